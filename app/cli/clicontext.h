@@ -1,0 +1,52 @@
+#pragma once
+
+#include "cairn/util/error.h"
+#include "cairn/workspace/workspace.h"
+
+#include <QCommandLineParser>
+#include <QJsonDocument>
+#include <QStringList>
+#include <QTextStream>
+
+#include <memory>
+
+namespace cairn::cli {
+
+/// A mistake in how the command was called (exit code 2), as opposed to a failure (exit 1).
+class UsageError : public Error
+{
+public:
+    using Error::Error;
+};
+
+enum class Format { Table, Json, Csv };
+
+/// What every subcommand gets: its arguments, the workspace, and where to print.
+class Context
+{
+public:
+    Context(QStringList arguments, QString workspacePath);
+
+    QStringList arguments; ///< after the subcommand words
+    QTextStream out;
+    QTextStream err;
+
+    Workspace &workspace();
+    /// Parses `arguments` with parser (which already knows --workspace and --help); prints help
+    /// and returns false for --help.
+    bool parse(QCommandLineParser &parser, const QString &usage);
+    Format format(const QCommandLineParser &parser, Format fallback = Format::Table) const;
+    void printJson(const QJsonValue &value);
+
+private:
+    QString m_workspacePath;
+    std::unique_ptr<Workspace> m_workspace;
+};
+
+QCommandLineOption formatOption();
+
+int runExperimentsCommand(Context &context, const QString &verb);
+int runRunsCommand(Context &context, const QString &verb);
+int runWorkspaceCommand(Context &context, const QString &verb);
+
+} // namespace cairn::cli

@@ -1,0 +1,90 @@
+// cairn: the command line of Cairn Studio. It links cairn-core alone (no GUI libraries).
+#include "clicontext.h"
+
+#include "cairn/store/searchfilter.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+using namespace cairn;
+using namespace cairn::cli;
+
+namespace {
+
+const char *kUsage = R"(Usage: cairn [--workspace DIR] COMMAND [ARGS]
+
+Commands:
+  experiments list|create|rename|delete|restore   manage experiments
+  runs list|show|compare|export|delete|restore|rename|tag
+                                                  browse, search and compare runs
+  workspace info|init                             where the workspace is and what it holds
+
+Every command takes --help. The workspace is --workspace DIR, else $CAIRN_WORKSPACE,
+else ~/CairnWorkspace.
+)";
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("cairn"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CAIRN_VERSION));
+
+    QStringList args = app.arguments().mid(1);
+    QString workspacePath;
+    // --workspace may also stand before the command.
+    for (int i = 0; i < args.size(); ++i) {
+        if (args.at(i) == QLatin1String("--workspace") && i + 1 < args.size()) {
+            workspacePath = args.at(i + 1);
+            args.remove(i, 2);
+            break;
+        }
+        if (args.at(i).startsWith(QLatin1String("--workspace="))) {
+            workspacePath = args.at(i).mid(12);
+            args.remove(i);
+            break;
+        }
+        if (!args.at(i).startsWith(QLatin1Char('-')))
+            break;
+    }
+
+    QTextStream err(stderr);
+    if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h")
+        || args.first() == QLatin1String("help")) {
+        QTextStream(stdout) << kUsage;
+        return args.isEmpty() ? 2 : 0;
+    }
+    if (args.first() == QLatin1String("--version") || args.first() == QLatin1String("version")) {
+        QTextStream(stdout) << "cairn " << CAIRN_VERSION << "\n";
+        return 0;
+    }
+
+    const QString command = args.takeFirst();
+    QString verb;
+    if (!args.isEmpty() && !args.first().startsWith(QLatin1Char('-')))
+        verb = args.takeFirst();
+    Context context(args, workspacePath);
+    try {
+        if (command == QLatin1String("experiments") || command == QLatin1String("experiment"))
+            return runExperimentsCommand(context, verb);
+        if (command == QLatin1String("runs") || command == QLatin1String("run"))
+            return runRunsCommand(context, verb);
+        if (command == QLatin1String("workspace"))
+            return runWorkspaceCommand(context, verb);
+        throw UsageError(QStringLiteral("unknown command '%1' (see cairn --help)").arg(command));
+    } catch (const UsageError &e) {
+        context.out.flush();
+        err << "cairn: " << e.message() << "\n";
+        return 2;
+    } catch (const SearchSyntaxError &e) {
+        context.out.flush();
+        err << "cairn: error: bad expression " << e.message() << "\n";
+        return 1;
+    } catch (const Error &e) {
+        context.out.flush();
+        err << "cairn: error: " << e.message() << "\n";
+        return 1;
+    }
+}

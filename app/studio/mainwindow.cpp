@@ -1,0 +1,240 @@
+#include "mainwindow.h"
+
+#include "panel.h"
+#include "settings.h"
+#include "studiocontext.h"
+#include "theme.h"
+
+#include "cairn/store/experimentstore.h"
+#include "cairn/util/error.h"
+#include "cairn/workspace/workspace.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDesktopServices>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QUrl>
+
+namespace cairn::studio {
+
+MainWindow::MainWindow(gui::StudioContext *context, const QList<gui::Panel *> &panels, QWidget *parent)
+    : QMainWindow(parent), m_context(context), m_panels(panels)
+{
+    setWindowTitle(tr("Cairn Studio"));
+    setObjectName(QStringLiteral("MainWindow"));
+    setDockNestingEnabled(true);
+    setDocumentMode(true);
+    setTabPosition(Qt::AllDockWidgetAreas, QTabWidget::North);
+
+    QDockWidget *first = nullptr;
+    for (gui::Panel *panel : m_panels) {
+        auto *dock = new QDockWidget(panel->title(), this);
+        dock->setObjectName(QStringLiteral("dock-") + panel->panelId());
+        dock->setWidget(panel);
+        dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+        addDockWidget(Qt::LeftDockWidgetArea, dock);
+        if (first)
+            tabifyDockWidget(first, dock);
+        else
+            first = dock;
+    }
+    if (first)
+        first->raise();
+
+    m_workspaceLabel = new QLabel(this);
+    m_workspaceLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_countLabel = new QLabel(this);
+    statusBar()->addWidget(m_workspaceLabel, 1);
+    statusBar()->addPermanentWidget(m_countLabel);
+
+    buildMenus();
+    connect(m_context, &gui::StudioContext::workspaceChanged, this, &MainWindow::updateStatus);
+    connect(m_context, &gui::StudioContext::storeChanged, this, &MainWindow::updateStatus);
+    connect(m_context, &gui::StudioContext::statusMessage, this,
+            [this](const QString &text, int timeout) { statusBar()->showMessage(text, timeout); });
+    connect(m_context, &gui::StudioContext::showRunRequested, this, [this] { raisePanel(QStringLiteral("experiments")); });
+
+    Settings settings;
+    if (!restoreGeometry(settings.windowGeometry()))
+        resize(1400, 880);
+    restoreState(settings.windowState());
+    updateStatus();
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New Workspace…"), this, &MainWindow::newWorkspace);
+    file->addAction(tr("&Open Workspace…"), QKeySequence::Open, this, &MainWindow::chooseWorkspace);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addAction(tr("Show Workspace &Folder"), this, [this] {
+        if (m_context->hasWorkspace())
+            QDesktopServices::openUrl(QUrl::fromLocalFile(m_context->workspacePath()));
+    });
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    quit->setMenuRole(QAction::QuitRole);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *dock : findChildren<QDockWidget *>()) {
+        QAction *toggle = dock->toggleViewAction();
+        m_viewMenu->addAction(toggle);
+    }
+    m_viewMenu->addSeparator();
+    QMenu *theme = m_viewMenu->addMenu(tr("&Theme"));
+    auto *group = new QActionGroup(theme);
+    const gui::ThemeMode current = gui::themeModeFromName(Settings().theme());
+    const QList<QPair<gui::ThemeMode, QString>> modes = {
+        {gui::ThemeMode::System, tr("Follow &System")}, {gui::ThemeMode::Light, tr("&Light")}, {gui::ThemeMode::Dark, tr("&Dark")}};
+    for (const auto &[mode, label] : modes) {
+        QAction *action = theme->addAction(label);
+        action->setCheckable(true);
+        action->setChecked(mode == current);
+        group->addAction(action);
+        connect(action, &QAction::triggered, this, [mode] {
+            Settings().setTheme(gui::themeModeName(mode));
+            gui::applyTheme(*qApp, mode);
+        });
+    }
+    QMenu *language = m_viewMenu->addMenu(tr("&Language"));
+    auto *languages = new QActionGroup(language);
+    const QString currentLanguage = Settings().language();
+    const QList<QPair<QString, QString>> choices = {
+        {QString(), tr("Follow System")}, {QStringLiteral("en"), QStringLiteral("English")}, {QStringLiteral("zh_CN"), QStringLiteral("简体中文")}};
+    for (const auto &[code, label] : choices) {
+        QAction *action = language->addAction(label);
+        action->setCheckable(true);
+        action->setChecked(code == currentLanguage);
+        languages->addAction(action);
+        connect(action, &QAction::triggered, this, [this, code] {
+            Settings().setLanguage(code);
+            statusBar()->showMessage(tr("The language changes at the next start."), 6000);
+        });
+    }
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Cairn Studio"), this, &MainWindow::showAbout);
+}
+
+bool MainWindow::openWorkspace(const QString &path)
+{
+    try {
+        m_context->openWorkspace(path);
+    } catch (const Error &e) {
+        QMessageBox::critical(this, tr("Cannot open workspace"), e.message());
+        return false;
+    }
+    Settings().addRecentWorkspace(m_context->workspacePath());
+    rebuildRecentMenu();
+    setWindowTitle(tr("%1 — Cairn Studio").arg(QDir(m_context->workspacePath()).dirName()));
+    return true;
+}
+
+void MainWindow::newWorkspace()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose an empty folder for the new workspace"),
+                                                          QDir::homePath());
+    if (dir.isEmpty())
+        return;
+    if (Workspace::exists(dir)) {
+        QMessageBox::information(this, tr("New Workspace"), tr("%1 already holds a workspace; it is opened as it is.").arg(dir));
+    } else if (!QDir(dir).isEmpty()) {
+        if (QMessageBox::question(this, tr("New Workspace"),
+                                  tr("%1 is not empty. Create the workspace there anyway? Nothing in it is changed.").arg(dir))
+            != QMessageBox::Yes)
+            return;
+    }
+    openWorkspace(dir);
+}
+
+void MainWindow::chooseWorkspace()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Workspace"),
+                                                          m_context->hasWorkspace() ? m_context->workspacePath() : QDir::homePath());
+    if (dir.isEmpty())
+        return;
+    if (!Workspace::exists(dir)
+        && QMessageBox::question(this, tr("Open Workspace"),
+                                 tr("%1 holds no Cairn workspace (no cairn.db). Create a new workspace there?").arg(dir))
+               != QMessageBox::Yes)
+        return;
+    openWorkspace(dir);
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = Settings().recentWorkspaces();
+    for (const QString &path : recent)
+        m_recentMenu->addAction(path, this, [this, path] { openWorkspace(path); });
+    if (recent.isEmpty())
+        m_recentMenu->addAction(tr("(none yet)"))->setEnabled(false);
+    else {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear List"), this, [this] {
+            Settings().clearRecentWorkspaces();
+            rebuildRecentMenu();
+        });
+    }
+}
+
+void MainWindow::updateStatus()
+{
+    if (!m_context->hasWorkspace()) {
+        m_workspaceLabel->setText(tr("No workspace"));
+        m_countLabel->clear();
+        return;
+    }
+    m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_context->workspacePath())));
+    try {
+        ExperimentStore &store = m_context->store();
+        RunQuery all;
+        const qint64 runs = store.countRuns(all);
+        all.filter = QStringLiteral("status = 'RUNNING'");
+        const qint64 running = store.countRuns(all);
+        const qsizetype experiments = store.experiments().size();
+        QString text = tr("%n experiment(s)", nullptr, int(experiments)) + QStringLiteral(" · ") + tr("%n run(s)", nullptr, int(runs));
+        if (running > 0)
+            text += QStringLiteral(" · ") + tr("%n running", nullptr, int(running));
+        m_countLabel->setText(text);
+    } catch (const Error &e) {
+        m_countLabel->setText(e.message());
+    }
+}
+
+bool MainWindow::raisePanel(const QString &panelId)
+{
+    auto *dock = findChild<QDockWidget *>(QStringLiteral("dock-") + panelId);
+    if (!dock)
+        return false;
+    dock->show();
+    dock->raise();
+    return true;
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About Cairn Studio"),
+                       tr("<h3>Cairn Studio %1</h3><p>A local-first machine learning workbench: notebooks, experiments, "
+                          "training, tuning and deployment on your own machines.</p>"
+                          "<p>Licensed under the GNU General Public License, version 3 or later.</p>")
+                           .arg(QStringLiteral(CAIRN_VERSION)));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    Settings settings;
+    settings.setWindowGeometry(saveGeometry());
+    settings.setWindowState(saveState());
+    event->accept();
+}
+
+} // namespace cairn::studio

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QMainWindow>
+
+class QLabel;
+class QMenu;
+
+namespace cairn::gui {
+class Panel;
+class StudioContext;
+}
+
+namespace cairn::studio {
+
+/// The main window: every panel in a dock, the menus, the status bar, and the workspace
+/// and window settings kept between launches.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    MainWindow(gui::StudioContext *context, const QList<gui::Panel *> &panels, QWidget *parent = nullptr);
+
+    /// Opens the workspace and remembers it; shows an error and returns false on failure.
+    bool openWorkspace(const QString &path);
+    /// Brings the panel with this id to the front; false if there is none.
+    bool raisePanel(const QString &panelId);
+    QList<gui::Panel *> panels() const { return m_panels; }
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildMenus();
+    void newWorkspace();
+    void chooseWorkspace();
+    void rebuildRecentMenu();
+    void updateStatus();
+    void showAbout();
+
+    gui::StudioContext *m_context;
+    QList<gui::Panel *> m_panels;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QLabel *m_workspaceLabel = nullptr;
+    QLabel *m_countLabel = nullptr;
+};
+
+} // namespace cairn::studio

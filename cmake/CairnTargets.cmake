@@ -1,0 +1,36 @@
+# Helpers that keep each target's CMakeLists short and alike.
+
+# cairn_add_library(NAME SOURCES ... [LIBS ...])
+function(cairn_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_link_libraries(${name} PUBLIC ${ARG_LIBS})
+  target_include_directories(${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+endfunction()
+
+# cairn_add_test(NAME SOURCES ... LIBS ... [LABELS ...] [ENV ...])
+function(cairn_add_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS;ENV" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_LIBS})
+  target_compile_definitions(${name} PRIVATE
+    CAIRN_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    CAIRN_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data"
+    CAIRN_CLI_PATH="$<TARGET_FILE:cairn>")
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;XDG_CONFIG_HOME=${CMAKE_BINARY_DIR}/test-config;PYTHONPATH=${PROJECT_SOURCE_DIR}/resources/python;${ARG_ENV}")
+endfunction()
+
+# cairn_add_translations(TARGET): compiles translations/*.ts and embeds the .qm files under :/i18n.
+function(cairn_add_translations target)
+  file(GLOB ts_files ${PROJECT_SOURCE_DIR}/translations/*.ts)
+  qt_add_lrelease(${target} TS_FILES ${ts_files} QM_FILES_OUTPUT_VARIABLE qm_files)
+  qt_add_resources(${target} cairn_translations PREFIX /i18n BASE ${CMAKE_CURRENT_BINARY_DIR} FILES ${qm_files})
+endfunction()

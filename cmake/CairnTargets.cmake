@@ -15,6 +15,7 @@ function(cairn_add_test name)
   target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_LIBS})
   target_compile_definitions(${name} PRIVATE
     CAIRN_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    CAIRN_BUILD_DIR="${PROJECT_BINARY_DIR}"
     CAIRN_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data"
     CAIRN_CLI_PATH="$<TARGET_FILE:cairn>")
   add_test(NAME ${name} COMMAND ${name})

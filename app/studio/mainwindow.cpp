@@ -201,9 +201,10 @@ void MainWindow::updateStatus()
         all.filter = QStringLiteral("status = 'RUNNING'");
         const qint64 running = store.countRuns(all);
         const qsizetype experiments = store.experiments().size();
-        QString text = tr("%n experiment(s)", nullptr, int(experiments)) + QStringLiteral(" · ") + tr("%n run(s)", nullptr, int(runs));
+        QString text = (experiments == 1 ? tr("1 experiment") : tr("%1 experiments").arg(experiments)) + QStringLiteral(" · ")
+                       + (runs == 1 ? tr("1 run") : tr("%1 runs").arg(runs));
         if (running > 0)
-            text += QStringLiteral(" · ") + tr("%n running", nullptr, int(running));
+            text += QStringLiteral(" · ") + tr("%1 running").arg(running);
         m_countLabel->setText(text);
     } catch (const Error &e) {
         m_countLabel->setText(e.message());

@@ -161,6 +161,8 @@ struct ExperimentStore::Private
         where << viewCondition(query.view, QStringLiteral("r.lifecycle"));
         if (!query.experimentIds.isEmpty())
             where << QStringLiteral("r.experiment_id IN (%1)").arg(idList(query.experimentIds));
+        if (query.topLevelOnly)
+            where << QStringLiteral("r.parent_id IS NULL");
         const CompiledFilter filter = SearchFilter::compile(query.filter);
         if (!filter.sql.isEmpty()) {
             where << filter.sql;
@@ -459,6 +461,18 @@ QList<Run> ExperimentStore::childRuns(const QString &parentUuid)
     QList<Run> out;
     while (q.next())
         out << readRun(q);
+    return out;
+}
+
+QHash<qint64, int> ExperimentStore::childCounts(const QList<qint64> &runIds)
+{
+    QHash<qint64, int> out;
+    if (runIds.isEmpty())
+        return out;
+    auto q = d->db.query(QStringLiteral("SELECT parent_id, COUNT(*) FROM runs WHERE parent_id IN (%1) AND lifecycle = 'active' "
+                                        "GROUP BY parent_id").arg(idList(runIds)));
+    while (q.next())
+        out.insert(q.int64(0), int(q.int64(1)));
     return out;
 }
 

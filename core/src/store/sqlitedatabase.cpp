@@ -180,6 +180,8 @@ SqliteDatabase::SqliteDatabase(const QString &path) : m_path(path)
     // WAL lets readers go on while one process writes; NORMAL sync is durable across
     // application crashes (only a power loss can drop the last transactions).
     exec(QStringLiteral("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+    // A larger page cache keeps the metric index's hot pages in memory during big batches.
+    exec(QStringLiteral("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"));
 }
 
 SqliteDatabase::~SqliteDatabase()
@@ -197,6 +199,7 @@ void SqliteDatabase::fail(const QString &what) const
 
 SqliteQuery SqliteDatabase::query(const QString &sql)
 {
+    constexpr size_t kMaxCachedStatements = 256;
     auto it = m_cache.find(sql);
     if (it != m_cache.end() && !*it->second.inUse) {
         *it->second.inUse = true;
@@ -208,6 +211,17 @@ SqliteQuery SqliteDatabase::query(const QString &sql)
         fail(QStringLiteral("cannot prepare \"%1\"").arg(sql.simplified().left(120)));
     if (it != m_cache.end()) // the cached one is busy (a nested query): this one is a one-off
         return SqliteQuery(this, stmt, nullptr);
+    // Queries over id lists make a new text each time: keep the cache from growing without end.
+    if (m_cache.size() >= kMaxCachedStatements) {
+        for (auto entry = m_cache.begin(); entry != m_cache.end();) {
+            if (*entry->second.inUse) {
+                ++entry;
+                continue;
+            }
+            sqlite3_finalize(entry->second.stmt);
+            entry = m_cache.erase(entry);
+        }
+    }
     CachedStatement &slot = m_cache[sql];
     slot.stmt = stmt;
     *slot.inUse = true;

@@ -19,6 +19,7 @@ struct RunQuery
     QString filter;
     QString orderBy;             ///< e.g. "metrics.acc DESC, start_time"; empty: newest first
     ViewType view = ViewType::ActiveOnly;
+    bool topLevelOnly = false;   ///< only runs without a parent (children are listed under them)
     int limit = -1;
     int offset = 0;
 };
@@ -71,6 +72,8 @@ public:
     QList<qint64> searchRunIds(const RunQuery &query);
     qint64 countRuns(const RunQuery &query);
     QList<Run> childRuns(const QString &parentUuid);
+    /// How many active child runs each of the given runs has (runs without children are absent).
+    QHash<qint64, int> childCounts(const QList<qint64> &runIds);
     void setRunStatus(const QString &uuid, RunStatus status, qint64 endTime = 0);
     void renameRun(const QString &uuid, const QString &name);
     void deleteRun(const QString &uuid);

@@ -4,7 +4,9 @@
 #include "cairn/store/sqlitedatabase.h"
 #include "schemasql.h"
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace cairn {
 
@@ -86,6 +88,12 @@ void StoreWriter::flush()
         }
         ++f.count;
     }
+
+    // Points in index order: inserts then touch each index page once instead of hopping
+    // between series (a training loop logs every metric of a step together).
+    std::stable_sort(m_metrics.begin(), m_metrics.end(), [](const PendingMetric &a, const PendingMetric &b) {
+        return std::tie(a.runId, a.keyId, a.step) < std::tie(b.runId, b.keyId, b.step);
+    });
 
     db.write([&] {
         auto insert = db.query(QStringLiteral("INSERT INTO metrics (run_id, key_id, step, timestamp, value) VALUES (?, ?, ?, ?, ?)"));

@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QScreen>
@@ -82,6 +83,7 @@ int runStudio(QApplication &app, const LaunchOptions &options)
     Settings settings;
     gui::applyTheme(app, gui::themeModeFromName(options.theme.isEmpty() ? settings.theme() : options.theme));
 
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/cairn-studio.svg")));
     auto *context = new gui::StudioContext(&app);
     MainWindow window(context, createPanels(context));
     if (options.width > 0)

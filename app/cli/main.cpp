@@ -1,5 +1,6 @@
 // cairn: the command line of Cairn Studio. It links cairn-core alone (no GUI libraries).
 #include "clicontext.h"
+#include "trainingcommands.h"
 
 #include "cairn/store/searchfilter.h"
 
@@ -19,6 +20,11 @@ Commands:
   runs list|show|compare|export|delete|restore|rename|tag
                                                   browse, search and compare runs
   workspace info|init                             where the workspace is and what it holds
+  algorithms list|describe ID                     the training algorithms the plugins offer
+  train --algorithm ID --train PATH --target COL  train a model as a job (see cairn train --help)
+  predict --model RUN_OR_PATH --input FILE        apply a trained model to new rows
+  jobs list|logs|stop|show                        training jobs of this workspace
+  worker --spec FILE                              run one job (started by the job manager)
 
 Every command takes --help. The workspace is --workspace DIR, else $CAIRN_WORKSPACE,
 else ~/CairnWorkspace.
@@ -73,6 +79,16 @@ int main(int argc, char **argv)
             return runRunsCommand(context, verb);
         if (command == QLatin1String("workspace"))
             return runWorkspaceCommand(context, verb);
+        if (command == QLatin1String("algorithms") || command == QLatin1String("algorithm"))
+            return runAlgorithmsCommand(context, verb);
+        if (command == QLatin1String("train"))
+            return runTrainCommand(context, verb);
+        if (command == QLatin1String("predict"))
+            return runPredictCommand(context, verb);
+        if (command == QLatin1String("jobs") || command == QLatin1String("job"))
+            return runJobsCommand(context, verb);
+        if (command == QLatin1String("worker"))
+            return runWorkerCommand(context, verb);
         throw UsageError(QStringLiteral("unknown command '%1' (see cairn --help)").arg(command));
     } catch (const UsageError &e) {
         context.out.flush();

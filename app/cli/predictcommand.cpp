@@ -1,0 +1,123 @@
+// `cairn predict --model RUN_OR_PATH --input FILE [--output FILE]`
+#include "trainingcommands.h"
+
+#include "cairn/algorithms/modelcard.h"
+#include "cairn/algorithms/pluginmanager.h"
+#include "cairn/algorithms/tabular.h"
+#include "cairn/data/csvreader.h"
+#include "cairn/store/experimentstore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+namespace cairn::cli {
+
+namespace {
+
+QString csvField(QString s)
+{
+    if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"')) || s.contains(QLatin1Char('\n')))
+        s = QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+    return s;
+}
+
+/// A model folder, a model.json, or a run id (prefix) whose artifacts hold model/.
+QString resolveModel(Context &c, const QString &ref)
+{
+    const QFileInfo info(ref);
+    if (info.exists())
+        return ModelCard::folderOf(ref);
+    const Run run = c.workspace().store().run(ref);
+    const QString dir = QDir(c.workspace().artifactDir(run.uuid)).filePath(QStringLiteral("model"));
+    if (!QFileInfo::exists(QDir(dir).filePath(ModelCard::fileName())))
+        throw Error(QStringLiteral("run %1 has no saved model (no %2)").arg(run.uuid, QDir(dir).filePath(ModelCard::fileName())));
+    return dir;
+}
+
+} // namespace
+
+int runPredictCommand(Context &c, const QString &verb)
+{
+    if (!verb.isEmpty())
+        throw UsageError(QStringLiteral("unexpected argument '%1' (see cairn predict --help)").arg(verb));
+    QCommandLineParser parser;
+    parser.addOption({{QStringLiteral("m"), QStringLiteral("model")}, QStringLiteral("A run id (or prefix), a model folder or its model.json."), QStringLiteral("RUN_OR_PATH")});
+    parser.addOption({{QStringLiteral("i"), QStringLiteral("input")}, QStringLiteral("Rows to score: CSV (raw, as for training), IDX images or an image folder."), QStringLiteral("FILE")});
+    parser.addOption({{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("CSV to write (default: standard output)."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("keep"), QStringLiteral("Input columns to copy into the output (comma-separated)."), QStringLiteral("COLS")});
+    if (!c.parse(parser, QStringLiteral("cairn predict --model RUN_OR_PATH --input FILE [--output FILE] [--keep COLS]\n"
+                                        "Applies a trained model (with its preprocessing) to raw rows; writes the predicted label\n"
+                                        "and, for classifiers, one probability column per class.")))
+        return 0;
+    if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("input")))
+        throw UsageError(QStringLiteral("cairn predict needs --model and --input"));
+    const QString modelDir = resolveModel(c, parser.value(QStringLiteral("model")));
+    const ModelCard card = ModelCard::load(modelDir);
+    PluginManager plugins;
+    AlgorithmPlugin *plugin = card.plugin.isEmpty() ? plugins.pluginFor(card.algorithm) : plugins.plugin(card.plugin);
+    std::unique_ptr<Predictor> predictor = plugin->loadPredictor(card, modelDir);
+
+    PredictionInput input;
+    const QString inputPath = parser.value(QStringLiteral("input"));
+    if (!QFileInfo::exists(inputPath))
+        throw UsageError(QStringLiteral("input %1 does not exist").arg(inputPath));
+    input.channel.path = QFileInfo(inputPath).absoluteFilePath();
+    input.channel.type = data::ChannelSpec::guessType(inputPath);
+    data::Table table;
+    if (input.channel.type == data::ChannelSpec::Type::Csv) {
+        table = data::CsvReader::read(inputPath);
+        input.table = &table;
+    }
+    const Predictions p = predictor->predict(input);
+
+    QStringList keep;
+    for (const QString &k : parser.value(QStringLiteral("keep")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        if (!input.table)
+            throw UsageError(QStringLiteral("--keep works with CSV input only"));
+        table.column(k.trimmed()); // throws naming the columns
+        keep << k.trimmed();
+    }
+    QByteArray out;
+    QStringList header = keep;
+    header << (p.task == Task::Clustering ? QStringLiteral("cluster") : QStringLiteral("prediction"));
+    const bool probabilities = !p.probabilities.empty() && isClassification(p.task);
+    if (probabilities)
+        for (const QString &cls : p.classes)
+            header << QStringLiteral("probability_") + cls;
+    QStringList quoted;
+    for (const QString &h : header)
+        quoted << csvField(h);
+    out += quoted.join(QLatin1Char(',')).toUtf8() + '\n';
+    const qsizetype k = p.classes.size();
+    for (qsizetype r = 0; r < p.rows(); ++r) {
+        QStringList fields;
+        for (const QString &col : keep)
+            fields << csvField(table.column(col).text(r));
+        if (p.task == Task::Regression)
+            fields << QString::number(p.values[size_t(r)], 'g', 10);
+        else if (p.task == Task::Clustering)
+            fields << QString::number(p.labels[size_t(r)]);
+        else
+            fields << csvField(p.classes.value(p.labels[size_t(r)]));
+        if (probabilities)
+            for (qsizetype j = 0; j < k; ++j)
+                fields << QString::number(p.probabilities[size_t(r * k + j)], 'g', 6);
+        out += fields.join(QLatin1Char(',')).toUtf8() + '\n';
+    }
+    if (parser.isSet(QStringLiteral("output"))) {
+        QSaveFile f(parser.value(QStringLiteral("output")));
+        if (!f.open(QIODevice::WriteOnly) || f.write(out) != out.size() || !f.commit())
+            throw Error(QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString()));
+        c.err << "cairn: wrote " << p.rows() << " predictions to " << f.fileName() << "\n";
+        c.err.flush();
+    } else {
+        c.out.flush();
+        std::fwrite(out.constData(), 1, size_t(out.size()), stdout);
+        std::fflush(stdout);
+    }
+    return 0;
+}
+
+} // namespace cairn::cli

@@ -1,0 +1,108 @@
+// `cairn worker --spec FILE`: runs one training job and reports it as JSON Lines on stdout.
+#include "trainingcommands.h"
+
+#include "cairn/algorithms/pluginmanager.h"
+#include "cairn/jobs/jobspec.h"
+#include "cairn/jobs/workercontext.h"
+
+#include <QDir>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+namespace cairn::cli {
+
+namespace {
+
+WorkerContext *g_context = nullptr;
+
+extern "C" void onTerminate(int)
+{
+    // std::atomic<bool>::store is lock-free here, so safe in a signal handler.
+    if (g_context)
+        g_context->requestStop();
+}
+
+} // namespace
+
+int runWorkerCommand(Context &c, const QString &verb)
+{
+    if (!verb.isEmpty())
+        throw UsageError(QStringLiteral("cairn worker takes no sub-command (got '%1')").arg(verb));
+    QCommandLineParser parser;
+    parser.addOption({QStringLiteral("spec"), QStringLiteral("The job spec (JSON) to run."), QStringLiteral("FILE")});
+    if (!c.parse(parser, QStringLiteral("cairn worker --spec FILE\n"
+                                        "Runs one training job. Streams JSON Lines events on stdout and reads control lines\n"
+                                        "({\"type\":\"stop\"}) on stdin. Started by the job manager; not usually run by hand.")))
+        return 0;
+    if (!parser.isSet(QStringLiteral("spec")))
+        throw UsageError(QStringLiteral("cairn worker needs --spec FILE"));
+
+    // Events get a private copy of stdout; anything a library prints to stdout goes to stderr
+    // instead, where it cannot corrupt the event stream.
+    std::fflush(stdout);
+    const int eventFd = ::dup(STDOUT_FILENO);
+    std::FILE *events = eventFd >= 0 ? ::fdopen(eventFd, "w") : nullptr;
+    if (!events)
+        throw Error(QStringLiteral("cannot set up the event stream on stdout"));
+    ::dup2(STDERR_FILENO, STDOUT_FILENO);
+
+    JobSpec spec;
+    try {
+        spec = JobSpec::load(parser.value(QStringLiteral("spec")));
+    } catch (const Error &e) {
+        const QByteArray line = JobEvent::status(QStringLiteral("failed"), e.message()).toLine();
+        std::fwrite(line.constData(), 1, size_t(line.size()), events);
+        std::fflush(events);
+        throw;
+    }
+    // Lives until the process exits: the stdin thread and the signal handler may use it to the end.
+    auto *context = new WorkerContext(spec, events);
+    g_context = context;
+    struct sigaction sa = {};
+    sa.sa_handler = onTerminate;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGTERM, &sa, nullptr);
+    ::sigaction(SIGINT, &sa, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    std::thread([context] {
+        std::string line;
+        while (std::getline(std::cin, line)) {
+            if (!context->handleControlLine(QByteArrayView(line.data(), qsizetype(line.size()))))
+                context->log(QStringLiteral("ignored control line: %1").arg(QString::fromStdString(line).left(200)), LogLevel::Warning);
+        }
+    }).detach();
+
+    context->emitEvent(JobEvent::status(QStringLiteral("running")));
+    context->log(QStringLiteral("worker pid %1 on %2 cpu(s); output in %3").arg(::getpid()).arg(context->cpuCount()).arg(spec.outputDir));
+    try {
+        PluginManager plugins;
+        AlgorithmPlugin *plugin = plugins.pluginFor(spec.algorithm);
+        std::unique_ptr<Trainer> trainer = plugin->createTrainer(spec.algorithm, spec);
+        trainer->run(*context);
+    } catch (const Error &e) {
+        context->emitEvent(JobEvent::status(QStringLiteral("failed"), e.message()));
+        std::fflush(events);
+        c.err << "cairn worker: " << e.message() << "\n";
+        c.err.flush();
+        return 1;
+    } catch (const std::exception &e) {
+        const QString what = QString::fromLocal8Bit(e.what());
+        context->emitEvent(JobEvent::status(QStringLiteral("failed"), QStringLiteral("internal error: %1").arg(what)));
+        c.err << "cairn worker: internal error: " << what << "\n";
+        c.err.flush();
+        return 1;
+    }
+    if (context->stopRequested())
+        context->emitEvent(JobEvent::status(QStringLiteral("stopped"), QStringLiteral("stopped on request; the model so far was saved")));
+    else
+        context->emitEvent(JobEvent::status(QStringLiteral("finished")));
+    std::fflush(events);
+    return 0;
+}
+
+} // namespace cairn::cli

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "cairn/data/table.h"
+
+#include <QByteArrayView>
+#include <QHash>
+
+namespace cairn::data {
+
+struct CsvOptions
+{
+    /// ',', ';' or '\t'; 0 = detect from the header line.
+    char delimiter = 0;
+    /// Stop after this many data rows (-1 = all): previews read only the head of a file.
+    qsizetype maxRows = -1;
+    /// A string column with at most this many distinct values (and at most half as many
+    /// distinct values as rows) is categorical; else it is free text.
+    int categoricalMaxDistinct = 1000;
+    /// Field values (after trimming) that mean "missing", besides the empty field.
+    QStringList missingTokens = {QStringLiteral("NA"), QStringLiteral("N/A"), QStringLiteral("NaN"),
+                                 QStringLiteral("nan"), QStringLiteral("NULL"), QStringLiteral("null"),
+                                 QStringLiteral("?")};
+    /// Column name → type, to override inference (e.g. a numeric code that is categorical).
+    QHash<QString, ColumnType> types;
+};
+
+/// Reads delimited text files with a header row: RFC 4180 quoting ("" inside quotes, fields
+/// spanning lines), a UTF-8 byte order mark, CRLF or LF line ends, and type inference per
+/// column. Errors (ragged rows, unterminated quotes, bytes that are not UTF-8) throw
+/// cairn::Error naming file:line:column. The file is memory-mapped and parsed in one pass;
+/// a second pass runs only for columns whose type changed late in the file.
+class CsvReader
+{
+public:
+    static Table read(const QString &path, const CsvOptions &options = {});
+    /// Parses text already in memory; `sourceName` is what error messages call it.
+    static Table parse(QByteArrayView text, const QString &sourceName, const CsvOptions &options = {});
+    /// The delimiter the header line suggests (',' when nothing else fits).
+    static char detectDelimiter(QByteArrayView text);
+};
+
+} // namespace cairn::data

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "cairn/data/channel.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+namespace cairn {
+
+/// A training job, as written to <workspace>/jobs/<job>/spec.json and read by `cairn worker`.
+/// The same spec runs locally, over SSH or under Slurm: nothing in it is specific to a runner
+/// except `resources.host`.
+///
+/// {"version": 1, "id": "...", "algorithm": "xgboost", "hyperparameters": {...},
+///  "channels": {"train": {"type": "csv", "path": "..."}, "validation": {...}},
+///  "target": "survived", "task": "binary", "validationFraction": 0.2, "seed": 42,
+///  "outputDir": "...", "resources": {"cpus": 2, "host": "local"},
+///  "debugger": {"collections": ["weights"], "interval": 100, "rules": []},
+///  "stopping": {"maxRuntimeSeconds": 0},
+///  "experiment": "Default", "runName": "", "runUuid": ""}
+struct JobSpec
+{
+    static constexpr int kVersion = 1;
+
+    int version = kVersion;
+    QString id;
+    QString algorithm;
+    QJsonObject hyperparameters;
+    QMap<QString, data::ChannelSpec> channels; ///< "train", "validation", "test"
+    QString target;            ///< the label column (tabular)
+    QString task;              ///< empty: inferred from the target
+    double validationFraction = 0.2; ///< used when there is no validation channel
+    quint64 seed = 42;
+    QString outputDir;         ///< where the worker writes the model and artifacts
+    struct Resources
+    {
+        int cpus = 0;          ///< 0: all of the machine's
+        QString host = QStringLiteral("local");
+    } resources;
+    struct Debugger
+    {
+        QStringList collections; ///< e.g. "weights", "gradients", "losses"
+        int interval = 100;      ///< steps between collections
+        QJsonArray rules;
+    } debugger;
+    struct Stopping
+    {
+        qint64 maxRuntimeSeconds = 0; ///< 0: no limit; the job manager stops the job after it
+    } stopping;
+    QString experiment;
+    QString runName;
+    QString runUuid;
+
+    bool hasChannel(const QString &name) const { return channels.contains(name); }
+    QJsonObject toJson() const;
+    /// Throws cairn::Error naming `where` for a missing field or a version this build cannot run.
+    static JobSpec fromJson(const QJsonObject &json, const QString &where = QStringLiteral("job spec"));
+    static JobSpec load(const QString &path);
+    void save(const QString &path) const;
+};
+
+} // namespace cairn

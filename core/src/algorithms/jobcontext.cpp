@@ -1,0 +1,69 @@
+#include "cairn/algorithms/jobcontext.h"
+
+#include "cairn/algorithms/algorithmplugin.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cairn {
+
+TensorStats TensorStats::of(const QString &name, qint64 step, const float *data, qint64 n, int bins)
+{
+    TensorStats s;
+    s.name = name;
+    s.step = step;
+    s.count = n;
+    double sum = 0, sq = 0;
+    qint64 finite = 0;
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    for (qint64 i = 0; i < n; ++i) {
+        const double v = data[i];
+        if (std::isnan(v)) {
+            ++s.nanCount;
+            continue;
+        }
+        if (std::isinf(v)) {
+            ++s.infCount;
+            continue;
+        }
+        ++finite;
+        sum += v;
+        sq += v * v;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    if (finite == 0)
+        return s;
+    s.min = lo;
+    s.max = hi;
+    s.mean = sum / double(finite);
+    s.std = std::sqrt(std::max(0.0, sq / double(finite) - s.mean * s.mean));
+    bins = std::max(1, bins);
+    const double width = hi > lo ? (hi - lo) / bins : 1.0;
+    for (int b = 0; b <= bins; ++b)
+        s.edges.push_back(lo + b * width);
+    s.counts.assign(size_t(bins), 0);
+    for (qint64 i = 0; i < n; ++i) {
+        const double v = data[i];
+        if (!std::isfinite(v))
+            continue;
+        int b = hi > lo ? int((v - lo) / width) : 0;
+        b = std::clamp(b, 0, bins - 1);
+        ++s.counts[size_t(b)];
+    }
+    return s;
+}
+
+QJsonObject AlgorithmInfo::toJson() const
+{
+    QJsonArray t;
+    for (Task task : tasks)
+        t.append(taskName(task));
+    return QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("name"), name},
+                       {QStringLiteral("description"), description}, {QStringLiteral("tasks"), t},
+                       {QStringLiteral("input"), input}, {QStringLiteral("parameters"), schema.toJson()}};
+}
+
+} // namespace cairn

@@ -1,0 +1,594 @@
+#include "cairn/jobs/jobmanager.h"
+
+#include "cairn/jobs/localrunner.h"
+#include "cairn/store/experimentstore.h"
+#include "cairn/store/storewriter.h"
+#include "cairn/util/error.h"
+#include "cairn/workspace/workspace.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHostInfo>
+#include <QPointer>
+#include <QSet>
+#include <QThread>
+
+#include <csignal>
+#include <cerrno>
+
+namespace cairn {
+
+namespace {
+QString stopRequestPath(const QString &dir)
+{
+    return QDir(dir).filePath(QStringLiteral("stop.request"));
+}
+
+bool processAlive(qint64 pid)
+{
+    return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno != ESRCH);
+}
+
+QString hpText(const QJsonValue &v)
+{
+    if (v.isDouble())
+        return QString::number(v.toDouble(), 'g', 15);
+    if (v.isBool())
+        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    return v.toVariant().toString();
+}
+} // namespace
+
+struct JobManager::Job
+{
+    JobSpec spec;
+    JobRecord record;
+    QString dir;
+    qint64 runId = -1;
+    QPointer<Runner> runner;
+    QFile log;
+    QFile events;
+    bool userStopped = false;
+    QString stopReason;
+    QString workerStatus;
+    QString workerMessage;
+    QByteArray stderrTail;
+    QHash<QString, QString> params;
+    bool dirty = false;
+    qint64 lines = 0;
+    int malformed = 0;
+    std::unique_ptr<QTimer> terminateTimer;
+    std::unique_ptr<QTimer> killTimer;
+};
+
+JobManager::JobManager(Workspace &workspace, QObject *parent)
+    : QObject(parent), m_workspace(workspace), m_writer(std::make_unique<StoreWriter>(workspace.store()))
+{
+    m_host = QHostInfo::localHostName();
+    m_maxConcurrent = qEnvironmentVariableIntValue("CAIRN_MAX_JOBS");
+    if (m_maxConcurrent <= 0)
+        m_maxConcurrent = std::max(1, QThread::idealThreadCount() / 2);
+    // The worker is the `cairn` executable: next to this program when installed, else
+    // $CAIRN_CLI, else the build tree's, else whatever PATH finds.
+    const QString sibling = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("cairn"));
+    if (QCoreApplication::instance() && QFileInfo(sibling).isExecutable())
+        m_program = sibling;
+    else if (!qEnvironmentVariable("CAIRN_CLI").isEmpty())
+        m_program = qEnvironmentVariable("CAIRN_CLI");
+#ifdef CAIRN_BUILD_CLI_PATH
+    else if (QFileInfo(QStringLiteral(CAIRN_BUILD_CLI_PATH)).isExecutable())
+        m_program = QStringLiteral(CAIRN_BUILD_CLI_PATH);
+#endif
+    else
+        m_program = QStringLiteral("cairn");
+    m_arguments = {QStringLiteral("worker")};
+    m_factory = [](const JobSpec &) -> Runner * { return new LocalRunner; };
+    m_flushTimer.setInterval(250);
+    connect(&m_flushTimer, &QTimer::timeout, this, &JobManager::tick);
+    m_flushTimer.start();
+}
+
+JobManager::~JobManager()
+{
+    // Workers die with their supervisor: nobody would record their events otherwise.
+    for (auto &job : m_jobs) {
+        if (job->runner) {
+            job->runner->disconnect(this);
+            job->runner->kill();
+        }
+    }
+    try {
+        m_writer->flush();
+    } catch (const Error &) {
+    }
+    for (auto &job : m_jobs) {
+        if (isTerminal(job->record.state))
+            continue;
+        job->record.state = JobState::Failed;
+        job->record.ended = nowMs();
+        job->record.message = QStringLiteral("the supervising process exited before the job ended");
+        try {
+            job->record.save(job->dir);
+            if (!job->record.runUuid.isEmpty())
+                m_workspace.store().setRunStatus(job->record.runUuid, RunStatus::Failed, nowMs());
+        } catch (const Error &) {
+        }
+    }
+}
+
+void JobManager::setWorkerCommand(const QString &program, const QStringList &arguments)
+{
+    m_program = program;
+    m_arguments = arguments;
+}
+
+void JobManager::setMaxConcurrentJobs(int n)
+{
+    m_maxConcurrent = std::max(1, n);
+    startQueued();
+}
+
+void JobManager::setStopGracePeriods(int controlMs, int terminateMs)
+{
+    m_controlGraceMs = std::max(0, controlMs);
+    m_terminateGraceMs = std::max(0, terminateMs);
+}
+
+void JobManager::setFlushInterval(int ms)
+{
+    m_flushTimer.setInterval(std::max(10, ms));
+}
+
+void JobManager::setRunnerFactory(RunnerFactory factory)
+{
+    m_factory = std::move(factory);
+}
+
+int JobManager::recoverLostRuns()
+{
+    int marked = m_workspace.store().failLostRuns(m_host);
+    for (JobRecord r : JobRecord::list(m_workspace.path())) {
+        if (isTerminal(r.state) || r.host != m_host || processAlive(r.managerPid) || m_jobs.contains(r.id))
+            continue;
+        if (r.workerPid > 0 && processAlive(r.workerPid))
+            ::kill(pid_t(r.workerPid), SIGKILL); // an orphan nobody records: do not let it run on
+        r.state = JobState::Failed;
+        r.ended = nowMs();
+        r.message = QStringLiteral("lost: the process supervising the job (pid %1) is gone").arg(r.managerPid);
+        r.save(JobRecord::dirOf(m_workspace.path(), r.id));
+        if (!r.runUuid.isEmpty()) {
+            try {
+                const Run run = m_workspace.store().run(r.runUuid);
+                if (run.status == RunStatus::Running || run.status == RunStatus::Scheduled) {
+                    m_workspace.store().setRunStatus(r.runUuid, RunStatus::Failed, nowMs());
+                    ++marked;
+                }
+            } catch (const Error &) {
+            }
+        }
+    }
+    return marked;
+}
+
+QString JobManager::prepareJob(Workspace &workspace, JobSpec &spec)
+{
+    if (spec.id.isEmpty())
+        spec.id = JobRecord::newId();
+    const QString dir = JobRecord::dirOf(workspace.path(), spec.id);
+    if (QFileInfo::exists(QDir(dir).filePath(QStringLiteral("job.json"))))
+        throw Error(QStringLiteral("job %1 already exists").arg(spec.id));
+    if (!QDir().mkpath(dir))
+        throw Error(QStringLiteral("cannot create the job folder %1").arg(dir));
+    spec.save(QDir(dir).filePath(QStringLiteral("spec.json")));
+    JobRecord r;
+    r.id = spec.id;
+    r.algorithm = spec.algorithm;
+    r.experiment = spec.experiment;
+    r.host = QHostInfo::localHostName();
+    r.runner = QStringLiteral("local");
+    r.state = JobState::Queued;
+    r.submitted = nowMs();
+    r.managerPid = QCoreApplication::applicationPid();
+    r.save(dir);
+    return spec.id;
+}
+
+QString JobManager::submit(JobSpec spec)
+{
+    prepareJob(m_workspace, spec);
+    return adopt(spec.id);
+}
+
+QString JobManager::createRunFor(JobSpec &spec, JobRecord &record)
+{
+    ExperimentStore &store = m_workspace.store();
+    const QString experimentName = spec.experiment.isEmpty() ? QStringLiteral("Default") : spec.experiment;
+    ExperimentStore::NewRun nr;
+    nr.experimentId = store.ensureExperiment(experimentName);
+    nr.name = spec.runName;
+    nr.sourceType = QStringLiteral("JOB");
+    nr.sourceRef = spec.id;
+    nr.host = m_host;
+    nr.status = RunStatus::Scheduled;
+    nr.pid = QCoreApplication::applicationPid();
+    const Run run = store.createRun(nr);
+    spec.runUuid = run.uuid;
+    spec.experiment = experimentName;
+    if (spec.outputDir.isEmpty())
+        spec.outputDir = m_workspace.artifactDir(run.uuid);
+    record.runUuid = run.uuid;
+    record.experiment = experimentName;
+    return run.uuid;
+}
+
+QString JobManager::adopt(const QString &jobId)
+{
+    auto job = std::make_shared<Job>();
+    job->dir = JobRecord::dirOf(m_workspace.path(), jobId);
+    job->record = JobRecord::load(job->dir);
+    const QString specPath = QDir(job->dir).filePath(QStringLiteral("spec.json"));
+    job->spec = JobSpec::load(specPath);
+    if (job->record.state != JobState::Queued)
+        throw Error(QStringLiteral("job %1 is %2; only a queued job can be started").arg(jobId, jobStateName(job->record.state)));
+    job->record.managerPid = QCoreApplication::applicationPid();
+    job->record.host = m_host;
+    const QString uuid = createRunFor(job->spec, job->record);
+    job->spec.save(specPath);
+    const Run run = m_workspace.store().run(uuid);
+    job->runId = run.id;
+    m_writer->logParam(job->runId, QStringLiteral("algorithm"), job->spec.algorithm);
+    job->params.insert(QStringLiteral("algorithm"), job->spec.algorithm);
+    for (auto it = job->spec.hyperparameters.begin(); it != job->spec.hyperparameters.end(); ++it) {
+        m_writer->logParam(job->runId, it.key(), hpText(it.value()));
+        job->params.insert(it.key(), hpText(it.value()));
+    }
+    m_writer->setTag(job->runId, QStringLiteral("cairn.job"), jobId);
+    m_writer->setTag(job->runId, QStringLiteral("cairn.algorithm"), job->spec.algorithm);
+    if (job->spec.hasChannel(QStringLiteral("train")))
+        m_writer->setTag(job->runId, QStringLiteral("cairn.data.train"), job->spec.channels.value(QStringLiteral("train")).path);
+    if (!job->spec.target.isEmpty())
+        m_writer->setTag(job->runId, QStringLiteral("cairn.target"), job->spec.target);
+
+    job->log.setFileName(QDir(job->dir).filePath(QStringLiteral("job.log")));
+    job->log.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text);
+    job->events.setFileName(QDir(job->dir).filePath(QStringLiteral("events.jsonl")));
+    job->events.open(QIODevice::WriteOnly | QIODevice::Append);
+    job->record.save(job->dir);
+    m_jobs.insert(jobId, job);
+    m_queue << jobId;
+    appendLog(*job, QStringLiteral("[cairn] job %1 queued (run %2, algorithm %3)").arg(jobId, uuid, job->spec.algorithm));
+    Q_EMIT jobQueued(jobId, uuid);
+    startQueued();
+    return jobId;
+}
+
+int JobManager::runningCount() const
+{
+    int n = 0;
+    for (const auto &job : m_jobs)
+        n += (job->record.state == JobState::Running || job->record.state == JobState::Stopping) ? 1 : 0;
+    return n;
+}
+
+QStringList JobManager::activeJobs() const
+{
+    return m_jobs.keys();
+}
+
+JobRecord JobManager::job(const QString &jobId) const
+{
+    if (const auto it = m_jobs.constFind(jobId); it != m_jobs.cend())
+        return (*it)->record;
+    return JobRecord::load(JobRecord::dirOf(m_workspace.path(), jobId));
+}
+
+void JobManager::startQueued()
+{
+    while (!m_queue.isEmpty() && runningCount() < m_maxConcurrent) {
+        const QString id = m_queue.takeFirst();
+        const auto job = m_jobs.value(id);
+        if (job)
+            launch(*job);
+    }
+}
+
+void JobManager::launch(Job &job)
+{
+    const QString id = job.record.id;
+    job.record.state = JobState::Running;
+    job.record.started = nowMs();
+    try {
+        m_workspace.store().setRunStatus(job.record.runUuid, RunStatus::Running);
+    } catch (const Error &e) {
+        appendLog(job, QStringLiteral("[cairn] cannot mark the run running: %1").arg(e.message()));
+    }
+    Runner *runner = m_factory(job.spec);
+    runner->setParent(this);
+    job.runner = runner;
+    job.record.runner = runner->kind();
+    connect(runner, &Runner::started, this, [this, id](qint64 pid) {
+        if (const auto j = m_jobs.value(id)) {
+            j->record.workerPid = pid;
+            appendLog(*j, QStringLiteral("[cairn] worker started (pid %1)").arg(pid));
+            saveRecord(*j);
+        }
+    });
+    connect(runner, &Runner::stdoutLine, this, [this, id](const QByteArray &line) { onLine(id, line); });
+    connect(runner, &Runner::stderrText, this, [this, id](const QByteArray &text) { onStderr(id, text); });
+    connect(runner, &Runner::finished, this, [this, id](int code, bool crashed, const QString &error) { onFinished(id, code, crashed, error); });
+    saveRecord(job);
+    Q_EMIT jobStarted(id, job.record.runUuid);
+    WorkerLaunch launch;
+    launch.program = m_program;
+    launch.arguments = m_arguments;
+    launch.specPath = QDir(job.dir).filePath(QStringLiteral("spec.json"));
+    launch.jobDir = job.dir;
+    launch.cpus = job.spec.resources.cpus;
+    appendLog(job, QStringLiteral("[cairn] starting %1 %2 --spec %3").arg(m_program, m_arguments.join(QLatin1Char(' ')), launch.specPath));
+    runner->start(launch);
+}
+
+void JobManager::appendLog(Job &job, const QString &line)
+{
+    if (job.log.isOpen()) {
+        const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+        job.log.write((stamp + QLatin1Char(' ') + line + QLatin1Char('\n')).toUtf8());
+        job.log.flush();
+    }
+    Q_EMIT jobLogLine(job.record.id, line);
+}
+
+void JobManager::saveRecord(Job &job)
+{
+    try {
+        job.record.save(job.dir);
+        job.dirty = false;
+    } catch (const Error &e) {
+        qWarning("cairn: %s", qPrintable(e.message()));
+    }
+}
+
+void JobManager::onLine(const QString &jobId, const QByteArray &line)
+{
+    const auto job = m_jobs.value(jobId);
+    if (!job)
+        return;
+    ++job->lines;
+    if (line.trimmed().isEmpty())
+        return;
+    QString error;
+    const auto event = JobEvent::parse(line, &error);
+    if (!event) {
+        ++job->malformed;
+        // Keep the log readable when a library floods stdout: report the first few in full.
+        if (job->malformed <= 20)
+            appendLog(*job, QStringLiteral("[cairn] ignored malformed event line %1 (%2): %3")
+                                .arg(job->lines).arg(error, QString::fromUtf8(line.left(300))));
+        else if (job->malformed == 21)
+            appendLog(*job, QStringLiteral("[cairn] more malformed event lines follow; not logging them"));
+        return;
+    }
+    job->events.write(line);
+    job->events.write("\n");
+    const JobEvent &e = *event;
+    switch (e.type) {
+    case JobEvent::Type::Metric:
+        m_writer->logMetric(job->runId, e.key(), e.value(), e.step(), e.timestamp);
+        break;
+    case JobEvent::Type::Param: {
+        const QString key = e.key();
+        const QString value = e.data.value(QStringLiteral("value")).toString();
+        const auto it = job->params.constFind(key);
+        if (it != job->params.cend()) {
+            if (*it != value)
+                appendLog(*job, QStringLiteral("[cairn] param '%1' is already '%2'; ignored the new value '%3' (params cannot change)").arg(key, *it, value));
+            break;
+        }
+        job->params.insert(key, value);
+        m_writer->logParam(job->runId, key, value);
+        break;
+    }
+    case JobEvent::Type::Tag:
+        m_writer->setTag(job->runId, e.key(), e.data.value(QStringLiteral("value")).toString());
+        break;
+    case JobEvent::Type::Log:
+        appendLog(*job, QStringLiteral("%1: %2").arg(e.data.value(QStringLiteral("level")).toString(QStringLiteral("info")), e.message()));
+        break;
+    case JobEvent::Type::Progress:
+        job->record.progress = std::clamp(e.fraction(), 0.0, 1.0);
+        job->record.message = e.message();
+        job->dirty = true;
+        Q_EMIT jobProgress(jobId, job->record.progress, job->record.message);
+        break;
+    case JobEvent::Type::Artifact: {
+        const QString path = e.data.value(QStringLiteral("path")).toString();
+        const QString kind = e.data.value(QStringLiteral("kind")).toString();
+        appendLog(*job, QStringLiteral("artifact: %1%2").arg(path, kind.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(kind)));
+        if (kind == QLatin1String("model"))
+            m_writer->setTag(job->runId, QStringLiteral("cairn.model"), path);
+        break;
+    }
+    case JobEvent::Type::Histogram:
+        break; // kept in events.jsonl for the debugger
+    case JobEvent::Type::Status:
+        job->workerStatus = e.status();
+        job->workerMessage = e.message();
+        appendLog(*job, QStringLiteral("status: %1%2").arg(e.status(), e.message().isEmpty() ? QString() : QStringLiteral(" (%1)").arg(e.message())));
+        break;
+    }
+    Q_EMIT jobEvent(jobId, e);
+}
+
+void JobManager::onStderr(const QString &jobId, const QByteArray &text)
+{
+    const auto job = m_jobs.value(jobId);
+    if (!job)
+        return;
+    job->stderrTail.append(text);
+    if (job->stderrTail.size() > 4096)
+        job->stderrTail = job->stderrTail.right(4096);
+    for (const QByteArray &l : text.split('\n'))
+        if (!l.trimmed().isEmpty())
+            appendLog(*job, QStringLiteral("stderr: ") + QString::fromUtf8(l));
+}
+
+void JobManager::onFinished(const QString &jobId, int exitCode, bool crashed, const QString &error)
+{
+    const auto job = m_jobs.value(jobId);
+    if (!job)
+        return;
+    flush();
+    job->terminateTimer.reset();
+    job->killTimer.reset();
+    JobState state;
+    RunStatus status;
+    QString message;
+    if (job->userStopped) {
+        state = JobState::Stopped;
+        status = RunStatus::Killed;
+        message = job->stopReason.isEmpty() ? QStringLiteral("stopped") : job->stopReason;
+        if (crashed)
+            message += QStringLiteral(" (the worker had to be killed)");
+    } else if (!crashed && exitCode == 0 && job->workerStatus == QLatin1String("finished")) {
+        state = JobState::Finished;
+        status = RunStatus::Finished;
+        message = job->workerMessage;
+    } else if (!crashed && exitCode == 0 && job->workerStatus == QLatin1String("stopped")) {
+        state = JobState::Stopped;
+        status = RunStatus::Killed;
+        message = job->workerMessage.isEmpty() ? QStringLiteral("stopped") : job->workerMessage;
+    } else {
+        state = JobState::Failed;
+        status = RunStatus::Failed;
+        if (!error.isEmpty())
+            message = error;
+        else if (job->workerStatus == QLatin1String("failed") && !job->workerMessage.isEmpty())
+            message = job->workerMessage;
+        else if (crashed)
+            message = QStringLiteral("the worker crashed or was killed");
+        else if (exitCode == 0)
+            message = QStringLiteral("the worker exited without reporting that it finished");
+        else
+            message = QStringLiteral("the worker exited with code %1").arg(exitCode);
+        const QString tail = QString::fromUtf8(job->stderrTail).trimmed().split(QLatin1Char('\n')).last();
+        if (!tail.isEmpty() && !message.contains(tail))
+            message += QStringLiteral(" (last error output: %1)").arg(tail);
+    }
+    job->record.state = state;
+    job->record.ended = nowMs();
+    job->record.exitCode = exitCode;
+    job->record.message = message;
+    if (state == JobState::Finished)
+        job->record.progress = 1;
+    try {
+        m_workspace.store().setRunStatus(job->record.runUuid, status, job->record.ended);
+    } catch (const Error &e) {
+        appendLog(*job, QStringLiteral("[cairn] cannot record the run's status: %1").arg(e.message()));
+    }
+    appendLog(*job, QStringLiteral("[cairn] job %1: %2").arg(jobStateName(state), message));
+    QFile::remove(stopRequestPath(job->dir));
+    saveRecord(*job);
+    job->log.close();
+    job->events.close();
+    if (job->runner)
+        job->runner->deleteLater();
+    m_jobs.remove(jobId);
+    Q_EMIT jobFinished(jobId, state, message);
+    startQueued();
+    if (m_jobs.isEmpty())
+        Q_EMIT idle();
+}
+
+void JobManager::stop(const QString &jobId, const QString &reason)
+{
+    const auto job = m_jobs.value(jobId);
+    if (!job)
+        return;
+    if (job->record.state == JobState::Queued) {
+        m_queue.removeAll(jobId);
+        job->userStopped = true;
+        job->stopReason = reason.isEmpty() ? QStringLiteral("stopped before it started") : reason;
+        onFinished(jobId, 0, false, {});
+        return;
+    }
+    if (!job->runner)
+        return;
+    if (job->record.state == JobState::Stopping) {
+        // Asked twice: stop waiting for the worker to wind down.
+        job->runner->terminate();
+        return;
+    }
+    job->userStopped = true;
+    job->stopReason = reason.isEmpty() ? QStringLiteral("stopped by the user") : reason;
+    job->record.state = JobState::Stopping;
+    appendLog(*job, QStringLiteral("[cairn] stopping: %1").arg(job->stopReason));
+    saveRecord(*job);
+    job->runner->sendControl(QByteArrayLiteral("{\"type\":\"stop\"}"));
+    QPointer<Runner> runner = job->runner;
+    job->terminateTimer = std::make_unique<QTimer>();
+    job->terminateTimer->setSingleShot(true);
+    connect(job->terminateTimer.get(), &QTimer::timeout, this, [this, jobId, runner] {
+        if (const auto j = m_jobs.value(jobId); j && runner && runner->isRunning()) {
+            appendLog(*j, QStringLiteral("[cairn] the worker did not stop within %1 ms: sending SIGTERM").arg(m_controlGraceMs));
+            runner->terminate();
+        }
+    });
+    job->terminateTimer->start(m_controlGraceMs);
+    job->killTimer = std::make_unique<QTimer>();
+    job->killTimer->setSingleShot(true);
+    connect(job->killTimer.get(), &QTimer::timeout, this, [this, jobId, runner] {
+        if (const auto j = m_jobs.value(jobId); j && runner && runner->isRunning()) {
+            appendLog(*j, QStringLiteral("[cairn] the worker ignored SIGTERM for %1 ms: sending SIGKILL").arg(m_terminateGraceMs));
+            runner->kill();
+        }
+    });
+    job->killTimer->start(m_controlGraceMs + m_terminateGraceMs);
+}
+
+void JobManager::requestStop(const QString &workspacePath, const QString &jobId)
+{
+    const QString dir = JobRecord::dirOf(workspacePath, jobId);
+    QFile f(stopRequestPath(dir));
+    if (!f.open(QIODevice::WriteOnly))
+        throw Error(QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString()));
+    f.write(QByteArray::number(QCoreApplication::applicationPid()));
+}
+
+void JobManager::flush()
+{
+    try {
+        m_writer->flush();
+    } catch (const Error &e) {
+        for (auto &job : m_jobs)
+            appendLog(*job, QStringLiteral("[cairn] cannot write events to the store yet (%1); will retry").arg(e.message()));
+    }
+}
+
+void JobManager::tick()
+{
+    if (m_writer->pending() > 0)
+        flush();
+    const qint64 now = nowMs();
+    for (const QString &id : m_jobs.keys()) {
+        const auto job = m_jobs.value(id);
+        if (!job)
+            continue;
+        if (job->dirty)
+            saveRecord(*job);
+        if (job->record.state == JobState::Running || job->record.state == JobState::Queued) {
+            if (QFile::exists(stopRequestPath(job->dir))) {
+                QFile::remove(stopRequestPath(job->dir));
+                stop(id, QStringLiteral("stopped by request (cairn jobs stop)"));
+                continue;
+            }
+            const qint64 limit = job->spec.stopping.maxRuntimeSeconds;
+            if (limit > 0 && job->record.state == JobState::Running && now - job->record.started > limit * 1000)
+                stop(id, QStringLiteral("stopped after the maximum run time of %1 s").arg(limit));
+        }
+    }
+}
+
+} // namespace cairn

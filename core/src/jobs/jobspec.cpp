@@ -1,0 +1,105 @@
+#include "cairn/jobs/jobspec.h"
+
+#include "cairn/util/error.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace cairn {
+
+QJsonObject JobSpec::toJson() const
+{
+    QJsonObject ch;
+    for (auto it = channels.begin(); it != channels.end(); ++it)
+        ch.insert(it.key(), it.value().toJson());
+    return QJsonObject{
+        {QStringLiteral("version"), version},
+        {QStringLiteral("id"), id},
+        {QStringLiteral("algorithm"), algorithm},
+        {QStringLiteral("hyperparameters"), hyperparameters},
+        {QStringLiteral("channels"), ch},
+        {QStringLiteral("target"), target},
+        {QStringLiteral("task"), task},
+        {QStringLiteral("validationFraction"), validationFraction},
+        {QStringLiteral("seed"), QString::number(seed)},
+        {QStringLiteral("outputDir"), outputDir},
+        {QStringLiteral("resources"), QJsonObject{{QStringLiteral("cpus"), resources.cpus}, {QStringLiteral("host"), resources.host}}},
+        {QStringLiteral("debugger"), QJsonObject{{QStringLiteral("collections"), QJsonArray::fromStringList(debugger.collections)},
+                                                 {QStringLiteral("interval"), debugger.interval},
+                                                 {QStringLiteral("rules"), debugger.rules}}},
+        {QStringLiteral("stopping"), QJsonObject{{QStringLiteral("maxRuntimeSeconds"), double(stopping.maxRuntimeSeconds)}}},
+        {QStringLiteral("experiment"), experiment},
+        {QStringLiteral("runName"), runName},
+        {QStringLiteral("runUuid"), runUuid},
+    };
+}
+
+JobSpec JobSpec::fromJson(const QJsonObject &json, const QString &where)
+{
+    JobSpec s;
+    if (!json.contains(QStringLiteral("version")))
+        throw Error(QStringLiteral("%1: no \"version\" (this build writes and reads version %2)").arg(where).arg(kVersion));
+    s.version = json.value(QStringLiteral("version")).toInt();
+    if (s.version < 1 || s.version > kVersion)
+        throw Error(QStringLiteral("%1: spec version %2 is not supported (this build reads version %3; update Cairn on this host)")
+                        .arg(where).arg(s.version).arg(kVersion));
+    s.id = json.value(QStringLiteral("id")).toString();
+    s.algorithm = json.value(QStringLiteral("algorithm")).toString();
+    if (s.algorithm.isEmpty())
+        throw Error(QStringLiteral("%1: no \"algorithm\"").arg(where));
+    const QJsonValue hp = json.value(QStringLiteral("hyperparameters"));
+    if (!hp.isUndefined() && !hp.isObject())
+        throw Error(QStringLiteral("%1: \"hyperparameters\" must be an object").arg(where));
+    s.hyperparameters = hp.toObject();
+    const QJsonObject ch = json.value(QStringLiteral("channels")).toObject();
+    for (auto it = ch.begin(); it != ch.end(); ++it)
+        s.channels.insert(it.key(), data::ChannelSpec::fromJson(it.value().toObject(), QStringLiteral("%1: channel '%2'").arg(where, it.key())));
+    if (!s.channels.contains(QStringLiteral("train")))
+        throw Error(QStringLiteral("%1: no \"train\" channel").arg(where));
+    s.target = json.value(QStringLiteral("target")).toString();
+    s.task = json.value(QStringLiteral("task")).toString();
+    s.validationFraction = json.value(QStringLiteral("validationFraction")).toDouble(0.2);
+    if (s.validationFraction < 0 || s.validationFraction >= 1)
+        throw Error(QStringLiteral("%1: validationFraction must be in [0, 1)").arg(where));
+    const QJsonValue seed = json.value(QStringLiteral("seed"));
+    s.seed = seed.isString() ? seed.toString().toULongLong() : quint64(seed.toDouble(42));
+    s.outputDir = json.value(QStringLiteral("outputDir")).toString();
+    const QJsonObject res = json.value(QStringLiteral("resources")).toObject();
+    s.resources.cpus = res.value(QStringLiteral("cpus")).toInt(0);
+    s.resources.host = res.value(QStringLiteral("host")).toString(QStringLiteral("local"));
+    const QJsonObject dbg = json.value(QStringLiteral("debugger")).toObject();
+    for (const QJsonValue &v : dbg.value(QStringLiteral("collections")).toArray())
+        s.debugger.collections << v.toString();
+    s.debugger.interval = std::max(1, dbg.value(QStringLiteral("interval")).toInt(100));
+    s.debugger.rules = dbg.value(QStringLiteral("rules")).toArray();
+    s.stopping.maxRuntimeSeconds = qint64(json.value(QStringLiteral("stopping")).toObject().value(QStringLiteral("maxRuntimeSeconds")).toDouble(0));
+    s.experiment = json.value(QStringLiteral("experiment")).toString();
+    s.runName = json.value(QStringLiteral("runName")).toString();
+    s.runUuid = json.value(QStringLiteral("runUuid")).toString();
+    return s;
+}
+
+JobSpec JobSpec::load(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        throw Error(QStringLiteral("cannot read job spec %1: %2").arg(path, f.errorString()));
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
+    if (err.error != QJsonParseError::NoError || !doc.isObject())
+        throw Error(QStringLiteral("%1: not a JSON object (%2 at offset %3)").arg(path, err.errorString()).arg(err.offset));
+    return fromJson(doc.object(), path);
+}
+
+void JobSpec::save(const QString &path) const
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        throw Error(QStringLiteral("cannot write job spec %1: %2").arg(path, f.errorString()));
+    f.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented));
+    if (!f.commit())
+        throw Error(QStringLiteral("cannot write job spec %1: %2").arg(path, f.errorString()));
+}
+
+} // namespace cairn

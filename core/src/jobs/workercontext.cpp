@@ -1,0 +1,110 @@
+#include "cairn/jobs/workercontext.h"
+
+#include "cairn/store/types.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QThread>
+
+namespace cairn {
+
+WorkerContext::WorkerContext(JobSpec spec, std::FILE *events) : m_spec(std::move(spec)), m_events(events)
+{
+    if (!m_spec.outputDir.isEmpty())
+        QDir().mkpath(m_spec.outputDir);
+}
+
+int WorkerContext::cpuCount() const
+{
+    return m_spec.resources.cpus > 0 ? m_spec.resources.cpus : std::max(1, QThread::idealThreadCount());
+}
+
+void WorkerContext::emitEvent(const JobEvent &event)
+{
+    const QByteArray line = event.toLine();
+    std::lock_guard<std::mutex> lock(m_mutex);
+    std::fwrite(line.constData(), 1, size_t(line.size()), m_events);
+    std::fflush(m_events);
+}
+
+void WorkerContext::logMetric(const QString &key, double value, qint64 step)
+{
+    emitEvent(JobEvent::metric(key, value, step));
+}
+
+void WorkerContext::logParam(const QString &key, const QString &value)
+{
+    JobEvent e;
+    e.type = JobEvent::Type::Param;
+    e.timestamp = nowMs();
+    e.data = QJsonObject{{QStringLiteral("key"), key}, {QStringLiteral("value"), value}};
+    emitEvent(e);
+}
+
+void WorkerContext::setTag(const QString &key, const QString &value)
+{
+    JobEvent e;
+    e.type = JobEvent::Type::Tag;
+    e.timestamp = nowMs();
+    e.data = QJsonObject{{QStringLiteral("key"), key}, {QStringLiteral("value"), value}};
+    emitEvent(e);
+}
+
+void WorkerContext::log(const QString &message, LogLevel level)
+{
+    static const char *names[] = {"debug", "info", "warning", "error"};
+    emitEvent(JobEvent::log(QLatin1String(names[int(level)]), message));
+}
+
+void WorkerContext::progress(double fraction, const QString &message)
+{
+    emitEvent(JobEvent::progress(std::clamp(fraction, 0.0, 1.0), message));
+}
+
+void WorkerContext::artifact(const QString &relativePath, const QString &kind)
+{
+    JobEvent e;
+    e.type = JobEvent::Type::Artifact;
+    e.timestamp = nowMs();
+    e.data = QJsonObject{{QStringLiteral("path"), relativePath}, {QStringLiteral("kind"), kind}};
+    emitEvent(e);
+}
+
+void WorkerContext::tensorStats(const TensorStats &s)
+{
+    JobEvent e;
+    e.type = JobEvent::Type::Histogram;
+    e.timestamp = nowMs();
+    QJsonArray edges, counts;
+    for (double v : s.edges)
+        edges.append(v);
+    for (qint64 c : s.counts)
+        counts.append(double(c));
+    e.data = QJsonObject{{QStringLiteral("name"), s.name}, {QStringLiteral("step"), double(s.step)},
+                         {QStringLiteral("count"), double(s.count)}, {QStringLiteral("nan"), double(s.nanCount)},
+                         {QStringLiteral("inf"), double(s.infCount)}, {QStringLiteral("min"), jsonNumber(s.min)},
+                         {QStringLiteral("max"), jsonNumber(s.max)}, {QStringLiteral("mean"), jsonNumber(s.mean)},
+                         {QStringLiteral("std"), jsonNumber(s.std)}, {QStringLiteral("edges"), edges},
+                         {QStringLiteral("counts"), counts}};
+    emitEvent(e);
+}
+
+bool WorkerContext::collects(const QString &collection, qint64 step) const
+{
+    return m_spec.debugger.collections.contains(collection) && step % std::max(1, m_spec.debugger.interval) == 0;
+}
+
+bool WorkerContext::handleControlLine(QByteArrayView line)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(line.toByteArray().trimmed());
+    if (!doc.isObject())
+        return false;
+    if (doc.object().value(QStringLiteral("type")).toString() == QLatin1String("stop")) {
+        requestStop();
+        return true;
+    }
+    return false;
+}
+
+} // namespace cairn

@@ -105,7 +105,12 @@ int describe(Context &c)
                                                     p.logScale ? QStringLiteral(" log") : QString());
         QString def = p.defaultValue.isBool() ? (p.defaultValue.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
                                               : p.defaultValue.toVariant().toString();
-        rows << QStringList{p.name, Parameter::typeName(p.type), def, range, p.help};
+        QString help = p.help;
+        if (range.size() > 40) {
+            help += QStringLiteral(" One of: ") + range.replace(QLatin1Char('|'), QStringLiteral(", "));
+            range = QStringLiteral("(%1 choices)").arg(p.choices.size());
+        }
+        rows << QStringList{p.name, Parameter::typeName(p.type), def, range, help};
     }
     printAligned(c.out, rows);
     return 0;

@@ -488,7 +488,8 @@ void JobManager::onFinished(const QString &jobId, int exitCode, bool crashed, co
     } catch (const Error &e) {
         appendLog(*job, QStringLiteral("[cairn] cannot record the run's status: %1").arg(e.message()));
     }
-    appendLog(*job, QStringLiteral("[cairn] job %1: %2").arg(jobStateName(state), message));
+    appendLog(*job, message.isEmpty() ? QStringLiteral("[cairn] job %1").arg(jobStateName(state))
+                                      : QStringLiteral("[cairn] job %1: %2").arg(jobStateName(state), message));
     QFile::remove(stopRequestPath(job->dir));
     saveRecord(*job);
     job->log.close();

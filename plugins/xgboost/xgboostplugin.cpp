@@ -1,0 +1,446 @@
+#include "xgboostplugin.h"
+
+#include "cairn/algorithms/metrics.h"
+#include "cairn/algorithms/modelcard.h"
+#include "cairn/algorithms/tabular.h"
+#include "cairn/jobs/jobspec.h"
+#include "cairn/util/error.h"
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+#include <xgboost/c_api.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace cairn::plugins {
+
+namespace {
+
+constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+
+void check(int rc, const char *what)
+{
+    if (rc != 0)
+        throw Error(QStringLiteral("XGBoost: %1 failed: %2").arg(QLatin1String(what), QString::fromUtf8(XGBGetLastError())));
+}
+
+struct DMatrix
+{
+    DMatrixHandle h = nullptr;
+    ~DMatrix() { if (h) XGDMatrixFree(h); }
+};
+
+struct Booster
+{
+    BoosterHandle h = nullptr;
+    ~Booster() { if (h) XGBoosterFree(h); }
+};
+
+/// XGBoost refuses feature names with [ ] < and commas confuse its dumps.
+QByteArray safeName(const QString &name)
+{
+    QString s = name;
+    s.replace(QRegularExpression(QStringLiteral("[\\[\\]<,]")), QStringLiteral("_"));
+    return s.toUtf8();
+}
+
+void makeMatrix(DMatrix &m, const std::vector<float> &x, qsizetype rows, int width, int threads,
+                const std::vector<bool> &categorical, const QStringList &names)
+{
+    check(XGDMatrixCreateFromMat_omp(x.data(), bst_ulong(rows), bst_ulong(width), kMissing, &m.h, threads), "creating the data matrix");
+    std::vector<QByteArray> nameBytes;
+    std::vector<const char *> namePtrs, typePtrs;
+    for (const QString &n : names)
+        nameBytes.push_back(safeName(n));
+    for (const QByteArray &b : nameBytes)
+        namePtrs.push_back(b.constData());
+    if (int(namePtrs.size()) == width)
+        check(XGDMatrixSetStrFeatureInfo(m.h, "feature_name", namePtrs.data(), bst_ulong(width)), "naming features");
+    if (std::find(categorical.begin(), categorical.end(), true) != categorical.end()) {
+        for (bool c : categorical)
+            typePtrs.push_back(c ? "c" : "q");
+        check(XGDMatrixSetStrFeatureInfo(m.h, "feature_type", typePtrs.data(), bst_ulong(width)), "setting feature types");
+    }
+}
+
+QString objectiveFor(Task task, const QString &chosen)
+{
+    if (chosen != QLatin1String("auto"))
+        return chosen;
+    switch (task) {
+    case Task::Binary: return QStringLiteral("binary:logistic");
+    case Task::Multiclass: return QStringLiteral("multi:softprob");
+    default: return QStringLiteral("reg:squarederror");
+    }
+}
+
+std::optional<Task> taskOfObjective(const QString &objective)
+{
+    if (objective.startsWith(QLatin1String("binary:")))
+        return Task::Binary;
+    if (objective.startsWith(QLatin1String("multi:")))
+        return Task::Multiclass;
+    if (objective.startsWith(QLatin1String("reg:")) || objective.startsWith(QLatin1String("count:")))
+        return Task::Regression;
+    return std::nullopt;
+}
+
+bool higherIsBetter(const QString &metric)
+{
+    return metric.startsWith(QLatin1String("auc")) || metric.startsWith(QLatin1String("map")) || metric.startsWith(QLatin1String("ndcg")) || metric.startsWith(QLatin1String("pre"));
+}
+
+/// Predictions of `booster` on `m` as class probabilities (rows × k) or values.
+void predict(BoosterHandle booster, DMatrixHandle m, qsizetype rows, Task task, int k, const QString &objective,
+             std::vector<float> *probabilities, std::vector<double> *values)
+{
+    bst_ulong len = 0;
+    const float *out = nullptr;
+    check(XGBoosterPredict(booster, m, 0, 0, 0, &len, &out), "predicting");
+    if (task == Task::Regression) {
+        values->assign(out, out + len);
+        return;
+    }
+    probabilities->assign(size_t(rows) * size_t(k), 0.0f);
+    if (task == Task::Binary && qsizetype(len) == rows) {
+        for (qsizetype r = 0; r < rows; ++r) {
+            const float p = std::clamp(out[r], 0.0f, 1.0f);
+            (*probabilities)[size_t(r) * 2] = 1.0f - p;
+            (*probabilities)[size_t(r) * 2 + 1] = p;
+        }
+    } else if (objective == QLatin1String("multi:softmax") && qsizetype(len) == rows) {
+        for (qsizetype r = 0; r < rows; ++r)
+            (*probabilities)[size_t(r) * size_t(k) + size_t(std::clamp(int(out[r]), 0, k - 1))] = 1.0f;
+    } else if (qsizetype(len) == rows * k) {
+        probabilities->assign(out, out + len);
+    } else {
+        throw Error(QStringLiteral("XGBoost returned %1 predictions for %2 rows of %3 classes").arg(len).arg(rows).arg(k));
+    }
+}
+
+class XgboostTrainer : public Trainer
+{
+public:
+    void run(JobContext &ctx) override
+    {
+        const JobSpec &spec = ctx.spec();
+        const QJsonObject hp = XgboostPlugin::schema().resolve(spec.hyperparameters);
+        const bool categorical = hp.value(QStringLiteral("enable_categorical")).toBool();
+        const QString chosenObjective = hp.value(QStringLiteral("objective")).toString();
+        data::FeatureEncoderOptions options;
+        options.oneHot = !categorical;
+        options.maxCategories = categorical ? 4096 : 64;
+        TabularData d = prepareTabular(ctx, options, taskOfObjective(chosenObjective));
+        if (d.task == Task::Clustering)
+            throw Error(QStringLiteral("XGBoost does not do clustering; use kmeans"));
+        const int threads = ctx.cpuCount();
+        const QString objective = objectiveFor(d.task, chosenObjective);
+        const int k = d.classCount();
+
+        auto labelsOf = [&](const std::vector<int> &l, const std::vector<double> &v) {
+            std::vector<float> y;
+            if (d.task == Task::Regression)
+                for (double x : v) y.push_back(float(x));
+            else
+                for (int x : l) y.push_back(float(x));
+            return y;
+        };
+        const QStringList featureNames = d.encoder.featureNames();
+        const std::vector<bool> catFeatures = d.encoder.categoricalFeatures();
+        DMatrix train, validation;
+        makeMatrix(train, d.xTrain, d.nTrain, d.width, threads, catFeatures, featureNames);
+        const std::vector<float> yTrain = labelsOf(d.labelsTrain, d.valuesTrain);
+        check(XGDMatrixSetFloatInfo(train.h, "label", yTrain.data(), bst_ulong(yTrain.size())), "setting labels");
+        const bool hasValidation = d.nValidation > 0;
+        if (hasValidation) {
+            makeMatrix(validation, d.xValidation, d.nValidation, d.width, threads, catFeatures, featureNames);
+            const std::vector<float> yVal = labelsOf(d.labelsValidation, d.valuesValidation);
+            check(XGDMatrixSetFloatInfo(validation.h, "label", yVal.data(), bst_ulong(yVal.size())), "setting validation labels");
+        }
+        // Free the encoded copies: XGBoost holds its own.
+        d.xTrain = {};
+
+        Booster booster;
+        DMatrixHandle both[2] = {train.h, validation.h};
+        check(XGBoosterCreate(both, hasValidation ? 2 : 1, &booster.h), "creating the booster");
+        auto set = [&](const char *key, const QString &value) {
+            check(XGBoosterSetParam(booster.h, key, value.toUtf8().constData()), key);
+        };
+        auto num = [&](const char *key) { return QString::number(hp.value(QLatin1String(key)).toDouble(), 'g', 17); };
+        set("objective", objective);
+        set("nthread", QString::number(threads));
+        set("seed", QString::number(spec.seed % 2147483647));
+        set("verbosity", QStringLiteral("1"));
+        for (const char *key : {"eta", "max_depth", "min_child_weight", "subsample", "colsample_bytree", "colsample_bylevel",
+                                "colsample_bynode", "alpha", "lambda", "gamma", "max_bin", "scale_pos_weight"})
+            set(key, num(key));
+        set("booster", hp.value(QStringLiteral("booster")).toString());
+        QString treeMethod = hp.value(QStringLiteral("tree_method")).toString();
+        if (categorical && treeMethod != QLatin1String("hist") && treeMethod != QLatin1String("approx")) {
+            ctx.log(QStringLiteral("categorical features need tree_method hist or approx: using hist"), LogLevel::Warning);
+            treeMethod = QStringLiteral("hist");
+        }
+        set("tree_method", treeMethod);
+        if (d.task == Task::Multiclass) {
+            const int given = hp.value(QStringLiteral("num_class")).toInt();
+            if (given != 0 && given != k)
+                throw Error(QStringLiteral("num_class is %1 but the target has %2 classes (%3); leave num_class at 0").arg(given).arg(k).arg(d.classes.join(QStringLiteral(", "))));
+            set("num_class", QString::number(k));
+        }
+        QStringList metrics = hp.value(QStringLiteral("eval_metric")).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+        if (metrics.isEmpty() || metrics == QStringList{QStringLiteral("auto")})
+            metrics = d.task == Task::Binary ? QStringList{QStringLiteral("logloss"), QStringLiteral("auc")}
+                      : d.task == Task::Multiclass ? QStringList{QStringLiteral("merror"), QStringLiteral("mlogloss")}
+                                                   : QStringList{QStringLiteral("mae"), QStringLiteral("rmse")};
+        for (const QString &m : metrics)
+            set("eval_metric", m.trimmed());
+        ctx.logParam(QStringLiteral("objective_resolved"), objective);
+        ctx.logParam(QStringLiteral("task"), taskName(d.task));
+
+        const int rounds = hp.value(QStringLiteral("num_round")).toInt();
+        const int patience = hp.value(QStringLiteral("early_stopping_rounds")).toInt();
+        const QString stopMetric = metrics.last().trimmed();
+        const bool maximize = higherIsBetter(stopMetric);
+        double best = maximize ? -HUGE_VAL : HUGE_VAL;
+        int bestRound = -1;
+        int done = 0;
+        const char *evalNames[2] = {"train", "validation"};
+        static const QRegularExpression item(QStringLiteral("(train|validation)-([^:\\s]+):(\\S+)"));
+        for (int i = 0; i < rounds; ++i) {
+            if (ctx.stopRequested()) {
+                ctx.log(QStringLiteral("stop requested: keeping the %1 rounds trained so far").arg(i), LogLevel::Warning);
+                break;
+            }
+            check(XGBoosterUpdateOneIter(booster.h, i, train.h), "training a round");
+            done = i + 1;
+            const char *evalOut = nullptr;
+            check(XGBoosterEvalOneIter(booster.h, i, both, evalNames, hasValidation ? 2 : 1, &evalOut), "evaluating");
+            auto it = item.globalMatch(QString::fromUtf8(evalOut));
+            while (it.hasNext()) {
+                const auto m = it.next();
+                const double v = m.captured(3).toDouble();
+                ctx.logMetric(m.captured(1) + QLatin1Char('.') + m.captured(2), v, i);
+                if (m.captured(1) == QLatin1String("validation") && m.captured(2) == stopMetric) {
+                    if (maximize ? v > best : v < best) {
+                        best = v;
+                        bestRound = i;
+                    }
+                }
+            }
+            ctx.progress(double(i + 1) / rounds, QStringLiteral("round %1/%2").arg(i + 1).arg(rounds));
+            if (patience > 0 && hasValidation && bestRound >= 0 && i - bestRound >= patience) {
+                ctx.log(QStringLiteral("early stopping: validation %1 has not improved for %2 rounds (best %3 at round %4)")
+                            .arg(stopMetric).arg(patience).arg(best).arg(bestRound));
+                break;
+            }
+        }
+        if (done == 0)
+            throw Error(QStringLiteral("stopped before the first round; no model to save"));
+        BoosterHandle finalBooster = booster.h;
+        Booster sliced;
+        if (patience > 0 && bestRound >= 0 && bestRound + 1 < done && hp.value(QStringLiteral("booster")).toString() != QLatin1String("gblinear")) {
+            check(XGBoosterSlice(booster.h, 0, bestRound + 1, 1, &sliced.h), "keeping the best rounds");
+            finalBooster = sliced.h;
+            ctx.logMetric(QStringLiteral("best_iteration"), bestRound, bestRound);
+        }
+
+        ModelCard card = tabularModelCard(ctx, d, QStringLiteral("xgboost"));
+        // Final metrics with our own definitions, comparable across algorithms.
+        QJsonObject finalMetrics;
+        auto score = [&](const QString &prefix, DMatrixHandle m, qsizetype rows, const std::vector<int> &labels, const std::vector<double> &values, const QString &confusionFile) {
+            std::vector<float> probs;
+            std::vector<double> preds;
+            predict(finalBooster, m, rows, d.task, k, objective, &probs, &preds);
+            if (d.task == Task::Regression) {
+                const RegressionMetrics r = regressionMetrics(values, preds);
+                reportRegression(ctx, prefix, r, done);
+                for (auto [key, v] : r.values().asKeyValueRange())
+                    finalMetrics.insert(prefix + QLatin1Char('.') + key, v);
+            } else {
+                const ClassificationMetrics c = classificationMetrics(labels, probs, k);
+                reportClassification(ctx, prefix, c, d.classes, done, confusionFile);
+                for (auto [key, v] : c.values().asKeyValueRange())
+                    finalMetrics.insert(prefix + QLatin1Char('.') + key, v);
+            }
+        };
+        if (hasValidation)
+            score(QStringLiteral("validation"), validation.h, d.nValidation, d.labelsValidation, d.valuesValidation, QStringLiteral("confusion_matrix.csv"));
+        if (spec.hasChannel(QStringLiteral("test"))) {
+            const data::Table test = readChannelTable(spec.channels.value(QStringLiteral("test")));
+            const std::vector<float> xt = d.encoder.transform(test, spec.channels.value(QStringLiteral("test")).path);
+            DMatrix tm;
+            makeMatrix(tm, xt, test.rowCount(), d.width, threads, catFeatures, featureNames);
+            const data::Column &tc = test.column(d.target);
+            std::vector<int> tl;
+            std::vector<double> tv;
+            std::vector<qsizetype> keep;
+            for (qsizetype r = 0; r < test.rowCount(); ++r) {
+                if (tc.isMissing(r))
+                    continue;
+                if (d.task == Task::Regression)
+                    tv.push_back(tc.values[size_t(r)]);
+                else
+                    tl.push_back(int(d.classes.indexOf(tc.text(r))));
+                keep.push_back(r);
+            }
+            if (qsizetype(keep.size()) == test.rowCount() && std::find(tl.begin(), tl.end(), -1) == tl.end())
+                score(QStringLiteral("test"), tm.h, test.rowCount(), tl, tv, QStringLiteral("confusion_matrix_test.csv"));
+            else
+                ctx.log(QStringLiteral("test data has rows without a known target; not scored"), LogLevel::Warning);
+        }
+
+        // Feature importance (gain); gblinear only has weights.
+        const bool linear = hp.value(QStringLiteral("booster")).toString() == QLatin1String("gblinear");
+        bst_ulong nFeatures = 0, dim = 0;
+        const char **fnames = nullptr;
+        const bst_ulong *shape = nullptr;
+        const float *scores = nullptr;
+        const QByteArray importanceConfig = linear ? QByteArray(R"({"importance_type":"weight"})") : QByteArray(R"({"importance_type":"gain"})");
+        if (XGBoosterFeatureScore(finalBooster, importanceConfig.constData(), &nFeatures, &fnames, &dim, &shape, &scores) == 0 && dim >= 1) {
+            QList<std::pair<double, QString>> imp;
+            const bst_ulong stride = nFeatures ? (shape[dim - 1] ? (dim == 1 ? 1 : shape[dim - 1]) : 1) : 1;
+            for (bst_ulong i = 0; i < nFeatures; ++i) {
+                double s = 0;
+                for (bst_ulong j = 0; j < stride; ++j)
+                    s += std::abs(scores[i * stride + j]);
+                imp << std::make_pair(s, QString::fromUtf8(fnames[i]));
+            }
+            std::sort(imp.begin(), imp.end(), [](auto &a, auto &b) { return a.first > b.first; });
+            QByteArray csv = linear ? "feature,weight\n" : "feature,gain\n";
+            for (const auto &[s, n] : imp)
+                csv += n.toUtf8() + ',' + QByteArray::number(s, 'g', 8) + '\n';
+            writeOutputFile(ctx, QStringLiteral("feature_importance.csv"), csv);
+            ctx.artifact(QStringLiteral("feature_importance.csv"), QStringLiteral("feature-importance"));
+            for (int i = 0; i < std::min<int>(20, int(imp.size())); ++i)
+                ctx.logMetric(QStringLiteral("importance.") + imp[i].second, imp[i].first, 0);
+        } else {
+            ctx.log(QStringLiteral("no feature importance: %1").arg(QString::fromUtf8(XGBGetLastError())), LogLevel::Warning);
+        }
+
+        const QString modelDir = QDir(ctx.outputDir()).filePath(QStringLiteral("model"));
+        QDir().mkpath(modelDir);
+        const QString boosterFile = QDir(modelDir).filePath(QStringLiteral("model.xgb.json"));
+        check(XGBoosterSaveModel(finalBooster, QFile::encodeName(boosterFile).constData()), "saving the model");
+        card.files = QJsonObject{{QStringLiteral("booster"), QStringLiteral("model.xgb.json")}};
+        card.metrics = finalMetrics;
+        card.extra = QJsonObject{{QStringLiteral("objective"), objective}, {QStringLiteral("rounds"), done},
+                                 {QStringLiteral("bestIteration"), bestRound}, {QStringLiteral("categorical"), categorical}};
+        card.save(modelDir);
+        ctx.artifact(QStringLiteral("model/model.json"), QStringLiteral("model"));
+        ctx.artifact(QStringLiteral("model/model.xgb.json"), QStringLiteral("model-file"));
+        ctx.progress(1.0, QStringLiteral("done: %1 rounds").arg(done));
+    }
+};
+
+class XgboostPredictor : public Predictor
+{
+public:
+    XgboostPredictor(ModelCard card, const QString &dir) : m_card(std::move(card))
+    {
+        const QString file = QDir(dir).filePath(m_card.files.value(QStringLiteral("booster")).toString(QStringLiteral("model.xgb.json")));
+        check(XGBoosterCreate(nullptr, 0, &m_booster.h), "creating the booster");
+        check(XGBoosterLoadModel(m_booster.h, QFile::encodeName(file).constData()), "loading the model");
+        m_task = taskFromName(m_card.task).value_or(Task::Regression);
+        m_objective = m_card.extra.value(QStringLiteral("objective")).toString();
+    }
+
+    Predictions predict(const PredictionInput &input) override
+    {
+        if (!input.table)
+            throw Error(QStringLiteral("the XGBoost model predicts from a table (CSV); %1 is not one").arg(input.channel.path));
+        const data::FeatureEncoder encoder = data::FeatureEncoder::fromJson(m_card.preprocessing.value(QStringLiteral("encoder")).toObject());
+        const std::vector<float> x = encoder.transform(*input.table, input.channel.path);
+        const qsizetype rows = input.table->rowCount();
+        DMatrix m;
+        makeMatrix(m, x, rows, encoder.width(), 0, encoder.categoricalFeatures(), encoder.featureNames());
+        Predictions p;
+        p.task = m_task;
+        p.classes = m_card.classes;
+        const int k = int(p.classes.size());
+        cairn::plugins::predict(m_booster.h, m.h, rows, m_task, k, m_objective, &p.probabilities, &p.values);
+        if (m_task != Task::Regression) {
+            p.labels.resize(size_t(rows));
+            for (qsizetype r = 0; r < rows; ++r) {
+                const float *row = p.probabilities.data() + size_t(r) * size_t(k);
+                p.labels[size_t(r)] = int(std::max_element(row, row + k) - row);
+            }
+        }
+        return p;
+    }
+
+private:
+    ModelCard m_card;
+    Booster m_booster;
+    Task m_task = Task::Regression;
+    QString m_objective;
+};
+
+} // namespace
+
+ParameterSchema XgboostPlugin::schema()
+{
+    return ParameterSchema({
+        Parameter::integer(QStringLiteral("num_round"), 100, 1, 100000, QStringLiteral("Boosting rounds (trees per class).")),
+        Parameter::real(QStringLiteral("eta"), 0.3, 0.0001, 1, QStringLiteral("Learning rate: shrinks each tree's contribution."), true),
+        Parameter::integer(QStringLiteral("max_depth"), 6, 0, 64, QStringLiteral("Maximum tree depth (0: no limit, hist only).")),
+        Parameter::real(QStringLiteral("min_child_weight"), 1, 0, 1000, QStringLiteral("Minimum sum of instance weight (hessian) in a child.")),
+        Parameter::real(QStringLiteral("subsample"), 1, 0.01, 1, QStringLiteral("Share of rows sampled for each tree.")),
+        Parameter::real(QStringLiteral("colsample_bytree"), 1, 0.01, 1, QStringLiteral("Share of columns sampled for each tree.")),
+        Parameter::real(QStringLiteral("colsample_bylevel"), 1, 0.01, 1, QStringLiteral("Share of columns sampled for each depth level.")),
+        Parameter::real(QStringLiteral("colsample_bynode"), 1, 0.01, 1, QStringLiteral("Share of columns sampled for each split.")),
+        Parameter::real(QStringLiteral("alpha"), 0, 0, 1000, QStringLiteral("L1 regularisation on leaf weights.")),
+        Parameter::real(QStringLiteral("lambda"), 1, 0, 1000, QStringLiteral("L2 regularisation on leaf weights.")),
+        Parameter::real(QStringLiteral("gamma"), 0, 0, 1000, QStringLiteral("Minimum loss reduction to make a split.")),
+        Parameter::choice(QStringLiteral("objective"), QStringLiteral("auto"),
+                          {QStringLiteral("auto"), QStringLiteral("binary:logistic"), QStringLiteral("binary:hinge"),
+                           QStringLiteral("multi:softprob"), QStringLiteral("multi:softmax"), QStringLiteral("reg:squarederror"),
+                           QStringLiteral("reg:squaredlogerror"), QStringLiteral("reg:absoluteerror"), QStringLiteral("reg:pseudohubererror"),
+                           QStringLiteral("count:poisson"), QStringLiteral("reg:gamma"), QStringLiteral("reg:tweedie")},
+                          QStringLiteral("Learning objective; auto picks it from the target (binary:logistic, multi:softprob or reg:squarederror).")),
+        Parameter::integer(QStringLiteral("num_class"), 0, 0, 100000, QStringLiteral("Classes for multi:* objectives (0: from the data).")),
+        Parameter::string(QStringLiteral("eval_metric"), QStringLiteral("auto"),
+                          QStringLiteral("Comma-separated XGBoost metrics per round (auto: logloss,auc / merror,mlogloss / mae,rmse); the last drives early stopping.")),
+        Parameter::integer(QStringLiteral("early_stopping_rounds"), 0, 0, 100000, QStringLiteral("Stop when the validation metric has not improved for this many rounds (0: off).")),
+        Parameter::choice(QStringLiteral("booster"), QStringLiteral("gbtree"), {QStringLiteral("gbtree"), QStringLiteral("gblinear"), QStringLiteral("dart")},
+                          QStringLiteral("Trees, a linear model, or trees with dropout.")),
+        Parameter::choice(QStringLiteral("tree_method"), QStringLiteral("hist"), {QStringLiteral("auto"), QStringLiteral("exact"), QStringLiteral("approx"), QStringLiteral("hist")},
+                          QStringLiteral("Split finding: hist is fastest on large data.")),
+        Parameter::integer(QStringLiteral("max_bin"), 256, 2, 65536, QStringLiteral("Histogram bins per feature (hist).")),
+        Parameter::real(QStringLiteral("scale_pos_weight"), 1, 0, 1e6, QStringLiteral("Weight of positive rows (binary, unbalanced classes).")),
+        Parameter::boolean(QStringLiteral("enable_categorical"), false,
+                           QStringLiteral("Pass categorical columns as categories (hist/approx) instead of one-hot indicators.")),
+    });
+}
+
+QList<AlgorithmInfo> XgboostPlugin::algorithms() const
+{
+    AlgorithmInfo info;
+    info.id = QStringLiteral("xgboost");
+    info.name = QStringLiteral("XGBoost (gradient-boosted trees)");
+    info.description = QStringLiteral("Gradient-boosted decision trees for tables: classification and regression, missing values handled natively.");
+    info.tasks = {Task::Binary, Task::Multiclass, Task::Regression};
+    info.input = QStringLiteral("tabular");
+    info.schema = schema();
+    return {info};
+}
+
+std::unique_ptr<Trainer> XgboostPlugin::createTrainer(const QString &algorithmId, const JobSpec &spec)
+{
+    if (algorithmId != QLatin1String("xgboost"))
+        throw Error(QStringLiteral("the xgboost plugin has no algorithm '%1'").arg(algorithmId));
+    schema().resolve(spec.hyperparameters); // fail before any data is read
+    return std::make_unique<XgboostTrainer>();
+}
+
+std::unique_ptr<Predictor> XgboostPlugin::loadPredictor(const ModelCard &card, const QString &modelDir)
+{
+    return std::make_unique<XgboostPredictor>(card, modelDir);
+}
+
+} // namespace cairn::plugins

@@ -614,7 +614,10 @@ Table Parser::run()
             if (b.declared)
                 c.type = *b.declared;
             else
-                c.type = (distinct <= m_options.categoricalMaxDistinct && (distinct <= 20 || distinct * 2 <= b.nonMissing))
+                // Few distinct values that repeat: categories. Every value different (names, ids,
+                // sentences) or too many distinct values: free text.
+                c.type = (distinct <= m_options.categoricalMaxDistinct
+                          && (distinct * 2 <= b.nonMissing || (distinct <= 20 && (distinct < b.nonMissing || b.nonMissing < 3))))
                     ? ColumnType::Categorical : ColumnType::Text;
             c.codes = std::move(b.codes);
             c.categories.reserve(distinct);

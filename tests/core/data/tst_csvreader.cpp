@@ -1,0 +1,212 @@
+#include "cairn/data/csvreader.h"
+#include "cairn/util/error.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using namespace cairn;
+using namespace cairn::data;
+
+class tst_CsvReader : public QObject
+{
+    Q_OBJECT
+
+    static QString errorOf(const QByteArray &text, const CsvOptions &options = {})
+    {
+        try {
+            CsvReader::parse(text, QStringLiteral("t.csv"), options);
+        } catch (const Error &e) {
+            return e.message();
+        }
+        return {};
+    }
+
+private Q_SLOTS:
+    void infersTypes()
+    {
+        const Table t = CsvReader::parse("num,cat,flag,when,name\n"
+                                         "1.5,a,true,2024-01-02,alice smith\n"
+                                         "-2,b,false,2024-01-03 10:20:30,bob jones\n"
+                                         "3e2,a,TRUE,2024-02-01T00:00:00Z,carol white\n"
+                                         ",a,,,dave\n",
+                                         QStringLiteral("t.csv"));
+        QCOMPARE(t.rowCount(), 4);
+        QCOMPARE(t.column(QStringLiteral("num")).type, ColumnType::Numeric);
+        QCOMPARE(t.column(QStringLiteral("num")).values[2], 300.0);
+        QVERIFY(std::isnan(t.column(QStringLiteral("num")).values[3]));
+        QCOMPARE(t.column(QStringLiteral("cat")).type, ColumnType::Categorical);
+        QCOMPARE(t.column(QStringLiteral("cat")).categories, QStringList({QStringLiteral("a"), QStringLiteral("b")}));
+        QCOMPARE(t.column(QStringLiteral("flag")).type, ColumnType::Boolean);
+        QCOMPARE(t.column(QStringLiteral("flag")).values[1], 0.0);
+        QCOMPARE(t.column(QStringLiteral("flag")).missingCount(), 1);
+        QCOMPARE(t.column(QStringLiteral("when")).type, ColumnType::Datetime);
+        // 2024-01-02T00:00:00Z
+        QCOMPARE(t.column(QStringLiteral("when")).values[0], 1704153600000.0);
+        QCOMPARE(t.column(QStringLiteral("when")).values[1], 1704277230000.0);
+        QCOMPARE(t.column(QStringLiteral("name")).type, ColumnType::Text);
+    }
+
+    void quotedFieldsAndEscapes()
+    {
+        const Table t = CsvReader::parse("\"a\",\"b\"\n\"x, y\",\"he said \"\"hi\"\"\"\n\"multi\nline\",2\n", QStringLiteral("t.csv"));
+        QCOMPARE(t.rowCount(), 2);
+        QCOMPARE(t.column(QStringLiteral("a")).text(0), QStringLiteral("x, y"));
+        QCOMPARE(t.column(QStringLiteral("b")).text(0), QStringLiteral("he said \"hi\""));
+        QCOMPARE(t.column(QStringLiteral("a")).text(1), QStringLiteral("multi\nline"));
+    }
+
+    void bomDelimitersAndLineEnds_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::newRow("comma crlf") << QByteArray("x,y\r\n1,2\r\n3,4\r\n");
+        QTest::newRow("semicolon") << QByteArray("x;y\n1;2\n3;4\n");
+        QTest::newRow("tab") << QByteArray("x\ty\n1\t2\n3\t4");
+        QTest::newRow("bom") << QByteArray("\xEF\xBB\xBFx,y\n1,2\n3,4\n");
+        QTest::newRow("blank lines") << QByteArray("x,y\n\n1,2\n\n3,4\n\n");
+    }
+    void bomDelimitersAndLineEnds()
+    {
+        QFETCH(QByteArray, text);
+        const Table t = CsvReader::parse(text, QStringLiteral("t.csv"));
+        QCOMPARE(t.columnNames(), QStringList({QStringLiteral("x"), QStringLiteral("y")}));
+        QCOMPARE(t.rowCount(), 2);
+        QCOMPARE(t.column(QStringLiteral("y")).values[1], 4.0);
+    }
+
+    void decimalCommaWithSemicolons()
+    {
+        const Table t = CsvReader::parse("a;b\n1,5;x\n2,25;y\n", QStringLiteral("t.csv"));
+        QCOMPARE(t.column(QStringLiteral("a")).type, ColumnType::Numeric);
+        QCOMPARE(t.column(QStringLiteral("a")).values[1], 2.25);
+    }
+
+    void missingTokens()
+    {
+        const Table t = CsvReader::parse("a,b\nNA,x\n1,NULL\n?,y\n", QStringLiteral("t.csv"));
+        QCOMPARE(t.column(QStringLiteral("a")).type, ColumnType::Numeric);
+        QCOMPARE(t.column(QStringLiteral("a")).missingCount(), 2);
+        QCOMPARE(t.column(QStringLiteral("b")).missingCount(), 1);
+    }
+
+    void lateTypeChangeRereadsAsText()
+    {
+        // Numbers first, then a word far down: the column becomes categorical, keeping "007".
+        QByteArray text = "code,v\n";
+        for (int i = 0; i < 100; ++i)
+            text += (i == 0 ? QByteArray("007") : QByteArray::number(i % 5)) + "," + QByteArray::number(i) + "\n";
+        text += "unknown,1\n";
+        const Table t = CsvReader::parse(text, QStringLiteral("t.csv"));
+        const Column &c = t.column(QStringLiteral("code"));
+        QCOMPARE(c.type, ColumnType::Categorical);
+        QCOMPARE(c.text(0), QStringLiteral("007"));
+        QCOMPARE(c.text(100), QStringLiteral("unknown"));
+        QCOMPARE(t.column(QStringLiteral("v")).type, ColumnType::Numeric);
+    }
+
+    void typeOverride()
+    {
+        CsvOptions o;
+        o.types.insert(QStringLiteral("zip"), ColumnType::Categorical);
+        const Table t = CsvReader::parse("zip\n01234\n99999\n", QStringLiteral("t.csv"), o);
+        QCOMPARE(t.column(QStringLiteral("zip")).type, ColumnType::Categorical);
+        QCOMPARE(t.column(QStringLiteral("zip")).text(0), QStringLiteral("01234"));
+        o.types.clear();
+        o.types.insert(QStringLiteral("n"), ColumnType::Numeric);
+        const QString e = errorOf("n\n1\nabc\n", o);
+        QVERIFY2(e.contains(QStringLiteral("t.csv:3:1")) && e.contains(QStringLiteral("not numeric")), qPrintable(e));
+    }
+
+    void raggedRowsNameLineAndColumn()
+    {
+        QString e = errorOf("a,b,c\n1,2,3\n4,5,6,7\n");
+        QVERIFY2(e.startsWith(QStringLiteral("t.csv:3:7:")), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("more fields")), qPrintable(e));
+        e = errorOf("a,b,c\n1,2,3\n4,5\n");
+        QVERIFY2(e.startsWith(QStringLiteral("t.csv:3:")), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("2 field(s)")), qPrintable(e));
+    }
+
+    void badEncodingNamesLineAndColumn()
+    {
+        QString e = errorOf("name,v\nok,1\ncaf\xE9,2\n");
+        QVERIFY2(e.startsWith(QStringLiteral("t.csv:3:4:")), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("UTF-8")), qPrintable(e));
+        e = errorOf("\xFF\xFEn\0a\0m\0e\0");
+        QVERIFY2(e.contains(QStringLiteral("UTF-16")), qPrintable(e));
+    }
+
+    void unterminatedQuote()
+    {
+        const QString e = errorOf("a,b\n1,\"open\n2,3\n");
+        QVERIFY2(e.startsWith(QStringLiteral("t.csv:2:3:")), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("never closed")), qPrintable(e));
+    }
+
+    void junkAfterClosingQuote()
+    {
+        const QString e = errorOf("a,b\n\"x\"y,1\n");
+        QVERIFY2(e.startsWith(QStringLiteral("t.csv:2:4:")), qPrintable(e));
+    }
+
+    void emptyAndHeaderOnly()
+    {
+        QVERIFY(errorOf("").contains(QStringLiteral("empty")));
+        const Table t = CsvReader::parse("a,b\n", QStringLiteral("t.csv"));
+        QCOMPARE(t.columnCount(), 2);
+        QCOMPARE(t.rowCount(), 0);
+    }
+
+    void duplicateAndEmptyHeaderNames()
+    {
+        const Table t = CsvReader::parse("a,a,\n1,2,3\n", QStringLiteral("t.csv"));
+        QCOMPARE(t.columnNames(), QStringList({QStringLiteral("a"), QStringLiteral("a.1"), QStringLiteral("column_3")}));
+    }
+
+    void garbageNeverCrashes()
+    {
+        // Random bytes: either a table or a cairn::Error, never a crash.
+        quint32 seed = 7;
+        for (int round = 0; round < 300; ++round) {
+            QByteArray text;
+            const int n = int(seed % 200);
+            for (int i = 0; i < n; ++i) {
+                seed = seed * 1664525u + 1013904223u;
+                const char alphabet[] = "ab,;\t\"\n\r 1.e-\xC3\xA9\xFF";
+                text += alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+            }
+            try {
+                const Table t = CsvReader::parse(text, QStringLiteral("fuzz.csv"));
+                for (const Column &c : t.columns)
+                    QCOMPARE(c.size(), t.rowCount());
+            } catch (const Error &) {
+            }
+        }
+    }
+
+    void readsFilesAndMaxRows()
+    {
+        const Table t = CsvReader::read(QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/titanic.csv"));
+        QCOMPARE(t.rowCount(), 1309);
+        QCOMPARE(t.column(QStringLiteral("survived")).type, ColumnType::Boolean);
+        QCOMPARE(t.column(QStringLiteral("survived")).categories, QStringList({QStringLiteral("no"), QStringLiteral("yes")}));
+        QCOMPARE(t.column(QStringLiteral("sex")).type, ColumnType::Categorical);
+        QCOMPARE(t.column(QStringLiteral("age")).type, ColumnType::Numeric);
+        QCOMPARE(t.column(QStringLiteral("age")).missingCount(), 263);
+        QCOMPARE(t.column(QStringLiteral("name")).type, ColumnType::Text);
+        CsvOptions head;
+        head.maxRows = 10;
+        QCOMPARE(CsvReader::read(QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/diamonds.csv"), head).rowCount(), 10);
+        bool threw = false;
+        try {
+            CsvReader::read(QStringLiteral("/nonexistent/file.csv"));
+        } catch (const Error &e) {
+            threw = e.message().contains(QStringLiteral("/nonexistent/file.csv"));
+        }
+        QVERIFY(threw);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_CsvReader)
+#include "tst_csvreader.moc"

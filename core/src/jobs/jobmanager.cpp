@@ -211,6 +211,7 @@ QString JobManager::createRunFor(JobSpec &spec, JobRecord &record)
     nr.name = spec.runName;
     nr.sourceType = QStringLiteral("JOB");
     nr.sourceRef = spec.id;
+    nr.parentUuid = spec.parentRunUuid;
     nr.host = m_host;
     nr.status = RunStatus::Scheduled;
     nr.pid = QCoreApplication::applicationPid();

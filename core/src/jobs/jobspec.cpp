@@ -32,6 +32,7 @@ QJsonObject JobSpec::toJson() const
         {QStringLiteral("experiment"), experiment},
         {QStringLiteral("runName"), runName},
         {QStringLiteral("runUuid"), runUuid},
+        {QStringLiteral("parentRunUuid"), parentRunUuid},
     };
 }
 
@@ -77,6 +78,7 @@ JobSpec JobSpec::fromJson(const QJsonObject &json, const QString &where)
     s.experiment = json.value(QStringLiteral("experiment")).toString();
     s.runName = json.value(QStringLiteral("runName")).toString();
     s.runUuid = json.value(QStringLiteral("runUuid")).toString();
+    s.parentRunUuid = json.value(QStringLiteral("parentRunUuid")).toString();
     return s;
 }
 

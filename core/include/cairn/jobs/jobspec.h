@@ -53,6 +53,7 @@ struct JobSpec
     QString experiment;
     QString runName;
     QString runUuid;
+    QString parentRunUuid;     ///< makes the job's run a child (a tuning trial)
 
     bool hasChannel(const QString &name) const { return channels.contains(name); }
     QJsonObject toJson() const;

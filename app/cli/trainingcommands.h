@@ -13,6 +13,7 @@ int runAlgorithmsCommand(Context &context, const QString &verb);
 int runTrainCommand(Context &context, const QString &verb);
 int runPredictCommand(Context &context, const QString &verb);
 int runJobsCommand(Context &context, const QString &verb);
+int runTuneCommand(Context &context, const QString &verb);
 
 /// Prints rows as aligned columns (the first row is the header).
 void printAligned(QTextStream &out, const QList<QStringList> &rows);

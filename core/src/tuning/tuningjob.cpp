@@ -175,7 +175,7 @@ void TuningJob::launchMore()
             job.hyperparameters.insert(it.key(), it.value());
         job.runName = QStringLiteral("%1-trial-%2").arg(m_spec.name).arg(trial.index);
         job.parentRunUuid = m_runUuid;
-        job.seed = m_spec.base.seed + quint64(trial.index);
+        // Same seed for every trial: the same validation split, so objectives compare.
         try {
             trial.jobId = m_jobs.submit(job);
             trial.runUuid = m_jobs.job(trial.jobId).runUuid;

@@ -1,0 +1,19 @@
+#pragma once
+
+// The options that describe a training job (algorithm, data, target, hyperparameters, …),
+// shared by `cairn train` and `cairn tune`.
+#include "clicontext.h"
+
+#include "cairn/algorithms/pluginmanager.h"
+#include "cairn/jobs/jobspec.h"
+
+namespace cairn::cli {
+
+void addJobSpecOptions(QCommandLineParser &parser);
+/// Builds and checks the spec (hyperparameters resolved against the schema, defaults filled in);
+/// `command` names the command in messages ("cairn train"). Throws UsageError for a mistake.
+JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plugins, const QString &command);
+/// A whole number option ≥ min, or a UsageError naming it.
+int intOption(const QCommandLineParser &parser, const QString &name, int min);
+
+} // namespace cairn::cli

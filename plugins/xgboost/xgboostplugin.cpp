@@ -169,6 +169,17 @@ public:
         Booster booster;
         DMatrixHandle both[2] = {train.h, validation.h};
         check(XGBoosterCreate(both, hasValidation ? 2 : 1, &booster.h), "creating the booster");
+        {
+            // Name the booster's features so importance and dumps speak the table's language.
+            std::vector<QByteArray> bytes;
+            std::vector<const char *> ptrs;
+            for (const QString &n : featureNames)
+                bytes.push_back(safeName(n));
+            for (const QByteArray &b : bytes)
+                ptrs.push_back(b.constData());
+            if (int(ptrs.size()) == d.width)
+                check(XGBoosterSetStrFeatureInfo(booster.h, "feature_name", ptrs.data(), bst_ulong(ptrs.size())), "naming features");
+        }
         auto set = [&](const char *key, const QString &value) {
             check(XGBoosterSetParam(booster.h, key, value.toUtf8().constData()), key);
         };

@@ -11,6 +11,11 @@
 using namespace cairn;
 using namespace cairn::cli;
 
+namespace cairn::cli {
+int runNotebookCommand(Context &context, const QString &verb); // notebookcommand.cpp
+int runKernelsCommand(Context &context, const QString &verb);
+} // namespace cairn::cli
+
 namespace {
 
 const char *kUsage = R"(Usage: cairn [--workspace DIR] COMMAND [ARGS]
@@ -26,6 +31,9 @@ Commands:
   predict --model RUN_OR_PATH --input FILE        apply a trained model to new rows
   jobs list|logs|stop|show                        training jobs of this workspace
   worker --spec FILE                              run one job (started by the job manager)
+  notebook run FILE.ipynb [--kernel NAME] [--output OUT.ipynb] [--timeout S]
+                                                  run a notebook headlessly and save its outputs
+  kernels list                                    the Jupyter kernels installed
 
 Every command takes --help. The workspace is --workspace DIR, else $CAIRN_WORKSPACE,
 else ~/CairnWorkspace.
@@ -92,6 +100,10 @@ int main(int argc, char **argv)
             return runJobsCommand(context, verb);
         if (command == QLatin1String("worker"))
             return runWorkerCommand(context, verb);
+        if (command == QLatin1String("notebook") || command == QLatin1String("notebooks"))
+            return runNotebookCommand(context, verb);
+        if (command == QLatin1String("kernels") || command == QLatin1String("kernel"))
+            return runKernelsCommand(context, verb);
         throw UsageError(QStringLiteral("unknown command '%1' (see cairn --help)").arg(command));
     } catch (const UsageError &e) {
         context.out.flush();

@@ -30,7 +30,7 @@
 
 namespace cairn {
 
-Q_LOGGING_CATEGORY(lcKernel, "cairn.kernel")
+Q_LOGGING_CATEGORY(lcKernel, "cairn.kernel", QtWarningMsg)
 
 namespace {
 

@@ -16,7 +16,7 @@ namespace cairn {
 
 namespace {
 
-Q_LOGGING_CATEGORY(lcKernelSpec, "cairn.kernelspec")
+Q_LOGGING_CATEGORY(lcKernelSpec, "cairn.kernelspec", QtWarningMsg)
 
 QString tr(const char *text)
 {

@@ -34,12 +34,17 @@ Commands:
   notebook run FILE.ipynb [--kernel NAME] [--output OUT.ipynb] [--timeout S]
                                                   run a notebook headlessly and save its outputs
   kernels list                                    the Jupyter kernels installed
+  label create|status|import|export               image labeling jobs (see cairn label --help)
 
 Every command takes --help. The workspace is --workspace DIR, else $CAIRN_WORKSPACE,
 else ~/CairnWorkspace.
 )";
 
 } // namespace
+
+namespace cairn::cli {
+int runLabelCommand(Context &context, const QString &verb); // labelcommand.cpp
+}
 
 int main(int argc, char **argv)
 {
@@ -104,6 +109,8 @@ int main(int argc, char **argv)
             return runNotebookCommand(context, verb);
         if (command == QLatin1String("kernels") || command == QLatin1String("kernel"))
             return runKernelsCommand(context, verb);
+        if (command == QLatin1String("label") || command == QLatin1String("labels"))
+            return runLabelCommand(context, verb);
         throw UsageError(QStringLiteral("unknown command '%1' (see cairn --help)").arg(command));
     } catch (const UsageError &e) {
         context.out.flush();

@@ -33,6 +33,49 @@ QString attributeValue(const Run &run, const QString &name)
     return {};
 }
 
+// The params, latest metric values and tags of a set of runs, read in three queries.
+struct RunValues
+{
+    QHash<qint64, QHash<QString, QString>> params;
+    QHash<qint64, QHash<QString, MetricSummary>> metrics;
+    QHash<qint64, QHash<QString, QString>> tags;
+
+    static RunValues load(ExperimentStore &store, const QList<Run> &runs)
+    {
+        QList<qint64> ids;
+        for (const Run &r : runs)
+            ids << r.id;
+        return {store.paramsOf(ids), store.metricSummariesOf(ids), store.tagsOf(ids)};
+    }
+
+    template<typename Map>
+    static QStringList sortedKeys(const QHash<qint64, Map> &byRun)
+    {
+        QSet<QString> keys;
+        for (const auto &kv : byRun)
+            for (auto it = kv.begin(); it != kv.end(); ++it)
+                keys.insert(it.key());
+        QStringList list(keys.begin(), keys.end());
+        list.sort();
+        return list;
+    }
+
+    /// "params.eta", "metrics.auc" (latest value), "tags.model", or an attribute column.
+    QString value(const Run &run, const QString &column) const
+    {
+        if (column.startsWith(QLatin1String("params.")))
+            return params.value(run.id).value(column.mid(7));
+        if (column.startsWith(QLatin1String("metrics."))) {
+            const auto summaries = metrics.value(run.id);
+            const auto it = summaries.constFind(column.mid(8));
+            return it == summaries.constEnd() ? QString() : formatMetricValue(it->last);
+        }
+        if (column.startsWith(QLatin1String("tags.")))
+            return tags.value(run.id).value(column.mid(5));
+        return attributeValue(run, column);
+    }
+};
+
 QString csvField(const QString &value)
 {
     if (!value.contains(QLatin1Char(',')) && !value.contains(QLatin1Char('"')) && !value.contains(QLatin1Char('\n'))
@@ -157,54 +200,25 @@ QStringList defaultRunColumns(ExperimentStore &store, const QList<Run> &runs, bo
     QStringList columns = kAttributeColumns;
     if (!withKeys || runs.isEmpty())
         return columns;
-    QList<qint64> ids;
-    for (const Run &r : runs)
-        ids << r.id;
-    QSet<QString> params, metrics, tags;
-    for (const auto &kv : store.paramsOf(ids))
-        for (auto it = kv.begin(); it != kv.end(); ++it)
-            params.insert(it.key());
-    for (const auto &kv : store.metricSummariesOf(ids))
-        for (auto it = kv.begin(); it != kv.end(); ++it)
-            metrics.insert(it.key());
-    for (const auto &kv : store.tagsOf(ids))
-        for (auto it = kv.begin(); it != kv.end(); ++it)
-            tags.insert(it.key());
-    auto sorted = [](const QSet<QString> &set, const QString &prefix) {
-        QStringList list(set.begin(), set.end());
-        list.sort();
-        for (QString &s : list)
-            s.prepend(prefix);
-        return list;
-    };
-    return columns + sorted(params, QStringLiteral("params.")) + sorted(metrics, QStringLiteral("metrics."))
-           + sorted(tags, QStringLiteral("tags."));
+    const RunValues values = RunValues::load(store, runs);
+    for (const QString &key : RunValues::sortedKeys(values.params))
+        columns << QStringLiteral("params.") + key;
+    for (const QString &key : RunValues::sortedKeys(values.metrics))
+        columns << QStringLiteral("metrics.") + key;
+    for (const QString &key : RunValues::sortedKeys(values.tags))
+        columns << QStringLiteral("tags.") + key;
+    return columns;
 }
 
 RunTable buildRunTable(ExperimentStore &store, const QList<Run> &runs, const QStringList &columns)
 {
     RunTable table;
     table.columns = columns;
-    QList<qint64> ids;
-    for (const Run &r : runs)
-        ids << r.id;
-    const auto params = store.paramsOf(ids);
-    const auto metrics = store.metricSummariesOf(ids);
-    const auto tags = store.tagsOf(ids);
+    const RunValues values = RunValues::load(store, runs);
     for (const Run &run : runs) {
         QStringList row;
-        for (const QString &column : columns) {
-            if (column.startsWith(QLatin1String("params.")))
-                row << params.value(run.id).value(column.mid(7));
-            else if (column.startsWith(QLatin1String("metrics."))) {
-                const auto summaries = metrics.value(run.id);
-                const auto it = summaries.constFind(column.mid(8));
-                row << (it == summaries.constEnd() ? QString() : formatMetricValue(it->last));
-            } else if (column.startsWith(QLatin1String("tags.")))
-                row << tags.value(run.id).value(column.mid(5));
-            else
-                row << attributeValue(run, column);
-        }
+        for (const QString &column : columns)
+            row << values.value(run, column);
         table.rows << row;
     }
     return table;
@@ -240,62 +254,26 @@ RunComparison compareRuns(ExperimentStore &store, const QList<Run> &runs)
 {
     RunComparison cmp;
     cmp.runs = runs;
-    QList<qint64> ids;
-    for (const Run &r : runs)
-        ids << r.id;
-    const auto params = store.paramsOf(ids);
-    const auto metrics = store.metricSummariesOf(ids);
-    const auto tags = store.tagsOf(ids);
-
-    auto addRow = [&](const QString &section, const QString &key, const QStringList &values) {
-        RunComparison::Row row{section, key, values, false};
-        for (const QString &v : values)
-            row.differs = row.differs || v != values.first();
+    const RunValues values = RunValues::load(store, runs);
+    auto addRow = [&](const QString &section, const QString &key, const QString &column, bool flagDifferences) {
+        RunComparison::Row row{section, key, {}, false};
+        for (const Run &r : runs)
+            row.values << values.value(r, column);
+        for (const QString &v : std::as_const(row.values))
+            row.differs = flagDifferences && (row.differs || v != row.values.first());
         cmp.rows << row;
     };
     for (const QString &attr : {QStringLiteral("name"), QStringLiteral("status"), QStringLiteral("start_time"),
                                 QStringLiteral("duration"), QStringLiteral("source_type"), QStringLiteral("source_ref"),
-                                QStringLiteral("host"), QStringLiteral("parent_run_id")}) {
-        QStringList values;
-        for (const Run &r : runs)
-            values << attributeValue(r, attr);
-        addRow(QStringLiteral("attributes"), attr, values);
-    }
-    // Start and duration differ between any two runs; they are shown but never flagged.
-    for (auto &row : cmp.rows)
-        if (row.key == QLatin1String("start_time") || row.key == QLatin1String("duration"))
-            row.differs = false;
-
-    auto keysOf = [&](const auto &byRun) {
-        QSet<QString> keys;
-        for (const auto &kv : byRun)
-            for (auto it = kv.begin(); it != kv.end(); ++it)
-                keys.insert(it.key());
-        QStringList list(keys.begin(), keys.end());
-        list.sort();
-        return list;
-    };
-    for (const QString &key : keysOf(params)) {
-        QStringList values;
-        for (const Run &r : runs)
-            values << params.value(r.id).value(key);
-        addRow(QStringLiteral("params"), key, values);
-    }
-    for (const QString &key : keysOf(metrics)) {
-        QStringList values;
-        for (const Run &r : runs) {
-            const auto summaries = metrics.value(r.id);
-            const auto it = summaries.constFind(key);
-            values << (it == summaries.constEnd() ? QString() : formatMetricValue(it->last));
-        }
-        addRow(QStringLiteral("metrics"), key, values);
-    }
-    for (const QString &key : keysOf(tags)) {
-        QStringList values;
-        for (const Run &r : runs)
-            values << tags.value(r.id).value(key);
-        addRow(QStringLiteral("tags"), key, values);
-    }
+                                QStringLiteral("host"), QStringLiteral("parent_run_id")})
+        // Start and duration differ between any two runs: shown, never flagged.
+        addRow(QStringLiteral("attributes"), attr, attr, attr != QLatin1String("start_time") && attr != QLatin1String("duration"));
+    for (const QString &key : RunValues::sortedKeys(values.params))
+        addRow(QStringLiteral("params"), key, QStringLiteral("params.") + key, true);
+    for (const QString &key : RunValues::sortedKeys(values.metrics))
+        addRow(QStringLiteral("metrics"), key, QStringLiteral("metrics.") + key, true);
+    for (const QString &key : RunValues::sortedKeys(values.tags))
+        addRow(QStringLiteral("tags"), key, QStringLiteral("tags.") + key, true);
     return cmp;
 }
 

@@ -1,4 +1,2224 @@
-<?xml version="1.0" encoding="utf-8"?>
+<?xml version='1.0' encoding='utf-8'?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
+<context>
+    <name>cairn::gui::DataPicker</name>
+    <message>
+        <source>Target:</source>
+        <translation>目标：</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Training data:</source>
+        <translation>训练数据：</translation>
+    </message>
+    <message>
+        <source>CSV file, IDX images or an image folder</source>
+        <translation>CSV 文件、IDX 图像或图像文件夹</translation>
+    </message>
+    <message>
+        <source>Choose the training data</source>
+        <translation>选择训练数据</translation>
+    </message>
+    <message>
+        <source>Validation data:</source>
+        <translation>验证数据：</translation>
+    </message>
+    <message>
+        <source>optional: a share of the training data is held out</source>
+        <translation>可选：留出一部分训练数据用于验证</translation>
+    </message>
+    <message>
+        <source>Choose the validation data</source>
+        <translation>选择验证数据</translation>
+    </message>
+    <message>
+        <source>The column the model learns to predict</source>
+        <translation>模型要学习预测的列</translation>
+    </message>
+    <message>
+        <source>Data (*.csv *.tsv *.txt *.gz *-ubyte *.idx *.jsonl *.manifest);;All files (*)</source>
+        <translation>数据 (*.csv *.tsv *.txt *.gz *-ubyte *.idx *.jsonl *.manifest);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Choose the training data.</source>
+        <translation>请选择训练数据。</translation>
+    </message>
+    <message>
+        <source>The training data %1 does not exist.</source>
+        <translation>训练数据 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>The validation data %1 does not exist.</source>
+        <translation>验证数据 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>%1 does not exist.</source>
+        <translation>%1 不存在。</translation>
+    </message>
+    <message>
+        <source>%1: %2 (the labels come with the data; no target column to pick).</source>
+        <translation>%1：%2（标签随数据提供，无需选择目标列）。</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n column(s); the first rows with the type inferred for each column.</source>
+        <translation><numerusform>%1：%n 列；以下是前几行及每列推断出的类型。</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>cairn::gui::JobService</name>
+    <message numerus="yes">
+        <source>%n run(s) left running by a process that is gone were marked failed.</source>
+        <translation><numerusform>有 %n 个运行的进程已不存在，已标记为失败。</numerusform></translation>
+    </message>
+    <message>
+        <source>Training jobs are unavailable: %1</source>
+        <translation>训练作业不可用：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n job(s) of the previous workspace were stopped.</source>
+        <translation><numerusform>已停止上一个工作区的 %n 个作业。</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>cairn::gui::ParallelCoordinates</name>
+    <message>
+        <source>%1 of %2 shown · drag along an axis to brush, click it to clear</source>
+        <translation>显示 %1 / %2 · 沿坐标轴拖动以刷选，单击坐标轴清除</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::gui::ParameterForm</name>
+    <message>
+        <source>Tune</source>
+        <translation>调优</translation>
+    </message>
+    <message>
+        <source>Parameter</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Search range</source>
+        <translation>搜索范围</translation>
+    </message>
+    <message>
+        <source>Default: %1</source>
+        <translation>默认值：%1</translation>
+    </message>
+    <message>
+        <source>Range: %1 to %2</source>
+        <translation>范围：%1 到 %2</translation>
+    </message>
+    <message>
+        <source>One of: %1</source>
+        <translation>可选值：%1</translation>
+    </message>
+    <message>
+        <source>Let the tuner vary %1 within the range on the right</source>
+        <translation>让调优器在右侧范围内改变 %1</translation>
+    </message>
+    <message>
+        <source>Lowest value the tuner tries</source>
+        <translation>调优器尝试的最小值</translation>
+    </message>
+    <message>
+        <source>Highest value the tuner tries</source>
+        <translation>调优器尝试的最大值</translation>
+    </message>
+    <message>
+        <source>log</source>
+        <translation>对数</translation>
+    </message>
+    <message>
+        <source>Search on a log scale (for values spanning orders of magnitude)</source>
+        <translation>按对数刻度搜索（适用于跨越多个数量级的值）</translation>
+    </message>
+    <message>
+        <source>The values the tuner picks from</source>
+        <translation>调优器可从中选择的值</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>%1: not a valid value</source>
+        <translation>%1：不是有效的值</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::gui::PlotExport</name>
+    <message>
+        <source>Cannot write %1: check that the folder exists and is writable.</source>
+        <translation>无法写入 %1：请检查文件夹是否存在且可写。</translation>
+    </message>
+    <message>
+        <source>Unknown image type '.%1': save as .png or .svg.</source>
+        <translation>未知的图像类型“.%1”：请保存为 .png 或 .svg。</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>SVG image (*.svg)</source>
+        <translation>SVG 图像 (*.svg)</translation>
+    </message>
+    <message>
+        <source>Export Plot</source>
+        <translation>导出图表</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::gui::StudioContext</name>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>没有打开的工作区。</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::CellWidget</name>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Waiting to run</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>*Empty markdown cell: double-click to edit*</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>cairn::panels::ColumnsDialog</name>
+    <message>
+        <source>Columns</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>Tick the metrics, parameters and tags to show as columns:</source>
+        <translation>勾选要显示为列的指标、参数和标签：</translation>
+    </message>
+    <message>
+        <source>Search keys</source>
+        <translation>搜索键名</translation>
+    </message>
+    <message>
+        <source>Metrics</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>The runs have no metrics, parameters or tags yet.</source>
+        <translation>这些运行还没有指标、参数或标签。</translation>
+    </message>
+    <message>
+        <source>Clear All</source>
+        <translation>全部清除</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::CompareView</name>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Save the plot as PNG or SVG</source>
+        <translation>将图表保存为 PNG 或 SVG</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>Relative time (s)</source>
+        <translation>相对时间（秒）</translation>
+    </message>
+    <message>
+        <source>Wall time</source>
+        <translation>墙钟时间</translation>
+    </message>
+    <message>
+        <source>Smoothing (exponential moving average)</source>
+        <translation>平滑（指数移动平均）</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>对数刻度</translation>
+    </message>
+    <message>
+        <source>Metric:</source>
+        <translation>指标：</translation>
+    </message>
+    <message>
+        <source>X:</source>
+        <translation>X：</translation>
+    </message>
+    <message>
+        <source>Smoothing:</source>
+        <translation>平滑：</translation>
+    </message>
+    <message>
+        <source>The selected runs have not logged this metric</source>
+        <translation>所选运行未记录此指标</translation>
+    </message>
+    <message>
+        <source>Curves</source>
+        <translation>曲线</translation>
+    </message>
+    <message>
+        <source>Select Brushed Runs</source>
+        <translation>选择刷选中的运行</translation>
+    </message>
+    <message>
+        <source>Select in the table only the runs inside the brushes</source>
+        <translation>在表格中只选择刷选范围内的运行</translation>
+    </message>
+    <message>
+        <source>Clear Brushes</source>
+        <translation>清除刷选</translation>
+    </message>
+    <message>
+        <source>The selected runs share no parameters that differ</source>
+        <translation>所选运行没有取值不同的共同参数</translation>
+    </message>
+    <message>
+        <source>Parallel Coordinates</source>
+        <translation>平行坐标</translation>
+    </message>
+    <message>
+        <source>%1 of %2 runs in the brushes</source>
+        <translation>刷选范围内有 %1 / %2 个运行</translation>
+    </message>
+    <message>
+        <source>Y:</source>
+        <translation>Y：</translation>
+    </message>
+    <message>
+        <source>Scatter</source>
+        <translation>散点图</translation>
+    </message>
+    <message>
+        <source>Only rows that differ</source>
+        <translation>只显示不同的行</translation>
+    </message>
+    <message>
+        <source>Diff Table</source>
+        <translation>差异表</translation>
+    </message>
+    <message>
+        <source>Comparing the first %1 of %2 selected runs.</source>
+        <translation>正在比较所选 %2 个运行中的前 %1 个。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Comparing %n runs.</source>
+        <translation><numerusform>正在比较 %n 个运行。</numerusform></translation>
+    </message>
+    <message>
+        <source>Cannot read the runs: %1</source>
+        <translation>无法读取运行：%1</translation>
+    </message>
+    <message>
+        <source>Cannot compare the runs: %1</source>
+        <translation>无法比较运行：%1</translation>
+    </message>
+    <message>
+        <source>Section</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>键</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::ExperimentListModel</name>
+    <message numerus="yes">
+        <source>%1 (deleted: restore it to add runs)
+%n runs</source>
+        <translation><numerusform>%1（已删除：恢复后才能添加运行）
+%n 个运行</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1
+%n runs · id %2</source>
+        <translation><numerusform>%1
+%n 个运行 · 编号 %2</numerusform></translation>
+    </message>
+    <message>
+        <source>Experiment</source>
+        <translation>实验</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::ExperimentsPanel</name>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>Experiments</source>
+        <translation>实验</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Create an experiment</source>
+        <translation>创建实验</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Rename the selected experiment</source>
+        <translation>重命名所选实验</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete the selected experiments (they can be restored)</source>
+        <translation>删除所选实验（可以恢复）</translation>
+    </message>
+    <message>
+        <source>Ctrl+click to show the runs of several experiments together</source>
+        <translation>按住 Ctrl 单击可同时显示多个实验的运行</translation>
+    </message>
+    <message>
+        <source>Show deleted experiments</source>
+        <translation>显示已删除的实验</translation>
+    </message>
+    <message>
+        <source>Filter runs, e.g.  metrics.accuracy &gt; 0.9 and params.model = 'xgboost'   (Ctrl+Space completes)</source>
+        <translation>筛选运行，例如  metrics.accuracy &gt; 0.9 and params.model = 'xgboost'   （Ctrl+空格 补全）</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;The search language:&lt;/p&gt;&lt;pre&gt;metrics.acc &amp;gt; 0.9 and params.eta = '0.1'
+tags.model = 'xgb' or status = 'RUNNING'
+name LIKE 'resnet%' and not metrics.loss IS NULL
+params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;Keys with spaces go in backticks: metrics.`val loss`. Press Enter to apply.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;搜索语言：&lt;/p&gt;&lt;pre&gt;metrics.acc &amp;gt; 0.9 and params.eta = '0.1'
+tags.model = 'xgb' or status = 'RUNNING'
+name LIKE 'resnet%' and not metrics.loss IS NULL
+params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;含空格的键名放在反引号中：metrics.`val loss`。按回车应用。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Apply the filter (Enter)</source>
+        <translation>应用筛选（回车）</translation>
+    </message>
+    <message>
+        <source>Active runs</source>
+        <translation>活动运行</translation>
+    </message>
+    <message>
+        <source>Deleted runs</source>
+        <translation>已删除的运行</translation>
+    </message>
+    <message>
+        <source>All runs</source>
+        <translation>全部运行</translation>
+    </message>
+    <message>
+        <source>Group child runs under parents</source>
+        <translation>将子运行归入父运行</translation>
+    </message>
+    <message>
+        <source>Tuning trials and other child runs sit under their parent run; while a filter is applied, matching runs are listed flat.</source>
+        <translation>调优试验等子运行显示在其父运行之下；应用筛选时，匹配的运行以平铺方式列出。</translation>
+    </message>
+    <message>
+        <source>Columns…</source>
+        <translation>列…</translation>
+    </message>
+    <message>
+        <source>Pick the metric, parameter and tag columns</source>
+        <translation>选择指标、参数和标签列</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Save every matching run as CSV</source>
+        <translation>将所有匹配的运行保存为 CSV</translation>
+    </message>
+    <message>
+        <source>Compare the selected runs</source>
+        <translation>比较所选运行</translation>
+    </message>
+    <message>
+        <source>Select two or more runs to compare them (Ctrl+click or Shift+click).</source>
+        <translation>选择两个或更多运行进行比较（Ctrl+单击 或 Shift+单击）。</translation>
+    </message>
+    <message>
+        <source>Filter error at position %1: %2</source>
+        <translation>筛选条件在第 %1 个字符处出错：%2</translation>
+    </message>
+    <message>
+        <source>Cannot read the experiments: %1</source>
+        <translation>无法读取实验：%1</translation>
+    </message>
+    <message>
+        <source>Filter error at position %1: %2&lt;br&gt;&lt;code style='white-space:pre'&gt;%3&lt;/code&gt;</source>
+        <translation>筛选条件在第 %1 个字符处出错：%2&lt;br&gt;&lt;code style='white-space:pre'&gt;%3&lt;/code&gt;</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n runs (children grouped)</source>
+        <translation><numerusform>%n 个运行（子运行已归组）</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n runs</source>
+        <translation><numerusform>%n 个运行</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n matching</source>
+        <translation><numerusform>%n 个匹配</numerusform></translation>
+    </message>
+    <message>
+        <source>How long the query took in the background</source>
+        <translation>后台查询所用的时间</translation>
+    </message>
+    <message>
+        <source>Compare (%1)</source>
+        <translation>比较（%1）</translation>
+    </message>
+    <message>
+        <source>Columns</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Export Runs as CSV</source>
+        <translation>将运行导出为 CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved %n runs to %1</source>
+        <translation><numerusform>已将 %n 个运行保存到 %1</numerusform></translation>
+    </message>
+    <message>
+        <source>New Experiment…</source>
+        <translation>新建实验…</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>New Experiment</source>
+        <translation>新建实验</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Rename Experiment</source>
+        <translation>重命名实验</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <source>Delete Experiments</source>
+        <translation>删除实验</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n experiments? Their runs stay in the workspace; tick "Show deleted experiments" to restore them.</source>
+        <translation><numerusform>删除 %n 个实验？其运行仍保留在工作区中；勾选“显示已删除的实验”即可恢复。</numerusform></translation>
+    </message>
+    <message>
+        <source>Restore Experiments</source>
+        <translation>恢复实验</translation>
+    </message>
+    <message>
+        <source>Show Details</source>
+        <translation>显示详情</translation>
+    </message>
+    <message numerus="yes">
+        <source>Compare %n Runs</source>
+        <translation><numerusform>比较 %n 个运行</numerusform></translation>
+    </message>
+    <message>
+        <source>Set Tag…</source>
+        <translation>设置标签…</translation>
+    </message>
+    <message>
+        <source>Remove Tag…</source>
+        <translation>移除标签…</translation>
+    </message>
+    <message>
+        <source>Copy Run Id</source>
+        <translation>复制运行编号</translation>
+    </message>
+    <message>
+        <source>Export Table as CSV…</source>
+        <translation>将表格导出为 CSV…</translation>
+    </message>
+    <message>
+        <source>Rename Run</source>
+        <translation>重命名运行</translation>
+    </message>
+    <message>
+        <source>Set Tag</source>
+        <translation>设置标签</translation>
+    </message>
+    <message numerus="yes">
+        <source>Tag name (set on %n runs):</source>
+        <translation><numerusform>标签名（设置到 %n 个运行）：</numerusform></translation>
+    </message>
+    <message>
+        <source>Value of %1:</source>
+        <translation>%1 的值：</translation>
+    </message>
+    <message>
+        <source>Remove Tag</source>
+        <translation>移除标签</translation>
+    </message>
+    <message>
+        <source>The selected runs have no tags.</source>
+        <translation>所选运行没有标签。</translation>
+    </message>
+    <message>
+        <source>Tag to remove:</source>
+        <translation>要移除的标签：</translation>
+    </message>
+    <message>
+        <source>Delete Runs</source>
+        <translation>删除运行</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n runs? Deleted runs can be restored: choose "Deleted runs" above the table.</source>
+        <translation><numerusform>删除 %n 个运行？已删除的运行可以恢复：在表格上方选择“已删除的运行”。</numerusform></translation>
+    </message>
+    <message>
+        <source>Restore Runs</source>
+        <translation>恢复运行</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::JobListModel</name>
+    <message>
+        <source>Queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Stopping</source>
+        <translation>正在停止</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分</translation>
+    </message>
+    <message>
+        <source>Job %1
+Run %2
+Submitted %3</source>
+        <translation>作业 %1
+运行 %2
+提交于 %3</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>（暂无）</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>作业</translation>
+    </message>
+    <message>
+        <source>Algorithm</source>
+        <translation>算法</translation>
+    </message>
+    <message>
+        <source>Experiment</source>
+        <translation>实验</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <source>Elapsed</source>
+        <translation>已用时间</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::JobMonitor</name>
+    <message>
+        <source>Metric:</source>
+        <translation>指标：</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>Select a job to see its metrics</source>
+        <translation>选择一个作业以查看其指标</translation>
+    </message>
+    <message>
+        <source>Metrics</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>The job's log appears here.</source>
+        <translation>作业日志显示在这里。</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>No metrics yet</source>
+        <translation>暂无指标</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;No job selected.&lt;/i&gt;</source>
+        <translation>&lt;i&gt;未选择作业。&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Job %1&lt;/b&gt; · %2 · %3</source>
+        <translation>&lt;b&gt;作业 %1&lt;/b&gt; · %2 · %3</translation>
+    </message>
+    <message>
+        <source>[earlier lines not shown; the whole log is %1]</source>
+        <translation>[较早的行未显示；完整日志位于 %1]</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::LabelingPanel</name>
+    <message>
+        <source>Unlabeled</source>
+        <translation>未标注</translation>
+    </message>
+    <message>
+        <source>Labeled</source>
+        <translation>已标注</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation>已跳过</translation>
+    </message>
+    <message>
+        <source>Needs review</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <source>Labeling jobs of this workspace</source>
+        <translation>此工作区的标注作业</translation>
+    </message>
+    <message>
+        <source>Job: </source>
+        <translation>作业：</translation>
+    </message>
+    <message>
+        <source>New…</source>
+        <translation>新建…</translation>
+    </message>
+    <message>
+        <source>Create a labeling job from a folder of images or an input manifest</source>
+        <translation>从图像文件夹或输入清单创建标注作业</translation>
+    </message>
+    <message>
+        <source>Ground Truth manifest…</source>
+        <translation>Ground Truth 清单…</translation>
+    </message>
+    <message>
+        <source>COCO JSON…</source>
+        <translation>COCO JSON…</translation>
+    </message>
+    <message>
+        <source>YOLO folder…</source>
+        <translation>YOLO 文件夹…</translation>
+    </message>
+    <message>
+        <source>Pascal VOC folder…</source>
+        <translation>Pascal VOC 文件夹…</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>◀ Previous</source>
+        <translation>◀ 上一张</translation>
+    </message>
+    <message>
+        <source>Next ▶</source>
+        <translation>下一张 ▶</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>接受</translation>
+    </message>
+    <message>
+        <source>Confirm this image's label (review: accept the machine label) and go on</source>
+        <translation>确认此图像的标签（审核时：接受机器标签）并继续</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <source>Mark as skipped and go on</source>
+        <translation>标记为已跳过并继续</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Remove this image's label</source>
+        <translation>移除此图像的标签</translation>
+    </message>
+    <message>
+        <source>Delete box</source>
+        <translation>删除框</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适应</translation>
+    </message>
+    <message>
+        <source>Fit the image to the view</source>
+        <translation>使图像适应视图</translation>
+    </message>
+    <message>
+        <source>Zoom +</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>Zoom −</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>Crosshair</source>
+        <translation>十字准线</translation>
+    </message>
+    <message>
+        <source>Review mode</source>
+        <translation>审核模式</translation>
+    </message>
+    <message>
+        <source>Go through machine labels, least confident first: Enter accepts, a class key fixes</source>
+        <translation>逐一检查机器标签，置信度最低的优先：回车接受，按类别键修正</translation>
+    </message>
+    <message>
+        <source>All images</source>
+        <translation>全部图像</translation>
+    </message>
+    <message>
+        <source>%v of %m done (%p%)</source>
+        <translation>已完成 %v / %m（%p%）</translation>
+    </message>
+    <message>
+        <source>Classes (press the key)</source>
+        <translation>类别（按对应按键）</translation>
+    </message>
+    <message>
+        <source>(no workspace)</source>
+        <translation>（无工作区）</translation>
+    </message>
+    <message>
+        <source>Open a workspace to label images.</source>
+        <translation>请打开一个工作区以标注图像。</translation>
+    </message>
+    <message>
+        <source>(no jobs yet)</source>
+        <translation>（暂无作业）</translation>
+    </message>
+    <message>
+        <source>No labeling jobs yet: create one with New… (or cairn label create).</source>
+        <translation>还没有标注作业：用“新建…”创建一个（或使用 cairn label create）。</translation>
+    </message>
+    <message>
+        <source>Choose a labeling job.</source>
+        <translation>请选择一个标注作业。</translation>
+    </message>
+    <message>
+        <source>No machine labels wait for review.</source>
+        <translation>没有等待审核的机器标签。</translation>
+    </message>
+    <message>
+        <source>No images with this status.</source>
+        <translation>没有处于此状态的图像。</translation>
+    </message>
+    <message>
+        <source>Review: Enter accepts the machine label, a class key replaces it.</source>
+        <translation>审核：回车接受机器标签，按类别键替换它。</translation>
+    </message>
+    <message>
+        <source>That was the last image of the list.</source>
+        <translation>这是列表中的最后一张图像。</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
+    </message>
+    <message>
+        <source>Cannot read %1</source>
+        <translation>无法读取 %1</translation>
+    </message>
+    <message>
+        <source>No image</source>
+        <translation>无图像</translation>
+    </message>
+    <message>
+        <source>%1 of %2 · %3 · %4</source>
+        <translation>%1 / %2 · %3 · %4</translation>
+    </message>
+    <message>
+        <source>%1 (%2%)</source>
+        <translation>%1（%2%）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n box(es)</source>
+        <translation><numerusform>%n 个框</numerusform></translation>
+    </message>
+    <message>
+        <source>machine label, confidence %1%</source>
+        <translation>机器标签，置信度 %1%</translation>
+    </message>
+    <message>
+        <source>Press %1: boxes drawn next are %2; with a box selected, it becomes %2</source>
+        <translation>按 %1：接下来绘制的框为 %2；若已选中框，则将其改为 %2</translation>
+    </message>
+    <message>
+        <source>Press %1 for %2</source>
+        <translation>按 %1 选择 %2</translation>
+    </message>
+    <message>
+        <source>Labeled %1 · Skipped %2
+Needs review %3 · Unlabeled %4</source>
+        <translation>已标注 %1 · 已跳过 %2
+待审核 %3 · 未标注 %4</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n machine label(s)</source>
+        <translation><numerusform>%n 个机器标签</numerusform></translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <source>Label %1</source>
+        <translation>标注为 %1</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>移除 %1</translation>
+    </message>
+    <message>
+        <source>Add %1</source>
+        <translation>添加 %1</translation>
+    </message>
+    <message>
+        <source>Make box %1</source>
+        <translation>将框设为 %1</translation>
+    </message>
+    <message>
+        <source>Draw box</source>
+        <translation>绘制框</translation>
+    </message>
+    <message>
+        <source>Move box</source>
+        <translation>移动框</translation>
+    </message>
+    <message>
+        <source>Press a class key first.</source>
+        <translation>请先按类别键。</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Clear label</source>
+        <translation>清除标签</translation>
+    </message>
+    <message>
+        <source>Creating labeling job %1…</source>
+        <translation>正在创建标注作业 %1…</translation>
+    </message>
+    <message>
+        <source>Cannot create the job: %1</source>
+        <translation>无法创建作业：%1</translation>
+    </message>
+    <message>
+        <source>Created labeling job %1</source>
+        <translation>已创建标注作业 %1</translation>
+    </message>
+    <message>
+        <source>%1 holds no images</source>
+        <translation>%1 中没有图像</translation>
+    </message>
+    <message>
+        <source>Import Labels</source>
+        <translation>导入标签</translation>
+    </message>
+    <message>
+        <source>COCO JSON (*.json);;All files (*)</source>
+        <translation>COCO JSON (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Manifests (*.manifest *.jsonl);;All files (*)</source>
+        <translation>清单 (*.manifest *.jsonl);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Imported %1 labels (kept %2 human labels, %3 entries matched no image)</source>
+        <translation>已导入 %1 个标签（保留了 %2 个人工标签，%3 个条目未匹配到图像）</translation>
+    </message>
+    <message>
+        <source>Nothing imported: %1</source>
+        <translation>未导入任何内容：%1</translation>
+    </message>
+    <message>
+        <source>Export Labels Into</source>
+        <translation>将标签导出到</translation>
+    </message>
+    <message>
+        <source>Export Labels</source>
+        <translation>导出标签</translation>
+    </message>
+    <message>
+        <source>Exported %1 labeled images to %2</source>
+        <translation>已将 %1 张已标注图像导出到 %2</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <source>Labeling</source>
+        <translation>标注</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::NewJobDialog</name>
+    <message>
+        <source>Image folder</source>
+        <translation>图像文件夹</translation>
+    </message>
+    <message>
+        <source>Input manifest</source>
+        <translation>输入清单</translation>
+    </message>
+    <message>
+        <source>New Labeling Job</source>
+        <translation>新建标注作业</translation>
+    </message>
+    <message>
+        <source>e.g. garments-2026</source>
+        <translation>例如 garments-2026</translation>
+    </message>
+    <message>
+        <source>Folder of images (searched recursively)</source>
+        <translation>图像文件夹（递归搜索）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Image classification (single label)</source>
+        <translation>图像分类（单标签）</translation>
+    </message>
+    <message>
+        <source>Multi-label classification</source>
+        <translation>多标签分类</translation>
+    </message>
+    <message>
+        <source>Bounding boxes</source>
+        <translation>边界框</translation>
+    </message>
+    <message>
+        <source>Comma-separated, e.g. cat, dog, bird (keys 1, 2, 3…)</source>
+        <translation>用逗号分隔，例如 cat, dog, bird（按键 1、2、3…）</translation>
+    </message>
+    <message>
+        <source>What labelers should look for, and edge cases.</source>
+        <translation>标注人员应关注的内容及特殊情况。</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Images from:</source>
+        <translation>图像来源：</translation>
+    </message>
+    <message>
+        <source>&amp;Task:</source>
+        <translation>任务(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;Labels:</source>
+        <translation>标签(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>&amp;Instructions:</source>
+        <translation>说明(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>JSON Lines file with "source-ref" per line</source>
+        <translation>每行包含 "source-ref" 的 JSON Lines 文件</translation>
+    </message>
+    <message>
+        <source>Input Manifest</source>
+        <translation>输入清单</translation>
+    </message>
+    <message>
+        <source>Manifests (*.manifest *.jsonl *.json);;All files (*)</source>
+        <translation>清单 (*.manifest *.jsonl *.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Image Folder</source>
+        <translation>图像文件夹</translation>
+    </message>
+    <message>
+        <source>Give the job a name.</source>
+        <translation>请为作业命名。</translation>
+    </message>
+    <message>
+        <source>Use letters, digits and hyphens for the name (up to 63).</source>
+        <translation>名称只能使用字母、数字和连字符（最多 63 个）。</translation>
+    </message>
+    <message>
+        <source>A job named %1 exists already.</source>
+        <translation>名为 %1 的作业已存在。</translation>
+    </message>
+    <message>
+        <source>Choose an input manifest.</source>
+        <translation>请选择输入清单。</translation>
+    </message>
+    <message>
+        <source>Choose a folder of images.</source>
+        <translation>请选择图像文件夹。</translation>
+    </message>
+    <message>
+        <source>The manifest does not exist.</source>
+        <translation>清单不存在。</translation>
+    </message>
+    <message>
+        <source>The folder does not exist.</source>
+        <translation>文件夹不存在。</translation>
+    </message>
+    <message>
+        <source>List at least one label.</source>
+        <translation>请至少列出一个标签。</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::NotebookEditor</name>
+    <message>
+        <source>Restart Kernel</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Untitled.ipynb</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>This notebook was nbformat %1 and has been converted to nbformat 4; saving writes nbformat 4.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The kernel "%1" of this notebook is not installed; %2 will be used. Pick another in the toolbar.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No Jupyter kernel is installed. Install one (for Python: the python3-ipykernel package) to run cells.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The notebook has no file yet: use Save As.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Autosaved %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No kernel to run this notebook: install a Jupyter kernel (python3-ipykernel).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 You can restart the kernel; variables are lost.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No kernel</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 · not started</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 · starting</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 · busy</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 · idle</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 · restarting</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 · dead</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Completion needs a running kernel: it is starting.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>cairn::panels::OutputView</name>
+    <message numerus="yes">
+        <source>… %n earlier line(s) not shown</source>
+        <translation type="unfinished">
+            <numerusform />
+        </translation>
+    </message>
+    <message>
+        <source>[an image that cannot be decoded]</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>[an SVG image that cannot be drawn]</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>[%1 output: not shown here]</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>empty</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Input:</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>cairn::panels::RunColumn</name>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>Parameter %1</source>
+        <translation>参数 %1</translation>
+    </message>
+    <message>
+        <source>Metric %1: the last value logged (sorts by it)</source>
+        <translation>指标 %1：最后记录的值（按其排序）</translation>
+    </message>
+    <message>
+        <source>Tag %1</source>
+        <translation>标签 %1</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::RunDetailView</name>
+    <message>
+        <source>Select a run to see its parameters, metrics, curves, tags and artifacts.
+Select two or more to compare them.</source>
+        <translation>选择一个运行以查看其参数、指标、曲线、标签和产物。
+选择两个或更多运行进行比较。</translation>
+    </message>
+    <message>
+        <source>Parameter</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Metric</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Last</source>
+        <translation>最新</translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation>最小</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>最大</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>点数</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <source>Tick the metrics to plot</source>
+        <translation>勾选要绘制的指标</translation>
+    </message>
+    <message>
+        <source>Relative time (s)</source>
+        <translation>相对时间（秒）</translation>
+    </message>
+    <message>
+        <source>Wall time</source>
+        <translation>墙钟时间</translation>
+    </message>
+    <message>
+        <source>Smoothing (exponential moving average)</source>
+        <translation>平滑（指数移动平均）</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>对数刻度</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Save the plot as PNG or SVG</source>
+        <translation>将图表保存为 PNG 或 SVG</translation>
+    </message>
+    <message>
+        <source>X:</source>
+        <translation>X：</translation>
+    </message>
+    <message>
+        <source>Smoothing:</source>
+        <translation>平滑：</translation>
+    </message>
+    <message>
+        <source>Tick a metric on the left to plot it</source>
+        <translation>勾选左侧的指标以绘制曲线</translation>
+    </message>
+    <message>
+        <source>Curves</source>
+        <translation>曲线</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Add Tag…</source>
+        <translation>添加标签…</translation>
+    </message>
+    <message>
+        <source>Remove Tag</source>
+        <translation>移除标签</translation>
+    </message>
+    <message>
+        <source>Double-click a value to edit it.</source>
+        <translation>双击值即可编辑。</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Artifact</source>
+        <translation>产物</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Open with the desktop's application for this file type</source>
+        <translation>用桌面环境中此文件类型的应用程序打开</translation>
+    </message>
+    <message>
+        <source>Show Folder</source>
+        <translation>显示文件夹</translation>
+    </message>
+    <message>
+        <source>Artifacts</source>
+        <translation>产物</translation>
+    </message>
+    <message>
+        <source>This run has no artifact folder yet (%1).</source>
+        <translation>此运行还没有产物文件夹（%1）。</translation>
+    </message>
+    <message>
+        <source>Child run</source>
+        <translation>子运行</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Run id</source>
+        <translation>运行编号</translation>
+    </message>
+    <message>
+        <source>Child Runs</source>
+        <translation>子运行</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Cannot read the run: %1</source>
+        <translation>无法读取运行：%1</translation>
+    </message>
+    <message>
+        <source>Run id &lt;code&gt;%1&lt;/code&gt;</source>
+        <translation>运行编号 &lt;code&gt;%1&lt;/code&gt;</translation>
+    </message>
+    <message>
+        <source>Experiment &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>实验 &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Started %1</source>
+        <translation>开始于 %1</translation>
+    </message>
+    <message>
+        <source>Duration %1%2</source>
+        <translation>时长 %1%2</translation>
+    </message>
+    <message>
+        <source> (still running)</source>
+        <translation>（仍在运行）</translation>
+    </message>
+    <message>
+        <source>Source %1</source>
+        <translation>来源 %1</translation>
+    </message>
+    <message>
+        <source>Host %1</source>
+        <translation>主机 %1</translation>
+    </message>
+    <message>
+        <source>Parent &lt;a href='run:%1'&gt;%2&lt;/a&gt;</source>
+        <translation>父运行 &lt;a href='run:%1'&gt;%2&lt;/a&gt;</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n child runs</source>
+        <translation><numerusform>%n 个子运行</numerusform></translation>
+    </message>
+    <message>
+        <source>This run is deleted; restore it from the table's menu.</source>
+        <translation>此运行已被删除；可通过表格的菜单恢复。</translation>
+    </message>
+    <message>
+        <source>This run has no artifacts.
+Log them with cairn.log_artifact() or a job's output.</source>
+        <translation>此运行没有产物。
+可通过 cairn.log_artifact() 或作业输出记录产物。</translation>
+    </message>
+    <message>
+        <source>Select an artifact to preview it.</source>
+        <translation>选择一个产物以预览。</translation>
+    </message>
+    <message>
+        <source>
+… (%1 more; open the file to see all of it)</source>
+        <translation>
+…（还有 %1；打开文件查看全部内容）</translation>
+    </message>
+    <message>
+        <source>No preview for %1 (%2, %3).
+Use Open to view it with the desktop's application.</source>
+        <translation>无法预览 %1（%2，%3）。
+请使用“打开”通过桌面应用程序查看。</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Add Tag</source>
+        <translation>添加标签</translation>
+    </message>
+    <message>
+        <source>Tag name:</source>
+        <translation>标签名：</translation>
+    </message>
+    <message>
+        <source>Value of %1:</source>
+        <translation>%1 的值：</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::RunsTableModel</name>
+    <message>
+        <source>Scheduled</source>
+        <translation>已计划</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Killed</source>
+        <translation>已终止</translation>
+    </message>
+    <message>
+        <source>%1
+Run id %2</source>
+        <translation>%1
+运行编号 %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n trials)</source>
+        <translation><numerusform>%1（%n 次试验）</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>last %1 at step %2
+min %3, max %4, %n points</source>
+        <translation><numerusform>最新 %1（第 %2 步）
+最小 %3，最大 %4，共 %n 个点</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::ThumbnailModel</name>
+    <message>
+        <source>%1
+%2</source>
+        <translation>%1
+%2</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::TrainingPanel</name>
+    <message>
+        <source>New training job</source>
+        <translation>新建训练作业</translation>
+    </message>
+    <message>
+        <source>Algorithm</source>
+        <translation>算法</translation>
+    </message>
+    <message>
+        <source>Algorithm:</source>
+        <translation>算法：</translation>
+    </message>
+    <message>
+        <source>Task:</source>
+        <translation>任务：</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>Hyperparameters</source>
+        <translation>超参数</translation>
+    </message>
+    <message>
+        <source>Reset to defaults</source>
+        <translation>恢复默认值</translation>
+    </message>
+    <message>
+        <source>Put every hyperparameter back to the algorithm's default</source>
+        <translation>将所有超参数恢复为算法的默认值</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>The experiment the run goes into (created if new)</source>
+        <translation>运行所属的实验（不存在时自动创建）</translation>
+    </message>
+    <message>
+        <source>Experiment:</source>
+        <translation>实验：</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Run name:</source>
+        <translation>运行名称：</translation>
+    </message>
+    <message>
+        <source>all (%1)</source>
+        <translation>全部（%1）</translation>
+    </message>
+    <message>
+        <source>CPU threads the job may use</source>
+        <translation>作业可使用的 CPU 线程数</translation>
+    </message>
+    <message>
+        <source>CPUs:</source>
+        <translation>CPU：</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Start the job: the worker runs in its own process and its metrics go to a run</source>
+        <translation>启动作业：工作进程独立运行，其指标记录到一个运行中</translation>
+    </message>
+    <message>
+        <source>Jobs</source>
+        <translation>作业</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Ask the selected job to stop (it keeps what it has trained); press again to stop it at once</source>
+        <translation>请求所选作业停止（保留已训练的结果）；再次按下则立即停止</translation>
+    </message>
+    <message>
+        <source>Clone job</source>
+        <translation>克隆作业</translation>
+    </message>
+    <message>
+        <source>Fill the form with the selected job's settings to run it again with changes</source>
+        <translation>用所选作业的设置填写表单，以便修改后再次运行</translation>
+    </message>
+    <message>
+        <source>Open run</source>
+        <translation>打开运行</translation>
+    </message>
+    <message>
+        <source>Show the job's run (metrics, parameters, model) in the Experiments panel</source>
+        <translation>在“实验”面板中显示此作业的运行（指标、参数、模型）</translation>
+    </message>
+    <message>
+        <source>No algorithm plugins were found (looked in: %1).</source>
+        <translation>未找到算法插件（已查找：%1）。</translation>
+    </message>
+    <message>
+        <source>Automatic (from the target)</source>
+        <translation>自动（根据目标列）</translation>
+    </message>
+    <message>
+        <source>Training job %1 finished; Open run shows it in Experiments.</source>
+        <translation>训练作业 %1 已完成；点击“打开运行”可在“实验”中查看。</translation>
+    </message>
+    <message>
+        <source>Training job %1: %2 (%3)</source>
+        <translation>训练作业 %1：%2（%3）</translation>
+    </message>
+    <message>
+        <source>Open a workspace to train.</source>
+        <translation>请打开一个工作区以进行训练。</translation>
+    </message>
+    <message>
+        <source>Choose an algorithm.</source>
+        <translation>请选择算法。</translation>
+    </message>
+    <message>
+        <source>Reading the data…</source>
+        <translation>正在读取数据…</translation>
+    </message>
+    <message>
+        <source>Choose the target column to predict.</source>
+        <translation>请选择要预测的目标列。</translation>
+    </message>
+    <message>
+        <source>Name the experiment.</source>
+        <translation>请为实验命名。</translation>
+    </message>
+    <message>
+        <source>Training job %1 submitted.</source>
+        <translation>已提交训练作业 %1。</translation>
+    </message>
+    <message>
+        <source>The algorithm '%1' of this job is not installed.</source>
+        <translation>此作业的算法“%1”未安装。</translation>
+    </message>
+    <message>
+        <source>stopped from the Training panel</source>
+        <translation>从“训练”面板停止</translation>
+    </message>
+    <message>
+        <source>Asked the process running job %1 to stop it.</source>
+        <translation>已请求运行作业 %1 的进程停止该作业。</translation>
+    </message>
+    <message>
+        <source>The form holds job %1's settings: change what you like and press Train.</source>
+        <translation>表单已填入作业 %1 的设置：按需修改后按“训练”。</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::TuningPanel</name>
+    <message>
+        <source>Stopped early</source>
+        <translation>提前停止</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Stopping</source>
+        <translation>正在停止</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>New tuning job</source>
+        <translation>新建调优作业</translation>
+    </message>
+    <message>
+        <source>Algorithm and data</source>
+        <translation>算法与数据</translation>
+    </message>
+    <message>
+        <source>Algorithm:</source>
+        <translation>算法：</translation>
+    </message>
+    <message>
+        <source>Search space</source>
+        <translation>搜索空间</translation>
+    </message>
+    <message>
+        <source>Tick the parameters to tune and set their ranges; the others keep the value shown.</source>
+        <translation>勾选要调优的参数并设置范围；其余参数保持所示的值。</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Bayesian optimisation</source>
+        <translation>贝叶斯优化</translation>
+    </message>
+    <message>
+        <source>Random search</source>
+        <translation>随机搜索</translation>
+    </message>
+    <message>
+        <source>Grid search</source>
+        <translation>网格搜索</translation>
+    </message>
+    <message>
+        <source>Bayesian optimisation models the objective from the trials so far (a Gaussian process) to pick the next ones</source>
+        <translation>贝叶斯优化根据已有试验对目标建模（高斯过程），以选择下一批试验</translation>
+    </message>
+    <message>
+        <source>Strategy:</source>
+        <translation>策略：</translation>
+    </message>
+    <message>
+        <source>The metric each trial is judged by: its last value in the trial's run</source>
+        <translation>评判每次试验的指标：取试验运行中该指标的最后一个值</translation>
+    </message>
+    <message>
+        <source>Maximize</source>
+        <translation>最大化</translation>
+    </message>
+    <message>
+        <source>Minimize</source>
+        <translation>最小化</translation>
+    </message>
+    <message>
+        <source>Objective:</source>
+        <translation>目标：</translation>
+    </message>
+    <message>
+        <source>Max trials:</source>
+        <translation>最大试验次数：</translation>
+    </message>
+    <message>
+        <source>Trials running at the same time (the job manager's limit per machine also applies)</source>
+        <translation>同时运行的试验数（同时受作业管理器的单机上限约束）</translation>
+    </message>
+    <message>
+        <source>Parallel trials:</source>
+        <translation>并行试验数：</translation>
+    </message>
+    <message>
+        <source>Stop poor trials early (median rule)</source>
+        <translation>提前停止表现差的试验（中位数规则）</translation>
+    </message>
+    <message>
+        <source>A trial whose objective so far is worse than the median of the other trials at the same step is stopped</source>
+        <translation>若某试验目前的目标值差于其他试验在同一步的中位数，则停止该试验</translation>
+    </message>
+    <message>
+        <source>Experiment:</source>
+        <translation>实验：</translation>
+    </message>
+    <message>
+        <source>automatic (tune-ALGORITHM)</source>
+        <translation>自动（tune-算法名）</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Start tuning</source>
+        <translation>开始调优</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop the running trials and start no more</source>
+        <translation>停止正在运行的试验，并不再启动新试验</translation>
+    </message>
+    <message>
+        <source>Open best run</source>
+        <translation>打开最佳运行</translation>
+    </message>
+    <message>
+        <source>Show the best trial's run in the Experiments panel</source>
+        <translation>在“实验”面板中显示最佳试验的运行</translation>
+    </message>
+    <message>
+        <source>Train the best</source>
+        <translation>训练最佳配置</translation>
+    </message>
+    <message>
+        <source>Fill the Training panel's form with the best trial's parameters</source>
+        <translation>用最佳试验的参数填写“训练”面板的表单</translation>
+    </message>
+    <message>
+        <source>Open tuning run</source>
+        <translation>打开调优运行</translation>
+    </message>
+    <message>
+        <source>Show the tuning run (its trials are child runs) in the Experiments panel</source>
+        <translation>在“实验”面板中显示调优运行（其试验为子运行）</translation>
+    </message>
+    <message>
+        <source>trial objective</source>
+        <translation>试验目标值</translation>
+    </message>
+    <message>
+        <source>best so far</source>
+        <translation>目前最佳</translation>
+    </message>
+    <message>
+        <source>trial</source>
+        <translation>试验</translation>
+    </message>
+    <message>
+        <source>Objective per trial</source>
+        <translation>每次试验的目标值</translation>
+    </message>
+    <message>
+        <source>The trials appear here as they finish</source>
+        <translation>试验完成后显示在这里</translation>
+    </message>
+    <message>
+        <source>Parallel coordinates</source>
+        <translation>平行坐标</translation>
+    </message>
+    <message>
+        <source>Open a workspace to tune.</source>
+        <translation>请打开一个工作区以进行调优。</translation>
+    </message>
+    <message>
+        <source>A tuning job is running: stop it or wait for it to end before starting another.</source>
+        <translation>已有调优作业在运行：请先停止或等待其结束，再启动新的作业。</translation>
+    </message>
+    <message>
+        <source>Choose an algorithm.</source>
+        <translation>请选择算法。</translation>
+    </message>
+    <message>
+        <source>Reading the data…</source>
+        <translation>正在读取数据…</translation>
+    </message>
+    <message>
+        <source>Choose the target column to predict.</source>
+        <translation>请选择要预测的目标列。</translation>
+    </message>
+    <message>
+        <source>Tick at least one parameter to tune.</source>
+        <translation>请至少勾选一个要调优的参数。</translation>
+    </message>
+    <message>
+        <source>Name the objective metric (e.g. validation.auc).</source>
+        <translation>请指定目标指标（例如 validation.auc）。</translation>
+    </message>
+    <message>
+        <source>Trial</source>
+        <translation>试验</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Tuning finished: the best %1 is %2 (trial %3).</source>
+        <translation>调优完成：最佳 %1 为 %2（试验 %3）。</translation>
+    </message>
+    <message>
+        <source>Tuning finished without a usable trial.</source>
+        <translation>调优结束，但没有可用的试验。</translation>
+    </message>
+    <message>
+        <source>Objective</source>
+        <translation>目标值</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;No tuning job yet: configure one on the left and press Start tuning.&lt;/i&gt;</source>
+        <translation>&lt;i&gt;还没有调优作业：在左侧配置后按“开始调优”。&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; finished: %2 of %3 trials</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; 已完成：%2 / %3 次试验</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;: %2 of %3 trials done, %4 running</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;：已完成 %2 / %3 次试验，%4 个运行中</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n failed</source>
+        <translation><numerusform>，%n 个失败</numerusform></translation>
+    </message>
+    <message>
+        <source>Best %1 = &lt;b&gt;%2&lt;/b&gt; (trial %3, %4)</source>
+        <translation>最佳 %1 = &lt;b&gt;%2&lt;/b&gt;（试验 %3，%4）</translation>
+    </message>
+    <message>
+        <source>maximized</source>
+        <translation>最大化</translation>
+    </message>
+    <message>
+        <source>minimized</source>
+        <translation>最小化</translation>
+    </message>
+    <message>
+        <source>trial %1</source>
+        <translation>试验 %1</translation>
+    </message>
+    <message>
+        <source>Tuning</source>
+        <translation>调优</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::studio::MainWindow</name>
+    <message>
+        <source>Cairn Studio</source>
+        <translation>Cairn Studio</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;New Workspace…</source>
+        <translation>新建工作区(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>&amp;Open Workspace…</source>
+        <translation>打开工作区(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Show Workspace &amp;Folder</source>
+        <translation>显示工作区文件夹(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Follow &amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Follow System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>The language changes at the next start.</source>
+        <translation>语言将在下次启动时生效。</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About Cairn Studio</source>
+        <translation>关于 Cairn Studio(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Cannot open workspace</source>
+        <translation>无法打开工作区</translation>
+    </message>
+    <message>
+        <source>%1 — Cairn Studio</source>
+        <translation>%1 — Cairn Studio</translation>
+    </message>
+    <message>
+        <source>Choose an empty folder for the new workspace</source>
+        <translation>为新工作区选择一个空文件夹</translation>
+    </message>
+    <message>
+        <source>New Workspace</source>
+        <translation>新建工作区</translation>
+    </message>
+    <message>
+        <source>%1 already holds a workspace; it is opened as it is.</source>
+        <translation>%1 中已有工作区，将直接打开。</translation>
+    </message>
+    <message>
+        <source>%1 is not empty. Create the workspace there anyway? Nothing in it is changed.</source>
+        <translation>%1 不是空文件夹。仍要在此创建工作区吗？其中的内容不会被改动。</translation>
+    </message>
+    <message>
+        <source>Open Workspace</source>
+        <translation>打开工作区</translation>
+    </message>
+    <message>
+        <source>%1 holds no Cairn workspace (no cairn.db). Create a new workspace there?</source>
+        <translation>%1 中没有 Cairn 工作区（缺少 cairn.db）。要在此新建工作区吗？</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>（暂无）</translation>
+    </message>
+    <message>
+        <source>Clear List</source>
+        <translation>清空列表</translation>
+    </message>
+    <message>
+        <source>No workspace</source>
+        <translation>无工作区</translation>
+    </message>
+    <message>
+        <source>Workspace: %1</source>
+        <translation>工作区：%1</translation>
+    </message>
+    <message>
+        <source>1 experiment</source>
+        <translation>1 个实验</translation>
+    </message>
+    <message>
+        <source>%1 experiments</source>
+        <translation>%1 个实验</translation>
+    </message>
+    <message>
+        <source>1 run</source>
+        <translation>1 个运行</translation>
+    </message>
+    <message>
+        <source>%1 runs</source>
+        <translation>%1 个运行</translation>
+    </message>
+    <message>
+        <source>%1 running</source>
+        <translation>%1 个运行中</translation>
+    </message>
+    <message>
+        <source>About Cairn Studio</source>
+        <translation>关于 Cairn Studio</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Cairn Studio %1&lt;/h3&gt;&lt;p&gt;A local-first machine learning workbench: notebooks, experiments, training, tuning and deployment on your own machines.&lt;/p&gt;&lt;p&gt;Licensed under the GNU General Public License, version 3 or later.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Cairn Studio %1&lt;/h3&gt;&lt;p&gt;本地优先的机器学习工作台：在您自己的机器上进行笔记本、实验、训练、调优和部署。&lt;/p&gt;&lt;p&gt;依据 GNU 通用公共许可证第 3 版或更高版本授权。&lt;/p&gt;</translation>
+    </message>
+</context>
 </TS>

@@ -1,0 +1,142 @@
+#include "recordingcontext.h"
+
+#include "cairn/algorithms/modelcard.h"
+#include "cairn/algorithms/pluginmanager.h"
+#include "cairn/data/csvreader.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cairn;
+using namespace cairn::test;
+
+#define DATA CAIRN_SHARED_DATA_DIR "/tabular/"
+
+class tst_TorchPlugin : public QObject
+{
+    Q_OBJECT
+    PluginManager m_plugins;
+    QTemporaryDir m_dir;
+
+    void run(RecordingContext &ctx)
+    {
+        m_plugins.pluginFor(ctx.spec().algorithm)->createTrainer(ctx.spec().algorithm, ctx.spec())->run(ctx);
+    }
+
+    Predictions predict(const QString &modelDir, const PredictionInput &in)
+    {
+        const ModelCard card = ModelCard::load(modelDir);
+        return m_plugins.plugin(card.plugin)->loadPredictor(card, modelDir)->predict(in);
+    }
+
+private Q_SLOTS:
+    void linearLearnerLogistic()
+    {
+        RecordingContext ctx(tabularSpec(QStringLiteral("linear-learner"), QStringLiteral(DATA "breast_cancer.csv"), QStringLiteral("target"),
+                                         m_dir.filePath(QStringLiteral("bc")), {{QStringLiteral("epochs"), 20}, {QStringLiteral("l1"), 0.001}}));
+        run(ctx);
+        QVERIFY2(ctx.last.value(QStringLiteral("validation.accuracy")) > 0.93, qPrintable(QString::number(ctx.last.value(QStringLiteral("validation.accuracy")))));
+        QVERIFY(ctx.last.value(QStringLiteral("validation.auc")) > 0.97);
+        QVERIFY(ctx.steps.value(QStringLiteral("train.loss")).size() > 20);   // loss per step
+        QCOMPARE(ctx.steps.value(QStringLiteral("validation.loss")).size(), 20); // per epoch
+        const data::Table table = data::CsvReader::read(QStringLiteral(DATA "breast_cancer.csv"));
+        PredictionInput in;
+        in.table = &table;
+        const Predictions p = predict(m_dir.filePath(QStringLiteral("bc/model")), in);
+        QCOMPARE(p.rows(), table.rowCount());
+        int correct = 0;
+        for (qsizetype r = 0; r < table.rowCount(); ++r)
+            correct += p.classes.at(p.labels[size_t(r)]) == table.column(QStringLiteral("target")).text(r) ? 1 : 0;
+        QVERIFY(correct > 0.93 * table.rowCount());
+    }
+
+    void linearLearnerSoftmaxAndRegression()
+    {
+        RecordingContext iris(tabularSpec(QStringLiteral("linear-learner"), QStringLiteral(DATA "iris.csv"), QStringLiteral("target"),
+                                          m_dir.filePath(QStringLiteral("iris")), {{QStringLiteral("epochs"), 60}, {QStringLiteral("batch_size"), 16}}));
+        run(iris);
+        QVERIFY2(iris.last.value(QStringLiteral("validation.accuracy")) > 0.85, qPrintable(QString::number(iris.last.value(QStringLiteral("validation.accuracy")))));
+        RecordingContext wine(tabularSpec(QStringLiteral("linear-learner"), QStringLiteral(DATA "penguins.csv"), QStringLiteral("body_mass_g"),
+                                          m_dir.filePath(QStringLiteral("penguins")), {{QStringLiteral("epochs"), 80}, {QStringLiteral("batch_size"), 32}}));
+        run(wine);
+        QVERIFY2(wine.last.value(QStringLiteral("validation.r2")) > 0.75, qPrintable(QString::number(wine.last.value(QStringLiteral("validation.r2")))));
+        QVERIFY(wine.last.contains(QStringLiteral("validation.rmse")));
+    }
+
+    void mlpOnTitanic()
+    {
+        RecordingContext ctx(tabularSpec(QStringLiteral("mlp"), QStringLiteral(DATA "titanic.csv"), QStringLiteral("survived"),
+                                         m_dir.filePath(QStringLiteral("titanic")),
+                                         {{QStringLiteral("epochs"), 40}, {QStringLiteral("early_stopping_patience"), 8},
+                                          {QStringLiteral("lr_schedule"), QStringLiteral("cosine")}}));
+        ctx.spec();
+        run(ctx);
+        QVERIFY2(ctx.last.value(QStringLiteral("validation.auc")) > 0.8, qPrintable(QString::number(ctx.last.value(QStringLiteral("validation.auc")))));
+        QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("titanic/model/model.pt"))));
+        QVERIFY(ctx.artifacts.contains(QStringLiteral("confusion_matrix.csv")));
+    }
+
+    void debuggerCollectsWeights()
+    {
+        JobSpec s = tabularSpec(QStringLiteral("mlp"), QStringLiteral(DATA "iris.csv"), QStringLiteral("target"), m_dir.filePath(QStringLiteral("dbg")),
+                                {{QStringLiteral("epochs"), 2}});
+        s.debugger.collections = {QStringLiteral("weights"), QStringLiteral("gradients")};
+        s.debugger.interval = 5;
+        RecordingContext ctx(s);
+        run(ctx);
+        QVERIFY(ctx.tensors.contains(QStringLiteral("fc0.weight")));
+        QVERIFY(ctx.tensors.contains(QStringLiteral("out.weight.grad")));
+    }
+
+    void cnnOnFashionMnistSubset()
+    {
+        JobSpec s;
+        s.algorithm = QStringLiteral("cnn");
+        s.hyperparameters = {{QStringLiteral("epochs"), 2}, {QStringLiteral("max_train_images"), 3000}, {QStringLiteral("conv1_channels"), 16},
+                             {QStringLiteral("conv2_channels"), 32}};
+        data::ChannelSpec train;
+        train.type = data::ChannelSpec::Type::Idx;
+        train.path = QStringLiteral(CAIRN_SHARED_DATA_DIR "/fashion-mnist/t10k-images-idx3-ubyte.gz");
+        train.labelsPath = QStringLiteral(CAIRN_SHARED_DATA_DIR "/fashion-mnist/t10k-labels-idx1-ubyte.gz");
+        s.channels.insert(QStringLiteral("train"), train);
+        data::ChannelSpec folder;
+        folder.type = data::ChannelSpec::Type::ImageFolder;
+        folder.path = QStringLiteral(CAIRN_SHARED_DATA_DIR "/images/fashion200");
+        s.outputDir = m_dir.filePath(QStringLiteral("cnn"));
+        s.resources.cpus = 2;
+        RecordingContext ctx(s);
+        run(ctx);
+        QVERIFY2(ctx.last.value(QStringLiteral("validation.accuracy")) > 0.65, qPrintable(QString::number(ctx.last.value(QStringLiteral("validation.accuracy")))));
+        QCOMPARE(ctx.steps.value(QStringLiteral("epoch_time_s")).size(), 2);
+        // The IDX-trained model classifies PNGs from an image folder (same 28×28 grey images).
+        PredictionInput in;
+        in.channel = folder;
+        const Predictions p = predict(m_dir.filePath(QStringLiteral("cnn/model")), in);
+        QCOMPARE(p.rows(), 200);
+        QCOMPARE(p.probabilities.size(), size_t(2000));
+    }
+
+    void cnnOnImageFolder()
+    {
+        JobSpec s;
+        s.algorithm = QStringLiteral("cnn");
+        s.hyperparameters = {{QStringLiteral("epochs"), 3}, {QStringLiteral("conv1_channels"), 8}, {QStringLiteral("conv2_channels"), 16},
+                             {QStringLiteral("batch_size"), 16}};
+        data::ChannelSpec folder;
+        folder.type = data::ChannelSpec::Type::ImageFolder;
+        folder.path = QStringLiteral(CAIRN_SHARED_DATA_DIR "/images/fashion200");
+        s.channels.insert(QStringLiteral("train"), folder);
+        s.outputDir = m_dir.filePath(QStringLiteral("folder"));
+        RecordingContext ctx(s);
+        run(ctx);
+        const ModelCard card = ModelCard::load(m_dir.filePath(QStringLiteral("folder/model")));
+        QCOMPARE(card.classes.size(), 10);
+        QCOMPARE(card.classes.first(), QStringLiteral("ankle_boot"));
+        // 10 classes from 160 images in 3 epochs: clearly better than chance (0.1).
+        QVERIFY2(ctx.last.value(QStringLiteral("validation.accuracy")) > 0.3, qPrintable(QString::number(ctx.last.value(QStringLiteral("validation.accuracy")))));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_TorchPlugin)
+#include "tst_torchplugin.moc"

@@ -1,11 +1,14 @@
 #include "panelregistry.h"
 
+#include "trainingpanel.h"
+
 namespace cairn::studio {
 
 QList<gui::Panel *> createPanels(gui::StudioContext *context)
 {
     Q_UNUSED(context);
     QList<gui::Panel *> panels;
+    panels << new panels::TrainingPanel(context);
     return panels;
 }
 

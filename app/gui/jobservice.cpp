@@ -1,0 +1,72 @@
+#include "jobservice.h"
+
+#include "studiocontext.h"
+
+#include "cairn/algorithms/pluginmanager.h"
+#include "cairn/jobs/jobmanager.h"
+#include "cairn/util/error.h"
+#include "cairn/workspace/workspace.h"
+
+namespace cairn::gui {
+
+JobService *JobService::of(StudioContext *context)
+{
+    if (auto *existing = context->findChild<JobService *>(QString(), Qt::FindDirectChildrenOnly))
+        return existing;
+    return new JobService(context);
+}
+
+JobService::JobService(StudioContext *context) : QObject(context), m_context(context)
+{
+    connect(context, &StudioContext::workspaceChanged, this, &JobService::rebuild);
+    if (context->hasWorkspace())
+        rebuild();
+}
+
+JobService::~JobService()
+{
+    // The manager's destructor stops its workers and writes through the workspace: it goes first.
+    m_manager.reset();
+    m_workspace.reset();
+}
+
+PluginManager &JobService::plugins()
+{
+    if (!m_plugins)
+        m_plugins = std::make_unique<PluginManager>();
+    return *m_plugins;
+}
+
+void JobService::requestTraining(const JobSpec &spec)
+{
+    Q_EMIT trainingRequested(spec);
+}
+
+void JobService::rebuild()
+{
+    int stopped = 0;
+    Q_EMIT aboutToChangeManager();
+    if (m_manager) {
+        stopped = int(m_manager->activeJobs().size());
+        m_manager.reset();
+    }
+    m_workspace.reset();
+    if (m_context->hasWorkspace()) {
+        try {
+            m_workspace = std::make_unique<Workspace>(m_context->workspacePath());
+            m_manager = std::make_unique<JobManager>(*m_workspace);
+            const int lost = m_manager->recoverLostRuns();
+            if (lost > 0)
+                Q_EMIT m_context->statusMessage(tr("%n run(s) left running by a process that is gone were marked failed.", nullptr, lost), 8000);
+        } catch (const Error &e) {
+            m_manager.reset();
+            m_workspace.reset();
+            Q_EMIT m_context->statusMessage(tr("Training jobs are unavailable: %1").arg(e.message()), 8000);
+        }
+    }
+    if (stopped > 0)
+        Q_EMIT m_context->statusMessage(tr("%n job(s) of the previous workspace were stopped.", nullptr, stopped), 8000);
+    Q_EMIT managerChanged();
+}
+
+} // namespace cairn::gui

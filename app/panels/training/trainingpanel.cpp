@@ -1,0 +1,579 @@
+#include "trainingpanel.h"
+
+#include "datapicker.h"
+#include "jobservice.h"
+#include "joblistmodel.h"
+#include "jobmonitor.h"
+#include "parameterform.h"
+#include "studiocontext.h"
+
+#include "cairn/algorithms/pluginmanager.h"
+#include "cairn/jobs/jobmanager.h"
+#include "cairn/store/experimentstore.h"
+#include "cairn/util/error.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPainter>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStyledItemDelegate>
+#include <QThread>
+#include <QTimer>
+#include <QTreeView>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+namespace cairn::panels {
+
+namespace {
+
+/// Draws the progress column as a bar.
+class ProgressDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        // The cell's background (selection, alternating rows) without its text, then the bar.
+        QStyleOptionViewItem cell(option);
+        initStyleOption(&cell, index);
+        cell.text.clear();
+        const QWidget *w = option.widget;
+        QStyle *style = w ? w->style() : QApplication::style();
+        style->drawControl(QStyle::CE_ItemViewItem, &cell, painter, w);
+        QStyleOptionProgressBar bar;
+        bar.rect = option.rect.adjusted(2, 3, -2, -3);
+        bar.minimum = 0;
+        bar.maximum = 100;
+        bar.progress = int(index.data(JobListModel::ProgressRole).toDouble() * 100);
+        bar.text = index.data().toString();
+        bar.textVisible = true;
+        bar.state = option.state | QStyle::State_Horizontal;
+        bar.palette = option.palette;
+        style->drawControl(QStyle::CE_ProgressBar, &bar, painter, w);
+    }
+};
+
+} // namespace
+
+TrainingPanel::TrainingPanel(gui::StudioContext *context, QWidget *parent)
+    : gui::Panel(context, parent), m_service(gui::JobService::of(context))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("trainingSplitter"));
+    auto *scroll = new QScrollArea(split);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(buildForm());
+    scroll->setMinimumWidth(380);
+    split->addWidget(scroll);
+    split->addWidget(buildJobs());
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    layout->addWidget(split);
+
+    m_refreshTimer = new QTimer(this);
+    m_refreshTimer->setInterval(1000);
+    connect(m_refreshTimer, &QTimer::timeout, this, &TrainingPanel::refreshJobs);
+    m_tickTimer = new QTimer(this);
+    m_tickTimer->setInterval(1000);
+    connect(m_tickTimer, &QTimer::timeout, m_jobs, &JobListModel::tick);
+    m_tickTimer->start();
+
+    connect(m_service, &gui::JobService::managerChanged, this, &TrainingPanel::onManagerChanged);
+    connect(m_service, &gui::JobService::trainingRequested, this, [this](const JobSpec &spec) {
+        fillForm(spec);
+        raiseDock();
+    });
+    reloadAlgorithms();
+    onManagerChanged();
+}
+
+TrainingPanel::~TrainingPanel() = default;
+
+QWidget *TrainingPanel::buildForm()
+{
+    auto *page = new QWidget;
+    auto *v = new QVBoxLayout(page);
+
+    auto *title = new QLabel(QStringLiteral("<h3>%1</h3>").arg(tr("New training job").toHtmlEscaped()), page);
+    v->addWidget(title);
+
+    auto *algoBox = new QGroupBox(tr("Algorithm"), page);
+    auto *af = new QFormLayout(algoBox);
+    m_algorithm = new QComboBox(algoBox);
+    m_algorithm->setObjectName(QStringLiteral("algorithm"));
+    af->addRow(tr("Algorithm:"), m_algorithm);
+    m_algorithmHelp = new QLabel(algoBox);
+    m_algorithmHelp->setWordWrap(true);
+    af->addRow(m_algorithmHelp);
+    m_task = new QComboBox(algoBox);
+    m_task->setObjectName(QStringLiteral("task"));
+    af->addRow(tr("Task:"), m_task);
+    v->addWidget(algoBox);
+    connect(m_algorithm, &QComboBox::currentIndexChanged, this, &TrainingPanel::algorithmChanged);
+    connect(m_task, &QComboBox::currentIndexChanged, this, [this] {
+        m_data->setTargetVisible(m_task->currentData().toString() != QLatin1String("clustering") && m_data->isTabular());
+        updateFormState();
+    });
+
+    auto *dataBox = new QGroupBox(tr("Data"), page);
+    auto *dv = new QVBoxLayout(dataBox);
+    m_data = new gui::DataPicker(dataBox);
+    dv->addWidget(m_data);
+    v->addWidget(dataBox);
+    connect(m_data, &gui::DataPicker::changed, this, &TrainingPanel::updateFormState);
+
+    auto *hpBox = new QGroupBox(tr("Hyperparameters"), page);
+    auto *hv = new QVBoxLayout(hpBox);
+    m_form = new gui::ParameterForm(hpBox);
+    hv->addWidget(m_form);
+    m_reset = new QPushButton(tr("Reset to defaults"), hpBox);
+    m_reset->setToolTip(tr("Put every hyperparameter back to the algorithm's default"));
+    hv->addWidget(m_reset, 0, Qt::AlignLeft);
+    v->addWidget(hpBox);
+    connect(m_form, &gui::ParameterForm::changed, this, &TrainingPanel::updateFormState);
+    connect(m_reset, &QPushButton::clicked, m_form, &gui::ParameterForm::resetToDefaults);
+
+    auto *runBox = new QGroupBox(tr("Run"), page);
+    auto *rf = new QFormLayout(runBox);
+    m_experiment = new QComboBox(runBox);
+    m_experiment->setObjectName(QStringLiteral("experiment"));
+    m_experiment->setEditable(true);
+    m_experiment->setInsertPolicy(QComboBox::NoInsert);
+    m_experiment->setToolTip(tr("The experiment the run goes into (created if new)"));
+    rf->addRow(tr("Experiment:"), m_experiment);
+    m_runName = new QLineEdit(runBox);
+    m_runName->setObjectName(QStringLiteral("runName"));
+    m_runName->setPlaceholderText(tr("automatic"));
+    rf->addRow(tr("Run name:"), m_runName);
+    m_cpus = new QSpinBox(runBox);
+    m_cpus->setObjectName(QStringLiteral("cpus"));
+    m_cpus->setRange(0, std::max(1, QThread::idealThreadCount()));
+    m_cpus->setSpecialValueText(tr("all (%1)").arg(QThread::idealThreadCount()));
+    m_cpus->setToolTip(tr("CPU threads the job may use"));
+    rf->addRow(tr("CPUs:"), m_cpus);
+    v->addWidget(runBox);
+
+    m_message = new QLabel(page);
+    m_message->setObjectName(QStringLiteral("formMessage"));
+    m_message->setWordWrap(true);
+    v->addWidget(m_message);
+    m_train = new QPushButton(tr("Train"), page);
+    m_train->setObjectName(QStringLiteral("train"));
+    m_train->setDefault(true);
+    m_train->setToolTip(tr("Start the job: the worker runs in its own process and its metrics go to a run"));
+    v->addWidget(m_train);
+    connect(m_train, &QPushButton::clicked, this, [this] { submit(); });
+    v->addStretch(1);
+    return page;
+}
+
+QWidget *TrainingPanel::buildJobs()
+{
+    auto *right = new QSplitter(Qt::Vertical);
+    auto *top = new QWidget(right);
+    auto *tv = new QVBoxLayout(top);
+    tv->setContentsMargins(4, 4, 4, 0);
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(QStringLiteral("<b>%1</b>").arg(tr("Jobs").toHtmlEscaped()), top));
+    bar->addStretch(1);
+    m_stop = new QPushButton(tr("Stop"), top);
+    m_stop->setObjectName(QStringLiteral("stop"));
+    m_stop->setToolTip(tr("Ask the selected job to stop (it keeps what it has trained); press again to stop it at once"));
+    m_clone = new QPushButton(tr("Clone job"), top);
+    m_clone->setObjectName(QStringLiteral("clone"));
+    m_clone->setToolTip(tr("Fill the form with the selected job's settings to run it again with changes"));
+    m_openRun = new QPushButton(tr("Open run"), top);
+    m_openRun->setObjectName(QStringLiteral("openRun"));
+    m_openRun->setToolTip(tr("Show the job's run (metrics, parameters, model) in the Experiments panel"));
+    bar->addWidget(m_stop);
+    bar->addWidget(m_clone);
+    bar->addWidget(m_openRun);
+    tv->addLayout(bar);
+
+    m_jobs = new JobListModel(this);
+    m_jobsView = new QTreeView(top);
+    m_jobsView->setObjectName(QStringLiteral("jobs"));
+    m_jobsView->setModel(m_jobs);
+    m_jobsView->setRootIsDecorated(false);
+    m_jobsView->setUniformRowHeights(true);
+    m_jobsView->setAlternatingRowColors(true);
+    m_jobsView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_jobsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_jobsView->setItemDelegateForColumn(JobListModel::ProgressColumn, new ProgressDelegate(m_jobsView));
+    m_jobsView->header()->setStretchLastSection(true);
+    m_jobsView->setColumnWidth(JobListModel::IdColumn, m_jobsView->fontMetrics().horizontalAdvance(QStringLiteral("job-20260101-000000-0000")) + 16);
+    m_jobsView->setColumnWidth(JobListModel::AlgorithmColumn, 80);
+    m_jobsView->setColumnWidth(JobListModel::ExperimentColumn, 100);
+    m_jobsView->setColumnWidth(JobListModel::StatusColumn, 80);
+    m_jobsView->setColumnWidth(JobListModel::ProgressColumn, 110);
+    m_jobsView->setColumnWidth(JobListModel::ElapsedColumn, 80);
+    tv->addWidget(m_jobsView, 1);
+    connect(m_jobsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &TrainingPanel::selectionChanged);
+    connect(m_jobsView, &QTreeView::doubleClicked, this, &TrainingPanel::openSelectedRun);
+    connect(m_jobs, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
+        const QModelIndex current = m_jobsView->currentIndex();
+        if (current.isValid() && current.row() >= from.row() && current.row() <= to.row() && from.column() == 0) {
+            m_monitor->setJob(m_jobs->record(current.row()));
+            updateButtons();
+        }
+    });
+    connect(m_stop, &QPushButton::clicked, this, &TrainingPanel::stopSelected);
+    connect(m_clone, &QPushButton::clicked, this, &TrainingPanel::cloneSelected);
+    connect(m_openRun, &QPushButton::clicked, this, &TrainingPanel::openSelectedRun);
+
+    m_monitor = new JobMonitor(context(), right);
+    right->addWidget(top);
+    right->addWidget(m_monitor);
+    right->setStretchFactor(0, 1);
+    right->setStretchFactor(1, 2);
+    updateButtons();
+    return right;
+}
+
+void TrainingPanel::reloadAlgorithms()
+{
+    const QString current = algorithmId();
+    const QSignalBlocker block(m_algorithm);
+    m_algorithm->clear();
+    for (const QJsonObject &meta : m_service->plugins().algorithmMetadata()) {
+        const QString id = meta.value(QStringLiteral("id")).toString();
+        const QString name = meta.value(QStringLiteral("name")).toString(id);
+        m_algorithm->addItem(name, id);
+    }
+    if (m_algorithm->count() == 0) {
+        m_algorithmHelp->setText(tr("No algorithm plugins were found (looked in: %1).")
+                                     .arg(m_service->plugins().searchPaths().join(QStringLiteral(", "))));
+        m_form->setSchema({});
+        updateFormState();
+        return;
+    }
+    const int i = m_algorithm->findData(current);
+    m_algorithm->setCurrentIndex(i >= 0 ? i : 0);
+    algorithmChanged();
+}
+
+bool TrainingPanel::selectAlgorithm(const QString &id)
+{
+    const int i = m_algorithm->findData(id);
+    if (i < 0)
+        return false;
+    if (i == m_algorithm->currentIndex() && m_info.id == id)
+        return true;
+    m_algorithm->setCurrentIndex(i);
+    return m_info.id == id;
+}
+
+QString TrainingPanel::algorithmId() const
+{
+    return m_algorithm->currentData().toString();
+}
+
+void TrainingPanel::algorithmChanged()
+{
+    const QString id = algorithmId();
+    m_info = {};
+    try {
+        m_info = m_service->plugins().algorithm(id);
+    } catch (const Error &e) {
+        m_algorithmHelp->setText(e.message());
+        m_form->setSchema({});
+        updateFormState();
+        return;
+    }
+    m_algorithmHelp->setText(m_info.description);
+    m_algorithmHelp->setVisible(!m_info.description.isEmpty());
+    {
+        const QSignalBlocker block(m_task);
+        m_task->clear();
+        if (m_info.tasks.size() != 1)
+            m_task->addItem(tr("Automatic (from the target)"), QString());
+        for (Task t : m_info.tasks)
+            m_task->addItem(taskName(t), taskName(t));
+    }
+    m_form->setSchema(m_info.schema);
+    m_data->setTargetVisible(m_task->currentData().toString() != QLatin1String("clustering") && m_data->isTabular());
+    updateFormState();
+}
+
+void TrainingPanel::onManagerChanged()
+{
+    JobManager *manager = m_service->manager();
+    m_monitor->setManager(manager);
+    m_ownJobs.clear();
+    m_jobs->setRecords({});
+    m_monitor->setJob({});
+    reloadExperiments();
+    if (manager) {
+        connect(manager, &JobManager::jobQueued, this, [this](const QString &) { refreshJobs(); });
+        connect(manager, &JobManager::jobStarted, this, [this](const QString &id) { m_jobs->updateState(id, JobState::Running); });
+        connect(manager, &JobManager::jobProgress, this, [this](const QString &id, double fraction, const QString &message) {
+            m_jobs->updateProgress(id, fraction, message);
+        });
+        connect(manager, &JobManager::jobFinished, this, [this](const QString &id, JobState state, const QString &message) {
+            m_jobs->updateState(id, state, message);
+            refreshJobs();
+            if (!m_ownJobs.contains(id))
+                return;
+            const QString text = state == JobState::Finished ? tr("Training job %1 finished; Open run shows it in Experiments.").arg(id)
+                                                             : tr("Training job %1: %2 (%3)").arg(id, JobListModel::stateText(state), message);
+            Q_EMIT context()->statusMessage(text, 8000);
+            Q_EMIT jobEnded(id, state);
+        });
+        m_refreshTimer->start();
+        refreshJobs();
+    } else {
+        m_refreshTimer->stop();
+    }
+    updateFormState();
+}
+
+void TrainingPanel::reloadExperiments()
+{
+    const QString current = m_experiment->currentText();
+    m_experiment->clear();
+    if (context()->hasWorkspace()) {
+        try {
+            for (const Experiment &e : context()->store().experiments())
+                m_experiment->addItem(e.name);
+        } catch (const Error &) {
+        }
+    }
+    if (m_experiment->findText(QStringLiteral("Default")) < 0)
+        m_experiment->insertItem(0, QStringLiteral("Default"));
+    m_experiment->setCurrentText(current.isEmpty() ? QStringLiteral("Default") : current);
+}
+
+void TrainingPanel::refreshJobs()
+{
+    if (!context()->hasWorkspace())
+        return;
+    if (m_listWatcher) {
+        m_listAgain = true;
+        return;
+    }
+    m_listWatcher = new QFutureWatcher<QList<JobRecord>>(this);
+    const QString path = context()->workspacePath();
+    connect(m_listWatcher, &QFutureWatcher<QList<JobRecord>>::finished, this, [this, path] {
+        QList<JobRecord> records = m_listWatcher->result();
+        m_listWatcher->deleteLater();
+        m_listWatcher = nullptr;
+        if (path != context()->workspacePath())
+            return;
+        // This window's manager knows its jobs better than job.json does (written on a timer).
+        if (JobManager *manager = m_service->manager())
+            for (JobRecord &r : records)
+                if (manager->activeJobs().contains(r.id))
+                    r = manager->job(r.id);
+        m_jobs->setRecords(records);
+        updateButtons();
+        if (m_listAgain) {
+            m_listAgain = false;
+            refreshJobs();
+        }
+    });
+    m_listWatcher->setFuture(QtConcurrent::run([path] {
+        try {
+            return JobRecord::list(path);
+        } catch (const Error &) {
+            return QList<JobRecord>();
+        }
+    }));
+}
+
+QString TrainingPanel::formProblem() const
+{
+    if (!m_service->manager())
+        return tr("Open a workspace to train.");
+    if (m_info.id.isEmpty())
+        return tr("Choose an algorithm.");
+    if (const QString p = m_data->problem(); !p.isEmpty())
+        return p;
+    if (m_data->isLoading())
+        return tr("Reading the data…");
+    const bool clustering = m_task->currentData().toString() == QLatin1String("clustering")
+                            || (m_info.tasks.size() == 1 && m_info.tasks.first() == Task::Clustering);
+    if (m_data->isTabular() && !clustering && m_data->target().isEmpty())
+        return tr("Choose the target column to predict.");
+    if (!m_form->isValid())
+        return m_form->problems().value(0);
+    if (m_experiment->currentText().trimmed().isEmpty())
+        return tr("Name the experiment.");
+    return {};
+}
+
+void TrainingPanel::updateFormState()
+{
+    const QString problem = formProblem();
+    m_train->setEnabled(problem.isEmpty());
+    m_message->setText(problem);
+    m_message->setVisible(!problem.isEmpty());
+}
+
+JobSpec TrainingPanel::currentSpec() const
+{
+    if (const QString p = formProblem(); !p.isEmpty())
+        throw Error(p);
+    JobSpec spec;
+    spec.algorithm = m_info.id;
+    spec.hyperparameters = m_info.schema.resolve(m_form->values());
+    spec.channels.insert(QStringLiteral("train"), gui::DataPicker::channelFor(m_data->trainPath()));
+    if (!m_data->validationPath().isEmpty())
+        spec.channels.insert(QStringLiteral("validation"), gui::DataPicker::channelFor(m_data->validationPath()));
+    spec.task = m_task->currentData().toString();
+    if (m_data->isTabular() && spec.task != QLatin1String("clustering"))
+        spec.target = m_data->target();
+    spec.experiment = m_experiment->currentText().trimmed();
+    spec.runName = m_runName->text().trimmed();
+    spec.resources.cpus = m_cpus->value();
+    return spec;
+}
+
+QString TrainingPanel::submit()
+{
+    JobManager *manager = m_service->manager();
+    try {
+        const JobSpec spec = currentSpec();
+        const QString id = manager->submit(spec);
+        m_ownJobs << id;
+        m_runName->clear();
+        reloadExperiments();
+        const JobRecord record = manager->job(id);
+        if (m_jobs->rowOf(id) < 0) {
+            QList<JobRecord> records = m_jobs->records();
+            records.prepend(record);
+            m_jobs->setRecords(records);
+        }
+        selectJob(id);
+        Q_EMIT context()->statusMessage(tr("Training job %1 submitted.").arg(id));
+        return id;
+    } catch (const Error &e) {
+        m_message->setText(e.message());
+        m_message->setVisible(true);
+        return {};
+    }
+}
+
+void TrainingPanel::fillForm(const JobSpec &spec)
+{
+    if (!selectAlgorithm(spec.algorithm)) {
+        m_message->setText(tr("The algorithm '%1' of this job is not installed.").arg(spec.algorithm));
+        m_message->setVisible(true);
+        return;
+    }
+    m_form->setValues(spec.hyperparameters);
+    const int t = m_task->findData(spec.task);
+    m_task->setCurrentIndex(t >= 0 ? t : 0);
+    m_data->setTarget(spec.target);
+    m_data->setTrainPath(spec.channels.value(QStringLiteral("train")).path);
+    m_data->setValidationPath(spec.channels.value(QStringLiteral("validation")).path);
+    m_data->setTarget(spec.target);
+    if (!spec.experiment.isEmpty())
+        m_experiment->setCurrentText(spec.experiment);
+    m_runName->setText(spec.runName);
+    m_cpus->setValue(spec.resources.cpus);
+    updateFormState();
+}
+
+bool TrainingPanel::selectJob(const QString &jobId)
+{
+    const int row = m_jobs->rowOf(jobId);
+    if (row < 0)
+        return false;
+    m_jobsView->setCurrentIndex(m_jobs->index(row, 0));
+    return true;
+}
+
+QString TrainingPanel::selectedJobId() const
+{
+    const QModelIndex i = m_jobsView->currentIndex();
+    return i.isValid() ? m_jobs->record(i.row()).id : QString();
+}
+
+void TrainingPanel::selectionChanged()
+{
+    const QModelIndex i = m_jobsView->currentIndex();
+    m_monitor->setJob(i.isValid() ? m_jobs->record(i.row()) : JobRecord());
+    updateButtons();
+}
+
+void TrainingPanel::updateButtons()
+{
+    const QModelIndex i = m_jobsView->currentIndex();
+    const bool has = i.isValid();
+    const JobRecord *r = has ? &m_jobs->record(i.row()) : nullptr;
+    m_stop->setEnabled(r && !isTerminal(r->state));
+    m_clone->setEnabled(r != nullptr);
+    m_openRun->setEnabled(r && !r->runUuid.isEmpty());
+}
+
+void TrainingPanel::stopSelected()
+{
+    const QString id = selectedJobId();
+    if (id.isEmpty())
+        return;
+    JobManager *manager = m_service->manager();
+    if (manager && manager->activeJobs().contains(id)) {
+        manager->stop(id, tr("stopped from the Training panel"));
+        return;
+    }
+    // A job supervised by another process (the CLI): ask it through the job's folder.
+    try {
+        JobManager::requestStop(context()->workspacePath(), id);
+        Q_EMIT context()->statusMessage(tr("Asked the process running job %1 to stop it.").arg(id));
+    } catch (const Error &e) {
+        Q_EMIT context()->statusMessage(e.message(), 8000);
+    }
+}
+
+void TrainingPanel::cloneSelected()
+{
+    const QString id = selectedJobId();
+    if (id.isEmpty())
+        return;
+    try {
+        JobSpec spec = JobSpec::load(QDir(JobRecord::dirOf(context()->workspacePath(), id)).filePath(QStringLiteral("spec.json")));
+        spec.runName.clear();
+        fillForm(spec);
+        Q_EMIT context()->statusMessage(tr("The form holds job %1's settings: change what you like and press Train.").arg(id));
+    } catch (const Error &e) {
+        m_message->setText(e.message());
+        m_message->setVisible(true);
+    }
+}
+
+void TrainingPanel::openSelectedRun()
+{
+    const QModelIndex i = m_jobsView->currentIndex();
+    if (!i.isValid())
+        return;
+    const QString uuid = m_jobs->record(i.row()).runUuid;
+    if (!uuid.isEmpty())
+        Q_EMIT context()->showRunRequested(uuid);
+}
+
+void TrainingPanel::raiseDock()
+{
+    for (QWidget *w = parentWidget(); w; w = w->parentWidget())
+        if (auto *dock = qobject_cast<QDockWidget *>(w)) {
+            dock->show();
+            dock->raise();
+            return;
+        }
+}
+
+} // namespace cairn::panels

@@ -1,0 +1,274 @@
+// The Training panel: the schema-driven form validates while typing, a filled form runs a real
+// XGBoost job through `cairn worker` that finishes with metrics, the monitor shows its log and
+// curves, Clone refills the form, Open run asks for the run, and jobs started by the CLI show up.
+#include "datapicker.h"
+#include "joblistmodel.h"
+#include "jobmonitor.h"
+#include "jobservice.h"
+#include "parameterform.h"
+#include "studiocontext.h"
+#include "trainingpanel.h"
+#include "curveplot.h"
+
+#include "cairn/algorithms/pluginmanager.h"
+#include "cairn/jobs/jobmanager.h"
+#include "cairn/store/experimentstore.h"
+#include "cairn/workspace/workspace.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTreeView>
+#include <QtTest>
+
+using namespace cairn;
+
+namespace {
+QString titanic()
+{
+    return QDir(QStringLiteral(CAIRN_SHARED_DATA_DIR)).filePath(QStringLiteral("tabular/titanic.csv"));
+}
+
+QString screenshotPath(const QString &name)
+{
+    const QString dir = QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots"));
+    QDir().mkpath(dir);
+    return QDir(dir).filePath(name);
+}
+} // namespace
+
+class TestTrainingPanel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!QFileInfo::exists(titanic()))
+            QSKIP("the shared data (titanic.csv) is not here");
+        PluginManager plugins;
+        bool found = false;
+        for (const QJsonObject &m : plugins.algorithmMetadata())
+            found = found || m.value(QStringLiteral("id")).toString() == QLatin1String("xgboost");
+        if (!found)
+            QSKIP("the xgboost plugin is not built");
+        qputenv("CAIRN_CLI", CAIRN_CLI_PATH);
+    }
+
+    void formValidatesWhileTyping()
+    {
+        QTemporaryDir dir;
+        gui::StudioContext context;
+        context.openWorkspace(dir.path());
+        panels::TrainingPanel panel(&context);
+        panel.resize(1300, 850);
+        panel.show();
+        QVERIFY(panel.selectAlgorithm(QStringLiteral("xgboost")));
+        gui::ParameterForm *form = panel.parameterForm();
+
+        // Every schema parameter has a row with its default and its help as tooltip.
+        QCOMPARE(form->values().value(QStringLiteral("num_round")).toInt(), 100);
+        QCOMPARE(form->values().value(QStringLiteral("booster")).toString(), QStringLiteral("gbtree"));
+        auto *rounds = qobject_cast<QSpinBox *>(form->editor(QStringLiteral("num_round")));
+        QVERIFY(rounds);
+        QCOMPARE(rounds->minimum(), 1);
+        QCOMPARE(rounds->maximum(), 100000);
+        QVERIFY(rounds->toolTip().contains(QStringLiteral("Boosting rounds")));
+        QVERIFY(qobject_cast<QComboBox *>(form->editor(QStringLiteral("booster"))));
+
+        // No data yet: Train is off and says why.
+        QVERIFY(!panel.trainButton()->isEnabled());
+        QVERIFY(!panel.formMessage()->text().isEmpty());
+
+        // Typing a bad learning rate shows a message under the row at once.
+        auto *eta = qobject_cast<QLineEdit *>(form->editor(QStringLiteral("eta")));
+        QVERIFY(eta);
+        eta->selectAll();
+        QTest::keyClicks(eta, QStringLiteral("fast"));
+        QVERIFY(!form->isValid());
+        QVERIFY(form->messageLabel(QStringLiteral("eta"))->isVisible());
+        QVERIFY2(form->messageLabel(QStringLiteral("eta"))->text().contains(QStringLiteral("eta")),
+                 qPrintable(form->messageLabel(QStringLiteral("eta"))->text()));
+        eta->selectAll();
+        QTest::keyClicks(eta, QStringLiteral("2"));
+        QVERIFY(form->messageLabel(QStringLiteral("eta"))->text().contains(QStringLiteral("[0.0001, 1]")));
+        eta->selectAll();
+        QTest::keyClicks(eta, QStringLiteral("0.25"));
+        QVERIFY(form->isValid());
+        QVERIFY(!form->messageLabel(QStringLiteral("eta"))->isVisible());
+        QCOMPARE(form->values().value(QStringLiteral("eta")).toDouble(), 0.25);
+
+        // The data preview: the head of the file with the types inferred; the target is guessed.
+        QSignalSpy loaded(panel.dataPicker(), &gui::DataPicker::previewLoaded);
+        panel.dataPicker()->setTrainPath(titanic());
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(loaded.first().first().toBool(), true);
+        QCOMPARE(panel.dataPicker()->columns(), (QStringList{QStringLiteral("name"), QStringLiteral("survived"), QStringLiteral("sex"),
+                                                            QStringLiteral("age"), QStringLiteral("passengerClass")}));
+        QCOMPARE(panel.dataPicker()->columnTypes().at(3), QStringLiteral("numeric"));
+        QCOMPARE(panel.dataPicker()->columnTypes().at(2), QStringLiteral("categorical"));
+        const auto *preview = qobject_cast<QStandardItemModel *>(panel.dataPicker()->previewView()->model());
+        QCOMPARE(preview->rowCount(), gui::DataPicker::kPreviewRows);
+        QCOMPARE(preview->item(0, 1)->text(), QStringLiteral("yes"));
+        QCOMPARE(panel.dataPicker()->target(), QStringLiteral("survived"));
+        QVERIFY2(panel.trainButton()->isEnabled(), qPrintable(panel.formMessage()->text()));
+
+        // A file that does not exist is named.
+        panel.dataPicker()->setTrainPath(dir.filePath(QStringLiteral("missing.csv")));
+        QVERIFY(!panel.trainButton()->isEnabled());
+        QVERIFY(panel.formMessage()->text().contains(QStringLiteral("missing.csv")));
+    }
+
+    void trainsAJobAndWatchesIt()
+    {
+        QTemporaryDir dir;
+        gui::StudioContext context;
+        context.setPollInterval(100);
+        context.openWorkspace(dir.path());
+        panels::TrainingPanel panel(&context);
+        panel.resize(1400, 900);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(panel.selectAlgorithm(QStringLiteral("xgboost")));
+        QSignalSpy loaded(panel.dataPicker(), &gui::DataPicker::previewLoaded);
+        panel.dataPicker()->setTrainPath(titanic());
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(panel.parameterForm()->setText(QStringLiteral("num_round"), QStringLiteral("5")));
+        QVERIFY(panel.parameterForm()->setText(QStringLiteral("max_depth"), QStringLiteral("3")));
+        panel.experimentCombo()->setCurrentText(QStringLiteral("titanic-gui"));
+        panel.runNameEdit()->setText(QStringLiteral("five-rounds"));
+        panel.cpusSpin()->setValue(1);
+        QVERIFY2(panel.trainButton()->isEnabled(), qPrintable(panel.formMessage()->text()));
+
+        QSignalSpy ended(&panel, &panels::TrainingPanel::jobEnded);
+        QTest::mouseClick(panel.trainButton(), Qt::LeftButton);
+        const QString jobId = panel.selectedJobId();
+        QVERIFY(!jobId.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(!ended.isEmpty(), 60000);
+        QCOMPARE(ended.first().at(0).toString(), jobId);
+        const auto state = ended.first().at(1).value<JobState>();
+        QVERIFY2(state == JobState::Finished, qPrintable(panel.monitor()->logView()->toPlainText()));
+
+        // The job in the list, finished, at 100%.
+        const int row = panel.jobsModel()->rowOf(jobId);
+        QVERIFY(row >= 0);
+        QTRY_COMPARE_WITH_TIMEOUT(panel.jobsModel()->record(row).state, JobState::Finished, 5000);
+        QCOMPARE(panel.jobsModel()->index(row, panels::JobListModel::StatusColumn).data().toString(), QStringLiteral("Finished"));
+        QCOMPARE(panel.jobsModel()->index(row, panels::JobListModel::ProgressColumn).data().toString(), QStringLiteral("100%"));
+        const QString runUuid = panel.jobsModel()->record(row).runUuid;
+        QVERIFY(!runUuid.isEmpty());
+
+        // Its run has the metrics of five rounds, and a sane AUC.
+        ExperimentStore &store = context.store();
+        const Run run = store.run(runUuid);
+        QCOMPARE(run.status, RunStatus::Finished);
+        QCOMPARE(run.name, QStringLiteral("five-rounds"));
+        QCOMPARE(store.experiment(run.experimentId).name, QStringLiteral("titanic-gui"));
+        const MetricSeries auc = store.metricHistory(run.id, QStringLiteral("validation.auc"));
+        // One point per round (steps 0–4), then the final score.
+        QVERIFY2(auc.steps.size() >= 5, qPrintable(QString::number(auc.steps.size())));
+        QCOMPARE(auc.steps.mid(0, 5), (QList<qint64>{0, 1, 2, 3, 4}));
+        QVERIFY2(auc.values.last() > 0.75, qPrintable(QString::number(auc.values.last())));
+        bool hasParam = false;
+        for (const Param &p : store.params(run.id))
+            hasParam = hasParam || (p.key == QLatin1String("num_round") && p.value == QLatin1String("5"));
+        QVERIFY(hasParam);
+
+        // The monitor: the log (tailed from job.log) and the curves of every round.
+        QTRY_VERIFY_WITH_TIMEOUT(panel.monitor()->logView()->toPlainText().contains(QStringLiteral("job finished")), 5000);
+        QVERIFY(panel.monitor()->logView()->toPlainText().contains(QStringLiteral("worker started")));
+        QTRY_COMPARE_WITH_TIMEOUT(panel.monitor()->points(QStringLiteral("validation.auc")).size(), auc.steps.size(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(panel.monitor()->plot()->curveCount() >= 2, 5000);
+        QVERIFY(!panel.stopButton()->isEnabled());
+        QVERIFY(panel.openRunButton()->isEnabled());
+
+        panel.monitor()->metricCombo()->setCurrentText(QStringLiteral("auc"));
+        QVERIFY(panel.monitor()->summaryLabel()->text().contains(QStringLiteral("validation.auc")));
+        QApplication::processEvents();
+        QVERIFY(panel.grab().save(screenshotPath(QStringLiteral("training.png"))));
+
+        // Open run asks the Experiments panel for the run.
+        QSignalSpy show(&context, &gui::StudioContext::showRunRequested);
+        QTest::mouseClick(panel.openRunButton(), Qt::LeftButton);
+        QCOMPARE(show.size(), 1);
+        QCOMPARE(show.first().first().toString(), runUuid);
+
+        // Clone fills the form with the job's settings.
+        panel.parameterForm()->resetToDefaults();
+        panel.dataPicker()->setTrainPath(QString());
+        QTest::mouseClick(panel.cloneButton(), Qt::LeftButton);
+        QCOMPARE(panel.parameterForm()->values().value(QStringLiteral("num_round")).toInt(), 5);
+        QCOMPARE(panel.parameterForm()->values().value(QStringLiteral("max_depth")).toInt(), 3);
+        QCOMPARE(panel.dataPicker()->trainPath(), QFileInfo(titanic()).absoluteFilePath());
+        QCOMPARE(panel.experimentCombo()->currentText(), QStringLiteral("titanic-gui"));
+        QCOMPARE(panel.cpusSpin()->value(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.dataPicker()->isLoading(), 10000);
+        QCOMPARE(panel.dataPicker()->target(), QStringLiteral("survived"));
+        const JobSpec again = panel.currentSpec();
+        QCOMPARE(again.target, QStringLiteral("survived"));
+        QCOMPARE(again.hyperparameters.value(QStringLiteral("num_round")).toInt(), 5);
+    }
+
+    void stopsARunningJob()
+    {
+        QTemporaryDir dir;
+        gui::StudioContext context;
+        context.openWorkspace(dir.path());
+        panels::TrainingPanel panel(&context);
+        panel.show();
+        QVERIFY(panel.selectAlgorithm(QStringLiteral("xgboost")));
+        QSignalSpy loaded(panel.dataPicker(), &gui::DataPicker::previewLoaded);
+        panel.dataPicker()->setTrainPath(titanic());
+        QVERIFY(loaded.wait(10000));
+        // Enough rounds that the job is still running when Stop is pressed.
+        QVERIFY(panel.parameterForm()->setText(QStringLiteral("num_round"), QStringLiteral("100000")));
+        QSignalSpy ended(&panel, &panels::TrainingPanel::jobEnded);
+        const QString jobId = panel.submit();
+        QVERIFY(!jobId.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(panel.jobsModel()->record(panel.jobsModel()->rowOf(jobId)).progress > 0, 30000);
+        QVERIFY(panel.stopButton()->isEnabled());
+        QTest::mouseClick(panel.stopButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!ended.isEmpty(), 30000);
+        QCOMPARE(ended.first().at(1).value<JobState>(), JobState::Stopped);
+        QCOMPARE(context.store().run(panel.jobsModel()->record(panel.jobsModel()->rowOf(jobId)).runUuid).status, RunStatus::Killed);
+    }
+
+    void listsJobsFromTheCli()
+    {
+        QTemporaryDir dir;
+        // A job run by `cairn train` in another process, before the panel opens.
+        QProcess cli;
+        cli.start(QStringLiteral(CAIRN_CLI_PATH),
+                  {QStringLiteral("--workspace"), dir.path(), QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"),
+                   QStringLiteral("--train"), titanic(), QStringLiteral("--target"), QStringLiteral("survived"), QStringLiteral("--hp"),
+                   QStringLiteral("num_round=3"), QStringLiteral("--cpus"), QStringLiteral("1"), QStringLiteral("--quiet")});
+        QVERIFY(cli.waitForFinished(60000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+
+        gui::StudioContext context;
+        context.openWorkspace(dir.path());
+        panels::TrainingPanel panel(&context);
+        panel.show();
+        QTRY_COMPARE_WITH_TIMEOUT(panel.jobsModel()->rowCount(), 1, 5000);
+        const JobRecord r = panel.jobsModel()->record(0);
+        QCOMPARE(r.state, JobState::Finished);
+        QCOMPARE(r.algorithm, QStringLiteral("xgboost"));
+        QVERIFY(panel.selectJob(r.id));
+        QTRY_VERIFY_WITH_TIMEOUT(panel.monitor()->logView()->toPlainText().contains(QStringLiteral("job finished")), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(panel.monitor()->points(QStringLiteral("validation.auc")).size() >= 3, 5000);
+        QVERIFY(panel.monitor()->points(QStringLiteral("validation.auc")).contains(2));
+        QVERIFY(panel.monitor()->plot()->curveCount() >= 1);
+    }
+};
+
+QTEST_MAIN(TestTrainingPanel)
+#include "tst_trainingpanel.moc"

@@ -27,7 +27,7 @@ Commands:
   workspace info|init                             where the workspace is and what it holds
   algorithms list|describe ID                     the training algorithms the plugins offer
   train --algorithm ID --train PATH --target COL  train a model as a job (see cairn train --help)
-  tune --algorithm ID ... --range NAME=LOW:HIGH     tune hyperparameters (see cairn tune --help)
+  tune --algorithm ID ... --range NAME=LOW:HIGH   tune hyperparameters (see cairn tune --help)
   predict --model RUN_OR_PATH --input FILE        apply a trained model to new rows
   jobs list|logs|stop|show                        training jobs of this workspace
   worker --spec FILE                              run one job (started by the job manager)

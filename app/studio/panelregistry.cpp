@@ -1,6 +1,7 @@
 #include "panelregistry.h"
 
 #include "trainingpanel.h"
+#include "labelingpanel.h"
 
 namespace cairn::studio {
 
@@ -9,6 +10,7 @@ QList<gui::Panel *> createPanels(gui::StudioContext *context)
     Q_UNUSED(context);
     QList<gui::Panel *> panels;
     panels << new panels::TrainingPanel(context);
+    panels << new panels::LabelingPanel(context);
     return panels;
 }
 

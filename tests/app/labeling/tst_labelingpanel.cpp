@@ -1,0 +1,320 @@
+// The Labeling panel on the offscreen platform: labeling fashion200 by keyboard, drawing and
+// editing boxes on photos with the mouse, undo/redo, review mode, multi-label; screenshots
+// go to <build>/screenshots/.
+#include "imagecanvas.h"
+#include "labelingpanel.h"
+#include "studiocontext.h"
+#include "thumbnailmodel.h"
+
+#include "cairn/labeling/labelformats.h"
+#include "cairn/labeling/labelingjob.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QListView>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace cairn;
+using namespace cairn::labeling;
+using namespace cairn::panels;
+
+namespace {
+
+const QString kFashion = QStringLiteral(CAIRN_SHARED_DATA_DIR "/images/fashion200");
+const QString kPhotos = QStringLiteral(CAIRN_SHARED_DATA_DIR "/images/photos");
+const QStringList kFashionClasses = {QStringLiteral("tshirt_top"), QStringLiteral("trouser"), QStringLiteral("pullover"),
+                                     QStringLiteral("dress"),      QStringLiteral("coat"),    QStringLiteral("sandal"),
+                                     QStringLiteral("shirt"),      QStringLiteral("sneaker"), QStringLiteral("bag"),
+                                     QStringLiteral("ankle_boot")};
+
+void makeJob(const QString &ws, const QString &name, TaskType type, const QString &folder, const QStringList &classes,
+             const QString &instructions = {})
+{
+    JobSettings s;
+    s.name = name;
+    s.type = type;
+    for (const QString &c : classes)
+        s.classes << LabelClass{0, c, {}, {}};
+    s.instructions = instructions;
+    LabelingJob::create(ws, s, LabelingJob::scanImageFolder(folder));
+}
+
+void screenshot(QWidget &w, const QString &name)
+{
+    const QString dir = QStringLiteral(CAIRN_BUILD_DIR "/screenshots");
+    QDir().mkpath(dir);
+    QVERIFY(w.grab().save(dir + QLatin1Char('/') + name));
+}
+
+QPoint viewPoint(ImageCanvas *canvas, double x, double y)
+{
+    return canvas->mapFromScene(QPointF(x, y));
+}
+
+void drag(QWidget *viewport, QPoint from, QPoint to)
+{
+    QTest::mousePress(viewport, Qt::LeftButton, {}, from);
+    const int steps = 5;
+    for (int i = 1; i <= steps; ++i)
+        QTest::mouseMove(viewport, from + (to - from) * i / steps);
+    QTest::mouseRelease(viewport, Qt::LeftButton, {}, to);
+}
+
+} // namespace
+
+class TestLabelingPanel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void labelsFashionByKeyboard()
+    {
+        QTemporaryDir ws;
+        makeJob(ws.path(), QStringLiteral("fashion"), TaskType::SingleLabel, kFashion, kFashionClasses,
+                QStringLiteral("Press the key of the garment; S skips an image you cannot tell."));
+        gui::StudioContext context;
+        context.openWorkspace(ws.path());
+        LabelingPanel panel(&context);
+        panel.resize(1200, 760);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(panel.openJob(QStringLiteral("fashion")));
+        QTRY_VERIFY(panel.imageShown());
+        LabelingJob *job = panel.job();
+        QCOMPARE(panel.currentItem(), 0);
+
+        // Label 30 images with the key of their true class (the folder name).
+        QList<int> labeled;
+        for (int n = 0; n < 30; ++n) {
+            const int item = panel.currentItem();
+            const QString truth = QFileInfo(job->item(item).source).dir().dirName();
+            const int cls = int(kFashionClasses.indexOf(truth));
+            QVERIFY(cls >= 0);
+            const QString key = job->classes().at(cls).key;
+            QTest::keyClick(panel.canvas(), key.at(0).toLatin1());
+            labeled << item;
+            QCOMPARE(panel.currentItem(), item + 1);
+            QTRY_VERIFY(panel.imageShown());
+        }
+        // Skip one, then undo the skip: the image is unlabeled again and shown.
+        const int skipped = panel.currentItem();
+        QTest::keyClick(panel.canvas(), Qt::Key_S);
+        QCOMPARE(job->item(skipped).status, ItemStatus::Skipped);
+        QTest::keyClick(panel.canvas(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(job->item(skipped).status, ItemStatus::Unlabeled);
+        QCOMPARE(panel.currentItem(), skipped);
+        QTest::keyClick(panel.canvas(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(job->item(skipped).status, ItemStatus::Skipped);
+        QCOMPARE(panel.undoStack()->count(), 31);
+
+        // Arrows move without labeling.
+        const int here = panel.currentItem();
+        QTest::keyClick(panel.canvas(), Qt::Key_Left);
+        QCOMPARE(panel.currentItem(), here - 1);
+        QTest::keyClick(panel.canvas(), Qt::Key_Right);
+        QCOMPARE(panel.currentItem(), here);
+
+        // Everything is on disk already.
+        auto reopened = LabelingJob::open(ws.path(), QStringLiteral("fashion"));
+        QCOMPARE(reopened->counts().labeled, 30);
+        QCOMPARE(reopened->counts().skipped, 1);
+        for (int item : labeled) {
+            const QString truth = QFileInfo(reopened->item(item).source).dir().dirName();
+            QCOMPARE(reopened->classes().at(reopened->item(item).annotation.classes.value(0)).name, truth);
+        }
+
+        // The grid loads thumbnails lazily; the filter shows only labeled images.
+        QTRY_VERIFY(panel.thumbnails()->loadedCount() > 10);
+        panel.setStatusFilter(ItemStatus::Labeled);
+        QCOMPARE(panel.thumbnails()->rowCount(), 30);
+        panel.setStatusFilter(std::nullopt);
+        QCOMPARE(panel.thumbnails()->rowCount(), 200);
+        panel.goToItem(here);
+        QTRY_VERIFY(panel.imageShown());
+        QTRY_VERIFY(panel.thumbnails()->pendingCount() == 0);
+        QTest::qWait(50);
+        screenshot(panel, QStringLiteral("labeling-fashion.png"));
+    }
+
+    void drawsAndEditsBoxesOnPhotos()
+    {
+        QTemporaryDir ws;
+        makeJob(ws.path(), QStringLiteral("photos"), TaskType::BoundingBox, kPhotos,
+                {QStringLiteral("animal"), QStringLiteral("vehicle"), QStringLiteral("object")},
+                QStringLiteral("Draw a tight box around every animal, vehicle and object."));
+        gui::StudioContext context;
+        context.openWorkspace(ws.path());
+        LabelingPanel panel(&context);
+        panel.resize(1200, 760);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(panel.openJob(QStringLiteral("photos")));
+        LabelingJob *job = panel.job();
+        const int cat = job->indexOfSource(QDir::cleanPath(kPhotos + QStringLiteral("/skimage_chelsea.jpg")));
+        QVERIFY(cat >= 0);
+        panel.goToItem(cat);
+        QTRY_VERIFY(panel.imageShown());
+        ImageCanvas *canvas = panel.canvas();
+        QCOMPARE(canvas->imageSize(), QSize(451, 300));
+        QWidget *vp = canvas->viewport();
+
+        // Draw a box around the cat's head.
+        drag(vp, viewPoint(canvas, 140, 30), viewPoint(canvas, 300, 200));
+        QCOMPARE(job->item(cat).annotation.boxes.size(), 1);
+        Box b = job->item(cat).annotation.boxes.first();
+        const double tol = 1.5 / canvas->zoom() + 1;
+        QVERIFY2(std::abs(b.left - 140) <= tol && std::abs(b.top - 30) <= tol, qPrintable(QStringLiteral("%1,%2").arg(b.left).arg(b.top)));
+        QVERIFY(std::abs(b.width - 160) <= 2 * tol && std::abs(b.height - 170) <= 2 * tol);
+        QCOMPARE(b.classId, 0);
+        QCOMPARE(job->item(cat).status, ItemStatus::Labeled);
+        QCOMPARE(job->item(cat).size, (ImageSize{451, 300, 3}));
+
+        // The new box is selected: a class key changes its class.
+        QCOMPARE(canvas->selectedBox(), 0);
+        QTest::keyClick(canvas, '3');
+        QCOMPARE(job->item(cat).annotation.boxes.first().classId, 2);
+
+        // Resize by the bottom-right handle.
+        const QPoint corner = viewPoint(canvas, b.left + b.width, b.top + b.height);
+        drag(vp, corner, corner + QPoint(30, 20));
+        Box resized = job->item(cat).annotation.boxes.first();
+        QCOMPARE(resized.left, b.left);
+        QCOMPARE(resized.top, b.top);
+        QVERIFY2(resized.width > b.width + 10 && resized.height > b.height + 5, qPrintable(QStringLiteral("%1x%2").arg(resized.width).arg(resized.height)));
+
+        // Move it from its middle.
+        const QPoint middle = viewPoint(canvas, resized.left + resized.width / 2.0, resized.top + resized.height / 2.0);
+        drag(vp, middle, middle + QPoint(-40, 10));
+        const Box moved = job->item(cat).annotation.boxes.first();
+        QCOMPARE(moved.width, resized.width);
+        QCOMPARE(moved.height, resized.height);
+        QVERIFY(moved.left < resized.left - 10);
+
+        // A second box with the class key chosen first, then deleted; undo brings it back.
+        canvas->selectBox(-1);
+        QTest::keyClick(canvas, '2');
+        drag(vp, viewPoint(canvas, 20, 220), viewPoint(canvas, 120, 290));
+        QCOMPARE(job->item(cat).annotation.boxes.size(), 2);
+        QCOMPARE(job->item(cat).annotation.boxes.at(1).classId, 1);
+        QTest::keyClick(canvas, Qt::Key_Delete);
+        QCOMPARE(job->item(cat).annotation.boxes.size(), 1);
+        QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(job->item(cat).annotation.boxes.size(), 2);
+        QCOMPARE(canvas->boxes().size(), 2);
+        QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(canvas->boxes().size(), 1);
+        QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
+
+        // Zoom and fit.
+        const double fitted = canvas->zoom();
+        QTest::keyClick(canvas, Qt::Key_Plus);
+        QVERIFY(canvas->zoom() > fitted);
+        QTest::keyClick(canvas, Qt::Key_F);
+        QCOMPARE(canvas->zoom(), fitted);
+
+        // On disk and in an export.
+        auto reopened = LabelingJob::open(ws.path(), QStringLiteral("photos"));
+        QCOMPARE(reopened->item(cat).annotation.boxes, job->item(cat).annotation.boxes);
+        const QString line = manifestLine(*reopened, reopened->item(cat));
+        QVERIFY2(line.contains(QLatin1String("\"image_size\": [{\"width\": 451, \"height\": 300, \"depth\": 3}]")), qPrintable(line));
+
+        // The crosshair follows the pointer; select the first box for the screenshot.
+        canvas->selectBox(0);
+        QTest::mouseMove(vp, viewPoint(canvas, 330, 120));
+        QTest::qWait(50);
+        screenshot(panel, QStringLiteral("labeling-boxes.png"));
+    }
+
+    void reviewModeAcceptsAndFixesMachineLabels()
+    {
+        QTemporaryDir ws;
+        makeJob(ws.path(), QStringLiteral("review"), TaskType::SingleLabel, kFashion, kFashionClasses);
+        {
+            auto job = LabelingJob::open(ws.path(), QStringLiteral("review"));
+            const QList<std::pair<int, double>> machine = {{5, 0.9}, {6, 0.2}, {7, 0.5}};
+            for (const auto &[i, conf] : machine) {
+                Annotation a;
+                a.classes = {9};
+                a.confidences = {conf};
+                a.human = false;
+                job->setLabel(i, ItemStatus::NeedsReview, a);
+            }
+        }
+        gui::StudioContext context;
+        context.openWorkspace(ws.path());
+        LabelingPanel panel(&context);
+        panel.resize(1200, 760);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(panel.openJob(QStringLiteral("review")));
+        QTest::keyClick(panel.canvas(), Qt::Key_R);
+        QVERIFY(panel.reviewMode());
+        QCOMPARE(panel.thumbnails()->sequence(), (QList<int>{6, 7, 5}));
+        QCOMPARE(panel.currentItem(), 6);
+        QTRY_VERIFY(panel.imageShown());
+        QTRY_VERIFY(panel.thumbnails()->pendingCount() == 0);
+        screenshot(panel, QStringLiteral("labeling-review.png"));
+        QTest::keyClick(panel.canvas(), Qt::Key_Return);
+        QCOMPARE(panel.job()->item(6).status, ItemStatus::Labeled);
+        QVERIFY(panel.job()->item(6).annotation.human);
+        QCOMPARE(panel.job()->item(6).annotation.classes, QList<int>{9});
+        QCOMPARE(panel.currentItem(), 7);
+        QTest::keyClick(panel.canvas(), '1'); // fix: it is a T-shirt
+        QCOMPARE(panel.job()->item(7).annotation.classes, QList<int>{0});
+        QVERIFY(panel.job()->item(7).annotation.human);
+        QCOMPARE(panel.currentItem(), 5);
+        QCOMPARE(LabelingJob::open(ws.path(), QStringLiteral("review"))->counts().needsReview, 1);
+    }
+
+    void multiLabelTogglesClasses()
+    {
+        QTemporaryDir ws;
+        makeJob(ws.path(), QStringLiteral("tags"), TaskType::MultiLabel, kFashion,
+                {QStringLiteral("dark"), QStringLiteral("light"), QStringLiteral("has-text")});
+        gui::StudioContext context;
+        context.openWorkspace(ws.path());
+        LabelingPanel panel(&context);
+        panel.resize(1000, 700);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(panel.openJob(QStringLiteral("tags")));
+        QTest::keyClick(panel.canvas(), '1');
+        QTest::keyClick(panel.canvas(), '3');
+        QCOMPARE(panel.job()->item(0).annotation.classes, (QList<int>{0, 2}));
+        QTest::keyClick(panel.canvas(), '1');
+        QCOMPARE(panel.job()->item(0).annotation.classes, QList<int>{2});
+        QCOMPARE(panel.currentItem(), 0);
+        QTest::keyClick(panel.canvas(), Qt::Key_Return);
+        QCOMPARE(panel.currentItem(), 1);
+        // Enter on an image with no class marks it labeled with none.
+        QTest::keyClick(panel.canvas(), Qt::Key_Return);
+        QCOMPARE(panel.job()->item(1).status, ItemStatus::Labeled);
+        QVERIFY(panel.job()->item(1).annotation.classes.isEmpty());
+        QCOMPARE(LabelingJob::open(ws.path(), QStringLiteral("tags"))->counts().labeled, 2);
+    }
+
+    void showsLabelsWrittenByAnotherProcess()
+    {
+        QTemporaryDir ws;
+        makeJob(ws.path(), QStringLiteral("shared"), TaskType::SingleLabel, kFashion, kFashionClasses);
+        gui::StudioContext context;
+        context.openWorkspace(ws.path());
+        LabelingPanel panel(&context);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(panel.openJob(QStringLiteral("shared")));
+        {
+            auto other = LabelingJob::open(ws.path(), QStringLiteral("shared"));
+            Annotation a;
+            a.classes = {4};
+            other->setLabel(10, ItemStatus::Labeled, a);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(panel.job()->item(10).status, ItemStatus::Labeled, 5000);
+    }
+};
+
+QTEST_MAIN(TestLabelingPanel)
+#include "tst_labelingpanel.moc"

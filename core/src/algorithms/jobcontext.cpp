@@ -15,7 +15,7 @@ TensorStats TensorStats::of(const QString &name, qint64 step, const float *data,
     s.name = name;
     s.step = step;
     s.count = n;
-    double sum = 0, sq = 0;
+    double sum = 0, sq = 0, abs = 0;
     qint64 finite = 0;
     double lo = HUGE_VAL, hi = -HUGE_VAL;
     for (qint64 i = 0; i < n; ++i) {
@@ -31,6 +31,8 @@ TensorStats TensorStats::of(const QString &name, qint64 step, const float *data,
         ++finite;
         sum += v;
         sq += v * v;
+        abs += std::fabs(v);
+        s.zeroCount += v == 0 ? 1 : 0;
         lo = std::min(lo, v);
         hi = std::max(hi, v);
     }
@@ -40,6 +42,8 @@ TensorStats TensorStats::of(const QString &name, qint64 step, const float *data,
     s.max = hi;
     s.mean = sum / double(finite);
     s.std = std::sqrt(std::max(0.0, sq / double(finite) - s.mean * s.mean));
+    s.l1 = abs;
+    s.l2 = std::sqrt(sq);
     bins = std::max(1, bins);
     const double width = hi > lo ? (hi - lo) / bins : 1.0;
     for (int b = 0; b <= bins; ++b)

@@ -1,5 +1,6 @@
 #include "cairn/jobs/jobmanager.h"
 
+#include "cairn/debugger/jobdebugger.h"
 #include "cairn/jobs/localrunner.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/store/storewriter.h"
@@ -89,6 +90,8 @@ JobManager::JobManager(Workspace &workspace, QObject *parent)
     m_flushTimer.setInterval(250);
     connect(&m_flushTimer, &QTimer::timeout, this, &JobManager::tick);
     m_flushTimer.start();
+    // Stores histogram events and runs the jobs' debugger rules (a child: see JobDebugger::of).
+    new debugger::JobDebugger(*this, workspace);
 }
 
 JobManager::~JobManager()
@@ -413,7 +416,7 @@ void JobManager::onLine(const QString &jobId, const QByteArray &line)
         break;
     }
     case JobEvent::Type::Histogram:
-        break; // kept in events.jsonl for the debugger
+        break; // stored by the debugger::JobDebugger child, which receives jobEvent()
     case JobEvent::Type::Status:
         job->workerStatus = e.status();
         job->workerMessage = e.message();

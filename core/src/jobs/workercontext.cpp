@@ -86,7 +86,10 @@ void WorkerContext::tensorStats(const TensorStats &s)
                          {QStringLiteral("inf"), double(s.infCount)}, {QStringLiteral("min"), jsonNumber(s.min)},
                          {QStringLiteral("max"), jsonNumber(s.max)}, {QStringLiteral("mean"), jsonNumber(s.mean)},
                          {QStringLiteral("std"), jsonNumber(s.std)}, {QStringLiteral("edges"), edges},
-                         {QStringLiteral("counts"), counts}};
+                         {QStringLiteral("counts"), counts}, {QStringLiteral("zeros"), double(s.zeroCount)},
+                         {QStringLiteral("l1"), jsonNumber(s.l1)}, {QStringLiteral("l2"), jsonNumber(s.l2)}};
+    if (!s.collection.isEmpty())
+        e.data.insert(QStringLiteral("collection"), s.collection);
     emitEvent(e);
 }
 

@@ -12,16 +12,19 @@ struct JobSpec;
 struct TensorStats
 {
     QString name;
+    QString collection;           ///< the debugger collection; empty: inferred from the name
     qint64 step = 0;
     qint64 count = 0;
     qint64 nanCount = 0;
     qint64 infCount = 0;
+    qint64 zeroCount = 0;
     double min = 0, max = 0, mean = 0, std = 0;
+    double l1 = 0, l2 = 0;        ///< norms of the finite values
     std::vector<double> edges;    ///< bins + 1 edges
     std::vector<qint64> counts;   ///< per bin
 
     /// Computes the statistics and a `bins`-bin histogram of finite values.
-    static TensorStats of(const QString &name, qint64 step, const float *data, qint64 n, int bins = 30);
+    static TensorStats of(const QString &name, qint64 step, const float *data, qint64 n, int bins = 64);
 };
 
 enum class LogLevel { Debug, Info, Warning, Error };

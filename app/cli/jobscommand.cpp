@@ -164,9 +164,11 @@ int supervise(Context &c)
         throw UsageError(QStringLiteral("cairn jobs supervise needs one job id"));
     std::signal(SIGHUP, SIG_IGN);
     JobManager manager(c.workspace());
-    manager.recoverLostRuns();
     QObject::connect(&manager, &JobManager::idle, QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);
+    // Adopt first: the job's record still names `cairn train --detach`, which has exited, and
+    // recovery would take it for lost.
     manager.adopt(parser.positionalArguments().first());
+    manager.recoverLostRuns();
     QCoreApplication::exec();
     return 0;
 }

@@ -196,6 +196,9 @@ void ParameterForm::addRow(const Parameter &p, int gridRow)
     case Parameter::Type::Choice:
         r.combo = new QComboBox(this);
         r.combo->addItems(p.choices);
+        // Long choices (XGBoost's objectives) should not set the width of the whole form.
+        r.combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        r.combo->setMinimumContentsLength(10);
         connect(r.combo, &QComboBox::currentIndexChanged, this, [this, name = p.name] {
             if (Row *x = row(name))
                 validateRow(*x);
@@ -242,8 +245,8 @@ void ParameterForm::addRow(const Parameter &p, int gridRow)
             r.high->setObjectName(QStringLiteral("high_") + p.name);
             r.low->setToolTip(tr("Lowest value the tuner tries"));
             r.high->setToolTip(tr("Highest value the tuner tries"));
-            r.low->setMaximumWidth(90);
-            r.high->setMaximumWidth(90);
+            r.low->setMaximumWidth(80);
+            r.high->setMaximumWidth(80);
             r.log = new QCheckBox(tr("log"), r.rangeBox);
             r.log->setObjectName(QStringLiteral("log_") + p.name);
             r.log->setToolTip(tr("Search on a log scale (for values spanning orders of magnitude)"));
@@ -268,7 +271,6 @@ void ParameterForm::addRow(const Parameter &p, int gridRow)
             r.choices->setObjectName(QStringLiteral("choices_") + p.name);
             r.choices->setPopupMode(QToolButton::InstantPopup);
             r.choices->setToolButtonStyle(Qt::ToolButtonTextOnly);
-            r.choices->setToolTip(tr("The values the tuner picks from"));
             r.choiceMenu = new QMenu(r.choices);
             const QStringList options = p.type == Parameter::Type::Bool ? QStringList{QStringLiteral("false"), QStringLiteral("true")} : p.choices;
             for (const QString &c : options) {
@@ -368,7 +370,13 @@ void ParameterForm::updateRangeWidgets(Row &r)
         for (QAction *a : r.choiceMenu->actions())
             if (a->isChecked())
                 picked << a->text();
-        r.choices->setText(picked.isEmpty() ? tr("(none)") : picked.join(QStringLiteral(", ")));
+        const QString all = picked.join(QStringLiteral(", "));
+        // Long choice lists (XGBoost's objectives) would widen the whole form: count them instead.
+        const QString shown = picked.isEmpty()                           ? tr("(none)")
+                              : r.choices->fontMetrics().horizontalAdvance(all) <= 200 ? all
+                                                                                       : tr("%1 of %2 values").arg(picked.size()).arg(r.choiceMenu->actions().size());
+        r.choices->setText(shown);
+        r.choices->setToolTip(tr("The values the tuner picks from: %1").arg(picked.isEmpty() ? tr("(none)") : all));
     }
 }
 

@@ -1,5 +1,6 @@
 #include "panelregistry.h"
 
+#include "tuningpanel.h"
 #include "trainingpanel.h"
 #include "labelingpanel.h"
 
@@ -11,6 +12,7 @@ QList<gui::Panel *> createPanels(gui::StudioContext *context)
     QList<gui::Panel *> panels;
     panels << new panels::TrainingPanel(context);
     panels << new panels::LabelingPanel(context);
+    panels << new panels::TuningPanel(context);
     return panels;
 }
 

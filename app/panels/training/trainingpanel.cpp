@@ -83,6 +83,7 @@ TrainingPanel::TrainingPanel(gui::StudioContext *context, QWidget *parent)
     split->addWidget(buildJobs());
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
+    split->setSizes({560, 840});
     layout->addWidget(split);
 
     m_refreshTimer = new QTimer(this);

@@ -22,6 +22,8 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardItemModel>
@@ -195,6 +197,10 @@ private Q_SLOTS:
         QVERIFY(panel.monitor()->summaryLabel()->text().contains(QStringLiteral("validation.auc")));
         QApplication::processEvents();
         QVERIFY(panel.grab().save(screenshotPath(QStringLiteral("training.png"))));
+        auto *scroll = panel.findChild<QScrollArea *>();
+        QVERIFY(scroll);
+        QVERIFY2(!scroll->horizontalScrollBar()->isVisible(), qPrintable(QString::number(scroll->widget()->minimumSizeHint().width())));
+        QVERIFY(scroll->widget()->grab().save(screenshotPath(QStringLiteral("training-form.png"))));
 
         // Open run asks the Experiments panel for the run.
         QSignalSpy show(&context, &gui::StudioContext::showRunRequested);

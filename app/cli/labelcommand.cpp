@@ -1,10 +1,17 @@
 // cairn label create|status|import|export: labeling jobs from the command line (issue 7).
 #include "clicontext.h"
 
+#include "cairn/algorithms/algorithmplugin.h"
+#include "cairn/algorithms/modelcard.h"
+#include "cairn/algorithms/pluginmanager.h"
+#include "cairn/jobs/jobmanager.h"
+#include "cairn/labeling/autolabel.h"
 #include "cairn/labeling/labelformats.h"
 #include "cairn/labeling/labelingjob.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -262,6 +269,118 @@ int exportCommand(Context &c)
     return 0;
 }
 
+/// Runs one training job to its end in this process (the job manager starts `cairn worker`);
+/// returns the run's uuid. Progress goes to stderr.
+QString runTrainingJob(Context &c, JobSpec spec, bool quiet)
+{
+    JobManager manager(c.workspace());
+    manager.recoverLostRuns();
+    JobState finalState = JobState::Failed;
+    QString finalMessage;
+    QElapsedTimer lastProgress;
+    QObject::connect(&manager, &JobManager::jobProgress, [&](const QString &, double fraction, const QString &message) {
+        if (quiet || (lastProgress.isValid() && lastProgress.elapsed() < 2000 && fraction < 1))
+            return;
+        lastProgress.restart();
+        c.err << QStringLiteral("[%1%] ").arg(int(fraction * 100), 3) << message << "\n";
+        c.err.flush();
+    });
+    QObject::connect(&manager, &JobManager::jobFinished, [&](const QString &, JobState state, const QString &message) {
+        finalState = state;
+        finalMessage = message;
+    });
+    QObject::connect(&manager, &JobManager::idle, QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);
+    const QString jobId = manager.submit(spec);
+    const QString runUuid = manager.job(jobId).runUuid;
+    if (!quiet)
+        c.err << "cairn: training job " << jobId << ", run " << runUuid << "\n", c.err.flush();
+    QCoreApplication::exec();
+    if (finalState != JobState::Finished)
+        throw Error(QStringLiteral("training job %1 %2: %3 (see cairn jobs logs %1)").arg(jobId, jobStateName(finalState), finalMessage));
+    return runUuid;
+}
+
+int autolabel(Context &c)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Job name (single-label)."));
+    parser.addOption({QStringLiteral("min-labels"), QStringLiteral("Human labels needed before training (default 20)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("threshold"), QStringLiteral("Confidence at which a machine label is accepted (default 0.9); "
+                                                                  "below it, images wait for review."), QStringLiteral("P")});
+    parser.addOption({QStringLiteral("epochs"), QStringLiteral("Training epochs (default 8)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("algorithm"), QStringLiteral("Image classifier plugin (default cnn)."), QStringLiteral("ID")});
+    parser.addOption({{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("No progress lines.")});
+    if (!c.parse(parser, QStringLiteral("cairn label autolabel NAME [--min-labels N] [--threshold P] [--epochs N]\n"
+                                        "Trains a classifier on the human labels as a training job, pre-labels the other images\n"
+                                        "(\"human-annotated\": \"no\") and queues those below the threshold for review, least confident first.")))
+        return 0;
+    const QString name = jobArgument(parser, 0, QStringLiteral("the job name"));
+    noExtraArguments(parser, 1);
+    AutoLabelOptions options;
+    auto number = [&](const QString &option, double fallback, double low, double high) {
+        if (!parser.isSet(option))
+            return fallback;
+        bool ok = false;
+        const double v = parser.value(option).toDouble(&ok);
+        if (!ok || v < low || v > high)
+            throw UsageError(QStringLiteral("--%1 needs a number from %2 to %3").arg(option).arg(low).arg(high));
+        return v;
+    };
+    options.minHumanLabels = int(number(QStringLiteral("min-labels"), options.minHumanLabels, 1, 1e9));
+    options.threshold = number(QStringLiteral("threshold"), options.threshold, 0, 1);
+    options.epochs = int(number(QStringLiteral("epochs"), options.epochs, 1, 10000));
+    if (parser.isSet(QStringLiteral("algorithm")))
+        options.algorithm = parser.value(QStringLiteral("algorithm"));
+    const bool quiet = parser.isSet(QStringLiteral("quiet"));
+
+    auto job = LabelingJob::open(c.workspace().path(), name);
+    const AutoLabelRound round = prepareAutoLabel(*job, options);
+    if (!quiet)
+        c.err << QStringLiteral("cairn: training %1 on %2 human labels to pre-label %3 images\n")
+                     .arg(options.algorithm).arg(round.humanLabels).arg(round.unlabeledItems.size()), c.err.flush();
+    const QString runUuid = runTrainingJob(c, autoLabelJobSpec(*job, round, options), quiet);
+
+    const QString modelDir = QDir(c.workspace().artifactDir(runUuid)).filePath(QStringLiteral("model"));
+    const ModelCard card = ModelCard::load(modelDir);
+    PluginManager plugins;
+    AlgorithmPlugin *plugin = card.plugin.isEmpty() ? plugins.pluginFor(card.algorithm) : plugins.plugin(card.plugin);
+    std::unique_ptr<Predictor> predictor = plugin->loadPredictor(card, modelDir);
+    PredictionInput input;
+    input.channel.type = data::ChannelSpec::Type::Manifest;
+    input.channel.path = round.unlabeledManifest;
+    const Predictions p = predictor->predict(input);
+    job->reload(); // a person may have labeled meanwhile
+    const AutoLabelResult r = applyPredictions(*job, round, p.classes, p.labels, p.probabilities, options.threshold);
+    c.out << QStringLiteral("auto-labeled %1 images of '%2' (run %3): %4 accepted at confidence >= %5, %6 queued for review")
+                 .arg(r.accepted + r.toReview).arg(name, runUuid).arg(r.accepted).arg(options.threshold).arg(r.toReview);
+    if (r.skipped)
+        c.out << QStringLiteral(", %1 labeled by a person meanwhile").arg(r.skipped);
+    c.out << "\n";
+    return 0;
+}
+
+int train(Context &c)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Job name (single-label)."));
+    parser.addOption({QStringLiteral("algorithm"), QStringLiteral("Image classifier plugin (default cnn)."), QStringLiteral("ID")});
+    parser.addOption({QStringLiteral("epochs"), QStringLiteral("Training epochs (default: the plugin's)."), QStringLiteral("N")});
+    parser.addOption({{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("No progress lines.")});
+    if (!c.parse(parser, QStringLiteral("cairn label train NAME [--algorithm cnn] [--epochs N]\n"
+                                        "Trains on the job's labeled images with their manifest as the train channel.")))
+        return 0;
+    const QString name = jobArgument(parser, 0, QStringLiteral("the job name"));
+    noExtraArguments(parser, 1);
+    auto job = LabelingJob::open(c.workspace().path(), name);
+    JobSpec spec = trainingSpecFor(*job, parser.value(QStringLiteral("algorithm")).isEmpty() ? QStringLiteral("cnn") : parser.value(QStringLiteral("algorithm")));
+    if (parser.isSet(QStringLiteral("epochs")))
+        spec.hyperparameters.insert(QStringLiteral("epochs"), parser.value(QStringLiteral("epochs")).toInt());
+    const QString runUuid = runTrainingJob(c, spec, parser.isSet(QStringLiteral("quiet")));
+    c.out << QStringLiteral("trained %1 on the labels of '%2': run %3 (manifest %4)\n")
+                 .arg(spec.algorithm, name, runUuid, spec.channels.value(QStringLiteral("train")).path);
+    return 0;
+}
+
 } // namespace
 
 int runLabelCommand(Context &c, const QString &verb)
@@ -274,17 +393,23 @@ int runLabelCommand(Context &c, const QString &verb)
         return importCommand(c);
     if (verb == QLatin1String("export"))
         return exportCommand(c);
+    if (verb == QLatin1String("autolabel"))
+        return autolabel(c);
+    if (verb == QLatin1String("train"))
+        return train(c);
     if (verb.isEmpty() && (c.arguments.contains(QStringLiteral("--help")) || c.arguments.contains(QStringLiteral("-h")))) {
         c.out << "Usage: cairn label create|status|import|export ...\n"
                  "  create NAME (--images DIR | --manifest FILE) [--type single-label|multi-label|boxes] --labels A,B,C\n"
                  "  status [NAME] [--json]\n"
                  "  import NAME PATH [--format manifest|coco|yolo|voc] [--replace]\n"
                  "  export NAME [--format manifest|coco|yolo|voc] [--output PATH]\n"
+                 "  autolabel NAME [--min-labels N] [--threshold P]   pre-label with a classifier trained on the human labels\n"
+                 "  train NAME [--algorithm cnn]                      a training job on the labels (manifest channel)\n"
                  "Label images in Cairn Studio's Labeling panel; jobs live in <workspace>/labeling/<name>/.\n";
         return 0;
     }
     throw UsageError(verb.isEmpty() ? QStringLiteral("label needs a verb: create, status, import or export")
-                                    : QStringLiteral("unknown label verb '%1' (create, status, import, export)").arg(verb));
+                                    : QStringLiteral("unknown label verb '%1' (create, status, import, export, autolabel, train)").arg(verb));
 }
 
 } // namespace cairn::cli

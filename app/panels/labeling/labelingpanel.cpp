@@ -1,12 +1,15 @@
 #include "labelingpanel.h"
 
 #include "imagecache.h"
+#include "jobservice.h"
 #include "imagecanvas.h"
 #include "labelcommand.h"
 #include "newjobdialog.h"
 #include "studiocontext.h"
 #include "thumbnailmodel.h"
 
+#include "cairn/jobs/jobmanager.h"
+#include "cairn/labeling/autolabel.h"
 #include "cairn/labeling/labelformats.h"
 #include "cairn/labeling/labelingjob.h"
 #include "cairn/util/error.h"
@@ -14,6 +17,11 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QProcess>
+#include <QSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -256,6 +264,12 @@ void LabelingPanel::buildUi()
                             tr("Go through machine labels, least confident first: Enter accepts, a class key fixes"));
     m_reviewAction->setCheckable(true);
     m_toolbar->addAction(m_reviewAction);
+    m_autoLabelAction = action(tr("Auto-label…"), {}, [this] { askAutoLabel(); },
+                               tr("Train a classifier on the human labels and pre-label the rest (a training job)"));
+    m_toolbar->addAction(m_autoLabelAction);
+    m_trainAction = action(tr("Train on these labels"), {}, [this] { trainOnLabels(); },
+                           tr("Open a training job on this job's labeled images in the Training panel"));
+    m_toolbar->addAction(m_trainAction);
 
     m_instructions = new QLabel(this);
     m_instructions->setWordWrap(true);
@@ -935,6 +949,103 @@ void LabelingPanel::newJob()
         }
         return {};
     }));
+}
+
+bool LabelingPanel::trainOnLabels()
+{
+    if (!m_job)
+        return false;
+    JobSpec spec;
+    try {
+        spec = trainingSpecFor(*m_job);
+    } catch (const Error &e) {
+        Q_EMIT context()->statusMessage(e.message(), 10000);
+        return false;
+    }
+    gui::JobService::of(context())->requestTraining(spec);
+    Q_EMIT context()->statusMessage(tr("Training job prepared in the Training panel: %1 labeled images from %2")
+                                        .arg(m_job->counts().labeled)
+                                        .arg(spec.channels.value(QStringLiteral("train")).path),
+                                    10000);
+    return true;
+}
+
+void LabelingPanel::askAutoLabel()
+{
+    if (!m_job)
+        return;
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Auto-label %1").arg(m_job->name()));
+    auto *threshold = new QDoubleSpinBox(&dialog);
+    threshold->setRange(0.0, 1.0);
+    threshold->setSingleStep(0.05);
+    threshold->setValue(AutoLabelOptions{}.threshold);
+    threshold->setToolTip(tr("Machine labels at or above this confidence are accepted; the others wait for review, least confident first."));
+    auto *minLabels = new QSpinBox(&dialog);
+    minLabels->setRange(1, 1000000);
+    minLabels->setValue(AutoLabelOptions{}.minHumanLabels);
+    auto *epochs = new QSpinBox(&dialog);
+    epochs->setRange(1, 1000);
+    epochs->setValue(AutoLabelOptions{}.epochs);
+    auto *form = new QFormLayout(&dialog);
+    auto *intro = new QLabel(tr("A CNN is trained on the %n human label(s) as a training job, then labels the other images.", nullptr,
+                                m_job->counts().labeled - m_job->counts().machineLabeled),
+                             &dialog);
+    intro->setWordWrap(true);
+    form->addRow(intro);
+    form->addRow(tr("Accept at confidence ≥"), threshold);
+    form->addRow(tr("Human labels needed"), minLabels);
+    form->addRow(tr("Epochs"), epochs);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() == QDialog::Accepted)
+        startAutoLabel(threshold->value(), minLabels->value(), epochs->value());
+}
+
+bool LabelingPanel::startAutoLabel(double threshold, int minHumanLabels, int epochs)
+{
+    if (!m_job || m_autoProcess)
+        return false;
+    // Check here what the run would refuse, so the user hears it at once.
+    try {
+        AutoLabelOptions options;
+        options.minHumanLabels = minHumanLabels;
+        prepareAutoLabel(*m_job, options);
+    } catch (const Error &e) {
+        Q_EMIT context()->statusMessage(e.message(), 10000);
+        return false;
+    }
+    JobManager *manager = gui::JobService::of(context())->manager();
+    if (!manager)
+        return false;
+    m_autoProcess = new QProcess(this);
+    m_autoProcess->setProgram(manager->workerProgram());
+    m_autoProcess->setArguments({QStringLiteral("--workspace"), context()->workspacePath(), QStringLiteral("label"), QStringLiteral("autolabel"),
+                                 m_job->name(), QStringLiteral("--threshold"), QString::number(threshold), QStringLiteral("--min-labels"),
+                                 QString::number(minHumanLabels), QStringLiteral("--epochs"), QString::number(epochs)});
+    m_autoLabelAction->setEnabled(false);
+    connect(m_autoProcess, &QProcess::readyReadStandardError, this, [this] {
+        const QList<QByteArray> lines = m_autoProcess->readAllStandardError().trimmed().split('\n');
+        if (!lines.isEmpty() && !lines.last().isEmpty())
+            Q_EMIT context()->statusMessage(tr("Auto-labeling: %1").arg(QString::fromUtf8(lines.last()).remove(QStringLiteral("cairn: "))), 0);
+    });
+    connect(m_autoProcess, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
+        const bool ok = status == QProcess::NormalExit && code == 0;
+        const QString out = QString::fromUtf8(m_autoProcess->readAllStandardOutput()).trimmed();
+        const QString err = QString::fromUtf8(m_autoProcess->readAllStandardError()).trimmed();
+        const QString message = ok ? out : tr("Auto-labeling failed: %1").arg(err.isEmpty() ? m_autoProcess->errorString() : err.section(QLatin1Char('\n'), -1));
+        m_autoProcess->deleteLater();
+        m_autoProcess = nullptr;
+        m_autoLabelAction->setEnabled(bool(m_job));
+        pollForChanges();
+        Q_EMIT context()->statusMessage(message, 15000);
+        Q_EMIT autoLabelFinished(ok, message);
+    });
+    m_autoProcess->start();
+    Q_EMIT context()->statusMessage(tr("Auto-labeling %1: training a classifier on the human labels…").arg(m_job->name()), 0);
+    return true;
 }
 
 void LabelingPanel::importLabels(int format)

@@ -9,6 +9,7 @@
 #include <optional>
 
 class QAction;
+class QProcess;
 class QComboBox;
 class QLabel;
 class QListView;
@@ -65,6 +66,14 @@ public:
     /// Shows only items with this status (nullopt: all).
     void setStatusFilter(std::optional<cairn::labeling::ItemStatus> status);
 
+    /// "Train on these labels": hands a training job over the job's labeled images (their
+    /// manifest as the train channel) to the Training panel. False if the job cannot train.
+    bool trainOnLabels();
+    /// Auto-labeling as a background `cairn label autolabel` process (a training job, then
+    /// pre-labels); the panel picks the labels up when it ends. False if it cannot start.
+    bool startAutoLabel(double threshold, int minHumanLabels, int epochs);
+    bool autoLabelRunning() const { return m_autoProcess != nullptr; }
+
     ImageCanvas *canvas() const { return m_canvas; }
     ThumbnailModel *thumbnails() const { return m_thumbs; }
     QListView *thumbnailView() const { return m_grid; }
@@ -76,6 +85,8 @@ public:
 Q_SIGNALS:
     void currentItemChanged(int itemIndex);
     void jobOpened(const QString &name);
+    /// An auto-labeling run ended; ok is false on failure, message says what happened.
+    void autoLabelFinished(bool ok, const QString &message);
 
 private:
     void buildUi();
@@ -99,6 +110,7 @@ private:
     void importLabels(int format);
     void exportLabels(int format);
     void closeJob();
+    void askAutoLabel();
 
     std::unique_ptr<cairn::labeling::LabelingJob> m_job;
     ImageCanvas *m_canvas = nullptr;
@@ -120,6 +132,9 @@ private:
     QAction *m_skipAction = nullptr;
     QAction *m_importAction = nullptr;
     QAction *m_exportAction = nullptr;
+    QAction *m_autoLabelAction = nullptr;
+    QAction *m_trainAction = nullptr;
+    QProcess *m_autoProcess = nullptr;
     QList<QAction *> m_classActions;
     QList<QAction *> m_jobActions; // enabled only with a job
     int m_current = -1;

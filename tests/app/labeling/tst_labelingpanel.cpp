@@ -2,6 +2,7 @@
 // editing boxes on photos with the mouse, undo/redo, review mode, multi-label; screenshots
 // go to <build>/screenshots/.
 #include "imagecanvas.h"
+#include "jobservice.h"
 #include "labelingpanel.h"
 #include "studiocontext.h"
 #include "thumbnailmodel.h"
@@ -294,6 +295,40 @@ private Q_SLOTS:
         QCOMPARE(panel.job()->item(1).status, ItemStatus::Labeled);
         QVERIFY(panel.job()->item(1).annotation.classes.isEmpty());
         QCOMPARE(LabelingJob::open(ws.path(), QStringLiteral("tags"))->counts().labeled, 2);
+    }
+
+    void handsLabelsToTraining()
+    {
+        QTemporaryDir ws;
+        makeJob(ws.path(), QStringLiteral("handoff"), TaskType::SingleLabel, kFashion, kFashionClasses);
+        gui::StudioContext context;
+        context.openWorkspace(ws.path());
+        LabelingPanel panel(&context);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(panel.openJob(QStringLiteral("handoff")));
+        QSignalSpy requested(gui::JobService::of(&context), &gui::JobService::trainingRequested);
+        QVERIFY(!panel.trainOnLabels()); // nothing labeled yet
+        QCOMPARE(requested.size(), 0);
+        for (int i = 0; i < 12; ++i)
+            QTest::keyClick(panel.canvas(), panel.job()->classes().at(i % 10).key.at(0).toLatin1());
+        QVERIFY(panel.trainOnLabels());
+        QCOMPARE(requested.size(), 1);
+        const JobSpec spec = requested.first().first().value<JobSpec>();
+        QCOMPARE(spec.algorithm, QStringLiteral("cnn"));
+        const data::ChannelSpec train = spec.channels.value(QStringLiteral("train"));
+        QCOMPARE(train.type, data::ChannelSpec::Type::Manifest);
+        QCOMPARE(train.labelAttribute, QStringLiteral("handoff"));
+        QFile manifest(train.path);
+        QVERIFY(manifest.open(QIODevice::ReadOnly));
+        QCOMPARE(manifest.readAll().count('\n'), 12);
+        // The training side reads it as 12 labeled images.
+        QVERIFY(train.path.startsWith(panel.job()->dir()));
+        // Auto-labeling refuses with too few human labels, and says so.
+        QSignalSpy status(&context, &gui::StudioContext::statusMessage);
+        QVERIFY(!panel.startAutoLabel(0.9, 20, 1));
+        QVERIFY(!status.isEmpty());
+        QVERIFY(status.last().first().toString().contains(QLatin1String("at least 20")));
     }
 
     void showsLabelsWrittenByAnotherProcess()

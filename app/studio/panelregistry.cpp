@@ -3,16 +3,17 @@
 #include "tuningpanel.h"
 #include "trainingpanel.h"
 #include "labelingpanel.h"
+#include "notebookpanel.h"
 
 namespace cairn::studio {
 
 QList<gui::Panel *> createPanels(gui::StudioContext *context)
 {
-    Q_UNUSED(context);
     QList<gui::Panel *> panels;
     panels << new panels::TrainingPanel(context);
     panels << new panels::LabelingPanel(context);
     panels << new panels::TuningPanel(context);
+    panels << new panels::NotebookPanel(context);
     return panels;
 }
 

@@ -1,5 +1,7 @@
 #include "panelregistry.h"
 
+#include "experimentspanel.h"
+
 #include "tuningpanel.h"
 #include "trainingpanel.h"
 #include "labelingpanel.h"
@@ -10,6 +12,7 @@ namespace cairn::studio {
 QList<gui::Panel *> createPanels(gui::StudioContext *context)
 {
     QList<gui::Panel *> panels;
+    panels << new panels::ExperimentsPanel(context);
     panels << new panels::TrainingPanel(context);
     panels << new panels::LabelingPanel(context);
     panels << new panels::TuningPanel(context);

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <string>
 #include <thread>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace cairn::cli {
@@ -69,6 +70,10 @@ int runWorkerCommand(Context &c, const QString &verb)
     ::sigaction(SIGTERM, &sa, nullptr);
     ::sigaction(SIGINT, &sa, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    // The worker ends with its supervisor (Linux): without it nobody records the job.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() == 1)
+        context->requestStop();
     std::thread([context] {
         std::string line;
         while (std::getline(std::cin, line)) {

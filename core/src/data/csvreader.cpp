@@ -4,6 +4,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QThread>
 
 #include <charconv>
 #include <cmath>
@@ -12,6 +13,8 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <memory>
 #include <unordered_map>
 
 namespace cairn::data {
@@ -201,6 +204,7 @@ struct Builder
     std::vector<std::string_view> categories;
     std::string_view boolSpelling[2];
     qsizetype nonMissing = 0;
+    std::shared_ptr<std::deque<std::string>> owned = std::make_shared<std::deque<std::string>>();
 };
 
 class Parser
@@ -224,7 +228,9 @@ private:
     /// Calls onField(index, raw, quoted, escaped, line, column) per field and onRecord(fields, line)
     /// per record until onRecord returns false; returns where it stopped (pointer, line).
     template<typename OnField, typename OnRecord>
-    std::pair<const char *, qsizetype> tokenize(const char *from, qsizetype firstLine, OnField onField, OnRecord onRecord);
+    std::pair<const char *, qsizetype> tokenize(const char *from, const char *end, qsizetype firstLine, OnField onField, OnRecord onRecord);
+    qsizetype parseRange(std::vector<Builder> &builders, const char *from, const char *to, qsizetype firstLine);
+    bool parseParallel(const char *body, qsizetype bodyLine, int threads);
 
     bool isMissing(std::string_view s) const
     {
@@ -236,7 +242,7 @@ private:
         return false;
     }
 
-    std::string_view own(std::string_view raw, bool escaped)
+    static std::string_view own(Builder &b, std::string_view raw, bool escaped)
     {
         if (!escaped)
             return raw;
@@ -247,8 +253,8 @@ private:
             if (raw[i] == '"' && i + 1 < raw.size() && raw[i + 1] == '"')
                 ++i;
         }
-        m_owned.push_back(std::move(s));
-        return m_owned.back();
+        b.owned->push_back(std::move(s));
+        return b.owned->back();
     }
 
     void addField(Builder &b, int column, std::string_view raw, bool quoted, bool escaped, qsizetype line, qsizetype col);
@@ -260,15 +266,16 @@ private:
     const CsvOptions &m_options;
     char m_delim = ',';
     std::vector<std::string> m_missing;
-    std::deque<std::string> m_owned;
     std::vector<Builder> m_builders;
+    /// Strings that categories of merged chunks point into.
+    std::vector<std::shared_ptr<std::deque<std::string>>> m_keepAlive;
     QStringList m_names;
+    qsizetype m_rows = 0;
 };
 
 template<typename OnField, typename OnRecord>
-std::pair<const char *, qsizetype> Parser::tokenize(const char *p, qsizetype line, OnField onField, OnRecord onRecord)
+std::pair<const char *, qsizetype> Parser::tokenize(const char *p, const char *end, qsizetype line, OnField onField, OnRecord onRecord)
 {
-    const char *end = m_end;
     const char delim = m_delim;
     const char *lineStart = p;
     while (p < end) {
@@ -384,7 +391,7 @@ inline void Parser::addField(Builder &b, int column, std::string_view raw, bool 
         const int t = parseBool(s);
         if (t >= 0) {
             if (b.boolSpelling[t].empty())
-                b.boolSpelling[t] = own(s, escaped);
+                b.boolSpelling[t] = own(b, s, escaped);
             b.values.push_back(t);
             return;
         }
@@ -397,12 +404,24 @@ inline void Parser::addField(Builder &b, int column, std::string_view raw, bool 
         }
         break;
     case Kind::String: {
-        const auto it = b.dict.find(s);
+        // Look up the unescaped text: "" inside quotes stands for one quote.
+        std::string unescaped;
+        std::string_view lookup = s;
+        if (escaped) {
+            unescaped.reserve(s.size());
+            for (size_t i = 0; i < s.size(); ++i) {
+                unescaped.push_back(s[i]);
+                if (s[i] == '"' && i + 1 < s.size() && s[i + 1] == '"')
+                    ++i;
+            }
+            lookup = unescaped;
+        }
+        const auto it = b.dict.find(lookup);
         if (it != b.dict.end()) {
             b.codes.push_back(it->second);
             return;
         }
-        const std::string_view key = own(s, escaped);
+        const std::string_view key = own(b, s, escaped);
         const qsizetype bad = invalidUtf8At(reinterpret_cast<const unsigned char *>(key.data()), key.size());
         if (bad >= 0) {
             const qsizetype offset = (quoted ? 1 : 0) + (escaped ? 0 : qsizetype(s.data() - raw.data()) + bad);
@@ -424,7 +443,7 @@ inline void Parser::addField(Builder &b, int column, std::string_view raw, bool 
         }
         if (const int t = parseBool(s); t >= 0) {
             b.kind = Kind::Boolean;
-            b.boolSpelling[t] = own(s, escaped);
+            b.boolSpelling[t] = own(b, s, escaped);
             b.values.push_back(t);
             return;
         }
@@ -448,6 +467,142 @@ inline void Parser::addField(Builder &b, int column, std::string_view raw, bool 
     }
     b.conflict = true;
     b.values.push_back(kNaN);
+}
+
+qsizetype Parser::parseRange(std::vector<Builder> &builders, const char *from, const char *to, qsizetype firstLine)
+{
+    const int width = int(m_names.size());
+    qsizetype rows = 0;
+    tokenize(from, to, firstLine,
+             [&](int field, std::string_view raw, bool quoted, bool escaped, qsizetype line, qsizetype col) {
+                 if (field < width) {
+                     Builder &b = builders[size_t(field)];
+                     if (b.active)
+                         addField(b, field, raw, quoted, escaped, line, col);
+                 } else if (field == width) {
+                     fail(line, col, QStringLiteral("this row has more fields than the header's %1 (check for an unquoted '%2' inside a value)")
+                                         .arg(width).arg(m_delim == '\t' ? QStringLiteral("\\t") : QString(QChar::fromLatin1(m_delim))));
+                 }
+             },
+             [&](int fields, qsizetype line) {
+                 if (fields < width)
+                     fail(line, 1, QStringLiteral("this row has %1 field(s) but the header has %2").arg(fields).arg(width));
+                 ++rows;
+                 return m_options.maxRows < 0 || rows < m_options.maxRows;
+             });
+    return rows;
+}
+
+/// Parses the body in `threads` chunks cut after line ends, then merges the columns. Any error
+/// (or a quoted field spanning a cut) returns false and the caller parses sequentially, which
+/// reports the exact line. A chunk that ends cleanly at its cut proves the next one starts
+/// outside quotes: a quoted field open at a cut would run to the chunk's end unclosed.
+bool Parser::parseParallel(const char *body, qsizetype bodyLine, int threads)
+{
+    if (threads < 2)
+        return false;
+    std::vector<const char *> cuts{body};
+    const qsizetype size = qsizetype(m_end - body);
+    for (int t = 1; t < threads; ++t) {
+        const char *c = body + size * t / threads;
+        if (c <= cuts.back())
+            continue;
+        const char *nl = static_cast<const char *>(std::memchr(c, '\n', size_t(m_end - c)));
+        if (!nl || nl + 1 >= m_end)
+            break;
+        cuts.push_back(nl + 1);
+    }
+    cuts.push_back(m_end);
+    const size_t n = cuts.size() - 1;
+    if (n < 2)
+        return false;
+    std::vector<std::vector<Builder>> chunks(n, m_builders);
+    for (auto &chunk : chunks)
+        for (Builder &b : chunk)
+            b.owned = std::make_shared<std::deque<std::string>>();
+    std::vector<qsizetype> rows(n, 0);
+    std::vector<char> failed(n, 0);
+    std::vector<std::thread> pool;
+    for (size_t i = 0; i < n; ++i)
+        pool.emplace_back([&, i] {
+            try {
+                rows[i] = parseRange(chunks[i], cuts[i], cuts[i + 1], i == 0 ? bodyLine : 1);
+            } catch (...) {
+                failed[i] = 1;
+            }
+        });
+    for (auto &t : pool)
+        t.join();
+    for (char f : failed)
+        if (f)
+            return false;
+
+    m_rows = 0;
+    for (qsizetype r : rows)
+        m_rows += r;
+    const int width = int(m_names.size());
+    for (int col = 0; col < width; ++col) {
+        Builder &out = m_builders[size_t(col)];
+        Kind kind = Kind::Unknown;
+        bool conflict = false;
+        for (size_t i = 0; i < n; ++i) {
+            const Builder &b = chunks[i][size_t(col)];
+            conflict = conflict || b.conflict;
+            if (b.kind == Kind::Unknown)
+                continue;
+            if (kind != Kind::Unknown && kind != b.kind)
+                conflict = true;
+            kind = b.kind;
+        }
+        if (conflict) {
+            // Re-read as text by the second pass, like a late type change in one pass.
+            out.conflict = true;
+            out.values.assign(size_t(m_rows), 0.0);
+            continue;
+        }
+        out.kind = kind;
+        out.nonMissing = 0;
+        for (size_t i = 0; i < n; ++i)
+            out.nonMissing += chunks[i][size_t(col)].nonMissing;
+        if (kind != Kind::String) {
+            out.values.clear();
+            out.values.reserve(size_t(m_rows));
+            for (size_t i = 0; i < n; ++i) {
+                Builder &b = chunks[i][size_t(col)];
+                out.values.insert(out.values.end(), b.values.begin(), b.values.end());
+                for (int t = 0; t < 2; ++t)
+                    if (out.boolSpelling[t].empty() && !b.boolSpelling[t].empty())
+                        out.boolSpelling[t] = b.boolSpelling[t];
+                m_keepAlive.push_back(b.owned);
+            }
+            continue;
+        }
+        out.codes.clear();
+        out.codes.reserve(size_t(m_rows));
+        for (size_t i = 0; i < n; ++i) {
+            Builder &b = chunks[i][size_t(col)];
+            if (b.kind == Kind::Unknown) {
+                out.codes.insert(out.codes.end(), b.values.size(), -1);
+                continue;
+            }
+            std::vector<std::int32_t> remap(b.categories.size());
+            for (size_t k = 0; k < b.categories.size(); ++k) {
+                const auto it = out.dict.find(b.categories[k]);
+                if (it != out.dict.end()) {
+                    remap[k] = it->second;
+                } else {
+                    const auto code = std::int32_t(out.categories.size());
+                    out.categories.push_back(b.categories[k]);
+                    out.dict.emplace(b.categories[k], code);
+                    remap[k] = code;
+                }
+            }
+            for (auto c : b.codes)
+                out.codes.push_back(c < 0 ? -1 : remap[size_t(c)]);
+            m_keepAlive.push_back(b.owned);
+        }
+    }
+    return true;
 }
 
 char detect(QByteArrayView text)
@@ -486,7 +641,7 @@ Table Parser::run()
 
     // Header.
     std::vector<std::pair<std::string, qsizetype>> names;
-    const auto headerEnd = tokenize(p, 1,
+    const auto headerEnd = tokenize(p, m_end, 1,
              [&](int, std::string_view raw, bool, bool escaped, qsizetype line, qsizetype col) {
                  std::string name(trim(raw));
                  if (escaped) {
@@ -559,33 +714,21 @@ Table Parser::run()
     resetBuilders(false);
 
     qsizetype rows = 0;
-    auto pass = [&] {
-        rows = 0;
-        tokenize(body, bodyLine,
-                 [&](int field, std::string_view raw, bool quoted, bool escaped, qsizetype line, qsizetype col) {
-                     if (field < width) {
-                         Builder &b = m_builders[size_t(field)];
-                         if (b.active)
-                             addField(b, field, raw, quoted, escaped, line, col);
-                     } else if (field == width) {
-                         fail(line, col, QStringLiteral("this row has more fields than the header's %1 (check for an unquoted '%2' inside a value)")
-                                             .arg(width).arg(m_delim == '\t' ? QStringLiteral("\\t") : QString(QChar::fromLatin1(m_delim))));
-                     }
-                 },
-                 [&](int fields, qsizetype line) {
-                     if (fields < width)
-                         fail(line, 1, QStringLiteral("this row has %1 field(s) but the header has %2").arg(fields).arg(width));
-                     ++rows;
-                     return m_options.maxRows < 0 || rows < m_options.maxRows;
-                 });
-    };
-    pass();
+    const qsizetype bodySize = qsizetype(m_end - body);
+    const int threads = std::min(8, std::max(1, QThread::idealThreadCount()));
+    bool parallel = false;
+    if (threads > 1 && m_options.maxRows < 0 && bodySize > (8 << 20))
+        parallel = parseParallel(body, bodyLine, int(std::min<qsizetype>(threads, bodySize / (4 << 20))));
+    if (parallel)
+        rows = m_rows;
+    else
+        rows = parseRange(m_builders, body, m_end, bodyLine);
     bool anyConflict = false;
     for (const Builder &b : m_builders)
         anyConflict = anyConflict || b.conflict;
     if (anyConflict) {
         resetBuilders(true);
-        pass();
+        rows = parseRange(m_builders, body, m_end, bodyLine);
     }
 
     Table table;

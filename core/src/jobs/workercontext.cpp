@@ -24,8 +24,11 @@ void WorkerContext::emitEvent(const JobEvent &event)
 {
     const QByteArray line = event.toLine();
     std::lock_guard<std::mutex> lock(m_mutex);
-    std::fwrite(line.constData(), 1, size_t(line.size()), m_events);
-    std::fflush(m_events);
+    const size_t written = std::fwrite(line.constData(), 1, size_t(line.size()), m_events);
+    // Nobody reads the events any more (the supervisor is gone): training on would be lost work
+    // holding the CPU, so wind down as if asked to stop.
+    if (std::fflush(m_events) != 0 || written != size_t(line.size()))
+        m_stop.store(true);
 }
 
 void WorkerContext::logMetric(const QString &key, double value, qint64 step)

@@ -38,8 +38,8 @@ CellWidget::CellWidget(const NotebookCell &cell, const QString &notebookDir, QWi
     row->setContentsMargins(0, 2, 6, 2);
     row->setSpacing(4);
     m_bar = new QFrame(this);
+    m_bar->setObjectName(QStringLiteral("cellBar"));
     m_bar->setFixedWidth(4);
-    m_bar->setAutoFillBackground(true);
     row->addWidget(m_bar);
 
     m_prompt = new QLabel(this);
@@ -177,12 +177,13 @@ void CellWidget::updatePrompt()
 void CellWidget::setSelected(bool selected, bool editMode)
 {
     m_selected = selected;
-    QPalette palette = m_bar->palette();
-    const QColor colour = !selected ? Qt::transparent : editMode ? QColor(0x66, 0xbb, 0x6a) : QColor(0x42, 0xa5, 0xf5);
-    palette.setColor(QPalette::Window, colour);
-    m_bar->setPalette(palette);
-    setStyleSheet(selected ? QStringLiteral("#notebookCell { background: %1; }").arg(editMode ? QStringLiteral("#fbfffb") : QStringLiteral("#f5faff"))
-                           : QString());
+    // Jupyter's colours: blue in command mode, green in edit mode.
+    if (!selected)
+        setStyleSheet(QStringLiteral("#cellBar { background: transparent; }"));
+    else if (editMode)
+        setStyleSheet(QStringLiteral("#notebookCell { background: #fbfffb; } #cellBar { background: #66bb6a; }"));
+    else
+        setStyleSheet(QStringLiteral("#notebookCell { background: #f5faff; } #cellBar { background: #42a5f5; }"));
 }
 
 void CellWidget::setEditing(bool editing)

@@ -77,7 +77,8 @@ QSize CodeEditor::sizeHint() const
 void CodeEditor::updateHeight()
 {
     // Wrapped lines count as several display lines.
-    const int displayLines = qMax(1, int(SendScintilla(SCI_VISIBLEFROMDOCLINE, long(lines()))));
+    const long last = qMax(0, lines() - 1);
+    const int displayLines = qMax(1, int(SendScintilla(SCI_VISIBLEFROMDOCLINE, last) + SendScintilla(SCI_WRAPCOUNT, last)));
     const int lineHeight = qMax(10, textHeight(0));
     const int h = displayLines * lineHeight + 8;
     if (h != height())
@@ -227,6 +228,13 @@ void CodeEditor::focusInEvent(QFocusEvent *event)
 {
     QsciScintilla::focusInEvent(event);
     Q_EMIT focusGained();
+}
+
+void CodeEditor::resizeEvent(QResizeEvent *event)
+{
+    QsciScintilla::resizeEvent(event);
+    // Wrapping depends on the width; Scintilla re-wraps after this event.
+    QMetaObject::invokeMethod(this, &CodeEditor::updateHeight, Qt::QueuedConnection);
 }
 
 void CodeEditor::wheelEvent(QWheelEvent *event)

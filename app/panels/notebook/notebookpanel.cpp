@@ -23,6 +23,7 @@
 #include <QTabBar>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <QTimer>
 #include <QtConcurrent>
@@ -172,6 +173,11 @@ QToolBar *NotebookPanel::buildToolbar()
         if (spec.isValid())
             editor->setKernelSpec(spec);
     });
+    // Secondary actions show their icon only, so that the kernel picker stays in view.
+    for (const char *name : {"new", "open", "save", "runAbove", "runBelow", "clearOutputs"}) {
+        if (auto *button = qobject_cast<QToolButton *>(toolbar->widgetForAction(action(QLatin1String(name)))))
+            button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    }
     m_kernelStatus = new QLabel(toolbar);
     m_kernelStatus->setObjectName(QStringLiteral("kernelStatus"));
     m_kernelStatus->setContentsMargins(8, 0, 4, 0);

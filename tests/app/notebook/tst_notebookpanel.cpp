@@ -276,6 +276,11 @@ private Q_SLOTS:
         QVERIFY(errorView);
         QVERIFY(errorView->property("outputText").toString().contains(QStringLiteral("ZeroDivisionError")));
         m_scratch->renderVisibleCells();
+        QTest::qWait(50);
+        if (qEnvironmentVariableIsSet("CAIRN_DEBUG_GEOMETRY")) {
+            for (QWidget *w : error->findChildren<QWidget *>())
+                if (w->isVisible()) qInfo() << w->metaObject()->className() << w->objectName() << w->geometry();
+        }
         saveScreenshot(m_panel, QStringLiteral("notebook-outputs.png"));
     }
 

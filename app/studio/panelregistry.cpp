@@ -6,6 +6,7 @@
 #include "trainingpanel.h"
 #include "labelingpanel.h"
 #include "notebookpanel.h"
+#include "debuggerpanel.h"
 
 namespace cairn::studio {
 
@@ -17,6 +18,7 @@ QList<gui::Panel *> createPanels(gui::StudioContext *context)
     panels << new panels::LabelingPanel(context);
     panels << new panels::TuningPanel(context);
     panels << new panels::NotebookPanel(context);
+    panels << new panels::DebuggerPanel(context);
     return panels;
 }
 

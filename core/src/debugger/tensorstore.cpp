@@ -251,25 +251,52 @@ void TensorStore::saveRuleResult(qint64 runId, const RuleResult &r)
     });
 }
 
+QList<qint64> TensorStore::runsWithData()
+{
+    Statement q(m_db, "SELECT id FROM runs WHERE id IN (SELECT run_id FROM debug_tensors UNION SELECT run_id FROM debug_rule_results) "
+                      "AND lifecycle = 'active' ORDER BY start_time DESC, id DESC");
+    QList<qint64> out;
+    while (q.next())
+        out << q.int64(0);
+    return out;
+}
+
+namespace {
+constexpr const char *kResultColumns = "rule, status, step, tensor, message, parameters, actions, evaluated_step, updated_time, run_id";
+RuleResult readResult(const Statement &q)
+{
+    RuleResult r;
+    r.rule = q.text(0);
+    r.status = ruleStatusFromName(q.text(1)).value_or(RuleStatus::Error);
+    r.step = q.isNull(2) ? -1 : q.int64(2);
+    r.tensor = q.text(3);
+    r.message = q.text(4);
+    r.parameters = QJsonDocument::fromJson(q.text(5).toUtf8()).object();
+    r.actions = q.text(6).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    r.evaluatedStep = q.isNull(7) ? -1 : q.int64(7);
+    r.updatedTime = q.int64(8);
+    return r;
+}
+} // namespace
+
 QList<RuleResult> TensorStore::ruleResults(qint64 runId)
 {
-    Statement q(m_db, "SELECT rule, status, step, tensor, message, parameters, actions, evaluated_step, updated_time "
-                      "FROM debug_rule_results WHERE run_id = ? ORDER BY rule");
+    Statement q(m_db, (QByteArray("SELECT ") + kResultColumns + " FROM debug_rule_results WHERE run_id = ? ORDER BY rule").constData());
     q.bind(1, runId);
     QList<RuleResult> out;
-    while (q.next()) {
-        RuleResult r;
-        r.rule = q.text(0);
-        r.status = ruleStatusFromName(q.text(1)).value_or(RuleStatus::Error);
-        r.step = q.isNull(2) ? -1 : q.int64(2);
-        r.tensor = q.text(3);
-        r.message = q.text(4);
-        r.parameters = QJsonDocument::fromJson(q.text(5).toUtf8()).object();
-        r.actions = q.text(6).split(QLatin1Char(','), Qt::SkipEmptyParts);
-        r.evaluatedStep = q.isNull(7) ? -1 : q.int64(7);
-        r.updatedTime = q.int64(8);
-        out << r;
-    }
+    while (q.next())
+        out << readResult(q);
+    return out;
+}
+
+QList<QPair<qint64, RuleResult>> TensorStore::issuesSince(qint64 sinceMs)
+{
+    Statement q(m_db, (QByteArray("SELECT ") + kResultColumns
+                       + " FROM debug_rule_results WHERE status = 'IssuesFound' AND updated_time > ? ORDER BY updated_time").constData());
+    q.bind(1, sinceMs);
+    QList<QPair<qint64, RuleResult>> out;
+    while (q.next())
+        out << qMakePair(q.int64(9), readResult(q));
     return out;
 }
 

@@ -44,10 +44,15 @@ public:
     /// transaction if one is open, else opens one.
     void write(qint64 tensorId, const std::vector<TensorSample> &samples);
 
+    /// Runs that have debugger tensors or rule results, newest first.
+    QList<qint64> runsWithData();
+
     // Rule results (the latest evaluation of each rule on a run).
     void saveRuleResult(qint64 runId, const RuleResult &result);
     QList<RuleResult> ruleResults(qint64 runId);
     void clearRuleResults(qint64 runId);
+    /// Results of every run that turned IssuesFound after sinceMs: (run id, result).
+    QList<QPair<qint64, RuleResult>> issuesSince(qint64 sinceMs);
 
     SqliteDatabase &database() { return m_db; }
 

@@ -255,7 +255,7 @@ void LabelingPanel::buildUi()
     m_toolbar->addAction(fit);
     m_toolbar->addAction(zoomIn);
     m_toolbar->addAction(zoomOut);
-    QAction *crosshair = action(tr("Crosshair"), QKeySequence(Qt::Key_C), [this](bool on) { m_canvas->setCrosshairVisible(on); });
+    QAction *crosshair = m_crosshairAction = action(tr("Crosshair"), QKeySequence(Qt::Key_C), [this](bool on) { m_canvas->setCrosshairVisible(on); });
     crosshair->setCheckable(true);
     crosshair->setChecked(true);
     m_toolbar->addAction(crosshair);
@@ -702,6 +702,11 @@ void LabelingPanel::updateActions()
     const bool hasJob = bool(m_job);
     for (QAction *a : m_jobActions)
         a->setEnabled(hasJob);
+    // The crosshair is for drawing boxes; auto-labeling and training use image classifiers,
+    // which need one class per image.
+    m_crosshairAction->setEnabled(hasJob && m_job->type() == TaskType::BoundingBox);
+    m_autoLabelAction->setEnabled(hasJob && m_job->type() == TaskType::SingleLabel && !m_autoProcess);
+    m_trainAction->setEnabled(hasJob && m_job->type() == TaskType::SingleLabel);
     m_filterCombo->setEnabled(hasJob && !m_reviewMode);
 }
 
@@ -1038,7 +1043,7 @@ bool LabelingPanel::startAutoLabel(double threshold, int minHumanLabels, int epo
         const QString message = ok ? out : tr("Auto-labeling failed: %1").arg(err.isEmpty() ? m_autoProcess->errorString() : err.section(QLatin1Char('\n'), -1));
         m_autoProcess->deleteLater();
         m_autoProcess = nullptr;
-        m_autoLabelAction->setEnabled(bool(m_job));
+        updateActions();
         pollForChanges();
         Q_EMIT context()->statusMessage(message, 15000);
         Q_EMIT autoLabelFinished(ok, message);

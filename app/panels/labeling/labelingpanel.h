@@ -132,6 +132,7 @@ private:
     QAction *m_skipAction = nullptr;
     QAction *m_importAction = nullptr;
     QAction *m_exportAction = nullptr;
+    QAction *m_crosshairAction = nullptr;
     QAction *m_autoLabelAction = nullptr;
     QAction *m_trainAction = nullptr;
     QProcess *m_autoProcess = nullptr;

@@ -4,6 +4,7 @@
 #include "imagecanvas.h"
 #include "jobservice.h"
 #include "labelingpanel.h"
+#include "newjobdialog.h"
 #include "studiocontext.h"
 #include "thumbnailmodel.h"
 
@@ -11,6 +12,8 @@
 #include "cairn/labeling/labelingjob.h"
 
 #include <QApplication>
+#include <QComboBox>
+#include <QLineEdit>
 #include <QDir>
 #include <QFileInfo>
 #include <QListView>
@@ -207,7 +210,11 @@ private Q_SLOTS:
         QCOMPARE(canvas->boxes().size(), 2);
         QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
         QCOMPARE(canvas->boxes().size(), 1);
-        QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(job->item(cat).annotation.boxes.size(), 1);
+        // Back to the right class for the cat.
+        canvas->selectBox(0);
+        QTest::keyClick(canvas, '1');
+        QCOMPARE(job->item(cat).annotation.boxes.first().classId, 0);
 
         // Zoom and fit.
         const double fitted = canvas->zoom();
@@ -329,6 +336,35 @@ private Q_SLOTS:
         QVERIFY(!panel.startAutoLabel(0.9, 20, 1));
         QVERIFY(!status.isEmpty());
         QVERIFY(status.last().first().toString().contains(QLatin1String("at least 20")));
+    }
+
+    void newJobDialogChecksItsInputs()
+    {
+        QTemporaryDir ws;
+        makeJob(ws.path(), QStringLiteral("taken"), TaskType::SingleLabel, kFashion, {QStringLiteral("a")});
+        NewJobDialog dialog(ws.path());
+        dialog.resize(560, 360);
+        QVERIFY(dialog.problem().contains(QLatin1String("name")));
+        dialog.nameEdit()->setText(QStringLiteral("bad name"));
+        QVERIFY(dialog.problem().contains(QLatin1String("letters, digits and hyphens")));
+        dialog.nameEdit()->setText(QStringLiteral("taken"));
+        QVERIFY(dialog.problem().contains(QLatin1String("exists already")));
+        dialog.nameEdit()->setText(QStringLiteral("street-scenes"));
+        QVERIFY(dialog.problem().contains(QLatin1String("folder")));
+        dialog.sourceEdit()->setText(kPhotos + QStringLiteral("/missing"));
+        QVERIFY(dialog.problem().contains(QLatin1String("does not exist")));
+        dialog.sourceEdit()->setText(kPhotos);
+        QVERIFY(dialog.problem().contains(QLatin1String("label")));
+        dialog.labelsEdit()->setText(QStringLiteral("car, person ,bicycle"));
+        dialog.typeCombo()->setCurrentIndex(2);
+        QCOMPARE(dialog.problem(), QString());
+        const JobSettings s = dialog.settings();
+        QCOMPARE(s.type, TaskType::BoundingBox);
+        QCOMPARE(s.classes.size(), 3);
+        QCOMPARE(s.classes.at(1).name, QStringLiteral("person"));
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        screenshot(dialog, QStringLiteral("labeling-newjob.png"));
     }
 
     void showsLabelsWrittenByAnotherProcess()

@@ -35,6 +35,7 @@ Commands:
                                                   run a notebook headlessly and save its outputs
   kernels list                                    the Jupyter kernels installed
   label create|status|import|export               image labeling jobs (see cairn label --help)
+  debug tensors|show|rules|catalogue RUN ...      debugger tensors over steps and rules (cairn debug rules RUN)
 
 Every command takes --help. The workspace is --workspace DIR, else $CAIRN_WORKSPACE,
 else ~/CairnWorkspace.
@@ -44,6 +45,7 @@ else ~/CairnWorkspace.
 
 namespace cairn::cli {
 int runLabelCommand(Context &context, const QString &verb); // labelcommand.cpp
+int runDebugCommand(Context &context, const QString &verb); // debuggercommand.cpp
 }
 
 int main(int argc, char **argv)
@@ -111,6 +113,8 @@ int main(int argc, char **argv)
             return runKernelsCommand(context, verb);
         if (command == QLatin1String("label") || command == QLatin1String("labels"))
             return runLabelCommand(context, verb);
+        if (command == QLatin1String("debug") || command == QLatin1String("debugger"))
+            return runDebugCommand(context, verb);
         throw UsageError(QStringLiteral("unknown command '%1' (see cairn --help)").arg(command));
     } catch (const UsageError &e) {
         context.out.flush();

@@ -424,6 +424,8 @@ public:
         const qint64 every = std::max<qint64>(1, qint64(param("num_steps")));
         const double large = param("large_threshold"), small = param("small_threshold");
         for (const auto *t : tensors) {
+            QString weight = t->info.name;
+            weight.remove(QRegularExpression(QStringLiteral("\\.update_ratio$")));
             for (const TensorSample &s : t->fresh) {
                 const auto seen = m_lastChecked.constFind(t->info.name);
                 if (seen != m_lastChecked.cend() && s.step - *seen < every)
@@ -435,11 +437,11 @@ public:
                 if (r > large)
                     fire(s.step, t->info.name,
                          QStringLiteral("At step %1 the update of %2 is %3 times the weights themselves (above %4): the learning "
-                                        "rate is far too large and training will diverge.").arg(s.step).arg(t->info.name, num(r), num(large)));
+                                        "rate is far too large and training will diverge.").arg(s.step).arg(weight, num(r), num(large)));
                 else if (r < small)
                     fire(s.step, t->info.name,
                          QStringLiteral("At step %1 the update of %2 is only %3 of the weights (below %4): the weights are frozen; "
-                                        "the learning rate is too small or the gradients vanished.").arg(s.step).arg(t->info.name, num(r), num(small)));
+                                        "the learning rate is too small or the gradients vanished.").arg(s.step).arg(weight, num(r), num(small)));
             }
         }
         return finished && tensors.isEmpty() ? missing(QStringLiteral("weight update ratios"), QStringLiteral("update_ratios")) : QString();

@@ -76,12 +76,51 @@ inline std::string_view trim(std::string_view s)
     return s;
 }
 
+/// Plain decimals ("326", "-0.23", "61.5") without exponent and with at most 15 significant
+/// digits: an exact integer divided by an exact power of ten is correctly rounded (Clinger's
+/// fast path), and several times faster than the general parser.
+inline bool fastDecimal(std::string_view s, double &out)
+{
+    static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+    size_t i = 0;
+    const bool negative = s[0] == '-';
+    if (negative)
+        i = 1;
+    if (i >= s.size() || s.size() - i > 17)
+        return false;
+    quint64 mantissa = 0;
+    int digits = 0;
+    int fraction = -1;
+    for (; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c >= '0' && c <= '9') {
+            mantissa = mantissa * 10 + quint64(c - '0');
+            ++digits;
+            if (fraction >= 0)
+                ++fraction;
+        } else if (c == '.' && fraction < 0) {
+            fraction = 0;
+        } else {
+            return false;
+        }
+    }
+    if (digits == 0 || digits > 15)
+        return false;
+    double v = double(mantissa);
+    if (fraction > 0)
+        v /= kPow10[fraction];
+    out = negative ? -v : v;
+    return true;
+}
+
 inline bool parseNumber(std::string_view s, double &out, bool decimalComma)
 {
     if (!s.empty() && s.front() == '+')
         s.remove_prefix(1);
     if (s.empty())
         return false;
+    if (fastDecimal(s, out))
+        return true;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
     if (r.ec == std::errc() && r.ptr == s.data() + s.size())
         return true;
@@ -213,8 +252,11 @@ public:
     Parser(QByteArrayView text, const QString &source, const CsvOptions &options)
         : m_begin(text.data()), m_end(text.data() + text.size()), m_source(source), m_options(options)
     {
-        for (const QString &t : options.missingTokens)
+        for (const QString &t : options.missingTokens) {
             m_missing.push_back(t.toStdString());
+            if (!m_missing.back().empty())
+                m_missingFirst[static_cast<unsigned char>(m_missing.back().front())] = true;
+        }
     }
 
     Table run();
@@ -236,6 +278,9 @@ private:
     {
         if (s.empty())
             return true;
+        // Most fields (numbers, words) cannot be a missing token: one table lookup says so.
+        if (!m_missingFirst[static_cast<unsigned char>(s.front())])
+            return false;
         for (const std::string &t : m_missing)
             if (s.size() == t.size() && std::memcmp(s.data(), t.data(), s.size()) == 0)
                 return true;
@@ -266,6 +311,7 @@ private:
     const CsvOptions &m_options;
     char m_delim = ',';
     std::vector<std::string> m_missing;
+    bool m_missingFirst[256] = {};
     std::vector<Builder> m_builders;
     /// Strings that categories of merged chunks point into.
     std::vector<std::shared_ptr<std::deque<std::string>>> m_keepAlive;
@@ -362,9 +408,10 @@ std::pair<const char *, qsizetype> Parser::tokenize(const char *p, const char *e
 void Parser::toString(Builder &b)
 {
     // Only reached from Unknown (all missing so far): every earlier row is missing.
+    const size_t capacity = b.values.capacity();
+    b.codes.reserve(capacity);
     b.codes.assign(b.values.size(), -1);
-    b.values.clear();
-    b.values.shrink_to_fit();
+    b.values = {};
     b.kind = Kind::String;
 }
 
@@ -416,8 +463,16 @@ inline void Parser::addField(Builder &b, int column, std::string_view raw, bool 
             }
             lookup = unescaped;
         }
-        const auto it = b.dict.find(lookup);
-        if (it != b.dict.end()) {
+        // Few categories (the common case): a direct scan beats hashing.
+        if (b.categories.size() <= 16) {
+            for (size_t k = 0; k < b.categories.size(); ++k) {
+                const std::string_view c = b.categories[k];
+                if (c.size() == lookup.size() && c.front() == lookup.front() && std::memcmp(c.data(), lookup.data(), c.size()) == 0) {
+                    b.codes.push_back(std::int32_t(k));
+                    return;
+                }
+            }
+        } else if (const auto it = b.dict.find(lookup); it != b.dict.end()) {
             b.codes.push_back(it->second);
             return;
         }
@@ -472,6 +527,20 @@ inline void Parser::addField(Builder &b, int column, std::string_view raw, bool 
 qsizetype Parser::parseRange(std::vector<Builder> &builders, const char *from, const char *to, qsizetype firstLine)
 {
     const int width = int(m_names.size());
+    // Reserve for one row per line: growing ten columns of a million values costs more.
+    qsizetype lines = 0;
+    for (const char *p = from; (p = static_cast<const char *>(std::memchr(p, '\n', size_t(to - p)))); ++p)
+        ++lines;
+    if (m_options.maxRows >= 0)
+        lines = std::min(lines, m_options.maxRows);
+    for (Builder &b : builders) {
+        if (!b.active)
+            continue;
+        if (b.kind == Kind::String)
+            b.codes.reserve(size_t(lines + 1));
+        else
+            b.values.reserve(size_t(lines + 1));
+    }
     qsizetype rows = 0;
     tokenize(from, to, firstLine,
              [&](int field, std::string_view raw, bool quoted, bool escaped, qsizetype line, qsizetype col) {
@@ -520,6 +589,15 @@ bool Parser::parseParallel(const char *body, qsizetype bodyLine, int threads)
     for (auto &chunk : chunks)
         for (Builder &b : chunk)
             b.owned = std::make_shared<std::deque<std::string>>();
+    // The first chunk's numbers become the merged column: room for all rows avoids a copy.
+    {
+        qsizetype lines = 0;
+        for (const char *p = body; (p = static_cast<const char *>(std::memchr(p, '\n', size_t(m_end - p)))); ++p)
+            ++lines;
+        for (Builder &b : chunks[0])
+            if (b.kind != Kind::String)
+                b.values.reserve(size_t(lines + 1));
+    }
     std::vector<qsizetype> rows(n, 0);
     std::vector<char> failed(n, 0);
     std::vector<std::thread> pool;
@@ -565,11 +643,12 @@ bool Parser::parseParallel(const char *body, qsizetype bodyLine, int threads)
         for (size_t i = 0; i < n; ++i)
             out.nonMissing += chunks[i][size_t(col)].nonMissing;
         if (kind != Kind::String) {
-            out.values.clear();
+            out.values = std::move(chunks[0][size_t(col)].values);
             out.values.reserve(size_t(m_rows));
             for (size_t i = 0; i < n; ++i) {
                 Builder &b = chunks[i][size_t(col)];
-                out.values.insert(out.values.end(), b.values.begin(), b.values.end());
+                if (i > 0)
+                    out.values.insert(out.values.end(), b.values.begin(), b.values.end());
                 for (int t = 0; t < 2; ++t)
                     if (out.boolSpelling[t].empty() && !b.boolSpelling[t].empty())
                         out.boolSpelling[t] = b.boolSpelling[t];
@@ -715,7 +794,9 @@ Table Parser::run()
 
     qsizetype rows = 0;
     const qsizetype bodySize = qsizetype(m_end - body);
-    const int threads = std::min(8, std::max(1, QThread::idealThreadCount()));
+    // CAIRN_CSV_THREADS caps the reader's threads (1: one thread), e.g. beside a running job.
+    const int cap = qEnvironmentVariableIntValue("CAIRN_CSV_THREADS");
+    const int threads = std::min(cap > 0 ? cap : 8, std::max(1, QThread::idealThreadCount()));
     bool parallel = false;
     if (threads > 1 && m_options.maxRows < 0 && bodySize > (8 << 20))
         parallel = parseParallel(body, bodyLine, int(std::min<qsizetype>(threads, bodySize / (4 << 20))));

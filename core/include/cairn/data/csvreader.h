@@ -27,8 +27,9 @@ struct CsvOptions
 /// Reads delimited text files with a header row: RFC 4180 quoting ("" inside quotes, fields
 /// spanning lines), a UTF-8 byte order mark, CRLF or LF line ends, and type inference per
 /// column. Errors (ragged rows, unterminated quotes, bytes that are not UTF-8) throw
-/// cairn::Error naming file:line:column. The file is memory-mapped and parsed in one pass;
-/// a second pass runs only for columns whose type changed late in the file.
+/// cairn::Error naming file:line:column. The file is memory-mapped and parsed in one pass
+/// (files over 8 MB in parallel chunks, up to $CAIRN_CSV_THREADS or the core count); a second
+/// pass runs only for columns whose type changed late in the file.
 class CsvReader
 {
 public:

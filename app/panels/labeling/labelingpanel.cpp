@@ -408,13 +408,6 @@ bool LabelingPanel::openJob(const QString &name)
     m_knownVersion = m_job->dataVersion();
     refreshJobList();
     m_canvas->setBoxMode(m_job->type() == TaskType::BoundingBox);
-    QList<QColor> colors;
-    QStringList names;
-    for (const LabelClass &c : m_job->classes()) {
-        colors << QColor(c.color);
-        names << c.name;
-    }
-    m_canvas->setClasses(colors, names);
     m_canvas->setDrawClass(0);
     rebuildClassShortcuts();
     m_reviewMode = false;
@@ -454,6 +447,13 @@ void LabelingPanel::rebuildClassShortcuts()
     m_classActions.clear();
     if (!m_job)
         return;
+    QList<QColor> colors;
+    QStringList names;
+    for (const LabelClass &c : m_job->classes()) {
+        colors << QColor(c.color);
+        names << c.name;
+    }
+    m_canvas->setClasses(colors, names);
     for (const LabelClass &c : m_job->classes()) {
         if (c.key.isEmpty())
             continue;

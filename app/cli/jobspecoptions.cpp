@@ -1,6 +1,8 @@
 // `cairn train` and `cairn tune` describe the training job with the same options.
 #include "jobspecoptions.h"
 
+#include "cairn/debugger/rule.h"
+
 #include <QFileInfo>
 
 namespace cairn::cli {
@@ -50,6 +52,11 @@ void addJobSpecOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed for the split and the learner (default 42)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("validation-fraction"), QStringLiteral("Share held out when there is no --validation (default 0.2)."), QStringLiteral("F")});
     parser.addOption({QStringLiteral("max-runtime"), QStringLiteral("Stop the job after this many seconds."), QStringLiteral("S")});
+    // The debugger (issue 5): collections, their save interval, and rules run beside the job.
+    parser.addOption({QStringLiteral("collect"), QStringLiteral("Debugger collections, comma-separated (weights,biases,gradients,activations,update_ratios,feature_importance,tree_depth)."), QStringLiteral("LIST")});
+    parser.addOption({QStringLiteral("collect-every"), QStringLiteral("Save the collections every N steps (default 100)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("rule"), QStringLiteral("A debugger rule to run beside the job; NAME:stop stops the job when it fires (may repeat)."), QStringLiteral("NAME[:stop]")});
+    parser.addOption({QStringLiteral("rule-param"), QStringLiteral("A rule parameter, RULE.KEY=VALUE (may repeat)."), QStringLiteral("RULE.KEY=VALUE")});
 }
 
 int intOption(const QCommandLineParser &parser, const QString &name, int min)
@@ -104,6 +111,32 @@ JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plug
     }
     spec.experiment = parser.value(QStringLiteral("experiment"));
     spec.runName = parser.value(QStringLiteral("run-name"));
+    if (parser.isSet(QStringLiteral("collect")))
+        spec.debugger.collections = parser.value(QStringLiteral("collect")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    if (parser.isSet(QStringLiteral("collect-every")))
+        spec.debugger.interval = intOption(parser, QStringLiteral("collect-every"), 1);
+    QJsonArray rules;
+    for (const QString &r : parser.values(QStringLiteral("rule"))) {
+        QJsonObject params;
+        for (const QString &p : parser.values(QStringLiteral("rule-param"))) {
+            const qsizetype eq = p.indexOf(QLatin1Char('='));
+            if (eq <= 0 || !p.left(eq).contains(QLatin1Char('.')))
+                throw UsageError(QStringLiteral("--rule-param needs RULE.KEY=VALUE, not '%1'").arg(p));
+            if (p.section(QLatin1Char('.'), 0, 0).compare(r.section(QLatin1Char(':'), 0, 0), Qt::CaseInsensitive) == 0)
+                params.insert(p.left(eq).section(QLatin1Char('.'), 1), p.mid(eq + 1));
+        }
+        QJsonArray actions{QStringLiteral("notify")};
+        if (r.section(QLatin1Char(':'), 1).compare(QLatin1String("stop"), Qt::CaseInsensitive) == 0)
+            actions.append(QStringLiteral("stop"));
+        rules.append(QJsonObject{{QStringLiteral("name"), r.section(QLatin1Char(':'), 0, 0)}, {QStringLiteral("parameters"), params},
+                                 {QStringLiteral("actions"), actions}});
+    }
+    try {
+        debugger::RuleConfig::listFromJson(rules); // unknown rules and parameters are usage mistakes
+    } catch (const Error &e) {
+        throw UsageError(QStringLiteral("bad --rule: %1").arg(e.message()));
+    }
+    spec.debugger.rules = rules;
     return spec;
 }
 

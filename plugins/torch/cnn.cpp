@@ -61,17 +61,18 @@ struct CnnImpl : torch::nn::Module
 
     torch::Tensor forward(torch::Tensor x)
     {
-        x = torch::relu(conv1->forward(x));
-        x = torch::relu(conv2->forward(x));
+        x = probe.apply(QStringLiteral("conv1"), QStringLiteral("relu"), conv1->forward(x));
+        x = probe.apply(QStringLiteral("conv2"), QStringLiteral("relu"), conv2->forward(x));
         x = torch::max_pool2d(x, 2);
         x = torch::dropout(x, config.dropoutConv, is_training());
         x = torch::flatten(x, 1);
-        x = torch::relu(fc1->forward(x));
+        x = probe.apply(QStringLiteral("fc1"), QStringLiteral("relu"), fc1->forward(x));
         x = torch::dropout(x, config.dropoutFc, is_training());
         return fc2->forward(x);
     }
 
     CnnConfig config;
+    torchutil::ActivationProbe probe; // the debugger's activations collection
     torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
     torch::nn::Linear fc1{nullptr}, fc2{nullptr};
 };
@@ -217,7 +218,9 @@ public:
                     break;
                 const torch::Tensor idx = perm.slice(0, b * batch, std::min(n, (b + 1) * batch));
                 optimizer->zero_grad();
+                net->probe.arm(ctx, step);
                 const torch::Tensor loss = torch::cross_entropy_loss(net->forward(xTrain.index_select(0, idx)), yTrain.index_select(0, idx));
+                net->probe.disarm();
                 loss.backward();
                 torchutil::collectStats(ctx, *net, step);
                 optimizer->step();

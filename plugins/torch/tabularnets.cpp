@@ -63,14 +63,9 @@ struct TabularNetImpl : torch::nn::Module
     {
         for (auto &layer : layers) {
             x = layer->forward(x);
-            if (config.activation == QLatin1String("tanh"))
-                x = torch::tanh(x);
-            else if (config.activation == QLatin1String("gelu"))
-                x = torch::gelu(x);
-            else if (config.activation == QLatin1String("sigmoid"))
-                x = torch::sigmoid(x);
-            else
-                x = torch::relu(x);
+            const QString kind = config.activation == QLatin1String("tanh") || config.activation == QLatin1String("gelu")
+                    || config.activation == QLatin1String("sigmoid") ? config.activation : QStringLiteral("relu");
+            x = probe.apply(QStringLiteral("act%1").arg(&layer - layers.data()), kind, x);
             if (config.dropout > 0)
                 x = torch::dropout(x, config.dropout, is_training());
         }
@@ -78,6 +73,7 @@ struct TabularNetImpl : torch::nn::Module
     }
 
     NetConfig config;
+    torchutil::ActivationProbe probe; // the debugger's activations collection
     std::vector<torch::nn::Linear> layers;
     torch::nn::Linear out{nullptr};
 };
@@ -191,7 +187,9 @@ public:
                     break;
                 const torch::Tensor idx = perm.slice(0, b * batch, std::min(n, (b + 1) * batch));
                 optimizer->zero_grad();
+                net->probe.arm(ctx, step);
                 torch::Tensor loss = lossOf(net->forward(xTrain.index_select(0, idx)), yTrain.index_select(0, idx));
+                net->probe.disarm();
                 if (l1 > 0)
                     for (const auto &p : net->named_parameters())
                         if (p.key().find("weight") != std::string::npos)

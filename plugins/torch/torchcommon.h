@@ -10,6 +10,7 @@
 #include <QString>
 
 #include <cmath>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <vector>
@@ -48,25 +49,78 @@ inline std::vector<float> toVector(const torch::Tensor &t)
     return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
-/// Weight and gradient statistics for the debugger, when its collections ask for them.
+inline TensorStats statsOf(const QString &name, const QString &collection, qint64 step, const torch::Tensor &t)
+{
+    const std::vector<float> v = toVector(t);
+    TensorStats s = TensorStats::of(name, step, v.data(), qint64(v.size()));
+    s.collection = collection;
+    return s;
+}
+
+/// Debugger statistics (SageMaker's collections weights, biases, gradients, update_ratios), when
+/// the job's collections ask for them. Call after backward() and before the optimizer's step():
+/// the update ratio |w(t+1) - w(t)| / |w(t)| of a due step is recorded on the next call.
 inline void collectStats(JobContext &ctx, torch::nn::Module &module, qint64 step)
 {
+    static thread_local std::map<const torch::nn::Module *, std::pair<qint64, std::vector<std::pair<std::string, torch::Tensor>>>> before;
+    if (const auto it = before.find(&module); it != before.end()) {
+        const auto params = module.named_parameters();
+        for (const auto &[name, old] : it->second.second)
+            if (const torch::Tensor *now = params.find(name)) {
+                const float ratio = float((now->detach() - old).norm().item<double>() / (old.norm().item<double>() + 1e-9));
+                TensorStats s = TensorStats::of(QString::fromStdString(name) + QStringLiteral(".update_ratio"), it->second.first, &ratio, 1);
+                s.collection = QStringLiteral("update_ratios");
+                ctx.tensorStats(s);
+            }
+        before.erase(it);
+    }
     const bool weights = ctx.collects(QStringLiteral("weights"), step);
+    const bool biases = ctx.collects(QStringLiteral("biases"), step);
     const bool gradients = ctx.collects(QStringLiteral("gradients"), step);
-    if (!weights && !gradients)
+    const bool ratios = ctx.collects(QStringLiteral("update_ratios"), step);
+    if (!weights && !biases && !gradients && !ratios)
         return;
     for (const auto &p : module.named_parameters()) {
         const QString name = QString::fromStdString(p.key());
-        if (weights) {
-            const std::vector<float> v = toVector(p.value());
-            ctx.tensorStats(TensorStats::of(name, step, v.data(), qint64(v.size())));
-        }
-        if (gradients && p.value().grad().defined()) {
-            const std::vector<float> g = toVector(p.value().grad());
-            ctx.tensorStats(TensorStats::of(name + QStringLiteral(".grad"), step, g.data(), qint64(g.size())));
-        }
+        const bool bias = name.endsWith(QLatin1String("bias"));
+        if (bias ? biases : weights)
+            ctx.tensorStats(statsOf(name, bias ? QStringLiteral("biases") : QStringLiteral("weights"), step, p.value()));
+        if (gradients && p.value().grad().defined())
+            ctx.tensorStats(statsOf(name + QStringLiteral(".grad"), QStringLiteral("gradients"), step, p.value().grad()));
+        if (ratios && !bias)
+            before[&module].second.emplace_back(p.key(), p.value().detach().clone());
     }
+    if (ratios)
+        before[&module].first = step;
 }
+
+/// An activation that the debugger can see: while armed for a step that the "activations"
+/// collection wants, it records its input, its output and, for ReLU, each unit's activity (the
+/// percentage of the batch for which it fired), as SageMaker's relu_input/relu_output.
+struct ActivationProbe
+{
+    JobContext *ctx = nullptr;
+    qint64 step = 0;
+
+    void arm(JobContext &c, qint64 s) { ctx = c.collects(QStringLiteral("activations"), s) ? &c : nullptr, step = s; }
+    void disarm() { ctx = nullptr; }
+
+    torch::Tensor apply(const QString &layer, const QString &kind, const torch::Tensor &x)
+    {
+        const torch::Tensor y = kind == QLatin1String("tanh") ? torch::tanh(x)
+                              : kind == QLatin1String("sigmoid") ? torch::sigmoid(x)
+                              : kind == QLatin1String("gelu") ? torch::gelu(x) : torch::relu(x);
+        if (ctx) {
+            const QString prefix = layer + QLatin1Char('.') + kind;
+            ctx->tensorStats(statsOf(prefix + QStringLiteral("_input"), QStringLiteral("activations"), step, x));
+            ctx->tensorStats(statsOf(prefix + QStringLiteral("_output"), QStringLiteral("activations"), step, y));
+            if (kind == QLatin1String("relu") && y.dim() >= 2 && y.size(0) > 0)
+                ctx->tensorStats(statsOf(layer + QStringLiteral(".relu_activity"), QStringLiteral("activations"), step,
+                                         (y.detach() > 0).reshape({y.size(0), -1}).to(torch::kFloat).mean(0) * 100.0));
+        }
+        return y;
+    }
+};
 
 /// A copy of a module's parameters and buffers (to keep the best epoch).
 inline std::string snapshot(const torch::nn::Module &module)

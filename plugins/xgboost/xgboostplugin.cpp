@@ -7,7 +7,9 @@
 #include "cairn/util/error.h"
 
 #include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 
 #include <xgboost/c_api.h>
@@ -94,6 +96,57 @@ std::optional<Task> taskOfObjective(const QString &objective)
 bool higherIsBetter(const QString &metric)
 {
     return metric.startsWith(QLatin1String("auc")) || metric.startsWith(QLatin1String("map")) || metric.startsWith(QLatin1String("ndcg")) || metric.startsWith(QLatin1String("pre"));
+}
+
+int treeDepth(const QJsonObject &node)
+{
+    int depth = 0;
+    for (const QJsonValue &child : node.value(QLatin1String("children")).toArray())
+        depth = std::max(depth, 1 + treeDepth(child.toObject()));
+    return depth;
+}
+
+/// The debugger's collections per round (when due): feature importance by weight and gain,
+/// one scalar per feature, and the depths of the trees this round added.
+void collectDebugger(JobContext &ctx, BoosterHandle booster, int round, bool linear)
+{
+    if (ctx.collects(QStringLiteral("feature_importance"), round)) {
+        for (const char *type : {"weight", "gain"}) {
+            if (linear && std::string(type) == "gain")
+                continue;
+            const QByteArray config = QByteArray(R"({"importance_type":")") + type + "\"}";
+            bst_ulong n = 0, dim = 0;
+            const char **names = nullptr;
+            const bst_ulong *shape = nullptr;
+            const float *scores = nullptr;
+            if (XGBoosterFeatureScore(booster, config.constData(), &n, &names, &dim, &shape, &scores) != 0 || dim < 1)
+                continue;
+            const bst_ulong stride = dim == 1 ? 1 : std::max<bst_ulong>(1, shape[dim - 1]);
+            for (bst_ulong i = 0; i < n; ++i) {
+                float v = 0;
+                for (bst_ulong j = 0; j < stride; ++j)
+                    v += std::abs(scores[i * stride + j]);
+                TensorStats st = TensorStats::of(QStringLiteral("feature_importance/%1/%2").arg(QLatin1String(type), QString::fromUtf8(names[i])),
+                                                 round, &v, 1);
+                st.collection = QStringLiteral("feature_importance");
+                ctx.tensorStats(st);
+            }
+        }
+    }
+    if (!linear && ctx.collects(QStringLiteral("tree_depth"), round)) {
+        bst_ulong n = 0;
+        const char **dump = nullptr;
+        if (XGBoosterDumpModelEx(booster, "", 0, "json", &n, &dump) != 0 || n == 0)
+            return;
+        // Every round adds the same number of trees (classes × parallel trees): take the last ones.
+        const bst_ulong perRound = std::max<bst_ulong>(1, n / bst_ulong(round + 1));
+        std::vector<float> depths;
+        for (bst_ulong t = n - std::min(n, perRound); t < n; ++t)
+            depths.push_back(float(treeDepth(QJsonDocument::fromJson(QByteArray(dump[t])).object())));
+        TensorStats st = TensorStats::of(QStringLiteral("trees.depth"), round, depths.data(), qint64(depths.size()));
+        st.collection = QStringLiteral("tree_depth");
+        ctx.tensorStats(st);
+    }
 }
 
 /// Predictions of `booster` on `m` as class probabilities (rows × k) or values.
@@ -244,6 +297,7 @@ public:
                     }
                 }
             }
+            collectDebugger(ctx, booster.h, i, hp.value(QStringLiteral("booster")).toString() == QLatin1String("gblinear"));
             ctx.progress(double(i + 1) / rounds, QStringLiteral("round %1/%2").arg(i + 1).arg(rounds));
             if (patience > 0 && hasValidation && bestRound >= 0 && i - bestRound >= patience) {
                 ctx.log(QStringLiteral("early stopping: validation %1 has not improved for %2 rounds (best %3 at round %4)")

@@ -287,10 +287,24 @@ void DebuggerPanel::reloadRuns()
     }
     m_reloading = false;
     m_evaluate->setEnabled(!runs.isEmpty() && !m_watcher.isRunning());
-    if (runId(m_runCombo) != m_shownRun)
+    if (runId(m_runCombo) != m_shownRun) {
+        reloadTensors();
+        return;
+    }
+    // The same run: follow it only when its tensors moved (a live job), keeping the selection.
+    QList<TensorInfo> now;
+    try {
+        now = TensorStore(context()->store()).tensors(m_shownRun);
+    } catch (const Error &) {
+        return;
+    }
+    bool moved = now.size() != m_tensorInfos.size();
+    for (qsizetype i = 0; !moved && i < now.size(); ++i)
+        moved = now.at(i).name != m_tensorInfos.at(i).name || now.at(i).lastStep != m_tensorInfos.at(i).lastStep;
+    if (moved)
         reloadTensors();
     else
-        reloadSeries(); // new steps of a live run; the selection stays
+        reloadRules();
 }
 
 void DebuggerPanel::reloadTensors()

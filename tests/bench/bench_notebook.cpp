@@ -36,68 +36,89 @@ double median(QList<double> values)
     return values.size() % 2 ? values.at(values.size() / 2) : (values.at(values.size() / 2 - 1) + values.at(values.size() / 2)) / 2;
 }
 
-// Our client: execute and wait for the execute_reply, as BlockingKernelClient.execute(reply=True) does.
-QList<double> ourRoundTrips(int warmup, int count)
+// The machines this runs on are shared, so load drifts: both clients run in alternating rounds.
+class RoundTrips
 {
-    KernelClient client;
-    client.start(KernelSpec::find(QStringLiteral("python3")));
-    if (!client.waitForReady(60000)) {
-        std::fprintf(stderr, "the python3 kernel did not start\n");
-        return {};
-    }
-    QList<double> times;
-    QEventLoop loop;
-    QString pending;
-    QObject::connect(&client, &KernelClient::shellReply, &loop, [&](const KernelMessage &message) {
-        if (message.parentId() == pending)
-            loop.quit();
-    });
-    QElapsedTimer timer;
-    for (int i = 0; i < warmup + count; ++i) {
-        timer.start();
-        pending = client.execute(QStringLiteral("1+1"));
-        loop.exec();
-        const double ms = timer.nsecsElapsed() / 1e6;
-        if (i >= warmup)
-            times << ms;
-    }
-    client.shutdown();
-    return times;
-}
-
-QList<double> pythonRoundTrips(int warmup, int count)
-{
-    const QString script = QStringLiteral(R"PY(
-import json, statistics, sys, time
+public:
+    bool start()
+    {
+        m_client.start(KernelSpec::find(QStringLiteral("python3")));
+        if (!m_client.waitForReady(60000)) {
+            std::fprintf(stderr, "the python3 kernel did not start\n");
+            return false;
+        }
+        // jupyter_client's BlockingKernelClient in a Python process that measures on request.
+        const QString script = QStringLiteral(R"PY(
+import json, sys, time
 from jupyter_client.manager import KernelManager
 km = KernelManager(kernel_name="python3")
 km.start_kernel()
 kc = km.blocking_client()
 kc.start_channels()
 kc.wait_for_ready(timeout=60)
-warmup, count = int(sys.argv[1]), int(sys.argv[2])
-times = []
-for i in range(warmup + count):
-    t = time.perf_counter()
-    kc.execute("1+1", reply=True, timeout=30)
-    ms = (time.perf_counter() - t) * 1000
-    if i >= warmup:
-        times.append(ms)
+print("ready", flush=True)
+for line in sys.stdin:
+    n = int(line)
+    if n <= 0:
+        break
+    times = []
+    for i in range(n):
+        t = time.perf_counter()
+        kc.execute("1+1", reply=True, timeout=30)
+        times.append((time.perf_counter() - t) * 1000)
+    print(json.dumps(times), flush=True)
 kc.stop_channels()
 km.shutdown_kernel(now=True)
-print(json.dumps(times))
 )PY");
-    QProcess python;
-    python.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), script, QString::number(warmup), QString::number(count)});
-    if (!python.waitForFinished(300000) || python.exitCode() != 0) {
-        std::fprintf(stderr, "jupyter_client baseline failed: %s\n", python.readAllStandardError().constData());
-        return {};
+        m_python.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), script});
+        return m_python.waitForReadyRead(60000) && m_python.readLine().trimmed() == "ready";
     }
-    QList<double> times;
-    for (const QJsonValue &v : QJsonDocument::fromJson(python.readAllStandardOutput().trimmed().split('\n').last()).array())
-        times << v.toDouble();
-    return times;
-}
+
+    // Execute and wait for the execute_reply, as BlockingKernelClient.execute(reply=True) does.
+    QList<double> ours(int count)
+    {
+        QList<double> times;
+        QEventLoop loop;
+        QString pending;
+        const auto connection = QObject::connect(&m_client, &KernelClient::shellReply, &loop, [&](const KernelMessage &message) {
+            if (message.parentId() == pending)
+                loop.quit();
+        });
+        QElapsedTimer timer;
+        for (int i = 0; i < count; ++i) {
+            timer.start();
+            pending = m_client.execute(QStringLiteral("1+1"));
+            loop.exec();
+            times << timer.nsecsElapsed() / 1e6;
+        }
+        QObject::disconnect(connection);
+        return times;
+    }
+
+    QList<double> theirs(int count)
+    {
+        m_python.write(QByteArray::number(count) + '\n');
+        QList<double> times;
+        if (!m_python.waitForReadyRead(120000))
+            return times;
+        while (!m_python.canReadLine() && m_python.waitForReadyRead(10000)) {
+        }
+        for (const QJsonValue &v : QJsonDocument::fromJson(m_python.readLine()).array())
+            times << v.toDouble();
+        return times;
+    }
+
+    void stop()
+    {
+        m_client.shutdown();
+        m_python.write("0\n");
+        m_python.waitForFinished(30000);
+    }
+
+private:
+    KernelClient m_client;
+    QProcess m_python;
+};
 
 QString noisePng(int width, int height)
 {
@@ -119,12 +140,20 @@ int main(int argc, char **argv)
 {
     qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
-    const int warmup = 20;
-    const int count = 200;
-
-    std::printf("bench_notebook: execute `1+1`, %d round trips after %d warm-up, python3 ipykernel\n", count, warmup);
-    const QList<double> ours = ourRoundTrips(warmup, count);
-    const QList<double> theirs = pythonRoundTrips(warmup, count);
+    const int rounds = 10;
+    const int perRound = 20;
+    std::printf("bench_notebook: execute `1+1` on python3 ipykernel, %d alternating rounds of %d round trips\n", rounds, perRound);
+    RoundTrips trips;
+    if (!trips.start())
+        return 1;
+    trips.ours(perRound); // warm-up
+    trips.theirs(perRound);
+    QList<double> ours, theirs;
+    for (int round = 0; round < rounds; ++round) {
+        ours += trips.ours(perRound);
+        theirs += trips.theirs(perRound);
+    }
+    trips.stop();
     if (ours.isEmpty() || theirs.isEmpty())
         return 1;
     const double ourMedian = median(ours);

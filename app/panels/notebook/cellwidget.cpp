@@ -57,11 +57,7 @@ CellWidget::CellWidget(const NotebookCell &cell, const QString &notebookDir, QWi
     m_editor->setText(cell.source());
     m_editor->setModified(false);
     column->addWidget(m_editor);
-    m_markdown = new AutoHeightBrowser(this);
-    m_markdown->setObjectName(QStringLiteral("markdownView"));
-    m_markdown->setSearchPaths({notebookDir});
-    m_markdown->viewport()->installEventFilter(this);
-    column->addWidget(m_markdown);
+    m_column = column;
     m_outputs = new OutputView(this);
     column->addWidget(m_outputs);
     row->addLayout(column, 1);
@@ -96,13 +92,27 @@ void CellWidget::setSource(const QString &source)
     m_editor->setText(source);
 }
 
+AutoHeightBrowser *CellWidget::markdownView()
+{
+    // Only markdown cells need a rich-text view: code cells (most of a big notebook) skip it.
+    if (!m_markdown) {
+        m_markdown = new AutoHeightBrowser(this);
+        m_markdown->setObjectName(QStringLiteral("markdownView"));
+        m_markdown->setSearchPaths({m_notebookDir});
+        m_markdown->viewport()->installEventFilter(this);
+        m_column->insertWidget(1, m_markdown);
+    }
+    return m_markdown;
+}
+
 void CellWidget::applyLanguage()
 {
     const bool markdown = m_cell.type() == CellType::Markdown;
     m_editor->setLanguage(languageFor(m_cell.type()));
     m_outputs->setVisible(m_cell.type() == CellType::Code && !m_outputs->outputs().isEmpty());
     m_editor->setVisible(!markdown || m_editing);
-    m_markdown->setVisible(markdown && !m_editing);
+    if (markdown || m_markdown)
+        markdownView()->setVisible(markdown && !m_editing);
     if (markdown && !m_editing && m_rendered)
         renderMarkdown();
     updatePrompt();
@@ -223,13 +233,13 @@ void CellWidget::renderMarkdown()
                 continue;
             QImage image;
             if (image.loadFromData(QByteArray::fromBase64(joinMultiline(mime.value()).toLatin1()))) {
-                m_markdown->setResource(QUrl(QStringLiteral("attachment:") + it.key()), image);
+                markdownView()->setResource(QUrl(QStringLiteral("attachment:") + it.key()), image);
                 break;
             }
         }
     }
     const QString text = source();
-    m_markdown->setMarkdown(text.trimmed().isEmpty() ? tr("*Empty markdown cell: double-click to edit*") : text);
+    markdownView()->setMarkdown(text.trimmed().isEmpty() ? tr("*Empty markdown cell: double-click to edit*") : text);
     m_markdown->updateHeight();
 }
 
@@ -247,7 +257,7 @@ void CellWidget::mouseDoubleClickEvent(QMouseEvent *event)
 
 bool CellWidget::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_markdown->viewport()) {
+    if (m_markdown && watched == m_markdown->viewport()) {
         if (event->type() == QEvent::MouseButtonPress)
             Q_EMIT clicked(this);
         else if (event->type() == QEvent::MouseButtonDblClick) {

@@ -6,6 +6,7 @@
 
 class QLabel;
 class QStackedWidget;
+class QVBoxLayout;
 
 namespace cairn::panels {
 
@@ -31,7 +32,8 @@ public:
 
     CodeEditor *editor() const { return m_editor; }
     OutputView *outputView() const { return m_outputs; }
-    AutoHeightBrowser *markdownView() const { return m_markdown; }
+    /// The rendering of a markdown cell (made on first use).
+    AutoHeightBrowser *markdownView();
     QString source() const;
     void setSource(const QString &source);
 
@@ -73,7 +75,8 @@ private:
     QLabel *m_prompt;
     QFrame *m_bar;
     CodeEditor *m_editor;
-    AutoHeightBrowser *m_markdown;
+    AutoHeightBrowser *m_markdown = nullptr;
+    QVBoxLayout *m_column = nullptr;
     OutputView *m_outputs;
     RunState m_runState = RunState::Idle;
     bool m_selected = false;

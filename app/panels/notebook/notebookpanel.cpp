@@ -210,7 +210,24 @@ QWidget *NotebookPanel::buildStartPage()
     auto *samples = new QLabel(tr("<h3>Sample notebooks</h3>"), page);
     layout->addWidget(samples);
     for (const QString &name : sampleNames()) {
-        auto *button = new QPushButton(name, page);
+        // The title is the notebook's first heading.
+        QString title = name;
+        try {
+            QFile file(QStringLiteral(":/notebooks/") + name);
+            if (file.open(QIODevice::ReadOnly)) {
+                const Notebook sample = Notebook::fromJson(file.readAll(), name);
+                for (const NotebookCell &cell : sample.cells()) {
+                    const QString first = cell.source().section(QLatin1Char('\n'), 0, 0);
+                    if (cell.type() == CellType::Markdown && first.startsWith(QLatin1Char('#'))) {
+                        title = tr("%1 (%2)").arg(first.mid(first.lastIndexOf(QLatin1Char('#')) + 1).trimmed(), name);
+                        break;
+                    }
+                }
+            }
+        } catch (const Error &) {
+            // A sample that does not parse keeps its file name; opening it reports the error.
+        }
+        auto *button = new QPushButton(title, page);
         button->setObjectName(QStringLiteral("sample-") + name);
         button->setFlat(true);
         button->setStyleSheet(QStringLiteral("text-align: left; color: #1565c0;"));

@@ -242,7 +242,7 @@ int main(int argc, char **argv)
         sortAll.samples << ms(t);
     }
 
-    Figure scroll{"fetch the next page of 200 rows (scrolling)", 150, {}};
+    Figure scroll{"fetch the next page of 100 rows (scrolling)", 150, {}};
     for (int i = 0; i < repeats; ++i) {
         QElapsedTimer t;
         t.start();

@@ -195,7 +195,9 @@ void ParallelCoordinates::paintTo(QPainter &painter, const QRect &rect) const
                 continue;
             if (!anyBrush && pass == 0)
                 continue;
-            QColor color = rampColor(toUnit(colorAxis, m_axes.at(colorAxis).values.value(item, NAN)));
+            // The ramp's light yellow end vanishes on white: stop short of it in light themes.
+            const double unit = toUnit(colorAxis, m_axes.at(colorAxis).values.value(item, NAN));
+            QColor color = rampColor(isDarkTheme() ? unit : unit * 0.85);
             if (!inside)
                 color = isDarkTheme() ? QColor(255, 255, 255, 28) : QColor(0, 0, 0, 22);
             else
@@ -245,9 +247,26 @@ void ParallelCoordinates::paintTo(QPainter &painter, const QRect &rect) const
         if (!axis.categories.isEmpty()) {
             for (int i = 0; i < axis.categories.size(); ++i)
                 ticks << i;
+        } else if (m_scales.at(a).log) {
+            for (double decade = std::pow(10.0, std::floor(std::log10(m_scales.at(a).min))); decade <= m_scales.at(a).max * 1.0001;
+                 decade *= 10)
+                if (decade >= m_scales.at(a).min * 0.9999)
+                    ticks << decade;
+            if (ticks.size() < 2)
+                ticks = {m_scales.at(a).min, m_scales.at(a).max};
         } else {
-            for (int i = 0; i <= 4; ++i)
-                ticks << fromUnit(a, i / 4.0);
+            // Round numbers: a step of 1, 2 or 5 times a power of ten, about five ticks.
+            const double lo = m_scales.at(a).min, hi = m_scales.at(a).max;
+            const double raw = (hi - lo) / 4;
+            const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+            double step = magnitude;
+            for (double m : {1.0, 2.0, 5.0, 10.0})
+                if (raw <= m * magnitude) {
+                    step = m * magnitude;
+                    break;
+                }
+            for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+                ticks << (std::abs(t) < step * 1e-9 ? 0.0 : t);
         }
         for (double t : ticks) {
             const double u = toUnit(a, t);
@@ -256,7 +275,12 @@ void ParallelCoordinates::paintTo(QPainter &painter, const QRect &rect) const
             const double y = plot.bottom() - u * plot.height();
             painter.drawLine(QPointF(x - 3, y), QPointF(x + 3, y));
             const QString label = fm.elidedText(formatTick(a, t), Qt::ElideRight, kSideMargin + 20);
-            painter.drawText(QRectF(x + 5, y - fm.height() / 2.0, kSideMargin * 2, fm.height()), Qt::AlignLeft | Qt::AlignVCenter, label);
+            // A backing of the background colour keeps labels readable over the lines.
+            const QRectF box(x + 5, y - fm.height() / 2.0, fm.horizontalAdvance(label) + 4, fm.height());
+            QColor backing = pal.color(QPalette::Base);
+            backing.setAlpha(200);
+            painter.fillRect(box, backing);
+            painter.drawText(box.adjusted(2, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter, label);
         }
         QFont bold = painter.font();
         bold.setBold(true);

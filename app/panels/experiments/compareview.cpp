@@ -1,6 +1,7 @@
 #include "compareview.h"
 
 #include "historyloader.h"
+#include "runcolumn.h"
 
 #include "curveplot.h"
 #include "parallelcoordinates.h"
@@ -183,7 +184,11 @@ CompareView::CompareView(gui::StudioContext *context, QWidget *parent) : QWidget
     diffLayout->setContentsMargins(0, 4, 0, 0);
     m_onlyDifferences = new QCheckBox(tr("Only rows that differ"), diffPage);
     m_onlyDifferences->setChecked(true);
-    diffLayout->addWidget(m_onlyDifferences);
+    auto *diffBar = new QHBoxLayout;
+    diffBar->addWidget(m_onlyDifferences);
+    diffBar->addStretch(1);
+    diffBar->addWidget(new QLabel(tr("Highlighted: differs from the first run"), diffPage));
+    diffLayout->addLayout(diffBar);
     m_diff = new QTableWidget(diffPage);
     m_diff->verticalHeader()->hide();
     m_diff->verticalHeader()->setDefaultSectionSize(m_diff->fontMetrics().height() + 6);
@@ -287,7 +292,23 @@ void CompareView::fillKeyBoxes()
         fields << QStringLiteral("params.") + k;
     for (const QString &k : std::as_const(m_metricKeys))
         fields << QStringLiteral("metrics.") + k;
-    refill(m_scatterX, fields, m_paramKeys.isEmpty() ? QString() : QStringLiteral("params.") + m_paramKeys.first());
+    // X: the first numeric param whose value differs among the runs (a learning rate, a depth).
+    QString xDefault = m_paramKeys.isEmpty() ? QString() : QStringLiteral("params.") + m_paramKeys.first();
+    for (const QString &k : std::as_const(m_paramKeys)) {
+        QSet<QString> values;
+        bool numeric = true;
+        for (const Run &r : std::as_const(m_runs)) {
+            const QString v = m_params.value(r.id).value(k);
+            double d = 0;
+            numeric = numeric && (v.isEmpty() || parseNumber(v, &d));
+            values.insert(v);
+        }
+        if (numeric && values.size() > 1) {
+            xDefault = QStringLiteral("params.") + k;
+            break;
+        }
+    }
+    refill(m_scatterX, fields, xDefault);
     refill(m_scatterY, fields, preferred.isEmpty() ? QString() : QStringLiteral("metrics.") + preferred);
 }
 
@@ -510,7 +531,7 @@ void CompareView::updateScatter()
         const double xPad = xMax > xMin ? (xMax - xMin) * 0.08 : 1;
         const double yPad = yMax > yMin ? (yMax - yMin) * 0.08 : 1;
         m_scatter->xAxis->setRange(xMin - xPad, xMax + xPad * 2);
-        m_scatter->yAxis->setRange(yMin - yPad, yMax + yPad);
+        m_scatter->yAxis->setRange(yMin - yPad, yMax + yPad * 2.5); // room for the labels above the points
     }
     m_scatter->replot();
 }
@@ -541,17 +562,22 @@ void CompareView::updateDiff()
     for (const RunComparison::Row &r : std::as_const(comparison.rows)) {
         if (only && !r.differs)
             continue;
-        auto put = [&](int column, const QString &text) {
-            auto *cell = new QTableWidgetItem(text);
+        // Cells that differ from the first run (the reference) are highlighted.
+        auto put = [&](int column, const QString &text, bool differs) {
+            QString shown = text;
+            double number = 0;
+            if (r.section == QLatin1String("metrics") && parseNumber(text, &number))
+                shown = compactNumber(number);
+            auto *cell = new QTableWidgetItem(shown);
             cell->setToolTip(text);
-            if (r.differs)
+            if (differs)
                 cell->setBackground(highlight);
             m_diff->setItem(row, column, cell);
         };
-        put(0, r.section);
-        put(1, r.key);
+        put(0, r.section, false);
+        put(1, r.key, false);
         for (int i = 0; i < r.values.size(); ++i)
-            put(2 + i, r.values.at(i));
+            put(2 + i, r.values.at(i), r.differs && i > 0 && r.values.at(i) != r.values.first());
         ++row;
     }
     m_diff->setRowCount(row);

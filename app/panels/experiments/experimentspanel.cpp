@@ -328,6 +328,8 @@ void ExperimentsPanel::onWorkspaceChanged()
         return;
     }
     m_runsModel->setStore(&context()->store());
+    // Another workspace (or the same one again): nothing selected carries over.
+    m_experimentsModel->clear();
     reloadExperiments();
     if (selectedExperimentIds().isEmpty() && m_experimentsModel->rowCount() > 0) {
         // The experiment with the most recent activity is the likely one to look at.

@@ -109,7 +109,7 @@ private:
     QList<RunColumn> m_extra;
     bool m_nest = true;
     bool m_tree = false;
-    int m_pageSize = 200;
+    int m_pageSize = 100;
 
     QList<qint64> m_ids;       // every matching top-level run
     QList<RunRow> m_rows;      // the loaded prefix of m_ids

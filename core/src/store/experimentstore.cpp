@@ -674,16 +674,25 @@ QStringList ExperimentStore::metricKeys(const QList<qint64> &experimentIds)
                      experimentIds);
 }
 
+// Distinct keys by skipping through the (key, value) index one key at a time: a few index seeks
+// per key instead of a scan of every param of every run (200,000 rows at 10,000 runs).
+static QString distinctKeysSql(const char *table)
+{
+    return QStringLiteral("WITH RECURSIVE k(key) AS (SELECT MIN(key) FROM %1 UNION ALL "
+                          "SELECT (SELECT MIN(key) FROM %1 WHERE key > k.key) FROM k WHERE k.key IS NOT NULL) "
+                          "SELECT k.key FROM k WHERE k.key IS NOT NULL AND EXISTS "
+                          "(SELECT 1 FROM %1 x JOIN runs r ON r.id = x.run_id WHERE x.key = k.key AND %2) ORDER BY k.key")
+        .arg(QString::fromLatin1(table), QStringLiteral("%1"));
+}
+
 QStringList ExperimentStore::paramKeys(const QList<qint64> &experimentIds)
 {
-    return d->keysOf(QStringLiteral("SELECT DISTINCT p.key FROM params p JOIN runs r ON r.id = p.run_id WHERE %1 ORDER BY p.key"),
-                     experimentIds);
+    return d->keysOf(distinctKeysSql("params"), experimentIds);
 }
 
 QStringList ExperimentStore::tagKeys(const QList<qint64> &experimentIds)
 {
-    return d->keysOf(QStringLiteral("SELECT DISTINCT t.key FROM tags t JOIN runs r ON r.id = t.run_id WHERE %1 ORDER BY t.key"),
-                     experimentIds);
+    return d->keysOf(distinctKeysSql("tags"), experimentIds);
 }
 
 qint64 ExperimentStore::metricKeyId(const QString &key)

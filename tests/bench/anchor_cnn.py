@@ -1,7 +1,8 @@
 """Anchor for bench_cnn: the same two-convolution network, batch size, optimizer, threads and
 epochs in Python torch, on Fashion-MNIST read from the same IDX files.
 
-  anchor_cnn.py DATA_DIR THREADS EPOCHS BATCH -> {"epoch_s": [...], "accuracy": test accuracy}
+  anchor_cnn.py DATA_DIR THREADS EPOCHS BATCH [IMAGES] -> {"epoch_s": [...], "accuracy": test accuracy}
+IMAGES > 0 trains on the first IMAGES training images only (as max_train_images does).
 """
 import gzip
 import json
@@ -43,12 +44,15 @@ class Net(nn.Module):
 
 def main():
     data_dir, threads, epochs, batch = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    images = int(sys.argv[5]) if len(sys.argv) > 5 else 0
     torch.set_num_threads(threads)
     torch.manual_seed(42)
     xtr = torch.from_numpy(idx(data_dir + "/train-images-idx3-ubyte.gz").astype(np.float32) / 255.0).unsqueeze(1)
     ytr = torch.from_numpy(idx(data_dir + "/train-labels-idx1-ubyte.gz").astype(np.int64))
     xte = torch.from_numpy(idx(data_dir + "/t10k-images-idx3-ubyte.gz").astype(np.float32) / 255.0).unsqueeze(1)
     yte = torch.from_numpy(idx(data_dir + "/t10k-labels-idx1-ubyte.gz").astype(np.int64))
+    if images > 0:
+        xtr, ytr = xtr[:images], ytr[:images]
     mean, std = xtr.mean().item(), xtr.std().item()
     xtr = (xtr - mean) / std
     xte = (xte - mean) / std

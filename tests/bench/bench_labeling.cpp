@@ -15,6 +15,7 @@
 #include <QElapsedTimer>
 #include <QImage>
 #include <QListView>
+#include <QScrollBar>
 #include <QTemporaryDir>
 #include <QtConcurrent>
 
@@ -135,10 +136,28 @@ int main(int argc, char **argv)
                 createMs, openMs, openPaintMs, createMs + openPaintMs, (createMs + openPaintMs) / anchorMs,
                 panel.thumbnails()->loadedCount() + panel.thumbnails()->pendingCount(), fitsLazily ? "yes" : "NO");
 
+    // Scrolling the grid: a page at a time, each frame painted; thumbnails load behind.
+    QListView *grid = panel.thumbnailView();
+    QList<double> frames;
+    for (int page = 0; page < 60; ++page) {
+        QElapsedTimer f;
+        f.start();
+        grid->verticalScrollBar()->setValue(grid->verticalScrollBar()->value() + grid->verticalScrollBar()->pageStep());
+        grid->viewport()->repaint();
+        QCoreApplication::processEvents();
+        frames << f.nsecsElapsed() / 1e6;
+    }
+    const Stats scroll = stats(frames);
+    std::printf("grid page scroll (frame incl. paint, thumbnails loading behind): median %.2f ms, p95 %.2f ms, max %.2f ms; "
+                "%d thumbnails loaded of %d images\n",
+                scroll.median, scroll.p95, scroll.max, panel.thumbnails()->loadedCount(), n);
+    panel.goToItem(0);
+    waitShown(panel, t);
+
     const Stats next = timeSteps(panel, 300, [&] { panel.next(); });
     std::printf("next image (prefetched, 28x28 PNG): median %.2f ms, p95 %.2f ms, max %.2f ms (target <= 16 ms)\n", next.median, next.p95, next.max);
     const Stats labelNext = timeSteps(panel, 300, [&] { panel.pressClass(3); });
-    std::printf("label key + commit (fsync) + next image: median %.2f ms, p95 %.2f ms, max %.2f ms (target <= 16 ms)\n", labelNext.median,
+    std::printf("label key + commit + next image: median %.2f ms, p95 %.2f ms, max %.2f ms (target <= 16 ms)\n", labelNext.median,
                 labelNext.p95, labelNext.max);
 
     // Photos: up to 640 px JPEGs, decoding is what prefetching hides.
@@ -156,7 +175,7 @@ int main(int argc, char **argv)
     const Stats photoNext = timeSteps(panel, 30, [&] { panel.next(); });
     std::printf("next image (prefetched, photos up to 640 px JPEG): median %.2f ms, p95 %.2f ms, max %.2f ms (target <= 16 ms)\n",
                 photoNext.median, photoNext.p95, photoNext.max);
-    const bool ok = createMs + openPaintMs <= 1000 && next.p95 <= 16 && photoNext.p95 <= 16 && fitsLazily;
+    const bool ok = createMs + openPaintMs <= 1000 && next.p95 <= 16 && photoNext.p95 <= 16 && fitsLazily && scroll.p95 <= 50;
     std::printf("%s\n", ok ? "targets met" : "TARGET MISSED");
     return ok ? 0 : 1;
 }

@@ -40,9 +40,9 @@ struct JobCounts
     int done() const { return labeled + skipped; }
 };
 
-/// A labeling job stored in <workspace>/labeling/<name>/labels.db (SQLite, WAL, synchronous=FULL).
-/// Every change is its own transaction, committed before the call returns: a crash or a kill
-/// loses nothing that a call had finished. The job keeps its items in memory (10,000 items are a
+/// A labeling job stored in <workspace>/labeling/<name>/labels.db (SQLite, WAL).
+/// Every change is its own transaction, committed before the call returns: a crash or a kill of
+/// the program loses nothing that a call had finished (a power cut may lose the last seconds). The job keeps its items in memory (10,000 items are a
 /// few megabytes) so that the GUI never waits on SQL to show the next image.
 ///
 /// One object per thread; other processes (the CLI while the GUI is open) may write the same job,

@@ -147,9 +147,8 @@ void NotebookEditor::resolveKernelSpec()
         else
             showNotice(tr("No Jupyter kernel is installed. Install one (for Python: the python3-ipykernel package) to run cells."), false);
     }
-    if (m_spec.isValid() && wanted.isEmpty()) {
-        m_notebook.setKernelSpec(m_spec.name, m_spec.displayName, m_spec.language);
-    }
+    // A notebook without a kernelspec gets one when its kernel starts, not on opening: a notebook
+    // opened and saved without running is written back unchanged.
     Q_EMIT kernelStatusChanged();
 }
 
@@ -576,6 +575,8 @@ void NotebookEditor::ensureKernel()
         connect(m_kernel, &KernelClient::ready, this, &NotebookEditor::onKernelReady);
         connect(m_kernel, &KernelClient::stateChanged, this, &NotebookEditor::kernelStatusChanged);
     }
+    if (m_notebook.kernelName().isEmpty())
+        m_notebook.setKernelSpec(m_spec.name, m_spec.displayName, m_spec.language);
     const QString workspace = m_context && m_context->hasWorkspace() ? m_context->workspacePath() : QString();
     try {
         m_kernel->start(m_spec, notebookLaunchOptions(workspace, m_path));
@@ -721,10 +722,44 @@ void NotebookEditor::onIopub(const KernelMessage &message)
             }
             return;
         }
+        if (type == QLatin1String("update_display_data") && updateDisplayElsewhere(message))
+            return;
         int changed = 0;
         if (m_collector.apply(message, &changed))
             m_running->updateOutputs(m_collector.nbformatOutputs(), changed);
+        const QString displayId = message.content.value(QLatin1String("transient")).toObject().value(QLatin1String("display_id")).toString();
+        if (!displayId.isEmpty() && type != QLatin1String("update_display_data"))
+            m_displays.insert(displayId, {m_running, int(m_collector.outputs().size()) - 1});
+        return;
     }
+    // A display shown by an earlier cell, updated from a later one (or from a background thread).
+    if (message.type() == QLatin1String("update_display_data"))
+        updateDisplayElsewhere(message);
+}
+
+bool NotebookEditor::updateDisplayElsewhere(const KernelMessage &message)
+{
+    const QString displayId = message.content.value(QLatin1String("transient")).toObject().value(QLatin1String("display_id")).toString();
+    const auto it = m_displays.constFind(displayId);
+    if (it == m_displays.constEnd() || !it->first || it->first == m_running)
+        return false;
+    CellWidget *cell = it->first;
+    QJsonArray outputs = cell->cell().outputs();
+    if (it->second < 0 || it->second >= outputs.size())
+        return false;
+    QJsonObject output = outputs.at(it->second).toObject();
+    QJsonObject data;
+    const QJsonObject incoming = message.content.value(QLatin1String("data")).toObject();
+    for (auto d = incoming.begin(); d != incoming.end(); ++d) {
+        const bool split = d.value().isString() && d.key().startsWith(QLatin1String("text/"));
+        data[d.key()] = split ? QJsonValue(splitMultiline(d.value().toString())) : d.value();
+    }
+    output[QStringLiteral("data")] = data;
+    output[QStringLiteral("metadata")] = message.content.value(QLatin1String("metadata")).toObject();
+    outputs[it->second] = output;
+    cell->updateOutputs(outputs, it->second);
+    setDirty(true);
+    return true;
 }
 
 void NotebookEditor::onShellReply(const KernelMessage &message)

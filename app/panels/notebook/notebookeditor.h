@@ -7,6 +7,7 @@
 #include "cairn/notebook/outputs.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QPointer>
 #include <QWidget>
 
@@ -108,6 +109,7 @@ private:
     void abortQueue();
     void onIopub(const KernelMessage &message);
     void onShellReply(const KernelMessage &message);
+    bool updateDisplayElsewhere(const KernelMessage &message);
     void onInputRequested(const QString &prompt, bool password);
     void onKernelDied(const QString &reason);
     void onKernelReady();
@@ -152,6 +154,8 @@ private:
     bool m_gotReply = false;
     bool m_gotIdle = false;
     bool m_runAllAfterRestart = false;
+    /// display_id → the cell and output index that show it (for update_display_data).
+    QHash<QString, QPair<QPointer<CellWidget>, int>> m_displays;
     QString m_completionMsgId;
     QPointer<CellWidget> m_completionCell;
     QString m_inspectMsgId;

@@ -284,6 +284,19 @@ private Q_SLOTS:
         saveScreenshot(m_panel, QStringLiteral("notebook-outputs.png"));
     }
 
+    void updateDisplayFromAnotherCell()
+    {
+        CellWidget *shown = runInScratch(QStringLiteral("from IPython.display import display\nhandle = display('before', display_id=True)"));
+        QVERIFY(shown);
+        QCOMPARE(shown->outputView()->plainText(), QStringLiteral("'before'"));
+        CellWidget *updater = runInScratch(QStringLiteral("handle.update('after')\nprint('updated')"));
+        QVERIFY(updater);
+        QCOMPARE(updater->outputView()->plainText(), QStringLiteral("updated\n"));
+        QCOMPARE(shown->outputView()->plainText(), QStringLiteral("'after'"));
+        QCOMPARE(joinMultiline(shown->cell().outputs().at(0).toObject().value(QStringLiteral("data")).toObject().value(QStringLiteral("text/plain"))),
+                 QStringLiteral("'after'"));
+    }
+
     void busyMarkerAndInterrupt()
     {
         NotebookEditor *e = m_scratch;

@@ -62,6 +62,20 @@ DataPicker::DataPicker(QWidget *parent)
         h->addWidget(edit, 1);
         h->addWidget(browseButton);
         connect(browseButton, &QPushButton::clicked, this, [this, edit, dialogTitle] { browse(edit, dialogTitle); });
+        if (edit == m_train) {
+            // Image folders (one sub-folder per class) are picked as folders, not files.
+            auto *folderButton = new QPushButton(tr("Folder…"), row);
+            folderButton->setToolTip(tr("Choose an image folder with one sub-folder per class"));
+            h->addWidget(folderButton);
+            connect(folderButton, &QPushButton::clicked, this, [this, edit] {
+                const QString start = edit->text().isEmpty() ? QDir::homePath() : QFileInfo(edit->text()).absolutePath();
+                const QString path = QFileDialog::getExistingDirectory(this, tr("Choose an image folder"), start);
+                if (path.isEmpty())
+                    return;
+                edit->setText(QDir::toNativeSeparators(path));
+                loadPreview();
+            });
+        }
         return row;
     };
     m_train->setObjectName(QStringLiteral("trainPath"));
@@ -153,7 +167,7 @@ void DataPicker::setTargetVisible(bool visible)
 data::ChannelSpec DataPicker::channelFor(const QString &path)
 {
     data::ChannelSpec c;
-    c.path = QFileInfo(path).absoluteFilePath();
+    c.path = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     c.type = data::ChannelSpec::guessType(c.path);
     if (c.type == data::ChannelSpec::Type::Idx) {
         // The usual MNIST naming: xxx-images-idx3-ubyte.gz goes with xxx-labels-idx1-ubyte.gz.

@@ -37,6 +37,28 @@ PluginManager &JobService::plugins()
     return *m_plugins;
 }
 
+AlgorithmInfo JobService::algorithm(const QString &algorithmId)
+{
+    if (const auto it = m_algorithms.constFind(algorithmId); it != m_algorithms.cend())
+        return *it;
+    AlgorithmInfo info = plugins().algorithm(algorithmId);
+    m_algorithms.insert(algorithmId, info);
+    return info;
+}
+
+QString JobService::defaultAlgorithm()
+{
+    QString first;
+    for (const QJsonObject &meta : plugins().algorithmMetadata()) {
+        const QString id = meta.value(QStringLiteral("id")).toString();
+        if (id == QLatin1String("xgboost"))
+            return id;
+        if (first.isEmpty())
+            first = id;
+    }
+    return first;
+}
+
 void JobService::requestTraining(const JobSpec &spec)
 {
     Q_EMIT trainingRequested(spec);

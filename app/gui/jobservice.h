@@ -1,6 +1,9 @@
 #pragma once
 
+#include "cairn/algorithms/algorithmplugin.h"
 #include "cairn/jobs/jobspec.h"
+
+#include <QHash>
 
 #include <QObject>
 
@@ -35,6 +38,12 @@ public:
     /// The workspace the manager writes through (its own connection); null without one.
     Workspace *workspace() const { return m_workspace.get(); }
     PluginManager &plugins();
+    /// An algorithm's description with its schema, loaded once per process and kept (both panels
+    /// ask for the same ones). Throws cairn::Error for an unknown id or a plugin that fails to load.
+    AlgorithmInfo algorithm(const QString &algorithmId);
+    /// The algorithm a new form starts with: XGBoost when installed (a light plugin that fits most
+    /// tables), else the first one; empty when there is none.
+    QString defaultAlgorithm();
 
     /// Asks the Training panel to show `spec` in its form (Clone, "Train the best").
     void requestTraining(const JobSpec &spec);
@@ -52,6 +61,7 @@ private:
 
     StudioContext *m_context;
     std::unique_ptr<PluginManager> m_plugins;
+    QHash<QString, AlgorithmInfo> m_algorithms;
     std::unique_ptr<Workspace> m_workspace;
     std::unique_ptr<JobManager> m_manager;
 };

@@ -151,7 +151,8 @@ JobMonitor::JobMonitor(gui::StudioContext *context, QWidget *parent)
         redraw();
     });
     connect(context, &gui::StudioContext::storeChanged, this, [this] {
-        if (!m_record.runUuid.isEmpty())
+        // An ended job's metrics are all in once read after it ended; others keep changing.
+        if (!m_record.runUuid.isEmpty() && !m_metricsSettled)
             reloadMetrics();
     });
     updateHeader();
@@ -176,6 +177,7 @@ void JobMonitor::setJob(const JobRecord &record)
         m_record = record;
         updateHeader();
         if (ended) {
+            m_metricsSettled = false;
             m_finalPolls = 2; // the last lines land after the state changes
             pollLog();
             reloadMetrics();
@@ -192,6 +194,7 @@ void JobMonitor::setJob(const JobRecord &record)
     m_logLoading = false;
     m_metricsLoading = false;
     m_metricsDirty = false;
+    m_metricsSettled = false;
     m_points.clear();
     {
         const QSignalBlocker block(m_metric);
@@ -295,6 +298,8 @@ void JobMonitor::reloadMetrics()
         if (generation != m_generation)
             return;
         m_metricsLoading = false;
+        if (isTerminal(m_record.state) && !m_metricsDirty)
+            m_metricsSettled = true;
         const MetricsResult r = watcher->result();
         for (auto it = r.points.cbegin(); it != r.points.cend(); ++it) {
             auto &mine = m_points[it.key()];

@@ -78,6 +78,7 @@ private:
     bool m_logLoading = false;
     bool m_metricsLoading = false;
     bool m_metricsDirty = false;
+    bool m_metricsSettled = false;
     int m_finalPolls = 0;
 };
 

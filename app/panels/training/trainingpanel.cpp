@@ -263,7 +263,7 @@ void TrainingPanel::reloadAlgorithms()
         updateFormState();
         return;
     }
-    const int i = m_algorithm->findData(current);
+    const int i = m_algorithm->findData(current.isEmpty() ? m_service->defaultAlgorithm() : current);
     m_algorithm->setCurrentIndex(i >= 0 ? i : 0);
     algorithmChanged();
 }
@@ -289,7 +289,7 @@ void TrainingPanel::algorithmChanged()
     const QString id = algorithmId();
     m_info = {};
     try {
-        m_info = m_service->plugins().algorithm(id);
+        m_info = m_service->algorithm(id);
     } catch (const Error &e) {
         m_algorithmHelp->setText(e.message());
         m_form->setSchema({});

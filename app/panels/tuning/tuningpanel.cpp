@@ -332,7 +332,7 @@ void TuningPanel::reloadAlgorithms()
         m_algorithm->addItem(meta.value(QStringLiteral("name")).toString(id), id);
     }
     if (m_algorithm->count() > 0) {
-        m_algorithm->setCurrentIndex(0);
+        m_algorithm->setCurrentIndex(std::max(0, m_algorithm->findData(m_service->defaultAlgorithm())));
         algorithmChanged();
     } else {
         updateFormState();
@@ -369,7 +369,7 @@ void TuningPanel::algorithmChanged()
 {
     m_info = {};
     try {
-        m_info = m_service->plugins().algorithm(m_algorithm->currentData().toString());
+        m_info = m_service->algorithm(m_algorithm->currentData().toString());
     } catch (const Error &e) {
         m_message->setText(e.message());
         m_form->setSchema({});

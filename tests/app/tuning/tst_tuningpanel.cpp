@@ -34,7 +34,7 @@ using namespace cairn;
 namespace {
 QString titanic()
 {
-    return QDir(QStringLiteral(CAIRN_SHARED_DATA_DIR)).filePath(QStringLiteral("tabular/titanic.csv"));
+    return QDir::cleanPath(QDir(QStringLiteral(CAIRN_SHARED_DATA_DIR)).filePath(QStringLiteral("tabular/titanic.csv")));
 }
 
 QString screenshotPath(const QString &name)

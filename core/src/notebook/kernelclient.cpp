@@ -28,6 +28,8 @@
 #include <mutex>
 #include <thread>
 
+#include <unistd.h>
+
 namespace cairn {
 
 Q_LOGGING_CATEGORY(lcKernel, "cairn.kernel", QtWarningMsg)
@@ -462,6 +464,9 @@ void KernelClient::launch()
     connect(process, &QProcess::readyReadStandardOutput, this, [this, process] {
         Q_EMIT processOutput(QString::fromLocal8Bit(process->readAllStandardOutput()));
     });
+    // The kernel gets its own session, as jupyter_client starts it: ipykernel answers an
+    // interrupt_request by signalling its whole process group, which must not include us.
+    m_process->setChildProcessModifier([] { ::setsid(); });
     m_stderrTail.clear();
     m_expectingExit = false;
     m_process->start(command.first(), command.mid(1));

@@ -248,6 +248,23 @@ private Q_SLOTS:
         QCOMPARE(execute(*m_client, QStringLiteral("2+3")).text(), QStringLiteral("5"));
     }
 
+    void interruptByMessage()
+    {
+        // A kernelspec with interrupt_mode "message" is interrupted through the control channel.
+        KernelSpec spec = python3Spec();
+        spec.interruptMode = QStringLiteral("message");
+        KernelClient client;
+        client.start(spec);
+        QVERIFY(client.waitForReady(60000));
+        QElapsedTimer timer;
+        timer.start();
+        QTimer::singleShot(1000, &client, [&client] { client.interrupt(); });
+        const Execution e = execute(client, QStringLiteral("import time\ntime.sleep(60)"), 20000);
+        QVERIFY(e.finished);
+        QVERIFY(timer.elapsed() < 15000);
+        QCOMPARE(e.reply.value(QStringLiteral("ename")).toString(), QStringLiteral("KeyboardInterrupt"));
+    }
+
     void restart()
     {
         QCOMPARE(execute(*m_client, QStringLiteral("survivor = 1\nsurvivor")).text(), QStringLiteral("1"));

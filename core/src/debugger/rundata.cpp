@@ -65,12 +65,18 @@ bool RunData::refresh(int limit)
         }
     }
     // Metrics are small next to histograms: their summaries say whether anything moved.
+    qint64 signature = 0;
     for (const MetricSummary &m : m_store.metricSummaries(m_runId)) {
         m_lastActivity = std::max(m_lastActivity, m.lastTimestamp);
         m_latestStep = std::max(m_latestStep, m.lastStep);
+        signature += m.count * 31 + m.lastTimestamp;
     }
-    m_metricTrain = metricLoss(false);
-    m_metricValidation = metricLoss(true);
+    // Loss histories are re-read only when some metric moved (a live job is refreshed each second).
+    if (signature != m_metricSignature) {
+        m_metricSignature = signature;
+        m_metricTrain = metricLoss(false);
+        m_metricValidation = metricLoss(true);
+    }
     return any;
 }
 

@@ -74,6 +74,7 @@ private:
     qint64 m_latestStep = -1;
     qint64 m_lastActivity = 0;
     qint64 m_now = 0;
+    qint64 m_metricSignature = -1;
 };
 
 } // namespace cairn::debugger

@@ -381,6 +381,9 @@ void TrainingPanel::refreshJobs()
                 if (manager->activeJobs().contains(r.id))
                     r = manager->job(r.id);
         m_jobs->setRecords(records);
+        // With nothing selected yet, show the newest job rather than an empty monitor.
+        if (!m_jobsView->currentIndex().isValid() && m_jobs->rowCount() > 0)
+            m_jobsView->setCurrentIndex(m_jobs->index(0, 0));
         updateButtons();
         if (m_listAgain) {
             m_listAgain = false;

@@ -287,6 +287,10 @@ QWidget *TuningPanel::buildResults()
     ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
     m_plot->xAxis->setTicker(ticker);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plotEmpty = new QCPItemText(m_plot);
+    m_plotEmpty->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_plotEmpty->position->setCoords(0.5, 0.5);
+    m_plotEmpty->setText(tr("The objective of each trial appears here as it finishes"));
     applyPlotPalette();
     m_tabs->addTab(m_plot, tr("Objective per trial"));
     m_parallelView = new gui::ParallelCoordinates(m_tabs);
@@ -321,6 +325,7 @@ void TuningPanel::applyPlotPalette()
     m_plot->graph(0)->setPen(QPen(trial));
     m_plot->graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, trial, trial, 7));
     m_plot->graph(1)->setPen(QPen(gui::seriesColor(1), 2));
+    m_plotEmpty->setColor(pal.color(QPalette::PlaceholderText));
 }
 
 void TuningPanel::reloadAlgorithms()
@@ -574,6 +579,7 @@ void TuningPanel::resetResults()
     m_plot->graph(0)->data()->clear();
     m_plot->graph(1)->data()->clear();
     m_plot->yAxis->setLabel(QString());
+    m_plotEmpty->setVisible(true);
     m_plot->replot();
     m_parallelView->setData({}, {});
 }
@@ -708,6 +714,7 @@ void TuningPanel::redrawPlots()
             by << best;
         }
     }
+    m_plotEmpty->setVisible(tx.isEmpty());
     m_plot->graph(0)->setData(tx, ty, true);
     m_plot->graph(1)->setData(bx, by, true);
     m_plot->yAxis->setLabel(spec.objective);

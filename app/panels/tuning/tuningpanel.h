@@ -9,6 +9,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QCPItemText;
 class QCustomPlot;
 class QLabel;
 class QLineEdit;
@@ -125,6 +126,7 @@ private:
     QTableView *m_trialsView = nullptr;
     QTabWidget *m_tabs = nullptr;
     QCustomPlot *m_plot = nullptr;
+    QCPItemText *m_plotEmpty = nullptr;
     gui::ParallelCoordinates *m_parallelView = nullptr;
     bool m_directionTouched = false;
 };

@@ -249,6 +249,15 @@ void CurvePlot::applyPalette()
     m_emptyText->setColor(pal.color(QPalette::PlaceholderText));
 }
 
+void CurvePlot::changeEvent(QEvent *event)
+{
+    QCustomPlot::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange) {
+        applyPalette(); // the theme switched between light and dark
+        replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
 void CurvePlot::resizeEvent(QResizeEvent *event)
 {
     QCustomPlot::resizeEvent(event);

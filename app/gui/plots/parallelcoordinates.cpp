@@ -195,9 +195,9 @@ void ParallelCoordinates::paintTo(QPainter &painter, const QRect &rect) const
                 continue;
             if (!anyBrush && pass == 0)
                 continue;
-            // The ramp's light yellow end vanishes on white: stop short of it in light themes.
+            // Each end of the ramp vanishes on one background: skip the light end on white, the dark end on black.
             const double unit = toUnit(colorAxis, m_axes.at(colorAxis).values.value(item, NAN));
-            QColor color = rampColor(isDarkTheme() ? unit : unit * 0.85);
+            QColor color = rampColor(isDarkTheme() ? 0.25 + 0.75 * unit : unit * 0.85);
             if (!inside)
                 color = isDarkTheme() ? QColor(255, 255, 255, 28) : QColor(0, 0, 0, 22);
             else

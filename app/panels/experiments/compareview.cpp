@@ -199,6 +199,15 @@ CompareView::CompareView(gui::StudioContext *context, QWidget *parent) : QWidget
     connect(m_onlyDifferences, &QCheckBox::toggled, this, [this] { updateDiff(); });
 }
 
+void CompareView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange) {
+        updateScatter(); // colours follow the light or dark theme
+        updateDiff();
+    }
+}
+
 void CompareView::setRuns(const QList<Run> &runs)
 {
     m_runs = runs.mid(0, maxRuns());

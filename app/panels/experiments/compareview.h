@@ -54,6 +54,9 @@ Q_SIGNALS:
     void selectRunsRequested(const QList<qint64> &runIds);
     void curvesReady();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void loadValues();
     void fillKeyBoxes();

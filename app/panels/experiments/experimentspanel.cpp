@@ -109,6 +109,14 @@ ExperimentsPanel::ExperimentsPanel(gui::StudioContext *context, QWidget *parent)
     m_selectionTimer->setSingleShot(true);
     m_selectionTimer->setInterval(120);
     connect(m_selectionTimer, &QTimer::timeout, this, &ExperimentsPanel::updateSidePane);
+    // Running runs' durations count up every second, whether or not they log anything.
+    auto *clock = new QTimer(this);
+    clock->setInterval(1000);
+    connect(clock, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            m_runsModel->tickRunningDurations();
+    });
+    clock->start();
     connect(m_detail, &RunDetailView::runRequested, this, &ExperimentsPanel::showRun);
     connect(m_compare, &CompareView::selectRunsRequested, this, &ExperimentsPanel::selectRuns);
 

@@ -359,6 +359,19 @@ void RunsTableModel::refreshChildren()
     }
 }
 
+bool RunsTableModel::tickRunningDurations()
+{
+    const int column = columnOf(RunColumn{RunColumn::Duration, {}});
+    bool any = false;
+    for (int row = 0; row < m_rows.size(); ++row)
+        if (m_rows.at(row).run.status == RunStatus::Running && m_rows.at(row).run.endTime == 0) {
+            const QModelIndex cell = index(row, column);
+            Q_EMIT dataChanged(cell, cell, {Qt::DisplayRole});
+            any = true;
+        }
+    return any;
+}
+
 const RunRow *RunsTableModel::rowFor(const QModelIndex &index) const
 {
     if (!index.isValid())

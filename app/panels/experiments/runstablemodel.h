@@ -61,6 +61,9 @@ public:
 
     /// Re-reads the query and the rows loaded so far, keeping rows (and selections) in place.
     void refresh();
+    /// Repaints the duration of loaded runs that are still running (their clock moves on
+    /// even when they log nothing). Returns whether there were any.
+    bool tickRunningDurations();
     bool isLoading() const { return m_loading; }
     /// Matching top-level runs, loaded or not.
     qint64 totalCount() const { return m_ids.size(); }

@@ -17,6 +17,7 @@
 #include "rundetailview.h"
 #include "runstablemodel.h"
 #include "studiocontext.h"
+#include "theme.h"
 
 #include "cairn/store/experimentstore.h"
 #include "cairn/workspace/workspace.h"
@@ -324,6 +325,23 @@ private Q_SLOTS:
         const qint64 id = m_context->store().run(uuid).id;
         QTRY_COMPARE_WITH_TIMEOUT(m_panel->runsModel()->indexOfRun(id, 1).data().toString(), QStringLiteral("Finished"), 3000);
         shoot(QStringLiteral("live"));
+    }
+
+    void followsTheDarkTheme()
+    {
+        gui::applyTheme(*qApp, gui::ThemeMode::Dark);
+        QCoreApplication::processEvents();
+        QVERIFY(gui::isDarkTheme());
+        CompareView *compare = m_panel->compareView();
+        m_panel->sideTabs()->setCurrentWidget(compare);
+        compare->tabs()->setCurrentIndex(0);
+        QTRY_VERIFY(compare->curvePlot()->grab().toImage().pixelColor(4, 4).lightness() < 100);
+        shoot(QStringLiteral("dark-curves"));
+        compare->tabs()->setCurrentIndex(1);
+        shoot(QStringLiteral("dark-parallel"));
+        compare->tabs()->setCurrentIndex(0);
+        gui::applyTheme(*qApp, gui::ThemeMode::Light);
+        QCoreApplication::processEvents();
     }
 
     void experimentsCanBeCreatedRenamedDeletedRestored()

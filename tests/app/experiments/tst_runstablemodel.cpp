@@ -80,6 +80,11 @@ private Q_SLOTS:
         QCOMPARE(trial.data().toString(), QStringLiteral("trial-1"));
         QVERIFY(!model.index(0, 7, parent).data().toString().isEmpty()); // eta
         QVERIFY(!model.hasChildren(trial));
+        // The live run's duration keeps counting without a query.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QVERIFY(model.tickRunningDurations());
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.first().at(0).toModelIndex(), model.index(0, 3));
 
         // With a filter the matching runs come flat, trials included.
         query.filter = QStringLiteral("params.booster = 'gbtree' and metrics.val_accuracy > 0");

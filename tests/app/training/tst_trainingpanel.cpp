@@ -15,6 +15,7 @@
 #include "cairn/store/experimentstore.h"
 #include "cairn/workspace/workspace.h"
 
+#include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QComboBox>
 #include <QLabel>
@@ -137,6 +138,7 @@ private Q_SLOTS:
         context.setPollInterval(100);
         context.openWorkspace(dir.path());
         panels::TrainingPanel panel(&context);
+        QAbstractItemModelTester tester(panel.jobsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         panel.resize(1400, 900);
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
@@ -263,6 +265,7 @@ private Q_SLOTS:
         gui::StudioContext context;
         context.openWorkspace(dir.path());
         panels::TrainingPanel panel(&context);
+        QAbstractItemModelTester tester(panel.jobsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         panel.show();
         QTRY_COMPARE_WITH_TIMEOUT(panel.jobsModel()->rowCount(), 1, 5000);
         const JobRecord r = panel.jobsModel()->record(0);

@@ -25,7 +25,9 @@ JobService::JobService(StudioContext *context) : QObject(context), m_context(con
 
 JobService::~JobService()
 {
-    // The manager's destructor stops its workers and writes through the workspace: it goes first.
+    // The manager's destructor stops its workers and writes through the workspace: it goes first,
+    // after those holding on to it (a running tuning job) have let go.
+    Q_EMIT aboutToChangeManager();
     m_manager.reset();
     m_workspace.reset();
 }

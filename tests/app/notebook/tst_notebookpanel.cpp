@@ -92,6 +92,9 @@ private:
 
     CellWidget *runInScratch(const QString &code)
     {
+        // ipykernel aborts requests that arrive just after an error (stop_on_error): give the
+        // previous test's failure time to clear.
+        QTest::qWait(250);
         m_scratch->insertCell(m_scratch->cellCount(), CellType::Code, code);
         CellWidget *cell = m_scratch->cellAt(m_scratch->currentIndex());
         m_scratch->runCells({m_scratch->currentIndex()});
@@ -308,7 +311,9 @@ private Q_SLOTS:
         auto *prompt = slow->findChild<QLabel *>(QStringLiteral("cellPrompt"));
         QTRY_COMPARE_WITH_TIMEOUT(prompt->text(), QStringLiteral("[*]:"), 10000);
         QCOMPARE(after->runState(), CellWidget::RunState::Queued);
-        QTest::qWait(300);
+        // Interrupt once the kernel is busy with the cell, not while the request is in flight.
+        QTRY_COMPARE_WITH_TIMEOUT(e->kernel()->state(), KernelClient::State::Busy, 10000);
+        QTest::qWait(500);
         // I, I in command mode interrupts.
         e->selectCell(e->cellCount() - 1, false);
         QTest::keyClick(e, Qt::Key_I);

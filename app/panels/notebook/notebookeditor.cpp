@@ -768,7 +768,11 @@ void NotebookEditor::onShellReply(const KernelMessage &message)
     if (type == QLatin1String("execute_reply") && message.parentId() == m_runningMsgId && m_running) {
         m_running->setExecutionCount(message.content.value(QLatin1String("execution_count")).toInt());
         m_gotReply = true;
-        const bool failed = message.content.value(QLatin1String("status")).toString() != QLatin1String("ok");
+        const QString status = message.content.value(QLatin1String("status")).toString();
+        const bool failed = status != QLatin1String("ok");
+        // ipykernel skips requests that arrive right after an error (stop_on_error).
+        if (status == QLatin1String("aborted") && m_context)
+            Q_EMIT m_context->statusMessage(tr("The kernel skipped the cell because the one before it failed."), 5000);
         if (failed)
             abortQueue(); // as Jupyter does: the cells after a failed one do not run
         if (m_gotIdle)

@@ -449,7 +449,9 @@ void RunDetailView::previewArtifact()
         const QImage image = reader.read();
         if (!image.isNull()) {
             QPixmap pixmap = QPixmap::fromImage(image);
-            const QSize room = m_imageScroll->viewport()->size() - QSize(8, 8);
+            QSize room = m_imageScroll->viewport()->size() - QSize(8, 8);
+            if (room.width() < 200 || room.height() < 150) // not laid out yet (a tab just shown)
+                room = QSize(800, 600);
             if (pixmap.width() > room.width() || pixmap.height() > room.height())
                 pixmap = pixmap.scaled(room, Qt::KeepAspectRatio, Qt::SmoothTransformation);
             m_imagePreview->setPixmap(pixmap);

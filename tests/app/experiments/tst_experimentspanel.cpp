@@ -80,6 +80,10 @@ class TestExperimentsPanel : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
+        // Settings of its own: the main window records the last workspace, and tst_mainwindow
+        // (maybe running at the same time under ctest -j) checks that record in the shared folder.
+        m_config = std::make_unique<QTemporaryDir>();
+        qputenv("XDG_CONFIG_HOME", m_config->path().toLocal8Bit());
         m_dir = std::make_unique<QTemporaryDir>();
         {
             Workspace ws(m_dir->path());
@@ -367,6 +371,7 @@ private Q_SLOTS:
     }
 
 private:
+    std::unique_ptr<QTemporaryDir> m_config;
     std::unique_ptr<QTemporaryDir> m_dir;
     demo::Ids m_ids;
     gui::StudioContext *m_context = nullptr;

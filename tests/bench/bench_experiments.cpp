@@ -91,7 +91,7 @@ void generate(const QString &path)
                         ++points;
                     }
                 }
-                store.setRunStatus(run.uuid, r % 97 == 0 ? RunStatus::Failed : RunStatus::Finished, start + 40000);
+                store.setRunStatus(run.uuid, r % 97 == 0 ? RunStatus::Failed : RunStatus::Finished, run.startTime + 40000);
             }
             writer.flush();
         });
@@ -103,7 +103,7 @@ void generate(const QString &path)
 
 QString workspacePath()
 {
-    const QString dir = qEnvironmentVariable("CAIRN_BENCH_EXPERIMENTS_DIR", QStringLiteral("/tmp/cairn-bench-experiments-v1"));
+    const QString dir = qEnvironmentVariable("CAIRN_BENCH_EXPERIMENTS_DIR", QStringLiteral("/tmp/cairn-bench-experiments-v2"));
     const QString marker = QDir(dir).filePath(QStringLiteral("complete"));
     if (!QFile::exists(marker)) {
         generate(dir);

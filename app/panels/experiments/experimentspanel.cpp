@@ -505,7 +505,7 @@ void ExperimentsPanel::updateCount()
         return;
     }
     const qint64 n = m_runsModel->totalCount();
-    QString text = m_runsModel->isTree() ? tr("%n runs (children grouped)", nullptr, int(n)) : tr("%n runs", nullptr, int(n));
+    QString text = tr("%n runs", nullptr, int(n));
     if (!m_appliedFilter.isEmpty())
         text = tr("%n matching", nullptr, int(n));
     m_countLabel->setText(text);

@@ -71,6 +71,18 @@
         <source>%1: %n column(s); the first rows with the type inferred for each column.</source>
         <translation><numerusform>%1：%n 列；以下是前几行及每列推断出的类型。</numerusform></translation>
     </message>
+    <message>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <source>Choose an image folder with one sub-folder per class</source>
+        <translation>选择图像文件夹（每个类别一个子文件夹）</translation>
+    </message>
+    <message>
+        <source>Choose an image folder</source>
+        <translation>选择图像文件夹</translation>
+    </message>
 </context>
 <context>
     <name>cairn::gui::JobService</name>
@@ -145,16 +157,20 @@
         <translation>按对数刻度搜索（适用于跨越多个数量级的值）</translation>
     </message>
     <message>
-        <source>The values the tuner picks from</source>
-        <translation>调优器可从中选择的值</translation>
-    </message>
-    <message>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
         <source>%1: not a valid value</source>
         <translation>%1：不是有效的值</translation>
+    </message>
+    <message>
+        <source>%1 of %2 values</source>
+        <translation>%1 / %2 个值</translation>
+    </message>
+    <message>
+        <source>The values the tuner picks from: %1</source>
+        <translation>调优器可从中选择的值：%1</translation>
     </message>
 </context>
 <context>
@@ -195,11 +211,11 @@
     </message>
     <message>
         <source>Waiting to run</source>
-        <translation type="unfinished" />
+        <translation>等待运行</translation>
     </message>
     <message>
         <source>*Empty markdown cell: double-click to edit*</source>
-        <translation type="unfinished" />
+        <translation>*空的 Markdown 单元格：双击编辑*</translation>
     </message>
 </context>
 <context>
@@ -350,6 +366,205 @@
     <message>
         <source>Key</source>
         <translation>键</translation>
+    </message>
+    <message>
+        <source>Highlighted: differs from the first run</source>
+        <translation>高亮：与第一个运行不同</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::DebuggerPanel</name>
+    <message>
+        <source>In progress</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>No issues found</source>
+        <translation>未发现问题</translation>
+    </message>
+    <message>
+        <source>Issues found</source>
+        <translation>发现问题</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Run:</source>
+        <translation>运行：</translation>
+    </message>
+    <message>
+        <source>Runs that recorded debugger data (jobs with collections, or cairn.debugger.Hook)</source>
+        <translation>记录了调试器数据的运行（带采集配置的作业，或使用 cairn.debugger.Hook）</translation>
+    </message>
+    <message>
+        <source>Compare with:</source>
+        <translation>比较对象：</translation>
+    </message>
+    <message>
+        <source>Evaluate all rules</source>
+        <translation>评估全部规则</translation>
+    </message>
+    <message>
+        <source>Runs every built-in rule on the recorded data of this run</source>
+        <translation>对此运行记录的数据执行所有内置规则</translation>
+    </message>
+    <message>
+        <source>Tensor</source>
+        <translation>张量</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>Heatmap</source>
+        <translation>热力图</translation>
+    </message>
+    <message>
+        <source>Histograms</source>
+        <translation>直方图</translation>
+    </message>
+    <message>
+        <source>Reduction:</source>
+        <translation>统计量：</translation>
+    </message>
+    <message>
+        <source>mean</source>
+        <translation>均值</translation>
+    </message>
+    <message>
+        <source>standard deviation</source>
+        <translation>标准差</translation>
+    </message>
+    <message>
+        <source>minimum</source>
+        <translation>最小值</translation>
+    </message>
+    <message>
+        <source>maximum</source>
+        <translation>最大值</translation>
+    </message>
+    <message>
+        <source>mean |x|</source>
+        <translation>|x| 均值</translation>
+    </message>
+    <message>
+        <source>L1 norm</source>
+        <translation>L1 范数</translation>
+    </message>
+    <message>
+        <source>L2 norm</source>
+        <translation>L2 范数</translation>
+    </message>
+    <message>
+        <source>zeros (%)</source>
+        <translation>零值（%）</translation>
+    </message>
+    <message>
+        <source>NaN count</source>
+        <translation>NaN 数量</translation>
+    </message>
+    <message>
+        <source>Inf count</source>
+        <translation>Inf 数量</translation>
+    </message>
+    <message>
+        <source>Select one or more tensors</source>
+        <translation>选择一个或多个张量</translation>
+    </message>
+    <message>
+        <source>Reductions</source>
+        <translation>统计曲线</translation>
+    </message>
+    <message>
+        <source>Choose a run to compare with above</source>
+        <translation>在上方选择要比较的运行</translation>
+    </message>
+    <message>
+        <source>Compare runs</source>
+        <translation>比较运行</translation>
+    </message>
+    <message>
+        <source>Step:</source>
+        <translation>步：</translation>
+    </message>
+    <message>
+        <source>Cannot evaluate the rules: %1</source>
+        <translation>无法评估规则：%1</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>%1–%2</source>
+        <translation>%1–%2</translation>
+    </message>
+    <message>
+        <source>Select a tensor to compare</source>
+        <translation>选择要比较的张量</translation>
+    </message>
+    <message>
+        <source>%1: left %2, right %3%4</source>
+        <translation>%1：左 %2，右 %3%4</translation>
+    </message>
+    <message>
+        <source> (no such tensor there)</source>
+        <translation>（那里没有此张量）</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>step %1 · mean %2 · std %3 · min %4 · max %5 · zeros %6% · NaN %7</source>
+        <translation>第 %1 步 · 均值 %2 · 标准差 %3 · 最小 %4 · 最大 %5 · 零值 %6% · NaN %7</translation>
+    </message>
+    <message>
+        <source>No rules were evaluated on this run. Configure rules for a training job, or press “Evaluate all rules”.</source>
+        <translation>此运行尚未评估任何规则。请为训练作业配置规则，或按“评估全部规则”。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n rule(s) found issues; click one to jump to the step where it fired.</source>
+        <translation><numerusform>%n 条规则发现了问题；单击规则可跳转到其触发的步。</numerusform></translation>
+    </message>
+    <message>
+        <source>Rule %1 found an issue in run %2 at step %3%4</source>
+        <translation>规则 %1 在运行 %2 的第 %3 步发现问题%4</translation>
+    </message>
+    <message>
+        <source> (the job was stopped)</source>
+        <translation>（作业已停止）</translation>
+    </message>
+    <message>
+        <source>Debugger</source>
+        <translation>调试器</translation>
     </message>
 </context>
 <context>
@@ -504,20 +719,12 @@ params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;含空格的键名放在
         <translation>正在加载…</translation>
     </message>
     <message numerus="yes">
-        <source>%n runs (children grouped)</source>
-        <translation><numerusform>%n 个运行（子运行已归组）</numerusform></translation>
-    </message>
-    <message numerus="yes">
         <source>%n runs</source>
         <translation><numerusform>%n 个运行</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n matching</source>
         <translation><numerusform>%n 个匹配</numerusform></translation>
-    </message>
-    <message>
-        <source>How long the query took in the background</source>
-        <translation>后台查询所用的时间</translation>
     </message>
     <message>
         <source>Compare (%1)</source>
@@ -650,6 +857,29 @@ params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;含空格的键名放在
     <message>
         <source>Restore Runs</source>
         <translation>恢复运行</translation>
+    </message>
+    <message>
+        <source>The query took %1 ms in the background</source>
+        <translation>后台查询耗时 %1 毫秒</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::HistogramHeatmap</name>
+    <message>
+        <source>count (log)</source>
+        <translation>计数（对数）</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Pick a tensor with histograms</source>
+        <translation>选择一个带直方图的张量</translation>
     </message>
 </context>
 <context>
@@ -833,10 +1063,6 @@ Submitted %3</source>
         <translation>导出</translation>
     </message>
     <message>
-        <source>◀ Previous</source>
-        <translation>◀ 上一张</translation>
-    </message>
-    <message>
         <source>Next ▶</source>
         <translation>下一张 ▶</translation>
     </message>
@@ -885,20 +1111,8 @@ Submitted %3</source>
         <translation>使图像适应视图</translation>
     </message>
     <message>
-        <source>Zoom +</source>
-        <translation>放大</translation>
-    </message>
-    <message>
-        <source>Zoom −</source>
-        <translation>缩小</translation>
-    </message>
-    <message>
         <source>Crosshair</source>
         <translation>十字准线</translation>
-    </message>
-    <message>
-        <source>Review mode</source>
-        <translation>审核模式</translation>
     </message>
     <message>
         <source>Go through machine labels, least confident first: Enter accepts, a class key fixes</source>
@@ -945,10 +1159,6 @@ Submitted %3</source>
         <translation>没有处于此状态的图像。</translation>
     </message>
     <message>
-        <source>Review: Enter accepts the machine label, a class key replaces it.</source>
-        <translation>审核：回车接受机器标签，按类别键替换它。</translation>
-    </message>
-    <message>
         <source>That was the last image of the list.</source>
         <translation>这是列表中的最后一张图像。</translation>
     </message>
@@ -975,10 +1185,6 @@ Submitted %3</source>
     <message numerus="yes">
         <source>%n box(es)</source>
         <translation><numerusform>%n 个框</numerusform></translation>
-    </message>
-    <message>
-        <source>machine label, confidence %1%</source>
-        <translation>机器标签，置信度 %1%</translation>
     </message>
     <message>
         <source>Press %1: boxes drawn next are %2; with a box selected, it becomes %2</source>
@@ -1093,6 +1299,106 @@ Needs review %3 · Unlabeled %4</source>
     <message>
         <source>Labeling</source>
         <translation>标注</translation>
+    </message>
+    <message>
+        <source>◀ Prev</source>
+        <translation>◀ 上一张</translation>
+    </message>
+    <message>
+        <source>Undo %1 (Ctrl+Z)</source>
+        <translation>撤销 %1（Ctrl+Z）</translation>
+    </message>
+    <message>
+        <source>Redo %1 (Ctrl+Shift+Z)</source>
+        <translation>重做 %1（Ctrl+Shift+Z）</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>审核</translation>
+    </message>
+    <message>
+        <source>Auto-label…</source>
+        <translation>自动标注…</translation>
+    </message>
+    <message>
+        <source>Train a classifier on the human labels and pre-label the rest (a training job)</source>
+        <translation>用人工标签训练分类器，并预标注其余图像（一个训练作业）</translation>
+    </message>
+    <message>
+        <source>Train on these labels</source>
+        <translation>用这些标签训练</translation>
+    </message>
+    <message>
+        <source>Open a training job on this job's labeled images in the Training panel</source>
+        <translation>在“训练”面板中用此作业已标注的图像创建训练作业</translation>
+    </message>
+    <message>
+        <source>Review mode: machine labels, least confident first. Enter accepts, a class key replaces, S skips.</source>
+        <translation>审核模式：机器标签按置信度从低到高排列。回车接受，类别键替换，S 跳过。</translation>
+    </message>
+    <message>
+        <source>machine label</source>
+        <translation>机器标签</translation>
+    </message>
+    <message>
+        <source>machine label, lowest confidence %1%</source>
+        <translation>机器标签，最低置信度 %1%</translation>
+    </message>
+    <message>
+        <source>Training job prepared in the Training panel: %1 labeled images from %2</source>
+        <translation>已在“训练”面板中准备好训练作业：来自 %2 的 %1 张已标注图像</translation>
+    </message>
+    <message>
+        <source>Auto-label %1</source>
+        <translation>自动标注 %1</translation>
+    </message>
+    <message>
+        <source>Machine labels at or above this confidence are accepted; the others wait for review, least confident first.</source>
+        <translation>置信度不低于此值的机器标签会被接受；其余的等待审核，置信度最低的优先。</translation>
+    </message>
+    <message numerus="yes">
+        <source>A CNN is trained on the %n human label(s) as a training job, then labels the other images.</source>
+        <translation><numerusform>将以训练作业的方式用 %n 个人工标签训练一个 CNN，然后由它标注其余图像。</numerusform></translation>
+    </message>
+    <message>
+        <source>Accept at confidence ≥</source>
+        <translation>接受置信度 ≥</translation>
+    </message>
+    <message>
+        <source>Human labels needed</source>
+        <translation>所需人工标签数</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>Auto-labeling: %1</source>
+        <translation>自动标注：%1</translation>
+    </message>
+    <message>
+        <source>Auto-labeling failed: %1</source>
+        <translation>自动标注失败：%1</translation>
+    </message>
+    <message>
+        <source>Auto-labeling %1: training a classifier on the human labels…</source>
+        <translation>正在自动标注 %1：正在用人工标签训练分类器…</translation>
     </message>
 </context>
 <context>
@@ -1214,104 +1520,288 @@ Needs review %3 · Unlabeled %4</source>
     <name>cairn::panels::NotebookEditor</name>
     <message>
         <source>Restart Kernel</source>
-        <translation type="unfinished" />
+        <translation>重启内核</translation>
     </message>
     <message>
         <source>Dismiss</source>
-        <translation type="unfinished" />
+        <translation>关闭</translation>
     </message>
     <message>
         <source>Untitled.ipynb</source>
-        <translation type="unfinished" />
+        <translation>未命名.ipynb</translation>
     </message>
     <message>
         <source>This notebook was nbformat %1 and has been converted to nbformat 4; saving writes nbformat 4.</source>
-        <translation type="unfinished" />
+        <translation>此笔记本原为 nbformat %1，已转换为 nbformat 4；保存时将写入 nbformat 4。</translation>
     </message>
     <message>
         <source>The kernel "%1" of this notebook is not installed; %2 will be used. Pick another in the toolbar.</source>
-        <translation type="unfinished" />
+        <translation>此笔记本的内核“%1”未安装，将使用 %2。可在工具栏中选择其他内核。</translation>
     </message>
     <message>
         <source>No Jupyter kernel is installed. Install one (for Python: the python3-ipykernel package) to run cells.</source>
-        <translation type="unfinished" />
+        <translation>未安装 Jupyter 内核。请安装一个（Python 可安装 python3-ipykernel 软件包）以运行单元格。</translation>
     </message>
     <message>
         <source>The notebook has no file yet: use Save As.</source>
-        <translation type="unfinished" />
+        <translation>此笔记本尚无文件：请使用“另存为”。</translation>
     </message>
     <message>
         <source>Autosaved %1</source>
-        <translation type="unfinished" />
+        <translation>已自动保存 %1</translation>
     </message>
     <message>
         <source>No kernel to run this notebook: install a Jupyter kernel (python3-ipykernel).</source>
-        <translation type="unfinished" />
+        <translation>没有可运行此笔记本的内核：请安装 Jupyter 内核（python3-ipykernel）。</translation>
     </message>
     <message>
         <source>%1 You can restart the kernel; variables are lost.</source>
-        <translation type="unfinished" />
+        <translation>%1 可以重启内核；变量将会丢失。</translation>
     </message>
     <message>
         <source>No kernel</source>
-        <translation type="unfinished" />
+        <translation>无内核</translation>
     </message>
     <message>
         <source>%1 · not started</source>
-        <translation type="unfinished" />
+        <translation>%1 · 未启动</translation>
     </message>
     <message>
         <source>%1 · starting</source>
-        <translation type="unfinished" />
+        <translation>%1 · 正在启动</translation>
     </message>
     <message>
         <source>%1 · busy</source>
-        <translation type="unfinished" />
+        <translation>%1 · 忙碌</translation>
     </message>
     <message>
         <source>%1 · idle</source>
-        <translation type="unfinished" />
+        <translation>%1 · 空闲</translation>
     </message>
     <message>
         <source>%1 · restarting</source>
-        <translation type="unfinished" />
+        <translation>%1 · 正在重启</translation>
     </message>
     <message>
         <source>%1 · dead</source>
-        <translation type="unfinished" />
+        <translation>%1 · 已停止响应</translation>
     </message>
     <message>
         <source>Completion needs a running kernel: it is starting.</source>
-        <translation type="unfinished" />
+        <translation>补全需要运行中的内核：内核正在启动。</translation>
+    </message>
+    <message>
+        <source>The kernel skipped the cell because the one before it failed.</source>
+        <translation>由于前一个单元格失败，内核跳过了此单元格。</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::NotebookPanel</name>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>New notebook in the workspace</source>
+        <translation>在工作区中新建笔记本</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <source>Open an .ipynb file</source>
+        <translation>打开 .ipynb 文件</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Save (Ctrl+S)</source>
+        <translation>保存（Ctrl+S）</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Run the cell and select the next (Shift+Enter)</source>
+        <translation>运行单元格并选中下一个（Shift+Enter）</translation>
+    </message>
+    <message>
+        <source>Run All</source>
+        <translation>全部运行</translation>
+    </message>
+    <message>
+        <source>Run every cell</source>
+        <translation>运行所有单元格</translation>
+    </message>
+    <message>
+        <source>Above</source>
+        <translation>上方</translation>
+    </message>
+    <message>
+        <source>Run the cells above the selected one</source>
+        <translation>运行所选单元格上方的单元格</translation>
+    </message>
+    <message>
+        <source>Below</source>
+        <translation>下方</translation>
+    </message>
+    <message>
+        <source>Run the selected cell and all below</source>
+        <translation>运行所选单元格及其下方的全部单元格</translation>
+    </message>
+    <message>
+        <source>Interrupt</source>
+        <translation>中断</translation>
+    </message>
+    <message>
+        <source>Interrupt the kernel (I, I)</source>
+        <translation>中断内核（I, I）</translation>
+    </message>
+    <message>
+        <source>Restart</source>
+        <translation>重启</translation>
+    </message>
+    <message>
+        <source>Restart the kernel (0, 0)</source>
+        <translation>重启内核（0, 0）</translation>
+    </message>
+    <message>
+        <source>Restart &amp;&amp; Run All</source>
+        <translation>重启并全部运行</translation>
+    </message>
+    <message>
+        <source>Restart the kernel and run every cell</source>
+        <translation>重启内核并运行所有单元格</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Clear all outputs</source>
+        <translation>清除所有输出</translation>
+    </message>
+    <message>
+        <source>Kernel:</source>
+        <translation>内核：</translation>
+    </message>
+    <message>
+        <source>The kernel this notebook runs on (saved in the notebook)</source>
+        <translation>此笔记本使用的内核（保存在笔记本中）</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;Notebooks&lt;/h2&gt;&lt;p&gt;Jupyter notebooks on local kernels. Runs you log with &lt;code&gt;import cairn&lt;/code&gt; appear in Experiments with the notebook as their source.&lt;/p&gt;</source>
+        <translation>&lt;h2&gt;笔记本&lt;/h2&gt;&lt;p&gt;在本地内核上运行的 Jupyter 笔记本。通过 &lt;code&gt;import cairn&lt;/code&gt; 记录的运行会出现在“实验”中，并以该笔记本作为来源。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>New Notebook</source>
+        <translation>新建笔记本</translation>
+    </message>
+    <message>
+        <source>Open Notebook…</source>
+        <translation>打开笔记本…</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Sample notebooks&lt;/h3&gt;</source>
+        <translation>&lt;h3&gt;示例笔记本&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>Opening %1…</source>
+        <translation>正在打开 %1…</translation>
+    </message>
+    <message>
+        <source>Cannot open the notebook</source>
+        <translation>无法打开笔记本</translation>
+    </message>
+    <message>
+        <source>Not saved yet</source>
+        <translation>尚未保存</translation>
+    </message>
+    <message>
+        <source>Save changes?</source>
+        <translation>保存更改？</translation>
+    </message>
+    <message>
+        <source>%1 has changes that are not saved.</source>
+        <translation>%1 有未保存的更改。</translation>
+    </message>
+    <message>
+        <source>Save Notebook</source>
+        <translation>保存笔记本</translation>
+    </message>
+    <message>
+        <source>Notebooks (*.ipynb)</source>
+        <translation>笔记本 (*.ipynb)</translation>
+    </message>
+    <message>
+        <source>Open Notebook</source>
+        <translation>打开笔记本</translation>
+    </message>
+    <message>
+        <source>Cannot save the notebook</source>
+        <translation>无法保存笔记本</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Notebooks</source>
+        <translation>笔记本</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::OffsetHistogramPlot</name>
+    <message>
+        <source>value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>Pick a tensor with histograms</source>
+        <translation>选择一个带直方图的张量</translation>
+    </message>
+    <message>
+        <source>dashed: %1 at step %2</source>
+        <translation>虚线：%1 在第 %2 步</translation>
     </message>
 </context>
 <context>
     <name>cairn::panels::OutputView</name>
     <message numerus="yes">
         <source>… %n earlier line(s) not shown</source>
-        <translation type="unfinished">
-            <numerusform />
-        </translation>
+        <translation><numerusform>… 较早的 %n 行未显示</numerusform></translation>
     </message>
     <message>
         <source>[an image that cannot be decoded]</source>
-        <translation type="unfinished" />
+        <translation>[无法解码的图像]</translation>
     </message>
     <message>
         <source>[an SVG image that cannot be drawn]</source>
-        <translation type="unfinished" />
+        <translation>[无法绘制的 SVG 图像]</translation>
     </message>
     <message>
         <source>[%1 output: not shown here]</source>
-        <translation type="unfinished" />
+        <translation>[%1 输出：此处不显示]</translation>
     </message>
     <message>
         <source>empty</source>
-        <translation type="unfinished" />
+        <translation>空</translation>
     </message>
     <message>
         <source>Input:</source>
-        <translation type="unfinished" />
+        <translation>输入：</translation>
     </message>
 </context>
 <context>
@@ -2072,6 +2562,10 @@ min %3, max %4, %n points</source>
     <message>
         <source>Tuning</source>
         <translation>调优</translation>
+    </message>
+    <message>
+        <source>The objective of each trial appears here as it finishes</source>
+        <translation>每次试验完成后，其目标值显示在这里</translation>
     </message>
 </context>
 <context>

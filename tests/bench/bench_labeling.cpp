@@ -120,18 +120,18 @@ int main(int argc, char **argv)
     const double createMs = t.nsecsElapsed() / 1e6;
 
     gui::StudioContext context;
-    context.openWorkspace(ws);
     LabelingPanel panel(&context);
     panel.resize(1280, 800);
     panel.show();
     QCoreApplication::processEvents();
+    // Opening the workspace opens its (only) labeling job in the panel.
     t.restart();
-    panel.openJob(s.name);
+    context.openWorkspace(ws);
     const double openMs = waitShown(panel, t);
     panel.repaint(); // the grid's first page is laid out and painted
     const double openPaintMs = t.nsecsElapsed() / 1e6;
     const bool fitsLazily = panel.thumbnails()->loadedCount() + panel.thumbnails()->pendingCount() < 1000;
-    std::printf("open a 10,000-image folder: create job (scan + insert) %.0f ms, open in the panel (first image shown) %.0f ms, "
+    std::printf("open a 10,000-image folder: create job (scan + insert) %.0f ms, open the workspace and the job in the panel (first image shown) %.0f ms, "
                 "with first paint %.0f ms; total %.0f ms (target <= 1000 ms) = %.1fx the listing anchor; thumbnails requested: %d (lazy: %s)\n",
                 createMs, openMs, openPaintMs, createMs + openPaintMs, (createMs + openPaintMs) / anchorMs,
                 panel.thumbnails()->loadedCount() + panel.thumbnails()->pendingCount(), fitsLazily ? "yes" : "NO");

@@ -330,7 +330,6 @@ void LabelingPanel::buildUi()
     m_classList->setFocusPolicy(Qt::NoFocus);
     connect(m_classList, &QListWidget::itemClicked, this, [this](QListWidgetItem *item) { pressClass(item->data(Qt::UserRole).toInt()); });
     m_progress = new QProgressBar(this);
-    m_progress->setFormat(tr("%v of %m done (%p%)"));
     m_countsLabel = new QLabel(this);
     m_countsLabel->setWordWrap(true);
     auto *right = new QWidget(this);
@@ -387,6 +386,11 @@ void LabelingPanel::refreshJobList()
     const int i = m_jobCombo->findData(current);
     if (i >= 0)
         m_jobCombo->setCurrentIndex(i);
+    if (!m_job && !names.isEmpty()) {
+        // Open the first job, so that there is something to label at once.
+        if (openJob(names.first()))
+            return;
+    }
     if (!m_job)
         m_canvas->setMessage(names.isEmpty() ? tr("No labeling jobs yet: create one with New… (or cairn label create).")
                                              : tr("Choose a labeling job."));
@@ -685,9 +689,11 @@ void LabelingPanel::updateCounts()
     if (!m_job) {
         m_progress->setRange(0, 1);
         m_progress->setValue(0);
+        m_progress->setFormat(QString());
         m_countsLabel->clear();
         return;
     }
+    m_progress->setFormat(tr("%v of %m done (%p%)"));
     const JobCounts c = m_job->counts();
     m_progress->setRange(0, std::max(1, c.total));
     m_progress->setValue(c.done());

@@ -244,20 +244,26 @@ QList<Window> windows(const ScalarSeries &s, qint64 width, qint64 fromStep, bool
     QList<Window> out;
     if (s.isEmpty() || width <= 0)
         return out;
-    std::map<qint64, QPair<double, int>> sums;
+    struct Acc
+    {
+        double sum = 0;
+        int n = 0;
+        qint64 lastStep = 0;
+    };
+    std::map<qint64, Acc> sums;
     for (int i = 0; i < s.steps.size(); ++i) {
         if (s.steps.at(i) < fromStep || !std::isfinite(s.values.at(i)))
             continue;
-        auto &acc = sums[(s.steps.at(i) - fromStep) / width];
-        acc.first += s.values.at(i);
-        acc.second += 1;
+        Acc &acc = sums[(s.steps.at(i) - fromStep) / width];
+        acc.sum += s.values.at(i);
+        acc.n += 1;
+        acc.lastStep = std::max(acc.lastStep, s.steps.at(i));
     }
     const qint64 last = s.steps.last();
     for (const auto &[k, acc] : sums) {
-        const qint64 end = fromStep + (k + 1) * width - 1;
-        if (!finished && end > last)
+        if (!finished && fromStep + (k + 1) * width - 1 > last)
             break; // the current window is not complete yet
-        out << Window{end, acc.first / acc.second};
+        out << Window{acc.lastStep, acc.sum / acc.n}; // reported at the last step it holds
     }
     return out;
 }

@@ -1,5 +1,7 @@
 #include "trainingpanel.h"
 
+#include "debuggerconfigwidget.h"
+
 #include "datapicker.h"
 #include "jobservice.h"
 #include "joblistmodel.h"
@@ -148,6 +150,9 @@ QWidget *TrainingPanel::buildForm()
     v->addWidget(hpBox);
     connect(m_form, &gui::ParameterForm::changed, this, &TrainingPanel::updateFormState);
     connect(m_reset, &QPushButton::clicked, m_form, &gui::ParameterForm::resetToDefaults);
+
+    m_debugger = new DebuggerConfigWidget(page);
+    v->addWidget(m_debugger);
 
     auto *runBox = new QGroupBox(tr("Run"), page);
     auto *rf = new QFormLayout(runBox);
@@ -444,6 +449,7 @@ JobSpec TrainingPanel::currentSpec() const
     spec.experiment = m_experiment->currentText().trimmed();
     spec.runName = m_runName->text().trimmed();
     spec.resources.cpus = m_cpus->value();
+    spec.debugger = m_debugger->config();
     return spec;
 }
 
@@ -490,6 +496,7 @@ void TrainingPanel::fillForm(const JobSpec &spec)
         m_experiment->setCurrentText(spec.experiment);
     m_runName->setText(spec.runName);
     m_cpus->setValue(spec.resources.cpus);
+    m_debugger->setConfig(spec.debugger);
     updateFormState();
 }
 

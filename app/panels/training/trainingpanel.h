@@ -28,6 +28,8 @@ class ParameterForm;
 
 namespace cairn::panels {
 
+class DebuggerConfigWidget;
+
 class JobListModel;
 class JobMonitor;
 
@@ -69,6 +71,7 @@ public:
     QComboBox *experimentCombo() const { return m_experiment; }
     QLineEdit *runNameEdit() const { return m_runName; }
     QSpinBox *cpusSpin() const { return m_cpus; }
+    DebuggerConfigWidget *debuggerConfig() const { return m_debugger; }
     QPushButton *trainButton() const { return m_train; }
     QLabel *formMessage() const { return m_message; }
     QTreeView *jobsView() const { return m_jobsView; }
@@ -108,6 +111,7 @@ private:
     QComboBox *m_experiment = nullptr;
     QLineEdit *m_runName = nullptr;
     QSpinBox *m_cpus = nullptr;
+    DebuggerConfigWidget *m_debugger = nullptr;
     QPushButton *m_train = nullptr;
     QPushButton *m_reset = nullptr;
     QLabel *m_message = nullptr;

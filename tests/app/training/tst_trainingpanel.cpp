@@ -7,7 +7,10 @@
 #include "jobservice.h"
 #include "parameterform.h"
 #include "studiocontext.h"
+#include "debuggerconfigwidget.h"
 #include "trainingpanel.h"
+
+#include "cairn/debugger/rule.h"
 #include "curveplot.h"
 
 #include "cairn/algorithms/pluginmanager.h"
@@ -31,6 +34,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTreeView>
+#include <QJsonArray>
+#include <QTreeWidget>
 #include <QtTest>
 
 using namespace cairn;
@@ -65,6 +70,46 @@ private Q_SLOTS:
         if (!found)
             QSKIP("the xgboost plugin is not built");
         qputenv("CAIRN_CLI", CAIRN_CLI_PATH);
+    }
+
+    void debuggerSettingsGoIntoTheSpec()
+    {
+        QTemporaryDir dir;
+        gui::StudioContext context;
+        context.openWorkspace(dir.path());
+        panels::TrainingPanel panel(&context);
+        QVERIFY(panel.selectAlgorithm(QStringLiteral("xgboost")));
+        panels::DebuggerConfigWidget *debuggerBox = panel.debuggerConfig();
+        QVERIFY(debuggerBox);
+        // Off by default: nothing is collected.
+        QVERIFY(!debuggerBox->isChecked());
+        QVERIFY(debuggerBox->config().collections.isEmpty());
+        QVERIFY(debuggerBox->config().rules.isEmpty());
+
+        debuggerBox->setChecked(true);
+        auto *rules = debuggerBox->findChild<QTreeWidget *>(QStringLiteral("rules"));
+        QVERIFY(rules && rules->topLevelItemCount() >= 16);
+        const auto found = rules->findItems(QStringLiteral("FeatureImportanceOverweight"), Qt::MatchExactly);
+        QCOMPARE(found.size(), 1);
+        found.first()->setCheckState(0, Qt::Checked);
+        found.first()->setCheckState(1, Qt::Checked);
+        debuggerBox->findChild<QSpinBox *>(QStringLiteral("collectEvery"))->setValue(5);
+        const JobSpec::Debugger config = debuggerBox->config();
+        QVERIFY(config.collections.contains(QStringLiteral("weights")));
+        QCOMPARE(config.interval, 5);
+        QCOMPARE(config.rules.size(), 1);
+        const QJsonObject rule = config.rules.first().toObject();
+        QCOMPARE(rule.value(QStringLiteral("name")).toString(), QStringLiteral("FeatureImportanceOverweight"));
+        QVERIFY(rule.value(QStringLiteral("actions")).toArray().contains(QStringLiteral("stop")));
+        // The rules are valid for the job system, and a cloned job gets them back.
+        debugger::RuleConfig::listFromJson(config.rules);
+        JobSpec spec;
+        spec.debugger = config;
+        panels::DebuggerConfigWidget other;
+        other.setConfig(spec.debugger);
+        QCOMPARE(other.config().rules, config.rules);
+        QCOMPARE(other.config().collections, config.collections);
+        QCOMPARE(other.config().interval, 5);
     }
 
     void formValidatesWhileTyping()

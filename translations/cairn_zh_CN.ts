@@ -373,6 +373,49 @@
     </message>
 </context>
 <context>
+    <name>cairn::panels::DebuggerConfigWidget</name>
+    <message>
+        <source>Debugger</source>
+        <translation>调试器</translation>
+    </message>
+    <message>
+        <source>Save tensor statistics and histograms while training, and run rules on them beside the job</source>
+        <translation>训练时保存张量统计量和直方图，并在作业旁运行规则检查它们</translation>
+    </message>
+    <message>
+        <source>Collections:</source>
+        <translation>采集集合：</translation>
+    </message>
+    <message>
+        <source> steps</source>
+        <translation> 步</translation>
+    </message>
+    <message>
+        <source>Save the collections every this many training steps (XGBoost: rounds)</source>
+        <translation>每隔这么多训练步保存一次采集集合（XGBoost：轮）</translation>
+    </message>
+    <message>
+        <source>Save every:</source>
+        <translation>保存间隔：</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Stop the job</source>
+        <translation>停止作业</translation>
+    </message>
+    <message>
+        <source>Stop the job when %1 finds an issue (it is always reported)</source>
+        <translation>当 %1 发现问题时停止作业（问题总会被报告）</translation>
+    </message>
+    <message>
+        <source>Rules:</source>
+        <translation>规则：</translation>
+    </message>
+</context>
+<context>
     <name>cairn::panels::DebuggerPanel</name>
     <message>
         <source>In progress</source>

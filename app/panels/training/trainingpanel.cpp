@@ -1,4 +1,5 @@
 #include "trainingpanel.h"
+#include "experimentcombo.h"
 
 #include "debuggerconfigwidget.h"
 
@@ -350,18 +351,7 @@ void TrainingPanel::onManagerChanged()
 
 void TrainingPanel::reloadExperiments()
 {
-    const QString current = m_experiment->currentText();
-    m_experiment->clear();
-    if (context()->hasWorkspace()) {
-        try {
-            for (const Experiment &e : context()->store().experiments())
-                m_experiment->addItem(e.name);
-        } catch (const Error &) {
-        }
-    }
-    if (m_experiment->findText(QStringLiteral("Default")) < 0)
-        m_experiment->insertItem(0, QStringLiteral("Default"));
-    m_experiment->setCurrentText(current.isEmpty() ? QStringLiteral("Default") : current);
+    gui::reloadExperimentCombo(m_experiment, context());
 }
 
 void TrainingPanel::refreshJobs()

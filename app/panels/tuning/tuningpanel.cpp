@@ -1,4 +1,5 @@
 #include "tuningpanel.h"
+#include "experimentcombo.h"
 
 #include "datapicker.h"
 #include "jobservice.h"
@@ -346,18 +347,7 @@ void TuningPanel::reloadAlgorithms()
 
 void TuningPanel::reloadExperiments()
 {
-    const QString current = m_experiment->currentText();
-    m_experiment->clear();
-    if (context()->hasWorkspace()) {
-        try {
-            for (const Experiment &e : context()->store().experiments())
-                m_experiment->addItem(e.name);
-        } catch (const Error &) {
-        }
-    }
-    if (m_experiment->findText(QStringLiteral("Default")) < 0)
-        m_experiment->insertItem(0, QStringLiteral("Default"));
-    m_experiment->setCurrentText(current.isEmpty() ? QStringLiteral("Default") : current);
+    gui::reloadExperimentCombo(m_experiment, context());
 }
 
 bool TuningPanel::selectAlgorithm(const QString &id)

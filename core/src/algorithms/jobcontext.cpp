@@ -9,7 +9,12 @@
 
 namespace cairn {
 
-TensorStats TensorStats::of(const QString &name, qint64 step, const float *data, qint64 n, int bins)
+namespace {
+
+// One pass for the moments and norms of the finite values, a second for the histogram. A
+// constant tensor gets a unit-wide histogram centred on its value.
+template<typename T>
+TensorStats summarise(const QString &name, qint64 step, const T *data, qint64 n, int bins)
 {
     TensorStats s;
     s.name = name;
@@ -22,19 +27,17 @@ TensorStats TensorStats::of(const QString &name, qint64 step, const float *data,
         const double v = data[i];
         if (std::isnan(v)) {
             ++s.nanCount;
-            continue;
-        }
-        if (std::isinf(v)) {
+        } else if (std::isinf(v)) {
             ++s.infCount;
-            continue;
+        } else {
+            ++finite;
+            sum += v;
+            sq += v * v;
+            abs += std::fabs(v);
+            s.zeroCount += v == 0 ? 1 : 0;
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
         }
-        ++finite;
-        sum += v;
-        sq += v * v;
-        abs += std::fabs(v);
-        s.zeroCount += v == 0 ? 1 : 0;
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
     }
     if (finite == 0)
         return s;
@@ -47,17 +50,28 @@ TensorStats TensorStats::of(const QString &name, qint64 step, const float *data,
     bins = std::max(1, bins);
     const double width = hi > lo ? (hi - lo) / bins : 1.0;
     for (int b = 0; b <= bins; ++b)
-        s.edges.push_back(lo + b * width);
+        s.edges.push_back(hi > lo ? lo + b * width : lo - 0.5 + double(b) / bins);
     s.counts.assign(size_t(bins), 0);
     for (qint64 i = 0; i < n; ++i) {
         const double v = data[i];
         if (!std::isfinite(v))
             continue;
-        int b = hi > lo ? int((v - lo) / width) : 0;
-        b = std::clamp(b, 0, bins - 1);
+        const int b = hi > lo ? std::clamp(int((v - lo) / width), 0, bins - 1) : bins / 2;
         ++s.counts[size_t(b)];
     }
     return s;
+}
+
+} // namespace
+
+TensorStats TensorStats::of(const QString &name, qint64 step, const float *data, qint64 n, int bins)
+{
+    return summarise(name, step, data, n, bins);
+}
+
+TensorStats TensorStats::of(const QString &name, qint64 step, const double *data, qint64 n, int bins)
+{
+    return summarise(name, step, data, n, bins);
 }
 
 QJsonObject AlgorithmInfo::toJson() const

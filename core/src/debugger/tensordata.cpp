@@ -233,48 +233,7 @@ TensorSample TensorSample::fromStats(const TensorStats &t)
 
 TensorSample TensorSample::of(const double *data, qint64 n, qint64 step, int bins)
 {
-    TensorSample s;
-    s.step = step;
-    s.count = n;
-    double sum = 0, sq = 0, abs = 0, lo = HUGE_VAL, hi = -HUGE_VAL;
-    qint64 finite = 0;
-    for (qint64 i = 0; i < n; ++i) {
-        const double v = data[i];
-        if (std::isnan(v)) {
-            ++s.nanCount;
-        } else if (std::isinf(v)) {
-            ++s.infCount;
-        } else {
-            ++finite;
-            sum += v;
-            sq += v * v;
-            abs += std::fabs(v);
-            s.zeroCount += v == 0 ? 1 : 0;
-            lo = std::min(lo, v);
-            hi = std::max(hi, v);
-        }
-    }
-    if (finite == 0)
-        return s;
-    s.min = lo;
-    s.max = hi;
-    s.mean = sum / double(finite);
-    s.std = std::sqrt(std::max(0.0, sq / double(finite) - s.mean * s.mean));
-    s.l1 = abs;
-    s.l2 = std::sqrt(sq);
-    bins = std::max(1, bins);
-    const double width = hi > lo ? (hi - lo) / bins : 1.0;
-    for (int b = 0; b <= bins; ++b)
-        s.edges.push_back(hi > lo ? lo + b * width : lo - 0.5 + double(b) / bins);
-    s.counts.assign(size_t(bins), 0);
-    for (qint64 i = 0; i < n; ++i) {
-        const double v = data[i];
-        if (!std::isfinite(v))
-            continue;
-        const int b = hi > lo ? std::clamp(int((v - lo) / width), 0, bins - 1) : bins / 2;
-        s.counts[size_t(b)] += 1;
-    }
-    return s;
+    return fromStats(TensorStats::of(QString(), step, data, n, bins));
 }
 
 } // namespace cairn::debugger

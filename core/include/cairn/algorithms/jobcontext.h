@@ -25,6 +25,7 @@ struct TensorStats
 
     /// Computes the statistics and a `bins`-bin histogram of finite values.
     static TensorStats of(const QString &name, qint64 step, const float *data, qint64 n, int bins = 64);
+    static TensorStats of(const QString &name, qint64 step, const double *data, qint64 n, int bins = 64);
 };
 
 enum class LogLevel { Debug, Info, Warning, Error };

@@ -205,7 +205,8 @@ private Q_SLOTS:
         t.start();
         m->stop(id);
         QVERIFY(waitIdle(*m, 10000));
-        QVERIFY(t.elapsed() >= 500);
+        // 200 ms + 300 ms of grace; Qt's default coarse timers may fire up to 5 % early.
+        QVERIFY2(t.elapsed() >= 475, qPrintable(QString::number(t.elapsed())));
         const JobRecord r = m->job(id);
         const QString log = readAll(JobRecord::dirOf(m_ws->path(), id) + QStringLiteral("/job.log"));
         QVERIFY2(log.contains(QStringLiteral("sending SIGTERM")) && log.contains(QStringLiteral("sending SIGKILL")), qPrintable(log));

@@ -1,4 +1,5 @@
 #include "datapicker.h"
+#include "tablepreview.h"
 
 #include "cairn/data/csvreader.h"
 #include "cairn/util/error.h"
@@ -257,31 +258,12 @@ void DataPicker::loadPreview()
             return;
         }
         const data::Table &t = r.table;
-        QStringList headers;
         for (const data::Column &c : t.columns) {
             m_columns << c.name;
             m_types << data::columnTypeName(c.type);
-            headers << QStringLiteral("%1\n%2").arg(c.name, data::columnTypeName(c.type));
         }
-        const qsizetype shown = std::min<qsizetype>(t.rowCount(), kPreviewRows);
-        m_model->setColumnCount(int(t.columnCount()));
-        m_model->setRowCount(int(shown));
-        m_model->setHorizontalHeaderLabels(headers);
-        for (qsizetype row = 0; row < shown; ++row)
-            for (int col = 0; col < t.columnCount(); ++col) {
-                const data::Column &c = t.columns.at(col);
-                // 12 digits: what a person typed, without binary noise (0.916700006, not …0000001).
-                const QString text = c.isMissing(row) ? QString()
-                                     : c.type == data::ColumnType::Numeric ? QString::number(c.values[size_t(row)], 'g', 12)
-                                                                           : c.text(row);
-                auto *item = new QStandardItem(text);
-                if (c.type == data::ColumnType::Numeric)
-                    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-                m_model->setItem(int(row), col, item);
-            }
-        m_preview->resizeColumnsToContents();
-        for (int col = 0; col < m_model->columnCount(); ++col)
-            m_preview->setColumnWidth(col, std::min(m_preview->columnWidth(col), 220));
+        fillTablePreview(m_model, t, kPreviewRows);
+        fitPreviewColumns(m_preview);
         m_preview->show();
         m_status->setText(tr("%1: %n column(s); the first rows with the type inferred for each column.", nullptr, int(t.columnCount()))
                               .arg(QFileInfo(path).fileName()));
@@ -290,7 +272,7 @@ void DataPicker::loadPreview()
             const QSignalBlocker block(m_target);
             for (int i = 0; i < m_columns.size(); ++i)
                 m_target->addItem(QStringLiteral("%1  (%2)").arg(m_columns.at(i), m_types.at(i)), m_columns.at(i));
-            const QString want = !m_pendingTarget.isEmpty() && m_columns.contains(m_pendingTarget) ? m_pendingTarget : guessTarget();
+            const QString want = !m_pendingTarget.isEmpty() && m_columns.contains(m_pendingTarget) ? m_pendingTarget : guessTarget(m_columns);
             m_target->setCurrentIndex(std::max(0, int(m_target->findData(want))));
             m_pendingTarget.clear();
         }
@@ -301,14 +283,14 @@ void DataPicker::loadPreview()
     Q_EMIT changed();
 }
 
-QString DataPicker::guessTarget() const
+QString DataPicker::guessTarget(const QStringList &columns)
 {
     static const QStringList usual = {QStringLiteral("target"), QStringLiteral("label"), QStringLiteral("class"), QStringLiteral("y"),
                                       QStringLiteral("survived"), QStringLiteral("species"), QStringLiteral("outcome")};
-    for (const QString &name : m_columns)
+    for (const QString &name : columns)
         if (usual.contains(name.toLower()))
             return name;
-    return m_columns.isEmpty() ? QString() : m_columns.last();
+    return columns.isEmpty() ? QString() : columns.last();
 }
 
 } // namespace cairn::gui

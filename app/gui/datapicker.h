@@ -49,6 +49,8 @@ public:
     QTableView *previewView() const { return m_preview; }
     QComboBox *targetCombo() const { return m_target; }
     QLabel *statusLabel() const { return m_status; }
+    /// The column a table's target most likely is: a usual name (target, label, class, …), else the last.
+    static QString guessTarget(const QStringList &columns);
 
 Q_SIGNALS:
     void changed();
@@ -58,7 +60,6 @@ Q_SIGNALS:
 private:
     void browse(QLineEdit *edit, const QString &title);
     void loadPreview();
-    QString guessTarget() const;
 
     QLineEdit *m_train;
     QLineEdit *m_validation;

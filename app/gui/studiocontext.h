@@ -40,6 +40,8 @@ Q_SIGNALS:
     void storeChanged();
     /// Asks the Experiments panel to show a run.
     void showRunRequested(const QString &runUuid);
+    /// Asks the Notebooks panel to open an .ipynb file.
+    void openNotebookRequested(const QString &path);
     /// A message for the status bar.
     void statusMessage(const QString &text, int timeoutMs = 4000);
 

@@ -60,6 +60,7 @@ MainWindow::MainWindow(gui::StudioContext *context, const QList<gui::Panel *> &p
     connect(m_context, &gui::StudioContext::statusMessage, this,
             [this](const QString &text, int timeout) { statusBar()->showMessage(text, timeout); });
     connect(m_context, &gui::StudioContext::showRunRequested, this, [this] { raisePanel(QStringLiteral("experiments")); });
+    connect(m_context, &gui::StudioContext::openNotebookRequested, this, [this] { raisePanel(QStringLiteral("notebooks")); });
 
     Settings settings;
     if (!restoreGeometry(settings.windowGeometry()))

@@ -1,4 +1,5 @@
 #include "curveplot.h"
+#include "plotstyle.h"
 
 #include "lttb.h"
 #include "plotcolors.h"
@@ -231,22 +232,8 @@ void CurvePlot::resampleVisible()
 
 void CurvePlot::applyPalette()
 {
-    const QPalette pal = QApplication::palette();
-    const QColor fg = pal.color(QPalette::WindowText);
-    const QColor grid = isDarkTheme() ? QColor(255, 255, 255, 40) : QColor(0, 0, 0, 30);
-    setBackground(pal.color(QPalette::Base));
-    for (QCPAxis *axis : {xAxis, yAxis, xAxis2, yAxis2}) {
-        axis->setBasePen(QPen(fg));
-        axis->setTickPen(QPen(fg));
-        axis->setSubTickPen(QPen(fg));
-        axis->setTickLabelColor(fg);
-        axis->setLabelColor(fg);
-        axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-    }
-    legend->setBrush(pal.color(QPalette::Base));
-    legend->setTextColor(fg);
-    legend->setBorderPen(QPen(grid));
-    m_emptyText->setColor(pal.color(QPalette::PlaceholderText));
+    applyPlotPalette(this);
+    m_emptyText->setColor(QApplication::palette().color(QPalette::PlaceholderText));
 }
 
 void CurvePlot::changeEvent(QEvent *event)

@@ -83,6 +83,7 @@ NotebookPanel::NotebookPanel(gui::StudioContext *context, QWidget *parent) : gui
     updateToolbar();
     if (context) {
         connect(context, &gui::StudioContext::workspaceChanged, this, &NotebookPanel::restoreOpenNotebooks);
+        connect(context, &gui::StudioContext::openNotebookRequested, this, &NotebookPanel::openNotebook);
         if (context->hasWorkspace())
             QTimer::singleShot(0, this, &NotebookPanel::restoreOpenNotebooks);
     }

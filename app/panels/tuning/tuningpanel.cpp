@@ -6,6 +6,7 @@
 #include "parallelcoordinates.h"
 #include "parameterform.h"
 #include "plotcolors.h"
+#include "plotstyle.h"
 #include "qcustomplotinclude.h"
 #include "studiocontext.h"
 #include "theme.h"
@@ -307,21 +308,8 @@ QWidget *TuningPanel::buildResults()
 
 void TuningPanel::applyPlotPalette()
 {
+    gui::applyPlotPalette(m_plot);
     const QPalette pal = QApplication::palette();
-    const QColor fg = pal.color(QPalette::WindowText);
-    const QColor grid = gui::isDarkTheme() ? QColor(255, 255, 255, 40) : QColor(0, 0, 0, 30);
-    m_plot->setBackground(pal.color(QPalette::Base));
-    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
-        axis->setBasePen(QPen(fg));
-        axis->setTickPen(QPen(fg));
-        axis->setSubTickPen(QPen(fg));
-        axis->setTickLabelColor(fg);
-        axis->setLabelColor(fg);
-        axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-    }
-    m_plot->legend->setBrush(pal.color(QPalette::Base));
-    m_plot->legend->setTextColor(fg);
-    m_plot->legend->setBorderPen(QPen(grid));
     const QColor trial = gui::seriesColor(0);
     m_plot->graph(0)->setPen(QPen(trial));
     m_plot->graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, trial, trial, 7));

@@ -1,6 +1,7 @@
-// `cairn predict --model RUN_OR_PATH --input FILE [--output FILE]`
+// `cairn predict --model RUN_OR_PATH --input FILE [--output FILE] [--explain] [--importance FILE]`
 #include "trainingcommands.h"
 
+#include "cairn/algorithms/explain.h"
 #include "cairn/algorithms/modelcard.h"
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/algorithms/tabular.h"
@@ -47,12 +48,20 @@ int runPredictCommand(Context &c, const QString &verb)
     parser.addOption({{QStringLiteral("i"), QStringLiteral("input")}, QStringLiteral("Rows to score: CSV (raw, as for training), IDX images or an image folder."), QStringLiteral("FILE")});
     parser.addOption({{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("CSV to write (default: standard output)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("keep"), QStringLiteral("Input columns to copy into the output (comma-separated)."), QStringLiteral("COLS")});
-    if (!c.parse(parser, QStringLiteral("cairn predict --model RUN_OR_PATH --input FILE [--output FILE] [--keep COLS]\n"
+    parser.addOption({QStringLiteral("explain"), QStringLiteral("Add per-row contributions of every input column (contribution_<column>, contribution_base): "
+                                                                "SHAP values for XGBoost, occlusion for other models. CSV input only.")});
+    parser.addOption({QStringLiteral("importance"), QStringLiteral("Also write permutation feature importance on the input rows (which must hold the target) to this CSV."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("metric"), QStringLiteral("Metric for --importance (default: f1, accuracy or mse by task)."), QStringLiteral("NAME")});
+    if (!c.parse(parser, QStringLiteral("cairn predict --model RUN_OR_PATH --input FILE [--output FILE] [--keep COLS] [--explain] [--importance FILE [--metric NAME]]\n"
                                         "Applies a trained model (with its preprocessing) to raw rows; writes the predicted label\n"
-                                        "and, for classifiers, one probability column per class.")))
+                                        "and, for classifiers, one probability column per class; --explain adds how much each\n"
+                                        "input column moved each prediction.")))
         return 0;
     if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("input")))
         throw UsageError(QStringLiteral("cairn predict needs --model and --input"));
+    const bool explain = parser.isSet(QStringLiteral("explain"));
+    if (parser.isSet(QStringLiteral("metric")) && !parser.isSet(QStringLiteral("importance")))
+        throw UsageError(QStringLiteral("--metric goes with --importance"));
     const QString modelDir = resolveModel(c, parser.value(QStringLiteral("model")));
     const ModelCard card = ModelCard::load(modelDir);
     PluginManager plugins;
@@ -69,8 +78,26 @@ int runPredictCommand(Context &c, const QString &verb)
     if (input.channel.type == data::ChannelSpec::Type::Csv) {
         table = data::CsvReader::read(inputPath);
         input.table = &table;
+    } else if (explain || parser.isSet(QStringLiteral("importance"))) {
+        throw UsageError(QStringLiteral("--explain and --importance work with CSV input only; %1 is %2")
+                             .arg(inputPath, data::ChannelSpec::typeName(input.channel.type)));
     }
     const Predictions p = predictor->predict(input);
+    std::optional<Contributions> contributions;
+    if (explain) {
+        contributions = explainRows(*predictor, card, table);
+        c.err << "cairn: contributions by " << (contributions->method == QLatin1String("shap") ? "SHAP" : "occlusion") << " in "
+              << contributions->output << " space"
+              << (contributions->target.isEmpty() ? QString() : QStringLiteral(" of class '%1'").arg(contributions->target)) << "\n";
+        c.err.flush();
+    }
+    if (parser.isSet(QStringLiteral("importance"))) {
+        const QList<FeatureImportance> importance = permutationImportance(*predictor, card, table, parser.value(QStringLiteral("metric")));
+        const QByteArray csv = importanceCsv(importance);
+        QSaveFile f(parser.value(QStringLiteral("importance")));
+        if (!f.open(QIODevice::WriteOnly) || f.write(csv) != csv.size() || !f.commit())
+            throw Error(QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString()));
+    }
 
     QStringList keep;
     for (const QString &k : parser.value(QStringLiteral("keep")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
@@ -86,6 +113,11 @@ int runPredictCommand(Context &c, const QString &verb)
     if (probabilities)
         for (const QString &cls : p.classes)
             header << QStringLiteral("probability_") + cls;
+    if (contributions) {
+        for (const QString &f : contributions->features)
+            header << QStringLiteral("contribution_") + f;
+        header << QStringLiteral("contribution_base");
+    }
     QStringList quoted;
     for (const QString &h : header)
         quoted << csvField(h);
@@ -104,6 +136,11 @@ int runPredictCommand(Context &c, const QString &verb)
         if (probabilities)
             for (qsizetype j = 0; j < k; ++j)
                 fields << QString::number(p.probabilities[size_t(r * k + j)], 'g', 6);
+        if (contributions) {
+            for (qsizetype j = 0; j < contributions->features.size(); ++j)
+                fields << QString::number(contributions->value(r, j), 'g', 8);
+            fields << QString::number(contributions->base[size_t(r)], 'g', 8);
+        }
         out += fields.join(QLatin1Char(',')).toUtf8() + '\n';
     }
     if (parser.isSet(QStringLiteral("output"))) {

@@ -12,11 +12,13 @@
 #include <QtPlugin>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace cairn {
 
 struct ModelCard;
+struct Contributions;
 namespace data { class Table; }
 
 /// The plugin API version: a plugin whose metadata names another apiVersion is not loaded.
@@ -69,6 +71,10 @@ class Predictor
 public:
     virtual ~Predictor() = default;
     virtual Predictions predict(const PredictionInput &input) = 0;
+    /// The model's own per-row contributions of the input columns (cairn/algorithms/explain.h),
+    /// e.g. SHAP values of tree models; nullopt (the default) when it has none, and callers
+    /// fall back to a model-agnostic method. Defined in explain.cpp.
+    virtual std::optional<Contributions> contributions(const PredictionInput &input);
 };
 
 /// The interface every algorithm plugin implements (QtCore only, no widgets). Its metadata

@@ -88,7 +88,10 @@ int runPredictCommand(Context &c, const QString &verb)
         contributions = explainRows(*predictor, card, table);
         c.err << "cairn: contributions by " << (contributions->method == QLatin1String("shap") ? "SHAP" : "occlusion") << " in "
               << contributions->output << " space"
-              << (contributions->target.isEmpty() ? QString() : QStringLiteral(" of class '%1'").arg(contributions->target)) << "\n";
+              << (!contributions->target.isEmpty()        ? QStringLiteral(" of class '%1'").arg(contributions->target)
+                  : !contributions->rowClasses.empty() ? QStringLiteral(" of each row's predicted class")
+                                                       : QString())
+              << "\n";
         c.err.flush();
     }
     if (parser.isSet(QStringLiteral("importance"))) {

@@ -1,5 +1,6 @@
 #include "xgboostplugin.h"
 
+#include "cairn/algorithms/explain.h"
 #include "cairn/algorithms/metrics.h"
 #include "cairn/algorithms/modelcard.h"
 #include "cairn/algorithms/tabular.h"
@@ -439,7 +440,84 @@ public:
         return p;
     }
 
+    /// Tree SHAP values (XGBoost's pred_contribs) in margin space, summed from the encoded
+    /// features (one-hot indicators) back to the input columns.
+    std::optional<Contributions> contributions(const PredictionInput &input) override
+    {
+        if (!input.table)
+            throw Error(QStringLiteral("the XGBoost model explains rows of a table (CSV); %1 is not one").arg(input.channel.path));
+        const data::FeatureEncoder encoder = data::FeatureEncoder::fromJson(m_card.preprocessing.value(QStringLiteral("encoder")).toObject());
+        const std::vector<float> x = encoder.transform(*input.table, input.channel.path);
+        const qsizetype rows = input.table->rowCount();
+        const int width = encoder.width();
+        DMatrix m;
+        makeMatrix(m, x, rows, width, 0, encoder.categoricalFeatures(), encoder.featureNames());
+        // strict_shape: rows × output groups × (features + bias) for every objective.
+        static const char *config = R"({"type": 2, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": true})";
+        const bst_ulong *shape = nullptr;
+        bst_ulong dim = 0;
+        const float *out = nullptr;
+        check(XGBoosterPredictFromDMatrix(m_booster.h, m.h, config, &shape, &dim, &out), "computing contributions");
+        if (dim != 3 || qsizetype(shape[0]) != rows || shape[1] < 1 || qsizetype(shape[2]) != qsizetype(width) + 1)
+            throw Error(QStringLiteral("XGBoost returned contributions of an unexpected shape for %1 rows of %2 features").arg(rows).arg(width));
+        const size_t groups = size_t(shape[1]);
+        const size_t stride = size_t(width) + 1;
+        const std::vector<int> columnOf = featureColumnsOf(encoder);
+
+        Contributions c;
+        c.method = QStringLiteral("shap");
+        c.output = QStringLiteral("margin");
+        c.features = encoder.inputColumns();
+        const size_t nf = size_t(c.features.size());
+        c.values.assign(size_t(rows) * nf, 0.0);
+        c.base.resize(size_t(rows));
+        if (isClassification(m_task)) {
+            c.rowClasses.resize(size_t(rows));
+            if (groups == 1)
+                c.target = m_card.classes.value(1);
+        }
+        for (qsizetype r = 0; r < rows; ++r) {
+            const float *row = out + size_t(r) * groups * stride;
+            // Multiclass: explain the predicted class, the group with the largest margin.
+            size_t g = 0;
+            if (groups > 1) {
+                double best = -HUGE_VAL;
+                for (size_t j = 0; j < groups; ++j) {
+                    double margin = 0;
+                    for (size_t i = 0; i < stride; ++i)
+                        margin += double(row[j * stride + i]);
+                    if (margin > best) {
+                        best = margin;
+                        g = j;
+                    }
+                }
+            }
+            const float *block = row + g * stride;
+            for (int i = 0; i < width; ++i)
+                c.values[size_t(r) * nf + size_t(columnOf[size_t(i)])] += double(block[i]);
+            c.base[size_t(r)] = double(block[width]);
+            if (!c.rowClasses.empty())
+                c.rowClasses[size_t(r)] = groups > 1 ? int(g) : 1;
+        }
+        return c;
+    }
+
 private:
+    /// Per encoded feature: the index of its input column in encoder.inputColumns().
+    static std::vector<int> featureColumnsOf(const data::FeatureEncoder &encoder)
+    {
+        std::vector<int> out;
+        const QList<data::FeatureEncoder::Feature> &features = encoder.features();
+        for (int i = 0; i < features.size(); ++i) {
+            const data::FeatureEncoder::Feature &f = features.at(i);
+            const bool oneHot = f.type == data::ColumnType::Categorical && encoder.options().oneHot;
+            out.insert(out.end(), oneHot ? size_t(f.categories.size()) : size_t(1), i);
+        }
+        if (qsizetype(out.size()) != encoder.width())
+            throw Error(QStringLiteral("the model's encoder has %1 features but its columns account for %2; re-train the model").arg(encoder.width()).arg(out.size()));
+        return out;
+    }
+
     ModelCard m_card;
     Booster m_booster;
     Task m_task = Task::Regression;

@@ -1,5 +1,6 @@
 #include "recordingcontext.h"
 
+#include "cairn/algorithms/explain.h"
 #include "cairn/algorithms/modelcard.h"
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/data/csvreader.h"
@@ -8,6 +9,8 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace cairn;
 using namespace cairn::test;
@@ -84,6 +87,80 @@ private Q_SLOTS:
         QVERIFY(ctx.last.contains(QStringLiteral("validation.mae")));
         QVERIFY(ctx.last.contains(QStringLiteral("validation.mse")));
         QCOMPARE(ctx.params.value(QStringLiteral("task")), QStringLiteral("regression"));
+    }
+
+    /// Uses the models the tests above saved.
+    void shapContributionsAddUpToThePrediction()
+    {
+        auto load = [&](const QString &name) {
+            const QString dir = m_dir.filePath(name + QStringLiteral("/model"));
+            const ModelCard card = ModelCard::load(dir);
+            return std::make_pair(card, m_plugins.plugin(card.plugin)->loadPredictor(card, dir));
+        };
+        {
+            // Binary: base + Σ contributions = the log-odds of the positive class.
+            auto [card, predictor] = load(QStringLiteral("titanic"));
+            const data::Table table = data::CsvReader::read(QStringLiteral(DATA "titanic.csv"));
+            const Contributions c = explainRows(*predictor, card, table);
+            QCOMPARE(c.method, QStringLiteral("shap"));
+            QCOMPARE(c.output, QStringLiteral("margin"));
+            QCOMPARE(c.target, QStringLiteral("yes"));
+            QCOMPARE(c.features, QStringList({QStringLiteral("sex"), QStringLiteral("age"), QStringLiteral("passengerClass")}));
+            QCOMPARE(c.rows(), table.rowCount());
+            PredictionInput in;
+            in.table = &table;
+            const Predictions p = predictor->predict(in);
+            for (qsizetype r = 0; r < table.rowCount(); ++r) {
+                double margin = c.base[size_t(r)];
+                for (qsizetype j = 0; j < c.features.size(); ++j)
+                    margin += c.value(r, j);
+                const double probability = 1 / (1 + std::exp(-margin));
+                QVERIFY2(std::abs(probability - p.probabilities[size_t(r) * 2 + 1]) < 1e-5, qPrintable(QString::number(r)));
+            }
+            // Sex moves predictions most, both by SHAP and by permutation.
+            QCOMPARE(shapImportance(c).first().feature, QStringLiteral("sex"));
+            const QList<FeatureImportance> imp = permutationImportance(*predictor, card, table, QStringLiteral("accuracy"), 3, 1);
+            QCOMPARE(imp.size(), 3);
+            QVERIFY(imp.first().feature == QLatin1String("sex") || imp.at(1).feature == QLatin1String("sex"));
+            for (const FeatureImportance &f : imp)
+                if (f.feature == QLatin1String("sex"))
+                    QVERIFY2(f.importance > 0.1, qPrintable(QString::number(f.importance)));
+        }
+        {
+            // Regression: base + Σ contributions = the value.
+            auto [card, predictor] = load(QStringLiteral("diamonds"));
+            std::vector<qsizetype> first;
+            for (qsizetype r = 0; r < 2000; ++r)
+                first.push_back(r * 25);
+            const data::Table table = data::CsvReader::read(QStringLiteral(DATA "diamonds.csv")).select(first);
+            const Contributions c = explainRows(*predictor, card, table);
+            QVERIFY(c.rowClasses.empty());
+            QVERIFY(c.target.isEmpty());
+            PredictionInput in;
+            in.table = &table;
+            const Predictions p = predictor->predict(in);
+            for (qsizetype r = 0; r < table.rowCount(); ++r) {
+                double value = c.base[size_t(r)];
+                for (qsizetype j = 0; j < c.features.size(); ++j)
+                    value += c.value(r, j);
+                QVERIFY2(std::abs(value - p.values[size_t(r)]) < 1e-2 + 1e-5 * std::abs(p.values[size_t(r)]), qPrintable(QString::number(r)));
+            }
+            QCOMPARE(c.features.size(), 9);
+        }
+        {
+            // Multiclass with categorical splits: each row explains its predicted class.
+            auto [card, predictor] = load(QStringLiteral("penguins"));
+            const data::Table table = data::CsvReader::read(QStringLiteral(DATA "penguins.csv"));
+            const Contributions c = explainRows(*predictor, card, table);
+            PredictionInput in;
+            in.table = &table;
+            const Predictions p = predictor->predict(in);
+            QCOMPARE(c.rowClasses, p.labels);
+            QVERIFY(c.target.isEmpty());
+            QVERIFY(c.features.contains(QStringLiteral("island")));
+            for (double v : c.values)
+                QVERIFY(std::isfinite(v));
+        }
     }
 
     void stopsWhenAskedAndKeepsTheModel()

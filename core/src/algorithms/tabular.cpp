@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QJsonArray>
 #include <QSet>
 
 #include <algorithm>
@@ -115,11 +116,71 @@ std::vector<double> numericTarget(const data::Column &c, const QString &source)
 
 } // namespace
 
+data::FeatureEncoderOptions preprocessingOptions(const data::FeatureEncoderOptions &base, const QJsonObject &preprocessing)
+{
+    static const QStringList known{QStringLiteral("exclude"), QStringLiteral("categoricalEncoding"), QStringLiteral("oneHotMaxCardinality"),
+                                   QStringLiteral("datetimeParts"), QStringLiteral("textFeatures"), QStringLiteral("impute"),
+                                   QStringLiteral("scale")};
+    data::FeatureEncoderOptions o = base;
+    auto flag = [&](const QString &key) -> std::optional<bool> {
+        const QJsonValue v = preprocessing.value(key);
+        if (v.isUndefined() || v.isNull())
+            return std::nullopt;
+        if (!v.isBool())
+            throw Error(QStringLiteral("preprocessing: \"%1\" must be true or false").arg(key));
+        return v.toBool();
+    };
+    for (auto it = preprocessing.begin(); it != preprocessing.end(); ++it)
+        if (!known.contains(it.key()))
+            throw Error(QStringLiteral("preprocessing: unknown setting \"%1\" (known: %2)").arg(it.key(), known.join(QStringLiteral(", "))));
+    const QJsonValue encoding = preprocessing.value(QStringLiteral("categoricalEncoding"));
+    if (!encoding.isUndefined() && !encoding.isNull()) {
+        const auto e = data::categoricalEncodingFromName(encoding.toString());
+        if (!encoding.isString() || !e)
+            throw Error(QStringLiteral("preprocessing: \"categoricalEncoding\" must be onehot, ordinal, target or auto (not %1)")
+                            .arg(encoding.isString() ? encoding.toString() : QStringLiteral("a %1").arg(encoding.isDouble() ? QStringLiteral("number") : QStringLiteral("non-string"))));
+        o.categoricalEncoding = *e;
+    }
+    const QJsonValue cardinality = preprocessing.value(QStringLiteral("oneHotMaxCardinality"));
+    if (!cardinality.isUndefined() && !cardinality.isNull()) {
+        if (!cardinality.isDouble() || cardinality.toDouble() < 0 || cardinality.toDouble() != std::floor(cardinality.toDouble()))
+            throw Error(QStringLiteral("preprocessing: \"oneHotMaxCardinality\" must be a whole number of at least 0"));
+        o.oneHotMaxCardinality = cardinality.toInt();
+        // One-hot columns keep that many categories at least.
+        o.maxCategories = std::max(o.maxCategories, o.oneHotMaxCardinality);
+    }
+    if (const auto v = flag(QStringLiteral("datetimeParts")))
+        o.datetimeParts = *v;
+    if (const auto v = flag(QStringLiteral("textFeatures")))
+        o.textFeatures = *v;
+    if (const auto v = flag(QStringLiteral("impute"))) {
+        // Off keeps the algorithm's own imputation (a network cannot take NaN); on adds the
+        // median and the indicators.
+        o.imputeMissing = base.imputeMissing || *v;
+        o.imputeMedian = *v;
+        o.missingIndicators = *v;
+    }
+    if (const auto v = flag(QStringLiteral("scale")))
+        o.standardize = *v;
+    const QJsonValue exclude = preprocessing.value(QStringLiteral("exclude"));
+    if (!exclude.isUndefined() && !exclude.isNull()) {
+        bool ok = exclude.isArray();
+        for (const QJsonValue &v : exclude.toArray())
+            ok = ok && v.isString();
+        if (!ok)
+            throw Error(QStringLiteral("preprocessing: \"exclude\" must be a list of column names"));
+    }
+    return o;
+}
+
 TabularData prepareTabular(JobContext &context, const data::FeatureEncoderOptions &options, std::optional<Task> forcedTask)
 {
     const JobSpec &spec = context.spec();
     if (!spec.hasChannel(QStringLiteral("train")))
         throw Error(QStringLiteral("the job has no train channel"));
+    // Settings first: a mistake in them fails before any data is read.
+    data::FeatureEncoderOptions encoderOptions = preprocessingOptions(options, spec.preprocessing);
+    encoderOptions.seed = spec.seed;
     const data::ChannelSpec trainChannel = spec.channels.value(QStringLiteral("train"));
     context.progress(0, QStringLiteral("reading %1").arg(QFileInfo(trainChannel.path).fileName()));
     data::Table train = readChannelTable(trainChannel);
@@ -261,13 +322,36 @@ TabularData prepareTabular(JobContext &context, const data::FeatureEncoderOption
     QStringList features = trainPart.columnNames();
     if (!d.target.isEmpty())
         features.removeAll(d.target);
-    d.encoder.fit(trainPart, features, options);
+    QStringList excluded;
+    for (const QJsonValue &v : spec.preprocessing.value(QStringLiteral("exclude")).toArray())
+        excluded << v.toString();
+    QStringList unknown;
+    for (const QString &name : excluded)
+        if (trainPart.indexOf(name) < 0)
+            unknown << name;
+    if (!unknown.isEmpty())
+        throw Error(QStringLiteral("preprocessing excludes %1 '%2', which %3 does not have (columns: %4)")
+                        .arg(unknown.size() == 1 ? QStringLiteral("column") : QStringLiteral("columns"), unknown.join(QStringLiteral("', '")),
+                             trainChannel.path, train.columnNames().join(QStringLiteral(", "))));
+    for (const QString &name : excluded)
+        features.removeAll(name);
+    excluded.removeAll(d.target);
+    if (!excluded.isEmpty())
+        context.log(QStringLiteral("excluded from the features: %1").arg(excluded.join(QStringLiteral(", "))));
+
+    data::EncoderTarget encoderTarget;
+    if (supervised && isClassification(task))
+        encoderTarget = data::EncoderTarget::classification(labels, d.classes);
+    else if (supervised)
+        encoderTarget = data::EncoderTarget::regression(values);
+    d.xTrain = d.encoder.fitTransform(trainPart, features, encoderOptions, encoderTarget, trainChannel.path);
     if (!d.encoder.droppedColumns().isEmpty())
         context.log(QStringLiteral("text columns not used as features: %1").arg(d.encoder.droppedColumns().join(QStringLiteral(", "))));
+    for (const QString &line : d.encoder.describe())
+        context.log(QStringLiteral("preprocessing: %1").arg(line));
     if (d.encoder.width() == 0)
-        throw Error(QStringLiteral("no usable feature columns (every column besides the target is free text)"));
+        throw Error(QStringLiteral("no usable feature columns (every column besides the target is free text or excluded)"));
     d.width = d.encoder.width();
-    d.xTrain = d.encoder.transform(trainPart, trainChannel.path);
     d.nTrain = trainPart.rowCount();
     if (validationPart.rowCount() > 0) {
         d.xValidation = d.encoder.transform(validationPart, QStringLiteral("the validation data"));

@@ -13,7 +13,7 @@ QJsonObject JobSpec::toJson() const
     QJsonObject ch;
     for (auto it = channels.begin(); it != channels.end(); ++it)
         ch.insert(it.key(), it.value().toJson());
-    return QJsonObject{
+    QJsonObject json{
         {QStringLiteral("version"), version},
         {QStringLiteral("id"), id},
         {QStringLiteral("algorithm"), algorithm},
@@ -34,6 +34,9 @@ QJsonObject JobSpec::toJson() const
         {QStringLiteral("runUuid"), runUuid},
         {QStringLiteral("parentRunUuid"), parentRunUuid},
     };
+    if (!preprocessing.isEmpty())
+        json.insert(QStringLiteral("preprocessing"), preprocessing);
+    return json;
 }
 
 JobSpec JobSpec::fromJson(const QJsonObject &json, const QString &where)
@@ -75,6 +78,10 @@ JobSpec JobSpec::fromJson(const QJsonObject &json, const QString &where)
     s.debugger.interval = std::max(1, dbg.value(QStringLiteral("interval")).toInt(100));
     s.debugger.rules = dbg.value(QStringLiteral("rules")).toArray();
     s.stopping.maxRuntimeSeconds = qint64(json.value(QStringLiteral("stopping")).toObject().value(QStringLiteral("maxRuntimeSeconds")).toDouble(0));
+    const QJsonValue pp = json.value(QStringLiteral("preprocessing"));
+    if (!pp.isUndefined() && !pp.isNull() && !pp.isObject())
+        throw Error(QStringLiteral("%1: \"preprocessing\" must be an object").arg(where));
+    s.preprocessing = pp.toObject();
     s.experiment = json.value(QStringLiteral("experiment")).toString();
     s.runName = json.value(QStringLiteral("runName")).toString();
     s.runUuid = json.value(QStringLiteral("runUuid")).toString();

@@ -34,6 +34,9 @@ private Q_SLOTS:
         s.resources.cpus = 3;
         s.debugger.collections = {QStringLiteral("weights")};
         s.stopping.maxRuntimeSeconds = 60;
+        s.preprocessing = QJsonObject{{QStringLiteral("categoricalEncoding"), QStringLiteral("auto")},
+                                      {QStringLiteral("exclude"), QJsonArray{QStringLiteral("id")}}};
+        QVERIFY(!JobSpec().toJson().contains(QStringLiteral("preprocessing"))); // empty: not written
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("spec.json"));
         s.save(path);
@@ -46,6 +49,7 @@ private Q_SLOTS:
         QCOMPARE(b.channels.value(QStringLiteral("validation")).labelsPath, idx.labelsPath);
         QCOMPARE(b.debugger.collections, s.debugger.collections);
         QCOMPARE(b.stopping.maxRuntimeSeconds, 60);
+        QCOMPARE(b.preprocessing, s.preprocessing);
     }
 
     void specRejectsWhatItCannotRun()
@@ -67,6 +71,9 @@ private Q_SLOTS:
         const QJsonObject badType{{QStringLiteral("train"), QJsonObject{{QStringLiteral("path"), QStringLiteral("a")}, {QStringLiteral("type"), QStringLiteral("parquet")}}}};
         QVERIFY(errorOf(QJsonObject{{QStringLiteral("version"), 1}, {QStringLiteral("algorithm"), QStringLiteral("x")}, {QStringLiteral("channels"), badType}})
                     .contains(QStringLiteral("unknown channel type 'parquet'")));
+        QVERIFY(errorOf(QJsonObject{{QStringLiteral("version"), 1}, {QStringLiteral("algorithm"), QStringLiteral("x")}, {QStringLiteral("channels"), train},
+                                    {QStringLiteral("preprocessing"), QStringLiteral("auto")}})
+                    .contains(QStringLiteral("\"preprocessing\" must be an object")));
     }
 
     void parsesEvents()

@@ -41,9 +41,18 @@ data::Table readChannelTable(const data::ChannelSpec &channel);
 /// most 10 distinct values; regression otherwise.
 Task inferTask(const data::Column &target);
 
+/// The algorithm's own encoder options (`base`) refined by a job spec's "preprocessing" object:
+/// "categoricalEncoding" (onehot, ordinal, target, auto), "oneHotMaxCardinality",
+/// "datetimeParts", "textFeatures", "impute" (median + missing indicators; false keeps only the
+/// imputation the algorithm itself needs), "scale" (standardise). "exclude" is applied by
+/// prepareTabular. Throws cairn::Error for an unknown key or a value of the wrong kind.
+data::FeatureEncoderOptions preprocessingOptions(const data::FeatureEncoderOptions &base, const QJsonObject &preprocessing);
+
 /// Reads the job's train channel (and validation channel, or a seeded split of the training
 /// rows, stratified for classification), drops rows without a target, fits the encoder on the
-/// training rows and encodes both sides. `task` forces the task (e.g. clustering); else the
+/// training rows (target encodings out of fold, see FeatureEncoder::fitTransform) and encodes
+/// both sides. The spec's "preprocessing" refines `options` (see preprocessingOptions) and its
+/// "exclude" columns are never features. `task` forces the task (e.g. clustering); else the
 /// spec's task, else it is inferred. Logs what it did through `context`.
 TabularData prepareTabular(JobContext &context, const data::FeatureEncoderOptions &options,
                            std::optional<Task> task = std::nullopt);

@@ -20,6 +20,7 @@ namespace cairn {
 ///  "outputDir": "...", "resources": {"cpus": 2, "host": "local"},
 ///  "debugger": {"collections": ["weights"], "interval": 100, "rules": []},
 ///  "stopping": {"maxRuntimeSeconds": 0},
+///  "preprocessing": {"categoricalEncoding": "auto", "impute": true},
 ///  "experiment": "Default", "runName": "", "runUuid": ""}
 struct JobSpec
 {
@@ -50,6 +51,10 @@ struct JobSpec
     {
         qint64 maxRuntimeSeconds = 0; ///< 0: no limit; the job manager stops the job after it
     } stopping;
+    /// Feature pipeline settings for tabular algorithms, refining the algorithm's own (see
+    /// docs/training.md): "exclude", "categoricalEncoding", "oneHotMaxCardinality",
+    /// "datetimeParts", "textFeatures", "impute", "scale". Empty: the algorithm's defaults.
+    QJsonObject preprocessing;
     QString experiment;
     QString runName;
     QString runUuid;

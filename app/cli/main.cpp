@@ -29,6 +29,8 @@ Commands:
   train --algorithm ID --train PATH --target COL  train a model as a job (see cairn train --help)
   tune --algorithm ID ... --range NAME=LOW:HIGH   tune hyperparameters (see cairn tune --help)
   predict --model RUN_OR_PATH --input FILE        apply a trained model to new rows
+  automl --train CSV --target COL                 automatic machine learning: the best model within a
+                                                  time limit, with a leaderboard (see cairn automl --help)
   jobs list|logs|stop|show                        training jobs of this workspace
   worker --spec FILE                              run one job (started by the job manager)
   notebook run FILE.ipynb [--kernel NAME] [--output OUT.ipynb] [--timeout S]
@@ -46,6 +48,7 @@ else ~/CairnWorkspace.
 namespace cairn::cli {
 int runLabelCommand(Context &context, const QString &verb); // labelcommand.cpp
 int runDebugCommand(Context &context, const QString &verb); // debuggercommand.cpp
+int runAutoMLCommand(Context &context, const QString &verb); // automlcommand.cpp
 }
 
 int main(int argc, char **argv)
@@ -103,6 +106,8 @@ int main(int argc, char **argv)
             return runTuneCommand(context, verb);
         if (command == QLatin1String("predict"))
             return runPredictCommand(context, verb);
+        if (command == QLatin1String("automl"))
+            return runAutoMLCommand(context, verb);
         if (command == QLatin1String("jobs") || command == QLatin1String("job"))
             return runJobsCommand(context, verb);
         if (command == QLatin1String("worker"))

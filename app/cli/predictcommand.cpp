@@ -3,6 +3,7 @@
 
 #include "cairn/algorithms/explain.h"
 #include "cairn/algorithms/modelcard.h"
+#include "cairn/algorithms/modelloader.h"
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/algorithms/tabular.h"
 #include "cairn/data/csvreader.h"
@@ -65,8 +66,7 @@ int runPredictCommand(Context &c, const QString &verb)
     const QString modelDir = resolveModel(c, parser.value(QStringLiteral("model")));
     const ModelCard card = ModelCard::load(modelDir);
     PluginManager plugins;
-    AlgorithmPlugin *plugin = card.plugin.isEmpty() ? plugins.pluginFor(card.algorithm) : plugins.plugin(card.plugin);
-    std::unique_ptr<Predictor> predictor = plugin->loadPredictor(card, modelDir);
+    std::unique_ptr<Predictor> predictor = loadPredictor(plugins, modelDir); // ensembles (AutoML) included
 
     PredictionInput input;
     const QString inputPath = parser.value(QStringLiteral("input"));

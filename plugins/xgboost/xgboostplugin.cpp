@@ -462,7 +462,9 @@ public:
             throw Error(QStringLiteral("XGBoost returned contributions of an unexpected shape for %1 rows of %2 features").arg(rows).arg(width));
         const size_t groups = size_t(shape[1]);
         const size_t stride = size_t(width) + 1;
-        const std::vector<int> columnOf = featureColumnsOf(encoder);
+        const std::vector<int> columnOf = encoder.featureColumns();
+        if (qsizetype(columnOf.size()) != width)
+            throw Error(QStringLiteral("the model's encoder maps %1 of its %2 features to columns; re-train the model").arg(columnOf.size()).arg(width));
 
         Contributions c;
         c.method = QStringLiteral("shap");
@@ -503,21 +505,6 @@ public:
     }
 
 private:
-    /// Per encoded feature: the index of its input column in encoder.inputColumns().
-    static std::vector<int> featureColumnsOf(const data::FeatureEncoder &encoder)
-    {
-        std::vector<int> out;
-        const QList<data::FeatureEncoder::Feature> &features = encoder.features();
-        for (int i = 0; i < features.size(); ++i) {
-            const data::FeatureEncoder::Feature &f = features.at(i);
-            const bool oneHot = f.type == data::ColumnType::Categorical && encoder.options().oneHot;
-            out.insert(out.end(), oneHot ? size_t(f.categories.size()) : size_t(1), i);
-        }
-        if (qsizetype(out.size()) != encoder.width())
-            throw Error(QStringLiteral("the model's encoder has %1 features but its columns account for %2; re-train the model").arg(encoder.width()).arg(out.size()));
-        return out;
-    }
-
     ModelCard m_card;
     Booster m_booster;
     Task m_task = Task::Regression;

@@ -4,9 +4,11 @@
 #include "cairn/algorithms/modelcard.h"
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/data/csvreader.h"
+#include "cairn/data/featureencoder.h"
 #include "cairn/util/error.h"
 
 #include <QFile>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -125,6 +127,33 @@ private Q_SLOTS:
             for (const FeatureImportance &f : imp)
                 if (f.feature == QLatin1String("sex"))
                     QVERIFY2(f.importance > 0.1, qPrintable(QString::number(f.importance)));
+        }
+        {
+            // A pipeline of many features per column (text tokens, missing indicators, category
+            // codes): still one contribution per input column, and they add up.
+            JobSpec spec = tabularSpec(QStringLiteral("xgboost"), QStringLiteral(DATA "titanic.csv"), QStringLiteral("survived"), m_dir.filePath(QStringLiteral("titanic-explain")),
+                                       {{QStringLiteral("num_round"), 30}, {QStringLiteral("enable_categorical"), true}});
+            spec.preprocessing = QJsonObject{{QStringLiteral("categoricalEncoding"), QStringLiteral("auto")}, {QStringLiteral("textFeatures"), true},
+                                             {QStringLiteral("impute"), true}};
+            RecordingContext ctx(spec);
+            m_plugins.pluginFor(QStringLiteral("xgboost"))->createTrainer(QStringLiteral("xgboost"), ctx.spec())->run(ctx);
+            auto [card, predictor] = load(QStringLiteral("titanic-explain"));
+            QVERIFY(data::FeatureEncoder::fromJson(card.preprocessing.value(QStringLiteral("encoder")).toObject()).width() > 10);
+            const data::Table table = data::CsvReader::read(QStringLiteral(DATA "titanic.csv"));
+            const Contributions c = explainRows(*predictor, card, table);
+            QCOMPARE(c.method, QStringLiteral("shap"));
+            QVERIFY(c.features.contains(QStringLiteral("name")));
+            QVERIFY(c.features.contains(QStringLiteral("age")));
+            QCOMPARE(c.features.size(), QSet<QString>(c.features.begin(), c.features.end()).size());
+            PredictionInput in;
+            in.table = &table;
+            const Predictions p = predictor->predict(in);
+            for (qsizetype r = 0; r < table.rowCount(); ++r) {
+                double margin = c.base[size_t(r)];
+                for (qsizetype j = 0; j < c.features.size(); ++j)
+                    margin += c.value(r, j);
+                QVERIFY2(std::abs(1 / (1 + std::exp(-margin)) - p.probabilities[size_t(r) * 2 + 1]) < 1e-5, qPrintable(QString::number(r)));
+            }
         }
         {
             // Regression: base + Σ contributions = the value.

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "cairn/algorithms/algorithmplugin.h"
+#include "cairn/algorithms/modelcard.h"
+
+#include <QList>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+namespace cairn {
+
+class PluginManager;
+
+/// One model of an ensemble: its folder (relative to the ensemble's folder) and weight.
+struct EnsembleMember
+{
+    QString path;
+    double weight = 1;
+};
+
+/// True for a card written by saveEnsembleModel (plugin "cairn", algorithm "ensemble").
+bool isEnsembleCard(const ModelCard &card);
+/// The members a card lists in extra.members; throws cairn::Error when it lists none.
+QList<EnsembleMember> ensembleMembers(const ModelCard &card);
+
+/// Writes an ensemble model into `dir`: each source model folder is copied to members/<n>/ (so
+/// the folder is self-contained) and `card` (task, target, classes, input schema, metrics...) is
+/// saved with plugin "cairn", algorithm "ensemble" and extra.members filled in. Weights are
+/// normalised to sum to 1. Throws cairn::Error when a copy fails.
+void saveEnsembleModel(const QString &dir, ModelCard card, const QList<EnsembleMember> &sources);
+
+/// Copies a folder recursively (replacing `to`); throws cairn::Error on failure.
+void copyFolder(const QString &from, const QString &to);
+
+/// A weighted average of models: class probabilities aligned by class name (the label is the
+/// most probable class) or regression values. Members load through loadPredictor, so a member
+/// may itself be an ensemble.
+class EnsemblePredictor : public Predictor
+{
+public:
+    EnsemblePredictor(PluginManager &plugins, ModelCard card, const QString &dir);
+    ~EnsemblePredictor() override;
+
+    Predictions predict(const PredictionInput &input) override;
+    /// The weighted sum of the members' own contributions when every member has them in the
+    /// same space (e.g. SHAP values of tree models, which then explain the weighted average of
+    /// the members' margins); nullopt otherwise, so callers explain the ensemble as a whole.
+    std::optional<Contributions> contributions(const PredictionInput &input) override;
+
+    qsizetype memberCount() const { return qsizetype(m_members.size()); }
+
+private:
+    struct Member
+    {
+        std::unique_ptr<Predictor> predictor;
+        ModelCard card;
+        double weight = 0;
+    };
+    ModelCard m_card;
+    Task m_task = Task::Regression;
+    std::vector<Member> m_members;
+};
+
+} // namespace cairn

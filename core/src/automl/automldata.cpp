@@ -1,0 +1,428 @@
+// AutoML's data side: preparation (profile, folds, fold CSVs), search spaces, scoring.
+#include "automlsupport.h"
+
+#include "cairn/algorithms/metrics.h"
+#include "cairn/data/csvreader.h"
+#include "cairn/data/split.h"
+#include "cairn/util/error.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonDocument>
+#include <QLocale>
+#include <QSaveFile>
+#include <QSet>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+
+namespace cairn::automl {
+
+std::vector<int> kFoldAssignment(qsizetype n, int k, quint64 seed, const std::vector<int> *strata)
+{
+    std::vector<int> fold(size_t(std::max<qsizetype>(n, 0)), -1);
+    if (k < 1 || n <= 0)
+        return fold;
+    std::mt19937_64 rng(seed);
+    std::map<int, std::vector<qsizetype>> groups;
+    for (qsizetype i = 0; i < n; ++i) {
+        const int g = strata ? (*strata)[size_t(i)] : 0;
+        if (g >= 0)
+            groups[g].push_back(i);
+    }
+    // Each class deals its shuffled rows round the folds, starting where the previous class
+    // stopped, so fold sizes differ by at most one row overall.
+    int next = 0;
+    for (auto &[g, rows] : groups) {
+        if (qsizetype(rows.size()) < k && strata)
+            continue; // too rare to appear in every fold's training data and be validated on
+        for (qsizetype i = qsizetype(rows.size()) - 1; i > 0; --i) {
+            const auto j = qsizetype(rng() % quint64(i + 1));
+            std::swap(rows[size_t(i)], rows[size_t(j)]);
+        }
+        for (qsizetype row : rows) {
+            fold[size_t(row)] = next;
+            next = (next + 1) % k;
+        }
+    }
+    return fold;
+}
+
+std::vector<double> greedyEnsemble(const std::vector<std::vector<double>> &predictions, int rounds,
+                                   const std::function<double(const std::vector<double> &)> &score)
+{
+    const size_t m = predictions.size();
+    std::vector<double> weights(m, 0.0);
+    if (m == 0 || rounds < 1)
+        return weights;
+    const size_t len = predictions.front().size();
+    std::vector<double> sum(len, 0.0), trial(len);
+    std::vector<int> picks(m, 0);
+    for (int round = 0; round < rounds; ++round) {
+        double bestScore = std::numeric_limits<double>::infinity();
+        size_t best = m;
+        for (size_t j = 0; j < m; ++j) {
+            for (size_t i = 0; i < len; ++i)
+                trial[i] = (sum[i] + predictions[j][i]) / double(round + 1);
+            const double s = score(trial);
+            if (std::isfinite(s) && s < bestScore) {
+                bestScore = s;
+                best = j;
+            }
+        }
+        if (best == m)
+            break;
+        for (size_t i = 0; i < len; ++i)
+            sum[i] += predictions[best][i];
+        ++picks[best];
+    }
+    int total = 0;
+    for (int p : picks)
+        total += p;
+    for (size_t j = 0; j < m; ++j)
+        weights[j] = total > 0 ? double(picks[j]) / total : 0.0;
+    return weights;
+}
+
+namespace detail {
+
+std::vector<qsizetype> PreparedData::scoredRows() const
+{
+    std::vector<qsizetype> rows;
+    for (size_t i = 0; i < fold.size(); ++i)
+        if (fold[i] >= 0)
+            rows.push_back(qsizetype(i));
+    return rows;
+}
+
+int chooseFolds(qsizetype rows, int timeLimitSeconds)
+{
+    if (rows > kMaxRowsForKFold)
+        return 1;
+    // Every fold is a training job that starts a process; short budgets on larger tables buy
+    // more candidates with fewer folds.
+    if (timeLimitSeconds > 0 && timeLimitSeconds < 180 && rows > 5000)
+        return 3;
+    return 5;
+}
+
+QString className(const data::Column &c, qsizetype row)
+{
+    if (c.isMissing(row))
+        return {};
+    if (!c.isNumeric())
+        return c.categories.at(c.codes[size_t(row)]);
+    if (c.type == data::ColumnType::Boolean) {
+        const int i = c.values[size_t(row)] != 0 ? 1 : 0;
+        return c.categories.size() == 2 ? c.categories.at(i) : (i ? QStringLiteral("true") : QStringLiteral("false"));
+    }
+    return QString::number(c.values[size_t(row)], 'g', 17);
+}
+
+QStringList classNames(const data::Column &c)
+{
+    // The order of tabular.cpp's classNames(): sorted names, sorted numbers, booleans as spelt.
+    if (c.type == data::ColumnType::Boolean)
+        return c.categories.size() == 2 ? c.categories : QStringList{QStringLiteral("false"), QStringLiteral("true")};
+    if (!c.isNumeric()) {
+        QSet<int> used;
+        for (auto code : c.codes)
+            if (code >= 0)
+                used.insert(code);
+        QStringList names;
+        for (int code : used)
+            names << c.categories.at(code);
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+    std::vector<double> values;
+    for (double v : c.values)
+        if (!std::isnan(v))
+            values.push_back(v);
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    QStringList names;
+    for (double v : values)
+        names << QString::number(v, 'g', 17);
+    return names;
+}
+
+namespace {
+
+QByteArray csvField(const QString &s)
+{
+    QByteArray b = s.toUtf8();
+    if (b.contains(',') || b.contains('"') || b.contains('\n') || b.contains('\r') || (!b.isEmpty() && (b.front() == ' ' || b.back() == ' ')))
+        b = '"' + b.replace('"', "\"\"") + '"';
+    return b;
+}
+
+QString cellText(const data::Column &c, qsizetype row)
+{
+    if (c.isMissing(row))
+        return {};
+    if (c.type == data::ColumnType::Numeric)
+        return QString::number(c.values[size_t(row)], 'g', QLocale::FloatingPointShortest);
+    return c.text(row);
+}
+
+void writeJson(const QString &path, const QJsonObject &object)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(object).toJson(QJsonDocument::Indented)) < 0 || !f.commit())
+        throw Error(QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
+}
+
+} // namespace
+
+void writeCsv(const QString &path, const data::Table &table, const std::vector<qsizetype> &rows)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        throw Error(QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
+    QByteArray out;
+    QList<QByteArray> header;
+    for (const data::Column &c : table.columns)
+        header << csvField(c.name);
+    out += header.join(',') + '\n';
+    for (qsizetype r : rows) {
+        for (qsizetype j = 0; j < table.columns.size(); ++j) {
+            if (j)
+                out += ',';
+            out += csvField(cellText(table.columns.at(j), r));
+        }
+        out += '\n';
+        if (out.size() > (1 << 20)) {
+            f.write(out);
+            out.clear();
+        }
+    }
+    f.write(out);
+    if (!f.commit())
+        throw Error(QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
+}
+
+PreparedData prepareData(const AutoMLSpec &spec, const QString &artifactDir)
+{
+    PreparedData p;
+    try {
+        data::Table table = data::CsvReader::read(spec.trainPath);
+        p.sourceRows = table.rowCount();
+        const int ti = table.indexOf(spec.target);
+        if (ti < 0)
+            throw Error(QStringLiteral("%1 has no column '%2' (columns: %3)")
+                            .arg(QFileInfo(spec.trainPath).fileName(), spec.target, table.columnNames().join(QStringLiteral(", "))));
+        std::vector<qsizetype> known;
+        for (qsizetype r = 0; r < table.rowCount(); ++r)
+            if (!table.columns.at(ti).isMissing(r))
+                known.push_back(r);
+        if (qsizetype(known.size()) < table.rowCount())
+            table = table.select(known);
+        std::optional<Task> problemType;
+        if (spec.problemType != QLatin1String("auto") && !spec.problemType.isEmpty())
+            problemType = taskFromName(spec.problemType);
+        p.profile = profileTable(table, spec.target, problemType);
+        p.task = p.profile.task;
+        p.metric = spec.metric.isEmpty() || spec.metric == QLatin1String("auto") ? defaultMetric(p.task) : spec.metric;
+        if (!metricsFor(p.task).contains(p.metric))
+            throw Error(QStringLiteral("metric '%1' does not apply to %2 problems (use one of: %3)")
+                            .arg(p.metric, taskName(p.task), metricsFor(p.task).join(QStringLiteral(", "))));
+        p.maximize = metricMaximized(p.metric);
+
+        const QStringList dropped = p.profile.droppedColumns();
+        QList<data::Column> kept;
+        for (data::Column &c : table.columns)
+            if (!dropped.contains(c.name))
+                kept << std::move(c);
+        table.columns = std::move(kept);
+        const qsizetype n = table.rowCount();
+        const int minimum = 10;
+        if (n < minimum)
+            throw Error(QStringLiteral("%1 has %2 rows with a known '%3'; AutoML needs at least %4")
+                            .arg(QFileInfo(spec.trainPath).fileName()).arg(n).arg(spec.target).arg(minimum));
+        if (table.columns.size() < 2)
+            throw Error(QStringLiteral("no column is left to learn '%1' from (every other column was dropped: see the profile)").arg(spec.target));
+
+        const data::Column &target = table.column(spec.target);
+        std::vector<int> strata;
+        if (isClassification(p.task)) {
+            p.classes = classNames(target);
+            QHash<QString, int> index;
+            for (int i = 0; i < p.classes.size(); ++i)
+                index.insert(p.classes.at(i), i);
+            p.labels.resize(size_t(n));
+            for (qsizetype r = 0; r < n; ++r)
+                p.labels[size_t(r)] = index.value(className(target, r), -1);
+            strata = p.labels;
+        } else {
+            p.values.assign(target.values.begin(), target.values.end());
+        }
+
+        p.folds = chooseFolds(n, spec.timeLimitSeconds);
+        p.holdout = p.folds == 1;
+        if (p.holdout) {
+            // Classes with a single row cannot be on both sides: they train.
+            if (!strata.empty()) {
+                std::vector<int> counts(size_t(p.classes.size()), 0);
+                for (int l : strata)
+                    ++counts[size_t(l)];
+                for (int &l : strata)
+                    if (counts[size_t(l)] < 2)
+                        l = -1;
+            }
+            const data::Split split = data::trainValidationSplit(n, 0.2, spec.seed, strata.empty() ? nullptr : &strata);
+            p.fold.assign(size_t(n), -1);
+            for (qsizetype r : split.validation)
+                p.fold[size_t(r)] = 0;
+        } else {
+            p.fold = kFoldAssignment(n, p.folds, spec.seed, strata.empty() ? nullptr : &strata);
+        }
+
+        const QDir foldDir(QDir(artifactDir).filePath(QStringLiteral("automl/folds")));
+        for (int f = 0; f < p.folds; ++f) {
+            std::vector<qsizetype> train, validation;
+            for (qsizetype r = 0; r < n; ++r)
+                (p.fold[size_t(r)] == f ? validation : train).push_back(r);
+            if (validation.empty() || train.empty())
+                throw Error(QStringLiteral("fold %1 of %2 has no rows to %3").arg(f + 1).arg(p.folds).arg(train.empty() ? QStringLiteral("train on") : QStringLiteral("validate on")));
+            p.trainCsv << foldDir.filePath(QStringLiteral("fold_%1_train.csv").arg(f));
+            p.validationCsv << foldDir.filePath(QStringLiteral("fold_%1_valid.csv").arg(f));
+            writeCsv(p.trainCsv.last(), table, train);
+            writeCsv(p.validationCsv.last(), table, validation);
+        }
+        p.table = std::move(table);
+
+        QJsonObject profile = p.profile.toJson();
+        profile.insert(QStringLiteral("sourceRows"), p.sourceRows);
+        profile.insert(QStringLiteral("metric"), p.metric);
+        profile.insert(QStringLiteral("validation"), p.holdout ? QStringLiteral("holdout") : QStringLiteral("k-fold"));
+        profile.insert(QStringLiteral("folds"), p.folds);
+        writeJson(QDir(artifactDir).filePath(QStringLiteral("automl/profile.json")), profile);
+    } catch (const Error &e) {
+        p.error = e.message();
+    } catch (const std::exception &e) {
+        p.error = QString::fromUtf8(e.what());
+    }
+    return p;
+}
+
+namespace {
+using tuning::Dimension;
+
+Dimension real(const QString &name, double low, double high, bool log = false)
+{
+    Dimension d;
+    d.name = name;
+    d.kind = Dimension::Kind::Real;
+    d.low = low;
+    d.high = high;
+    d.logScale = log;
+    return d;
+}
+
+Dimension integer(const QString &name, double low, double high, bool log = false)
+{
+    Dimension d = real(name, low, high, log);
+    d.kind = Dimension::Kind::Integer;
+    return d;
+}
+} // namespace
+
+AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema)
+{
+    AlgorithmPlan plan;
+    QList<Dimension> dims;
+    if (algorithm == QLatin1String("xgboost")) {
+        dims = {integer(QStringLiteral("num_round"), 50, 1000, true), real(QStringLiteral("eta"), 0.01, 0.3, true),
+                integer(QStringLiteral("max_depth"), 2, 10), real(QStringLiteral("min_child_weight"), 0.5, 20, true),
+                real(QStringLiteral("subsample"), 0.5, 1), real(QStringLiteral("colsample_bytree"), 0.4, 1),
+                real(QStringLiteral("lambda"), 0.01, 10, true), real(QStringLiteral("alpha"), 0, 2)};
+        // Tuned trials may run long: stop on the validation fold once it stops improving.
+        plan.tunedFixed.insert(QStringLiteral("early_stopping_rounds"), 30);
+    } else if (algorithm == QLatin1String("linear-learner")) {
+        dims = {real(QStringLiteral("learning_rate"), 1e-3, 0.1, true), real(QStringLiteral("l1"), 0, 0.01),
+                real(QStringLiteral("weight_decay"), 0, 0.01), integer(QStringLiteral("epochs"), 10, 100)};
+        plan.fixed.insert(QStringLiteral("early_stopping_patience"), 5);
+        plan.impute = true;
+    } else if (algorithm == QLatin1String("mlp")) {
+        dims = {integer(QStringLiteral("hidden_layers"), 1, 3), integer(QStringLiteral("units"), 16, 256, true),
+                real(QStringLiteral("learning_rate"), 1e-4, 1e-2, true), real(QStringLiteral("dropout"), 0, 0.5),
+                real(QStringLiteral("weight_decay"), 0, 1e-3), integer(QStringLiteral("epochs"), 20, 150, true)};
+        plan.fixed.insert(QStringLiteral("early_stopping_patience"), 5);
+        plan.impute = true;
+    } else {
+        QStringList names;
+        for (const Parameter &prm : schema.parameters())
+            if (prm.tunable && prm.min && prm.max && (prm.type == Parameter::Type::Int || prm.type == Parameter::Type::Float))
+                names << prm.name;
+        plan.space = tuning::SearchSpace::fromSchema(schema, names);
+        return plan;
+    }
+    // Keep only what this build's schema knows, inside its bounds.
+    QList<Dimension> usable;
+    for (Dimension d : dims) {
+        const Parameter *prm = schema.find(d.name);
+        if (!prm)
+            continue;
+        if (prm->min)
+            d.low = std::max(d.low, *prm->min);
+        if (prm->max)
+            d.high = std::min(d.high, *prm->max);
+        if (d.high > d.low)
+            usable << d;
+    }
+    plan.space = tuning::SearchSpace(usable);
+    auto keepKnown = [&](QJsonObject &o) {
+        for (const QString &key : o.keys())
+            if (!schema.find(key))
+                o.remove(key);
+    };
+    keepKnown(plan.fixed);
+    keepKnown(plan.tunedFixed);
+    return plan;
+}
+
+QMap<QString, double> scoreCompact(const PreparedData &data, const std::vector<double> &compact, const std::vector<qsizetype> &rows)
+{
+    QMap<QString, double> all;
+    if (data.task == Task::Regression) {
+        std::vector<double> truth;
+        truth.reserve(rows.size());
+        for (qsizetype r : rows)
+            truth.push_back(data.values[size_t(r)]);
+        all = regressionMetrics(truth, compact).values();
+    } else {
+        const int k = data.width();
+        std::vector<int> truth;
+        truth.reserve(rows.size());
+        for (qsizetype r : rows)
+            truth.push_back(data.labels[size_t(r)]);
+        std::vector<float> probs(compact.size());
+        for (size_t i = 0; i < compact.size(); ++i)
+            probs[i] = float(compact[i]);
+        all = classificationMetrics(truth, probs, k).values();
+    }
+    QMap<QString, double> out;
+    for (const QString &name : metricsFor(data.task))
+        out.insert(name, all.value(name, std::numeric_limits<double>::quiet_NaN()));
+    return out;
+}
+
+QMap<QString, double> scoreRows(const PreparedData &data, const std::vector<double> &oof, const std::vector<qsizetype> &rows)
+{
+    const int w = data.width();
+    std::vector<double> compact;
+    compact.reserve(rows.size() * size_t(w));
+    for (qsizetype r : rows)
+        for (int j = 0; j < w; ++j)
+            compact.push_back(oof[size_t(r) * size_t(w) + size_t(j)]);
+    return scoreCompact(data, compact, rows);
+}
+
+} // namespace detail
+} // namespace cairn::automl

@@ -1,0 +1,1262 @@
+#include "cairn/automl/automljob.h"
+
+#include "automlsupport.h"
+
+#include "cairn/algorithms/ensemble.h"
+#include "cairn/algorithms/explain.h"
+#include "cairn/algorithms/modelcard.h"
+#include "cairn/algorithms/modelloader.h"
+#include "cairn/algorithms/pluginmanager.h"
+#include "cairn/jobs/jobmanager.h"
+#include "cairn/store/experimentstore.h"
+#include "cairn/tuning/strategy.h"
+#include "cairn/util/error.h"
+#include "cairn/workspace/workspace.h"
+
+#if __has_include("cairn/automl/notebooks.h")
+#include "cairn/automl/notebooks.h"
+#define CAIRN_AUTOML_NOTEBOOKS 1
+#endif
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMutex>
+#include <QSaveFile>
+#include <QSysInfo>
+#include <QThread>
+#include <QTimer>
+#include <QtConcurrent>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace cairn::automl {
+
+using detail::PreparedData;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr int kEnsembleRounds = 25;
+constexpr int kEnsembleCandidates = 10;
+constexpr qsizetype kImportanceRows = 2000;
+constexpr qsizetype kShapRows = 500;
+
+QJsonValue number(double v)
+{
+    return std::isfinite(v) ? QJsonValue(v) : QJsonValue();
+}
+
+double numberOf(const QJsonValue &v)
+{
+    return v.isDouble() ? v.toDouble() : kNaN;
+}
+
+void writeFile(const QString &path, const QByteArray &bytes)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
+        throw Error(QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
+}
+
+QString csvField(QString s)
+{
+    if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"')) || s.contains(QLatin1Char('\n')))
+        s = QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+    return s;
+}
+
+QString candidateName(const Candidate &c)
+{
+    return c.ensemble ? QStringLiteral("ensemble") : QStringLiteral("%1-%2").arg(c.algorithm).arg(c.index);
+}
+
+} // namespace
+
+// ---- spec and candidate ----------------------------------------------------------------
+
+QJsonObject AutoMLSpec::toJson() const
+{
+    return QJsonObject{{QStringLiteral("version"), kVersion},
+                       {QStringLiteral("train"), trainPath},
+                       {QStringLiteral("target"), target},
+                       {QStringLiteral("problemType"), problemType},
+                       {QStringLiteral("metric"), metric},
+                       {QStringLiteral("timeLimitSeconds"), timeLimitSeconds},
+                       {QStringLiteral("maxCandidates"), maxCandidates},
+                       {QStringLiteral("maxParallel"), maxParallel},
+                       {QStringLiteral("experiment"), experiment},
+                       {QStringLiteral("name"), name},
+                       {QStringLiteral("seed"), QString::number(seed)},
+                       {QStringLiteral("algorithms"), QJsonArray::fromStringList(algorithms)},
+                       {QStringLiteral("ensemble"), ensemble}};
+}
+
+AutoMLSpec AutoMLSpec::fromJson(const QJsonObject &json)
+{
+    if (json.value(QStringLiteral("version")).toInt(kVersion) > kVersion)
+        throw Error(QStringLiteral("this AutoML spec needs a newer Cairn Studio (version %1)").arg(json.value(QStringLiteral("version")).toInt()));
+    AutoMLSpec s;
+    s.trainPath = json.value(QStringLiteral("train")).toString();
+    s.target = json.value(QStringLiteral("target")).toString();
+    s.problemType = json.value(QStringLiteral("problemType")).toString(s.problemType);
+    s.metric = json.value(QStringLiteral("metric")).toString(s.metric);
+    s.timeLimitSeconds = json.value(QStringLiteral("timeLimitSeconds")).toInt(s.timeLimitSeconds);
+    s.maxCandidates = json.value(QStringLiteral("maxCandidates")).toInt(s.maxCandidates);
+    s.maxParallel = json.value(QStringLiteral("maxParallel")).toInt(s.maxParallel);
+    s.experiment = json.value(QStringLiteral("experiment")).toString();
+    s.name = json.value(QStringLiteral("name")).toString();
+    s.seed = json.value(QStringLiteral("seed")).toVariant().toULongLong();
+    if (!json.contains(QStringLiteral("seed")))
+        s.seed = 42;
+    for (const QJsonValue &v : json.value(QStringLiteral("algorithms")).toArray())
+        s.algorithms << v.toString();
+    s.ensemble = json.value(QStringLiteral("ensemble")).toBool(true);
+    return s;
+}
+
+QJsonObject Candidate::toJson() const
+{
+    QJsonObject m;
+    for (auto it = metrics.constBegin(); it != metrics.constEnd(); ++it)
+        m.insert(it.key(), number(it.value()));
+    return QJsonObject{{QStringLiteral("index"), index},
+                       {QStringLiteral("name"), candidateName(*this)},
+                       {QStringLiteral("algorithm"), algorithm},
+                       {QStringLiteral("params"), params},
+                       {QStringLiteral("runUuid"), runUuid},
+                       {QStringLiteral("state"), state},
+                       {QStringLiteral("message"), message},
+                       {QStringLiteral("objective"), number(objective)},
+                       {QStringLiteral("metrics"), m},
+                       {QStringLiteral("trainSeconds"), trainSeconds},
+                       {QStringLiteral("predictMicrosPerRow"), predictMicrosPerRow},
+                       {QStringLiteral("ensemble"), ensemble}};
+}
+
+Candidate Candidate::fromJson(const QJsonObject &json)
+{
+    Candidate c;
+    c.index = json.value(QStringLiteral("index")).toInt();
+    c.algorithm = json.value(QStringLiteral("algorithm")).toString();
+    c.params = json.value(QStringLiteral("params")).toObject();
+    c.runUuid = json.value(QStringLiteral("runUuid")).toString();
+    c.state = json.value(QStringLiteral("state")).toString();
+    c.message = json.value(QStringLiteral("message")).toString();
+    c.objective = numberOf(json.value(QStringLiteral("objective")));
+    const QJsonObject m = json.value(QStringLiteral("metrics")).toObject();
+    for (auto it = m.constBegin(); it != m.constEnd(); ++it)
+        c.metrics.insert(it.key(), numberOf(it.value()));
+    c.trainSeconds = json.value(QStringLiteral("trainSeconds")).toDouble();
+    c.predictMicrosPerRow = json.value(QStringLiteral("predictMicrosPerRow")).toDouble();
+    c.ensemble = json.value(QStringLiteral("ensemble")).toBool();
+    return c;
+}
+
+// ---- the engine ------------------------------------------------------------------------
+
+namespace {
+
+/// What scoring one finished candidate found (computed off the GUI thread).
+struct Evaluation
+{
+    QString error;
+    std::vector<double> oof;        ///< rows × width, NaN where the row was never validated
+    QMap<QString, double> metrics;
+    double predictMicrosPerRow = 0;
+};
+
+/// What the finish phase produced.
+struct Outcome
+{
+    QString error;                  ///< the best model could not be saved
+    QStringList warnings;           ///< importance or notebooks failed; the model is fine
+    bool ensembleWins = false;
+    QJsonObject ensembleWeights;    ///< candidate name → weight
+    QMap<QString, double> ensembleMetrics;
+    double ensembleObjective = kNaN;
+    double ensemblePredictMicros = 0;
+    double ensembleTrainSeconds = 0;
+    QList<FeatureImportance> importance;
+    bool shap = false;
+};
+
+} // namespace
+
+struct AutoMLJob::Private
+{
+    struct Algorithm
+    {
+        QString id;
+        AlgorithmInfo info;
+        detail::AlgorithmPlan plan;
+        std::unique_ptr<tuning::Strategy> strategy;
+        bool defaultsStarted = false;
+        bool exhausted = false;
+        int finished = 0;
+        int failed = 0;
+        double best = kNaN;            ///< oriented (lower is better)
+        double wallMs = 0;             ///< mean wall time of its finished trials
+    };
+
+    struct Trial
+    {
+        Candidate candidate;
+        int algorithm = 0;
+        std::vector<double> point;     ///< empty for the defaults trial
+        QStringList jobIds;            ///< one per fold
+        QStringList modelDirs;         ///< one per fold
+        QList<JobState> states;
+        qint64 launchedMs = 0;
+        bool evaluating = false;
+        bool done = false;
+        std::vector<double> oof;
+    };
+
+    AutoMLJob *q;
+    Workspace &workspace;
+    JobManager &jobs;
+    AutoMLSpec spec;
+    std::shared_ptr<PluginManager> plugins = std::make_shared<PluginManager>();
+    std::shared_ptr<QMutex> pluginMutex = std::make_shared<QMutex>();
+    std::shared_ptr<const PreparedData> data;
+    DataProfile emptyProfile;
+    QString runUuid;
+    QString artifactDir;
+    QElapsedTimer clock;
+    qint64 softMs = 0;                 ///< no new candidates after this
+    qint64 hardMs = 0;                 ///< running jobs are stopped here
+    QTimer hardTimer;
+    int maxParallel = 1;
+    std::vector<Algorithm> algorithms;
+    std::vector<Trial> trials;
+    QHash<QString, int> trialOfJob;
+    std::optional<Candidate> ensembleCandidate;
+    int slot = 0;
+    bool started = false;
+    bool stopRequested = false;
+    bool finishing = false;
+    bool isFinished = false;
+    QString model;
+    QStringList notebooks;
+    QList<FeatureImportance> importance;
+    QList<QFutureWatcherBase *> watchers;
+
+    Private(AutoMLJob *owner, Workspace &ws, JobManager &jm, AutoMLSpec s)
+        : q(owner), workspace(ws), jobs(jm), spec(std::move(s))
+    {
+    }
+
+    double oriented(double v) const { return data && data->maximize ? -v : v; }
+    qint64 elapsed() const { return clock.elapsed(); }
+
+    template <typename T, typename Work, typename Done>
+    void async(Work work, Done done)
+    {
+        auto *watcher = new QFutureWatcher<T>(q);
+        watchers << watcher;
+        QObject::connect(watcher, &QFutureWatcherBase::finished, q, [this, watcher, done] {
+            watchers.removeOne(watcher);
+            watcher->deleteLater();
+            done(watcher->result());
+        });
+        watcher->setFuture(QtConcurrent::run(std::move(work)));
+    }
+
+    void phase(const QString &name, const QString &message)
+    {
+        Q_EMIT q->phaseChanged(name, message);
+    }
+
+    void onPrepared(PreparedData prepared);
+    void setupAlgorithms();
+    int nextAlgorithm(bool peek = false);
+    bool canLaunch() const;
+    void launchMore();
+    void launchTrial(int algorithmIndex);
+    int outstandingJobs() const;
+    void onJobFinished(const QString &jobId, JobState state, const QString &message);
+    void trialSettled(Trial &trial);
+    void onEvaluated(int trialIndex, const Evaluation &e);
+    void closeTrial(Trial &trial, RunStatus status);
+    void stopJobs(const QString &reason);
+    void maybeFinish();
+    void onOutcome(const Outcome &o);
+    void fail(const QString &message);
+    QList<Candidate> leaderboard() const;
+    void writeLeaderboard() const;
+};
+
+AutoMLJob::AutoMLJob(Workspace &workspace, JobManager &jobs, AutoMLSpec spec, QObject *parent)
+    : QObject(parent), d(std::make_unique<Private>(this, workspace, jobs, std::move(spec)))
+{
+    qRegisterMetaType<cairn::automl::Candidate>();
+    connect(&d->jobs, &JobManager::jobFinished, this, [this](const QString &id, JobState state, const QString &message) {
+        d->onJobFinished(id, state, message);
+    });
+    d->hardTimer.setSingleShot(true);
+    connect(&d->hardTimer, &QTimer::timeout, this, [this] {
+        d->stopJobs(tr("the AutoML time limit was reached"));
+        d->maybeFinish();
+    });
+}
+
+AutoMLJob::~AutoMLJob()
+{
+    // Worker threads read the prepared data and write into the run's folder: let them end.
+    for (QFutureWatcherBase *w : std::as_const(d->watchers))
+        w->waitForFinished();
+}
+
+const AutoMLSpec &AutoMLJob::spec() const { return d->spec; }
+QString AutoMLJob::runUuid() const { return d->runUuid; }
+const DataProfile &AutoMLJob::profile() const { return d->data ? d->data->profile : d->emptyProfile; }
+QString AutoMLJob::metric() const { return d->data ? d->data->metric : QString(); }
+bool AutoMLJob::maximize() const { return d->data && d->data->maximize; }
+QString AutoMLJob::validation() const { return !d->data ? QString() : d->data->holdout ? QStringLiteral("holdout") : QStringLiteral("k-fold"); }
+int AutoMLJob::folds() const { return d->data ? d->data->folds : 0; }
+QList<Candidate> AutoMLJob::leaderboard() const { return d->leaderboard(); }
+bool AutoMLJob::isFinished() const { return d->isFinished; }
+QString AutoMLJob::modelDir() const { return d->model; }
+QStringList AutoMLJob::notebooks() const { return d->notebooks; }
+QList<FeatureImportance> AutoMLJob::importance() const { return d->importance; }
+
+QList<Candidate> AutoMLJob::candidates() const
+{
+    QList<Candidate> out;
+    for (const Private::Trial &t : d->trials)
+        out << t.candidate;
+    if (d->ensembleCandidate)
+        out << *d->ensembleCandidate;
+    return out;
+}
+
+void AutoMLJob::start()
+{
+    if (d->started)
+        throw Error(QStringLiteral("this AutoML job has already started"));
+    AutoMLSpec &s = d->spec;
+    if (s.trainPath.isEmpty() || !QFileInfo(s.trainPath).isFile())
+        throw Error(QStringLiteral("training data %1 does not exist").arg(s.trainPath.isEmpty() ? QStringLiteral("(none given)") : s.trainPath));
+    s.trainPath = QFileInfo(s.trainPath).absoluteFilePath();
+    if (s.target.isEmpty())
+        throw Error(QStringLiteral("AutoML needs a target column"));
+    s.problemType = s.problemType.isEmpty() ? QStringLiteral("auto") : s.problemType.toLower();
+    static const QStringList problemTypes{QStringLiteral("auto"), QStringLiteral("binary"), QStringLiteral("multiclass"), QStringLiteral("regression")};
+    if (!problemTypes.contains(s.problemType))
+        throw Error(QStringLiteral("unknown problem type '%1' (use auto, binary, multiclass or regression)").arg(s.problemType));
+    s.metric = s.metric.isEmpty() ? QStringLiteral("auto") : s.metric.toLower();
+    if (s.metric != QLatin1String("auto")) {
+        QStringList known;
+        for (Task t : {Task::Binary, Task::Multiclass, Task::Regression})
+            for (const QString &m : metricsFor(t))
+                if (!known.contains(m))
+                    known << m;
+        if (!known.contains(s.metric))
+            throw Error(QStringLiteral("unknown metric '%1' (use auto or one of: %2)").arg(s.metric, known.join(QStringLiteral(", "))));
+        if (s.problemType != QLatin1String("auto")) {
+            const Task t = *taskFromName(s.problemType);
+            if (!metricsFor(t).contains(s.metric))
+                throw Error(QStringLiteral("metric '%1' does not apply to %2 problems (use one of: %3)")
+                                .arg(s.metric, s.problemType, metricsFor(t).join(QStringLiteral(", "))));
+        }
+    }
+    if (s.timeLimitSeconds < 1)
+        throw Error(QStringLiteral("the time limit must be at least one second"));
+    if (s.maxCandidates < 0)
+        throw Error(QStringLiteral("the maximum number of candidates cannot be negative"));
+    d->started = true;
+    d->clock.start();
+    const qint64 limitMs = qint64(s.timeLimitSeconds) * 1000;
+    const qint64 reserve = std::max<qint64>(5000, limitMs / 10);
+    d->softMs = std::max<qint64>(limitMs - reserve, limitMs / 2);
+    d->hardMs = std::max<qint64>(limitMs - reserve / 2, d->softMs);
+    d->maxParallel = s.maxParallel > 0 ? s.maxParallel : std::max(1, QThread::idealThreadCount());
+
+    ExperimentStore &store = d->workspace.store();
+    const QString experiment = s.experiment.isEmpty() ? QStringLiteral("Default") : s.experiment;
+    s.experiment = experiment;
+    if (s.name.isEmpty())
+        s.name = QStringLiteral("automl-%1").arg(QFileInfo(s.trainPath).completeBaseName());
+    const Run run = store.createRun({.experimentId = store.ensureExperiment(experiment),
+                                     .name = s.name,
+                                     .sourceType = QStringLiteral("AUTOML"),
+                                     .sourceRef = s.trainPath,
+                                     .host = QSysInfo::machineHostName(),
+                                     .pid = QCoreApplication::applicationPid()});
+    d->runUuid = run.uuid;
+    d->artifactDir = d->workspace.artifactDir(run.uuid);
+    store.setTag(run.uuid, QStringLiteral("cairn.automl"), QStringLiteral("1"));
+    store.setTag(run.uuid, QStringLiteral("cairn.kind"), QStringLiteral("automl"));
+    store.logParam(run.uuid, QStringLiteral("train"), s.trainPath);
+    store.logParam(run.uuid, QStringLiteral("target"), s.target);
+    store.logParam(run.uuid, QStringLiteral("time_limit"), QString::number(s.timeLimitSeconds));
+    store.logParam(run.uuid, QStringLiteral("max_candidates"), QString::number(s.maxCandidates));
+    store.logParam(run.uuid, QStringLiteral("max_parallel"), QString::number(d->maxParallel));
+    store.logParam(run.uuid, QStringLiteral("seed"), QString::number(s.seed));
+    store.logParam(run.uuid, QStringLiteral("ensemble"), s.ensemble ? QStringLiteral("true") : QStringLiteral("false"));
+    if (!s.algorithms.isEmpty())
+        store.logParam(run.uuid, QStringLiteral("algorithms"), s.algorithms.join(QLatin1Char(',')));
+    writeFile(QDir(d->artifactDir).filePath(QStringLiteral("automl/spec.json")), QJsonDocument(s.toJson()).toJson());
+
+    d->phase(QStringLiteral("profiling"), tr("reading and profiling %1").arg(QFileInfo(s.trainPath).fileName()));
+    const AutoMLSpec spec = s;
+    const QString dir = d->artifactDir;
+    d->async<PreparedData>([spec, dir] { return detail::prepareData(spec, dir); },
+                           [this](const PreparedData &p) { d->onPrepared(p); });
+}
+
+void AutoMLJob::stop()
+{
+    if (d->isFinished || d->stopRequested)
+        return;
+    d->stopRequested = true;
+    d->stopJobs(tr("the AutoML job was stopped"));
+    d->maybeFinish();
+}
+
+void AutoMLJob::Private::onPrepared(PreparedData prepared)
+{
+    if (!prepared.error.isEmpty()) {
+        fail(prepared.error);
+        return;
+    }
+    data = std::make_shared<const PreparedData>(std::move(prepared));
+    ExperimentStore &store = workspace.store();
+    try {
+        store.logParam(runUuid, QStringLiteral("problem_type"), taskName(data->task));
+        store.logParam(runUuid, QStringLiteral("metric"), data->metric);
+        store.logParam(runUuid, QStringLiteral("validation"), data->holdout ? QStringLiteral("holdout") : QStringLiteral("%1-fold").arg(data->folds));
+        store.logParam(runUuid, QStringLiteral("rows"), QString::number(data->table.rowCount()));
+        const QStringList dropped = data->profile.droppedColumns();
+        if (!dropped.isEmpty())
+            store.logParam(runUuid, QStringLiteral("dropped_columns"), dropped.join(QLatin1Char(',')));
+    } catch (const Error &e) {
+        fail(e.message());
+        return;
+    }
+    Q_EMIT q->profileReady();
+    try {
+        setupAlgorithms();
+    } catch (const Error &e) {
+        fail(e.message());
+        return;
+    }
+    QStringList names;
+    for (const Algorithm &a : algorithms)
+        names << a.id;
+    store.logParam(runUuid, QStringLiteral("candidates_from"), names.join(QLatin1Char(',')));
+    jobs.setMaxConcurrentJobs(maxParallel);
+    phase(QStringLiteral("searching"),
+          tr("%1, objective %2 (%3), %4; algorithms: %5")
+              .arg(taskName(data->task), data->metric, data->maximize ? tr("maximised") : tr("minimised"),
+                   data->holdout ? tr("hold-out validation (20 %)") : tr("%1-fold cross-validation").arg(data->folds),
+                   names.join(QStringLiteral(", "))));
+    const qint64 left = hardMs - elapsed();
+    hardTimer.start(int(std::clamp<qint64>(left, 0, std::numeric_limits<int>::max())));
+    launchMore();
+    maybeFinish();
+}
+
+void AutoMLJob::Private::setupAlgorithms()
+{
+    QStringList available;
+    for (const QJsonObject &meta : plugins->algorithmMetadata()) {
+        const QString id = meta.value(QStringLiteral("id")).toString();
+        if (id.isEmpty() || available.contains(id))
+            continue;
+        AlgorithmInfo info;
+        try {
+            QMutexLocker lock(pluginMutex.get());
+            info = plugins->algorithm(id);
+        } catch (const Error &) {
+            continue; // a plugin that does not load offers nothing
+        }
+        if (info.input != QLatin1String("tabular") || !info.tasks.contains(data->task))
+            continue;
+        available << id;
+        if (!spec.algorithms.isEmpty() && !spec.algorithms.contains(id))
+            continue;
+        Algorithm a;
+        a.id = id;
+        a.info = info;
+        a.plan = detail::planFor(id, info.schema);
+        if (a.plan.space.size() > 0)
+            a.strategy = tuning::Strategy::create(QStringLiteral("bayesian"), a.plan.space, spec.seed + quint64(algorithms.size()));
+        algorithms.push_back(std::move(a));
+    }
+    for (const QString &wanted : std::as_const(spec.algorithms))
+        if (!available.contains(wanted))
+            throw Error(QStringLiteral("algorithm '%1' cannot learn %2 problems from tables here (available: %3)")
+                            .arg(wanted, taskName(data->task), available.isEmpty() ? QStringLiteral("none") : available.join(QStringLiteral(", "))));
+    if (algorithms.empty())
+        throw Error(QStringLiteral("no algorithm plugin can learn %1 problems from tables (are the plugins installed?)").arg(taskName(data->task)));
+    // Boosted trees first: the strongest default on tables, so a short budget still has it.
+    std::stable_sort(algorithms.begin(), algorithms.end(), [](const Algorithm &a, const Algorithm &b) {
+        return (a.id == QLatin1String("xgboost")) > (b.id == QLatin1String("xgboost"));
+    });
+}
+
+int AutoMLJob::Private::outstandingJobs() const
+{
+    int n = 0;
+    for (const Trial &t : trials)
+        for (JobState s : t.states)
+            if (!isTerminal(s))
+                ++n;
+    return n;
+}
+
+bool AutoMLJob::Private::canLaunch() const
+{
+    if (stopRequested || finishing || !data)
+        return false;
+    if (spec.maxCandidates > 0 && int(trials.size()) >= spec.maxCandidates)
+        return false;
+    return elapsed() < softMs;
+}
+
+int AutoMLJob::Private::nextAlgorithm(bool peek)
+{
+    const qint64 now = elapsed();
+    auto usable = [&](const Algorithm &a) {
+        if (a.exhausted || (a.failed >= 2 && a.finished == 0))
+            return false;
+        // Skip an algorithm whose trials take longer than the time left before the hard stop.
+        return a.wallMs <= 0 || now + qint64(a.wallMs) <= hardMs;
+    };
+    for (size_t i = 0; i < algorithms.size(); ++i)
+        if (!algorithms[i].defaultsStarted && usable(algorithms[i]))
+            return int(i);
+    std::vector<int> order;
+    for (size_t i = 0; i < algorithms.size(); ++i)
+        if (usable(algorithms[i]) && algorithms[i].strategy)
+            order.push_back(int(i));
+    if (order.empty())
+        return -1;
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        const double x = algorithms[size_t(a)].best, y = algorithms[size_t(b)].best;
+        if (std::isnan(x) != std::isnan(y))
+            return std::isnan(y);
+        return x < y;
+    });
+    if (peek)
+        return order.front();
+    // The best algorithm so far gets two of every three slots; the others share the third.
+    const int s = slot++;
+    if (order.size() == 1 || s % 3 != 2)
+        return order.front();
+    return order[1 + size_t((s / 3) % int(order.size() - 1))];
+}
+
+void AutoMLJob::Private::launchMore()
+{
+    while (canLaunch() && outstandingJobs() < maxParallel) {
+        const int a = nextAlgorithm();
+        if (a < 0)
+            break;
+        launchTrial(a);
+    }
+}
+
+void AutoMLJob::Private::launchTrial(int algorithmIndex)
+{
+    Algorithm &a = algorithms[size_t(algorithmIndex)];
+    Trial trial;
+    trial.algorithm = algorithmIndex;
+    trial.candidate.index = int(trials.size()) + 1;
+    trial.candidate.algorithm = a.id;
+    trial.candidate.state = QStringLiteral("running");
+    QJsonObject hyper = a.plan.fixed;
+    if (!a.defaultsStarted) {
+        a.defaultsStarted = true;
+        trial.candidate.params = a.plan.fixed;
+    } else {
+        std::vector<double> point;
+        if (!a.strategy->suggest(point)) {
+            a.exhausted = true;
+            return;
+        }
+        a.strategy->addPending(point);
+        trial.point = point;
+        trial.candidate.params = a.plan.space.toParams(point);
+        for (auto it = a.plan.tunedFixed.constBegin(); it != a.plan.tunedFixed.constEnd(); ++it)
+            hyper.insert(it.key(), it.value());
+        for (auto it = trial.candidate.params.constBegin(); it != trial.candidate.params.constEnd(); ++it)
+            hyper.insert(it.key(), it.value());
+    }
+    trial.launchedMs = elapsed();
+
+    ExperimentStore &store = workspace.store();
+    const QString name = candidateName(trial.candidate);
+    try {
+        const Run run = store.createRun({.experimentId = store.ensureExperiment(spec.experiment),
+                                         .name = name,
+                                         .sourceType = QStringLiteral("AUTOML"),
+                                         .sourceRef = a.id,
+                                         .parentUuid = runUuid,
+                                         .host = QSysInfo::machineHostName(),
+                                         .pid = QCoreApplication::applicationPid()});
+        trial.candidate.runUuid = run.uuid;
+        store.setTag(run.uuid, QStringLiteral("automl.candidate"), QString::number(trial.candidate.index));
+        store.logParam(run.uuid, QStringLiteral("algorithm"), a.id);
+        for (auto it = hyper.constBegin(); it != hyper.constEnd(); ++it)
+            store.logParam(run.uuid, it.key(), it.value().isDouble() ? QString::number(it.value().toDouble(), 'g', 6) : it.value().toVariant().toString());
+    } catch (const Error &e) {
+        trial.candidate.state = QStringLiteral("failed");
+        trial.candidate.message = e.message();
+    }
+
+    // The fold CSVs already leave out the dropped columns.
+    QJsonObject preprocessing{{QStringLiteral("categoricalEncoding"), QStringLiteral("auto")},
+                              {QStringLiteral("datetimeParts"), true},
+                              {QStringLiteral("textFeatures"), true}};
+    if (a.plan.impute)
+        preprocessing.insert(QStringLiteral("impute"), true);
+
+    const int index = int(trials.size());
+    for (int f = 0; f < data->folds && trial.candidate.state != QLatin1String("failed"); ++f) {
+        JobSpec job;
+        job.algorithm = a.id;
+        job.hyperparameters = hyper;
+        data::ChannelSpec train, validation;
+        train.path = data->trainCsv.at(f);
+        validation.path = data->validationCsv.at(f);
+        job.channels.insert(QStringLiteral("train"), train);
+        job.channels.insert(QStringLiteral("validation"), validation);
+        job.target = spec.target;
+        job.task = taskName(data->task);
+        job.seed = spec.seed;
+        job.experiment = spec.experiment;
+        job.runName = QStringLiteral("%1-fold%2").arg(name).arg(f);
+        job.parentRunUuid = trial.candidate.runUuid;
+        job.resources.cpus = maxParallel > 1 ? 1 : 0;
+        job.preprocessing = preprocessing;
+        try {
+            const QString id = jobs.submit(job);
+            trial.jobIds << id;
+            trial.states << JobState::Queued;
+            trial.modelDirs << QDir(workspace.artifactDir(jobs.job(id).runUuid)).filePath(QStringLiteral("model"));
+            trialOfJob.insert(id, index);
+        } catch (const Error &e) {
+            trial.candidate.state = QStringLiteral("failed");
+            trial.candidate.message = e.message();
+        }
+    }
+    trials.push_back(std::move(trial));
+    Trial &t = trials.back();
+    Q_EMIT q->candidateStarted(t.candidate);
+    if (t.candidate.state == QLatin1String("failed")) {
+        // Jobs already queued for this trial are stopped; it settles when they end.
+        for (int i = 0; i < t.jobIds.size(); ++i)
+            jobs.stop(t.jobIds.at(i), t.candidate.message);
+        if (t.jobIds.isEmpty()) {
+            if (!t.point.empty())
+                a.strategy->observe(t.point, kNaN);
+            ++a.failed;
+            closeTrial(t, RunStatus::Failed);
+            Q_EMIT q->candidateFinished(t.candidate);
+            Q_EMIT q->leaderboardChanged();
+        }
+    }
+}
+
+void AutoMLJob::Private::onJobFinished(const QString &jobId, JobState state, const QString &message)
+{
+    const auto it = trialOfJob.constFind(jobId);
+    if (it == trialOfJob.constEnd())
+        return;
+    Trial &t = trials[size_t(it.value())];
+    const int f = int(t.jobIds.indexOf(jobId));
+    t.states[f] = state;
+    const JobRecord record = jobs.job(jobId);
+    if (record.started > 0 && record.ended >= record.started)
+        t.candidate.trainSeconds += double(record.ended - record.started) / 1000.0;
+    if (state != JobState::Finished && t.candidate.message.isEmpty())
+        t.candidate.message = message.isEmpty() ? QStringLiteral("fold %1 %2").arg(f).arg(jobStateName(state)) : message;
+    for (JobState s : std::as_const(t.states))
+        if (!isTerminal(s))
+            return;
+    trialSettled(t);
+}
+
+void AutoMLJob::Private::trialSettled(Trial &t)
+{
+    Algorithm &a = algorithms[size_t(t.algorithm)];
+    const double wall = double(elapsed() - t.launchedMs);
+    bool complete = t.candidate.state != QLatin1String("failed");
+    bool stopped = false;
+    for (JobState s : std::as_const(t.states)) {
+        complete = complete && s == JobState::Finished;
+        stopped = stopped || s == JobState::Stopped;
+    }
+    if (!complete) {
+        t.candidate.state = stopped && t.candidate.state != QLatin1String("failed") ? QStringLiteral("stopped") : QStringLiteral("failed");
+        if (!t.point.empty())
+            a.strategy->observe(t.point, kNaN);
+        ++a.failed;
+        closeTrial(t, stopped ? RunStatus::Killed : RunStatus::Failed);
+        Q_EMIT q->candidateFinished(t.candidate);
+        Q_EMIT q->leaderboardChanged();
+        launchMore();
+        maybeFinish();
+        return;
+    }
+    a.wallMs = a.finished > 0 ? (a.wallMs * a.finished + wall) / (a.finished + 1) : wall;
+    t.evaluating = true;
+    t.candidate.state = QStringLiteral("scoring");
+    const std::shared_ptr<const PreparedData> prepared = data;
+    const std::shared_ptr<PluginManager> pm = plugins;
+    const std::shared_ptr<QMutex> mutex = pluginMutex;
+    const QStringList dirs = t.modelDirs;
+    const QString candidateModel = QDir(workspace.artifactDir(t.candidate.runUuid)).filePath(QStringLiteral("model"));
+    const QJsonObject params = t.candidate.params;
+    const QString candidateRun = t.candidate.runUuid;
+    const int index = t.candidate.index - 1;
+    async<Evaluation>(
+        [prepared, pm, mutex, dirs, candidateModel, params, candidateRun] {
+            Evaluation e;
+            try {
+                const PreparedData &p = *prepared;
+                const int w = p.width();
+                const qsizetype n = p.table.rowCount();
+                e.oof.assign(size_t(n) * size_t(w), kNaN);
+                double micros = 0;
+                ModelCard first;
+                for (int f = 0; f < p.folds; ++f) {
+                    std::vector<qsizetype> rows;
+                    for (qsizetype r = 0; r < n; ++r)
+                        if (p.fold[size_t(r)] == f)
+                            rows.push_back(r);
+                    const data::Table part = p.table.select(rows);
+                    std::unique_ptr<Predictor> predictor;
+                    ModelCard card;
+                    {
+                        QMutexLocker lock(mutex.get());
+                        predictor = loadPredictor(*pm, dirs.at(f), &card);
+                    }
+                    if (f == 0)
+                        first = card;
+                    PredictionInput input;
+                    input.channel.type = data::ChannelSpec::Type::Csv;
+                    input.table = &part;
+                    const Predictions pred = predictor->predict(input);
+                    {
+                        // Timed on a second, warm call (the first pays for lazy set-up) on at
+                        // most 1000 rows, as a deployed model would answer.
+                        const qsizetype timed = std::min<qsizetype>(qsizetype(rows.size()), 1000);
+                        std::vector<qsizetype> head(static_cast<size_t>(timed));
+                        std::iota(head.begin(), head.end(), 0);
+                        const data::Table sample = timed == qsizetype(rows.size()) ? data::Table() : part.select(head);
+                        PredictionInput again = input;
+                        if (timed != qsizetype(rows.size()))
+                            again.table = &sample;
+                        QElapsedTimer timer;
+                        timer.start();
+                        predictor->predict(again);
+                        micros += double(timer.nsecsElapsed()) / 1000.0 / double(std::max<qsizetype>(timed, 1));
+                    }
+                    if (pred.rows() != qsizetype(rows.size()))
+                        throw Error(QStringLiteral("fold %1's model returned %2 predictions for %3 rows").arg(f).arg(pred.rows()).arg(rows.size()));
+                    if (p.task == Task::Regression) {
+                        for (size_t i = 0; i < rows.size(); ++i)
+                            e.oof[size_t(rows[i])] = pred.values[i];
+                        continue;
+                    }
+                    const qsizetype mk = pred.classes.size();
+                    std::vector<int> map(static_cast<size_t>(mk), -1);
+                    for (qsizetype j = 0; j < mk; ++j)
+                        map[size_t(j)] = int(p.classes.indexOf(pred.classes.at(j)));
+                    for (size_t i = 0; i < rows.size(); ++i) {
+                        double *out = &e.oof[size_t(rows[i]) * size_t(w)];
+                        std::fill(out, out + w, 0.0);
+                        for (qsizetype j = 0; j < mk; ++j) {
+                            if (map[size_t(j)] < 0)
+                                continue;
+                            out[map[size_t(j)]] = pred.probabilities.empty()
+                                                      ? (pred.labels[i] == j ? 1.0 : 0.0)
+                                                      : double(pred.probabilities[i * size_t(mk) + size_t(j)]);
+                        }
+                    }
+                }
+                e.predictMicrosPerRow = micros;
+                e.metrics = detail::scoreRows(p, e.oof, p.scoredRows());
+
+                // The candidate's own model: the bag of its fold models (hold-out: the model).
+                if (p.holdout) {
+                    copyFolder(dirs.first(), candidateModel);
+                } else {
+                    ModelCard card;
+                    card.task = taskName(p.task);
+                    card.target = p.profile.target;
+                    card.classes = p.classes;
+                    card.inputSchema = first.inputSchema;
+                    card.hyperparameters = params;
+                    for (auto it = e.metrics.constBegin(); it != e.metrics.constEnd(); ++it)
+                        card.metrics.insert(QStringLiteral("oof.") + it.key(), number(it.value()));
+                    card.runUuid = candidateRun;
+                    card.createdAt = QDateTime::currentMSecsSinceEpoch();
+                    QList<EnsembleMember> members;
+                    for (const QString &dir : dirs)
+                        members << EnsembleMember{dir, 1.0};
+                    saveEnsembleModel(candidateModel, card, members);
+                }
+            } catch (const Error &err) {
+                e.error = err.message();
+            } catch (const std::exception &err) {
+                e.error = QString::fromUtf8(err.what());
+            }
+            return e;
+        },
+        [this, index](const Evaluation &e) { onEvaluated(index, e); });
+}
+
+void AutoMLJob::Private::onEvaluated(int trialIndex, const Evaluation &e)
+{
+    Trial &t = trials[size_t(trialIndex)];
+    Algorithm &a = algorithms[size_t(t.algorithm)];
+    t.evaluating = false;
+    ExperimentStore &store = workspace.store();
+    if (!e.error.isEmpty()) {
+        t.candidate.state = QStringLiteral("failed");
+        t.candidate.message = e.error;
+        if (!t.point.empty())
+            a.strategy->observe(t.point, kNaN);
+        ++a.failed;
+        closeTrial(t, RunStatus::Failed);
+    } else {
+        t.oof = e.oof;
+        t.candidate.metrics = e.metrics;
+        t.candidate.objective = e.metrics.value(data->metric, kNaN);
+        t.candidate.predictMicrosPerRow = e.predictMicrosPerRow;
+        const bool usable = std::isfinite(t.candidate.objective);
+        t.candidate.state = usable ? QStringLiteral("finished") : QStringLiteral("failed");
+        if (!usable)
+            t.candidate.message = QStringLiteral("the out-of-fold %1 is not a number").arg(data->metric);
+        const double o = usable ? oriented(t.candidate.objective) : kNaN;
+        if (a.strategy) {
+            // The defaults trial teaches the strategy too, at the point of the schema's defaults.
+            std::vector<double> at = t.point;
+            if (at.empty()) {
+                QJsonObject defaults;
+                for (const tuning::Dimension &dim : a.plan.space.dimensions())
+                    if (const Parameter *prm = a.info.schema.find(dim.name))
+                        defaults.insert(dim.name, prm->defaultValue);
+                at = a.plan.space.toUnit(defaults);
+            }
+            a.strategy->observe(at, o);
+        }
+        if (usable) {
+            ++a.finished;
+            if (std::isnan(a.best) || o < a.best)
+                a.best = o;
+        } else {
+            ++a.failed;
+        }
+        try {
+            for (auto it = e.metrics.constBegin(); it != e.metrics.constEnd(); ++it)
+                if (std::isfinite(it.value()))
+                    store.logMetric(t.candidate.runUuid, {it.key(), it.value(), 0, 0});
+            if (usable) {
+                store.logMetric(t.candidate.runUuid, {QStringLiteral("objective"), t.candidate.objective, 0, 0});
+                store.logMetric(runUuid, {QStringLiteral("candidate.objective"), t.candidate.objective, t.candidate.index, 0});
+                double best = kNaN;
+                for (const Trial &other : trials)
+                    if (other.candidate.state == QLatin1String("finished") && (std::isnan(best) || oriented(other.candidate.objective) < oriented(best)))
+                        best = other.candidate.objective;
+                store.logMetric(runUuid, {QStringLiteral("best.objective"), best, t.candidate.index, 0});
+            }
+            store.logMetric(t.candidate.runUuid, {QStringLiteral("train_seconds"), t.candidate.trainSeconds, 0, 0});
+            store.logMetric(t.candidate.runUuid, {QStringLiteral("predict_us_per_row"), t.candidate.predictMicrosPerRow, 0, 0});
+        } catch (const Error &) {
+            // The leaderboard keeps the figures even when the store is busy.
+        }
+        closeTrial(t, usable ? RunStatus::Finished : RunStatus::Failed);
+    }
+    Q_EMIT q->candidateFinished(t.candidate);
+    Q_EMIT q->leaderboardChanged();
+    launchMore();
+    maybeFinish();
+}
+
+void AutoMLJob::Private::closeTrial(Trial &t, RunStatus status)
+{
+    t.done = true;
+    if (t.candidate.runUuid.isEmpty())
+        return;
+    try {
+        ExperimentStore &store = workspace.store();
+        if (!t.candidate.message.isEmpty())
+            store.setTag(t.candidate.runUuid, QStringLiteral("automl.message"), t.candidate.message.left(500));
+        store.setRunStatus(t.candidate.runUuid, status);
+    } catch (const Error &) {
+    }
+}
+
+void AutoMLJob::Private::stopJobs(const QString &reason)
+{
+    for (const Trial &t : trials)
+        for (int i = 0; i < t.jobIds.size(); ++i)
+            if (!isTerminal(t.states.at(i)))
+                jobs.stop(t.jobIds.at(i), reason);
+}
+
+void AutoMLJob::Private::maybeFinish()
+{
+    if (finishing || isFinished || !started)
+        return;
+    if (!data) {
+        // Still preparing: a stop before that ends once the preparation is back.
+        return;
+    }
+    for (const Trial &t : trials)
+        if (!t.done)
+            return;
+    if (canLaunch() && nextAlgorithm(true) >= 0)
+        return;
+    finishing = true;
+    hardTimer.stop();
+
+    QList<int> finishedTrials;
+    for (size_t i = 0; i < trials.size(); ++i)
+        if (trials[i].candidate.state == QLatin1String("finished"))
+            finishedTrials << int(i);
+    if (finishedTrials.isEmpty()) {
+        QString why;
+        for (const Trial &t : trials)
+            if (!t.candidate.message.isEmpty()) {
+                why = t.candidate.message;
+                break;
+            }
+        fail(trials.empty() ? QStringLiteral("no candidate could be trained within the time limit")
+                            : QStringLiteral("no candidate finished%1").arg(why.isEmpty() ? QString() : QStringLiteral(": ") + why));
+        return;
+    }
+    std::sort(finishedTrials.begin(), finishedTrials.end(), [&](int a, int b) {
+        return oriented(trials[size_t(a)].candidate.objective) < oriented(trials[size_t(b)].candidate.objective);
+    });
+    phase(QStringLiteral("finishing"), spec.ensemble && finishedTrials.size() > 1 ? tr("ensemble selection, the best model and its explanations")
+                                                                                   : tr("the best model and its explanations"));
+
+    struct Member
+    {
+        QString name;
+        QStringList modelDirs;
+        std::vector<double> oof;
+        double objective;
+        double trainSeconds;
+        double predictMicros;
+    };
+    std::vector<Member> members;
+    for (int i : finishedTrials) {
+        if (int(members.size()) >= (spec.ensemble ? kEnsembleCandidates : 1))
+            break;
+        const Trial &t = trials[size_t(i)];
+        members.push_back({candidateName(t.candidate), t.modelDirs, t.oof, t.candidate.objective, t.candidate.trainSeconds, t.candidate.predictMicrosPerRow});
+    }
+    const std::shared_ptr<const PreparedData> prepared = data;
+    const std::shared_ptr<PluginManager> pm = plugins;
+    const std::shared_ptr<QMutex> mutex = pluginMutex;
+    const bool ensemble = spec.ensemble;
+    const QString modelDir = QDir(artifactDir).filePath(QStringLiteral("model"));
+    const QString explanations = QDir(artifactDir).filePath(QStringLiteral("explanations"));
+    const QString run = runUuid;
+    const quint64 seed = spec.seed;
+    async<Outcome>(
+        [prepared, pm, mutex, members, ensemble, modelDir, explanations, run, seed] {
+            Outcome o;
+            const PreparedData &p = *prepared;
+            const std::vector<qsizetype> rows = p.scoredRows();
+            const int w = p.width();
+            auto orient = [&](double v) { return p.maximize ? -v : v; };
+            std::vector<double> weights(members.size(), 0.0);
+            weights[0] = 1.0;
+            if (ensemble && members.size() > 1) {
+                std::vector<std::vector<double>> compact;
+                for (const Member &m : members) {
+                    std::vector<double> c;
+                    c.reserve(rows.size() * size_t(w));
+                    for (qsizetype r : rows)
+                        for (int j = 0; j < w; ++j)
+                            c.push_back(m.oof[size_t(r) * size_t(w) + size_t(j)]);
+                    compact.push_back(std::move(c));
+                }
+                const std::vector<double> picked = greedyEnsemble(compact, kEnsembleRounds, [&](const std::vector<double> &avg) {
+                    return orient(detail::scoreCompact(p, avg, rows).value(p.metric, kNaN));
+                });
+                int used = 0;
+                for (double x : picked)
+                    used += x > 0 ? 1 : 0;
+                if (used > 1) {
+                    std::vector<double> avg(compact.front().size(), 0.0);
+                    for (size_t m = 0; m < members.size(); ++m)
+                        for (size_t i = 0; i < avg.size(); ++i)
+                            avg[i] += picked[m] * compact[m][i];
+                    const QMap<QString, double> metrics = detail::scoreCompact(p, avg, rows);
+                    const double objective = metrics.value(p.metric, kNaN);
+                    // Only an ensemble that beats the best single candidate is worth its cost.
+                    if (std::isfinite(objective) && orient(objective) < orient(members.front().objective) - 1e-12) {
+                        o.ensembleWins = true;
+                        o.ensembleMetrics = metrics;
+                        o.ensembleObjective = objective;
+                        weights = picked;
+                        for (size_t m = 0; m < members.size(); ++m)
+                            if (picked[m] > 0) {
+                                o.ensembleWeights.insert(members[m].name, picked[m]);
+                                o.ensemblePredictMicros += members[m].predictMicros;
+                                o.ensembleTrainSeconds += members[m].trainSeconds;
+                            }
+                    }
+                }
+            }
+
+            // The best model: the winning ensemble, else the best candidate.
+            try {
+                QList<EnsembleMember> flat;
+                for (size_t m = 0; m < members.size(); ++m)
+                    if (weights[m] > 0)
+                        for (const QString &dir : members[m].modelDirs)
+                            flat << EnsembleMember{dir, weights[m] / double(members[m].modelDirs.size())};
+                QDir(modelDir).removeRecursively();
+                ModelCard first = ModelCard::load(flat.first().path);
+                if (flat.size() == 1) {
+                    copyFolder(flat.first().path, modelDir);
+                } else {
+                    ModelCard card;
+                    card.task = taskName(p.task);
+                    card.target = p.profile.target;
+                    card.classes = p.classes;
+                    card.inputSchema = first.inputSchema;
+                    card.runUuid = run;
+                    card.createdAt = QDateTime::currentMSecsSinceEpoch();
+                    const QMap<QString, double> metrics = o.ensembleWins ? o.ensembleMetrics : QMap<QString, double>();
+                    for (auto it = metrics.constBegin(); it != metrics.constEnd(); ++it)
+                        card.metrics.insert(QStringLiteral("oof.") + it.key(), number(it.value()));
+                    QJsonObject automl{{QStringLiteral("metric"), p.metric},
+                                       {QStringLiteral("validation"), p.holdout ? QStringLiteral("holdout") : QStringLiteral("k-fold")},
+                                       {QStringLiteral("folds"), p.folds}};
+                    QJsonObject picked;
+                    for (size_t m = 0; m < members.size(); ++m)
+                        if (weights[m] > 0)
+                            picked.insert(members[m].name, weights[m]);
+                    automl.insert(QStringLiteral("candidates"), picked);
+                    card.extra.insert(QStringLiteral("automl"), automl);
+                    saveEnsembleModel(modelDir, card, flat);
+                }
+            } catch (const Error &e) {
+                o.error = QStringLiteral("cannot save the best model: %1").arg(e.message());
+                return o;
+            }
+
+            // Global explanations of the best model on (a sample of) the validated rows.
+            try {
+                std::vector<qsizetype> sample = rows;
+                std::mt19937_64 rng(seed);
+                for (qsizetype i = qsizetype(sample.size()) - 1; i > 0; --i)
+                    std::swap(sample[size_t(i)], sample[size_t(rng() % quint64(i + 1))]);
+                if (qsizetype(sample.size()) > kImportanceRows)
+                    sample.resize(size_t(kImportanceRows));
+                std::sort(sample.begin(), sample.end());
+                const data::Table table = p.table.select(sample);
+                ModelCard card;
+                std::unique_ptr<Predictor> predictor;
+                {
+                    QMutexLocker lock(mutex.get());
+                    predictor = loadPredictor(*pm, modelDir, &card);
+                }
+                o.importance = permutationImportance(*predictor, card, table, p.metric, 3, seed);
+                writeFile(QDir(explanations).filePath(QStringLiteral("importance.json")),
+                          QJsonDocument(QJsonObject{{QStringLiteral("method"), QStringLiteral("permutation")},
+                                                    {QStringLiteral("metric"), p.metric},
+                                                    {QStringLiteral("rows"), table.rowCount()},
+                                                    {QStringLiteral("features"), importanceToJson(o.importance)}})
+                              .toJson());
+                writeFile(QDir(explanations).filePath(QStringLiteral("importance.csv")), importanceCsv(o.importance));
+                std::vector<qsizetype> few(sample.begin(), sample.begin() + std::min<qsizetype>(kShapRows, qsizetype(sample.size())));
+                std::vector<qsizetype> positions(few.size());
+                std::iota(positions.begin(), positions.end(), 0);
+                const data::Table shapRows = table.select(positions);
+                PredictionInput input;
+                input.channel.type = data::ChannelSpec::Type::Csv;
+                input.table = &shapRows;
+                if (std::optional<Contributions> c = predictor->contributions(input); c && c->method == QLatin1String("shap")) {
+                    const QList<FeatureImportance> shap = shapImportance(*c);
+                    writeFile(QDir(explanations).filePath(QStringLiteral("shap_importance.json")),
+                              QJsonDocument(QJsonObject{{QStringLiteral("method"), QStringLiteral("shap")},
+                                                        {QStringLiteral("output"), c->output},
+                                                        {QStringLiteral("rows"), shapRows.rowCount()},
+                                                        {QStringLiteral("features"), importanceToJson(shap)}})
+                                  .toJson());
+                    writeFile(QDir(explanations).filePath(QStringLiteral("shap_importance.csv")), importanceCsv(shap));
+                    o.shap = true;
+                }
+            } catch (const Error &e) {
+                o.warnings << QStringLiteral("no feature importance: %1").arg(e.message());
+            } catch (const std::exception &e) {
+                o.warnings << QStringLiteral("no feature importance: %1").arg(QString::fromUtf8(e.what()));
+            }
+            return o;
+        },
+        [this](const Outcome &o) { onOutcome(o); });
+}
+
+void AutoMLJob::Private::onOutcome(const Outcome &o)
+{
+    ExperimentStore &store = workspace.store();
+    if (!o.error.isEmpty()) {
+        fail(o.error);
+        return;
+    }
+    if (o.ensembleWins) {
+        Candidate c;
+        c.index = int(trials.size()) + 1;
+        c.algorithm = QStringLiteral("ensemble");
+        c.ensemble = true;
+        c.params = o.ensembleWeights;
+        c.state = QStringLiteral("finished");
+        c.metrics = o.ensembleMetrics;
+        c.objective = o.ensembleObjective;
+        c.trainSeconds = o.ensembleTrainSeconds;
+        c.predictMicrosPerRow = o.ensemblePredictMicros;
+        try {
+            const Run run = store.createRun({.experimentId = store.ensureExperiment(spec.experiment),
+                                             .name = QStringLiteral("ensemble"),
+                                             .sourceType = QStringLiteral("AUTOML"),
+                                             .sourceRef = QStringLiteral("ensemble"),
+                                             .parentUuid = runUuid,
+                                             .host = QSysInfo::machineHostName(),
+                                             .pid = QCoreApplication::applicationPid()});
+            c.runUuid = run.uuid;
+            for (auto it = c.params.constBegin(); it != c.params.constEnd(); ++it)
+                store.logParam(run.uuid, QStringLiteral("weight.") + it.key(), QString::number(it.value().toDouble(), 'g', 4));
+            for (auto it = c.metrics.constBegin(); it != c.metrics.constEnd(); ++it)
+                if (std::isfinite(it.value()))
+                    store.logMetric(run.uuid, {it.key(), it.value(), 0, 0});
+            store.logMetric(run.uuid, {QStringLiteral("objective"), c.objective, 0, 0});
+            store.setTag(run.uuid, QStringLiteral("automl.candidate"), QStringLiteral("ensemble"));
+            store.setRunStatus(run.uuid, RunStatus::Finished);
+            // The ensemble's model lives in the AutoML run's model/ folder.
+            copyFolder(QDir(artifactDir).filePath(QStringLiteral("model")), QDir(workspace.artifactDir(run.uuid)).filePath(QStringLiteral("model")));
+        } catch (const Error &) {
+        }
+        ensembleCandidate = c;
+        Q_EMIT q->candidateFinished(c);
+        Q_EMIT q->leaderboardChanged();
+    }
+    model = QDir(artifactDir).filePath(QStringLiteral("model"));
+    importance = o.importance;
+
+    const QList<Candidate> board = leaderboard();
+    const Candidate &best = board.first();
+    try {
+        writeLeaderboard();
+    } catch (const Error &e) {
+        fail(e.message());
+        return;
+    }
+#ifdef CAIRN_AUTOML_NOTEBOOKS
+    try {
+        notebooks = writeAutoMLNotebooks(artifactDir, spec, data->profile, board, runUuid);
+    } catch (const Error &e) {
+        store.setTag(runUuid, QStringLiteral("automl.notebooks_error"), e.message().left(500));
+    }
+#endif
+    try {
+        for (auto it = best.metrics.constBegin(); it != best.metrics.constEnd(); ++it)
+            if (std::isfinite(it.value()))
+                store.logMetric(runUuid, {it.key(), it.value(), 0, 0});
+        store.logMetric(runUuid, {QStringLiteral("objective"), best.objective, 0, 0});
+        store.setTag(runUuid, QStringLiteral("best_run"), best.runUuid);
+        store.setTag(runUuid, QStringLiteral("best_candidate"), candidateName(best));
+        store.setTag(runUuid, QStringLiteral("best_algorithm"), best.algorithm);
+        for (int i = 0; i < std::min<int>(10, int(importance.size())); ++i)
+            store.logParam(runUuid, QStringLiteral("importance.%1").arg(i + 1), importance.at(i).feature);
+        for (const QString &w : o.warnings)
+            store.setTag(runUuid, QStringLiteral("automl.warning"), w.left(500));
+        store.setRunStatus(runUuid, stopRequested ? RunStatus::Killed : RunStatus::Finished);
+    } catch (const Error &) {
+    }
+    isFinished = true;
+    phase(QStringLiteral("finished"), tr("best: %1 (%2 = %3)").arg(candidateName(best), data->metric, QString::number(best.objective, 'g', 6)));
+    Q_EMIT q->finished(true, o.warnings.join(QLatin1Char('\n')));
+}
+
+void AutoMLJob::Private::fail(const QString &message)
+{
+    if (isFinished)
+        return;
+    finishing = true;
+    hardTimer.stop();
+    stopJobs(message);
+    isFinished = true;
+    try {
+        if (!runUuid.isEmpty()) {
+            ExperimentStore &store = workspace.store();
+            store.setTag(runUuid, QStringLiteral("automl.error"), message.left(500));
+            store.setRunStatus(runUuid, RunStatus::Failed);
+        }
+        if (data)
+            writeLeaderboard();
+    } catch (const Error &) {
+    }
+    phase(QStringLiteral("failed"), message);
+    Q_EMIT q->finished(false, message);
+}
+
+QList<Candidate> AutoMLJob::Private::leaderboard() const
+{
+    QList<Candidate> done, rest;
+    for (const Trial &t : trials)
+        (t.candidate.state == QLatin1String("finished") ? done : rest) << t.candidate;
+    if (ensembleCandidate)
+        done << *ensembleCandidate;
+    std::stable_sort(done.begin(), done.end(), [&](const Candidate &a, const Candidate &b) { return oriented(a.objective) < oriented(b.objective); });
+    return done + rest;
+}
+
+void AutoMLJob::Private::writeLeaderboard() const
+{
+    const QList<Candidate> board = leaderboard();
+    const QStringList metrics = metricsFor(data->task);
+    QJsonArray entries;
+    QString csv = QStringLiteral("rank,candidate,algorithm,state,objective");
+    for (const QString &m : metrics)
+        csv += QLatin1Char(',') + m;
+    csv += QStringLiteral(",train_seconds,predict_us_per_row,run,params\n");
+    int rank = 0;
+    for (const Candidate &c : board) {
+        const bool ranked = c.state == QLatin1String("finished");
+        QJsonObject o = c.toJson();
+        o.insert(QStringLiteral("rank"), ranked ? QJsonValue(++rank) : QJsonValue());
+        entries.append(o);
+        QStringList fields{ranked ? QString::number(rank) : QString(), candidateName(c), c.algorithm, c.state,
+                           std::isfinite(c.objective) ? QString::number(c.objective, 'g', 8) : QString()};
+        for (const QString &m : metrics) {
+            const double v = c.metrics.value(m, kNaN);
+            fields << (std::isfinite(v) ? QString::number(v, 'g', 8) : QString());
+        }
+        fields << QString::number(c.trainSeconds, 'f', 3) << QString::number(c.predictMicrosPerRow, 'f', 3) << c.runUuid
+               << csvField(QString::fromUtf8(QJsonDocument(c.params).toJson(QJsonDocument::Compact)));
+        csv += fields.join(QLatin1Char(',')) + QLatin1Char('\n');
+    }
+    const QJsonObject doc{{QStringLiteral("run"), runUuid},
+                          {QStringLiteral("task"), taskName(data->task)},
+                          {QStringLiteral("metric"), data->metric},
+                          {QStringLiteral("maximize"), data->maximize},
+                          {QStringLiteral("validation"), data->holdout ? QStringLiteral("holdout") : QStringLiteral("k-fold")},
+                          {QStringLiteral("folds"), data->folds},
+                          {QStringLiteral("candidates"), entries}};
+    writeFile(QDir(artifactDir).filePath(QStringLiteral("automl/leaderboard.json")), QJsonDocument(doc).toJson());
+    writeFile(QDir(artifactDir).filePath(QStringLiteral("automl/leaderboard.csv")), csv.toUtf8());
+}
+
+} // namespace cairn::automl

@@ -1,0 +1,81 @@
+#pragma once
+
+// Internals of the AutoML engine shared by its source files: the prepared data, the search
+// spaces of the candidate algorithms, and the scoring of out-of-fold predictions.
+#include "cairn/algorithms/parameterschema.h"
+#include "cairn/algorithms/task.h"
+#include "cairn/automl/automljob.h"
+#include "cairn/automl/dataprofile.h"
+#include "cairn/data/table.h"
+#include "cairn/tuning/searchspace.h"
+
+#include <QJsonObject>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace cairn::automl::detail {
+
+/// Rows up to which AutoML validates with k folds; above, one hold-out split.
+constexpr qsizetype kMaxRowsForKFold = 20000;
+
+/// The training table after profiling, ready for candidates: rows with a known target, the
+/// kept columns, the truth, and each row's validation fold.
+struct PreparedData
+{
+    QString error;                   ///< set when preparation failed
+    DataProfile profile;
+    Task task = Task::Regression;
+    QString metric;
+    bool maximize = false;
+    data::Table table;               ///< rows with a target; dropped columns removed
+    qsizetype sourceRows = 0;        ///< rows in the file, with or without a target
+    QStringList classes;             ///< classification: the full class list
+    std::vector<int> labels;         ///< classification: class index per row
+    std::vector<double> values;      ///< regression: the target per row
+    std::vector<int> fold;           ///< validation fold per row; -1: always trains
+    int folds = 1;
+    bool holdout = false;
+    QStringList trainCsv;            ///< per fold
+    QStringList validationCsv;       ///< per fold
+
+    int width() const { return task == Task::Regression ? 1 : int(classes.size()); }
+    /// Rows with an out-of-fold prediction (fold ≥ 0), in row order.
+    std::vector<qsizetype> scoredRows() const;
+};
+
+/// Reads and profiles the CSV, decides task, metric and validation, writes the fold CSVs under
+/// `artifactDir`/automl/folds/ and the profile to automl/profile.json. Never throws: errors
+/// come back in `error`.
+PreparedData prepareData(const AutoMLSpec &spec, const QString &artifactDir);
+
+/// How many folds for `rows` usable rows within a time limit (1: a hold-out split).
+int chooseFolds(qsizetype rows, int timeLimitSeconds);
+
+/// Writes `rows` of `table` as CSV with RFC 4180 quoting; throws cairn::Error on failure.
+void writeCsv(const QString &path, const data::Table &table, const std::vector<qsizetype> &rows);
+
+/// A class name of the target, spelled as the tabular trainers spell it.
+QString className(const data::Column &column, qsizetype row);
+QStringList classNames(const data::Column &column);
+
+/// The search space and fixed settings AutoML uses for one algorithm.
+struct AlgorithmPlan
+{
+    tuning::SearchSpace space;
+    QJsonObject fixed;        ///< every trial, the first (defaults) included
+    QJsonObject tunedFixed;   ///< only tuned trials (e.g. early stopping for boosted trees)
+    bool impute = false;      ///< pipelines: impute missing numbers
+};
+/// The plan for a known algorithm; for another one, the schema's tunable numeric parameters.
+AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema);
+
+/// Every metric of metricsFor(task) on the rows `rows` of the out-of-fold predictions `oof`
+/// (rows × width, row-major over all table rows).
+QMap<QString, double> scoreRows(const PreparedData &data, const std::vector<double> &oof, const std::vector<qsizetype> &rows);
+/// The same for compact predictions that hold the scored rows only, in the order of `rows`.
+QMap<QString, double> scoreCompact(const PreparedData &data, const std::vector<double> &compact, const std::vector<qsizetype> &rows);
+
+} // namespace cairn::automl::detail

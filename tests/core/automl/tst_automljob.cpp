@@ -1,0 +1,349 @@
+// The AutoML engine with the real plugins and real `cairn worker` processes, on tiny budgets:
+// k-fold for small tables and hold-out for large ones, a leaderboard sorted by an objective that
+// is one of its metrics, a saved model that predicts raw rows (an ensemble that averages its
+// members), a failing candidate that does not stop the search, and a metric that does not fit.
+#include "cairn/algorithms/ensemble.h"
+#include "cairn/algorithms/modelloader.h"
+#include "cairn/algorithms/pluginmanager.h"
+#include "cairn/automl/automljob.h"
+#include "cairn/data/csvreader.h"
+#include "cairn/jobs/jobmanager.h"
+#include "cairn/store/experimentstore.h"
+#include "cairn/util/error.h"
+#include "cairn/workspace/workspace.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <random>
+
+using namespace cairn;
+using namespace cairn::automl;
+
+namespace {
+QString dataFile(const QString &name)
+{
+    return QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/") + name;
+}
+
+QJsonObject readJson(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+} // namespace
+
+class TestAutoMLJob : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Workspace> m_ws;
+    std::unique_ptr<JobManager> m_jobs;
+
+    /// Runs the job to its end; returns finished()'s arguments.
+    std::pair<bool, QString> runToEnd(AutoMLJob &job, int timeoutMs = 170000)
+    {
+        QSignalSpy done(&job, &AutoMLJob::finished);
+        job.start();
+        if (!job.isFinished() && !done.wait(timeoutMs))
+            return {false, QStringLiteral("timed out")};
+        if (done.isEmpty())
+            return {false, QStringLiteral("no finished signal")};
+        return {done.first().at(0).toBool(), done.first().at(1).toString()};
+    }
+
+    static void checkLeaderboard(const AutoMLJob &job)
+    {
+        const QList<Candidate> board = job.leaderboard();
+        QVERIFY(!board.isEmpty());
+        QCOMPARE(board.first().state, QStringLiteral("finished"));
+        double previous = std::nan("");
+        bool seenUnfinished = false;
+        for (const Candidate &c : board) {
+            if (c.state != QLatin1String("finished")) {
+                seenUnfinished = true;
+                continue;
+            }
+            QVERIFY2(!seenUnfinished, "finished candidates come first");
+            QVERIFY(std::isfinite(c.objective));
+            // The objective is the chosen metric on the out-of-fold predictions.
+            QCOMPARE(c.objective, c.metrics.value(job.metric()));
+            for (const QString &m : metricsFor(job.profile().task))
+                QVERIFY2(c.metrics.contains(m), qPrintable(m));
+            if (!std::isnan(previous))
+                QVERIFY(job.maximize() ? c.objective <= previous : c.objective >= previous);
+            previous = c.objective;
+            QVERIFY(c.predictMicrosPerRow > 0);
+            QVERIFY(c.trainSeconds > 0);
+            QVERIFY(!c.runUuid.isEmpty());
+        }
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        m_ws = std::make_unique<Workspace>(m_dir->path());
+        m_jobs = std::make_unique<JobManager>(*m_ws);
+        m_jobs->setWorkerCommand(QStringLiteral(CAIRN_CLI_PATH));
+        m_jobs->setFlushInterval(50);
+    }
+
+    void cleanup()
+    {
+        m_jobs.reset();
+        m_ws.reset();
+        m_dir.reset();
+    }
+
+    void foldsAreStratifiedAndBalanced()
+    {
+        std::vector<int> strata;
+        for (int i = 0; i < 103; ++i)
+            strata.push_back(i < 60 ? 0 : i < 100 ? 1 : 2); // class 2 has 3 rows: fewer than 5
+        const std::vector<int> fold = kFoldAssignment(103, 5, 7, &strata);
+        std::vector<int> sizes(5, 0), ones(5, 0);
+        for (int i = 0; i < 103; ++i) {
+            if (strata[size_t(i)] == 2) {
+                QCOMPARE(fold[size_t(i)], -1); // too rare to validate on: always trains
+                continue;
+            }
+            QVERIFY(fold[size_t(i)] >= 0 && fold[size_t(i)] < 5);
+            ++sizes[size_t(fold[size_t(i)])];
+            ones[size_t(fold[size_t(i)])] += strata[size_t(i)];
+        }
+        for (int f = 0; f < 5; ++f) {
+            QCOMPARE(sizes[size_t(f)], 20);
+            QCOMPARE(ones[size_t(f)], 8);
+        }
+        QCOMPARE(kFoldAssignment(103, 5, 7, &strata), fold); // seeded
+        QVERIFY(kFoldAssignment(103, 5, 8, &strata) != fold);
+    }
+
+    void greedyEnsemblePicksTheMixThatScoresBest()
+    {
+        // Truth 0, 1, 0, 1; a is right on the first two rows, b on the last two.
+        const std::vector<double> truth{0, 1, 0, 1};
+        const std::vector<std::vector<double>> preds{{0, 1, 1, 0}, {1, 0, 0, 1}, {1, 1, 1, 1}};
+        auto mse = [&](const std::vector<double> &p) {
+            double s = 0;
+            for (size_t i = 0; i < p.size(); ++i)
+                s += (p[i] - truth[i]) * (p[i] - truth[i]);
+            return s;
+        };
+        const std::vector<double> w = greedyEnsemble(preds, 10, mse);
+        QCOMPARE(w.size(), size_t(3));
+        QCOMPARE(w[0], 0.5);
+        QCOMPARE(w[1], 0.5);
+        QCOMPARE(w[2], 0.0);
+    }
+
+    void irisKFoldLeaderboardAndModel()
+    {
+        AutoMLSpec spec;
+        spec.trainPath = dataFile(QStringLiteral("iris.csv"));
+        spec.target = QStringLiteral("target");
+        spec.timeLimitSeconds = 150;
+        spec.maxCandidates = 4;
+        spec.maxParallel = 2;
+        spec.experiment = QStringLiteral("automl-test");
+        AutoMLJob job(*m_ws, *m_jobs, spec);
+        QSignalSpy profiled(&job, &AutoMLJob::profileReady);
+        QSignalSpy started(&job, &AutoMLJob::candidateStarted);
+        const auto [ok, message] = runToEnd(job);
+        QVERIFY2(ok, qPrintable(message));
+        QCOMPARE(profiled.size(), 1);
+        QCOMPARE(job.profile().task, Task::Multiclass);
+        QCOMPARE(job.metric(), QStringLiteral("accuracy"));
+        QCOMPARE(job.validation(), QStringLiteral("k-fold"));
+        QCOMPARE(job.folds(), 5);
+        QCOMPARE(started.size(), 4);
+        checkLeaderboard(job);
+        QVERIFY(job.leaderboard().first().objective > 0.85);
+
+        // The run and its artifacts.
+        ExperimentStore &store = m_ws->store();
+        const Run run = store.run(job.runUuid());
+        QCOMPARE(run.status, RunStatus::Finished);
+        QCOMPARE(run.name, QStringLiteral("automl-iris"));
+        const QString dir = m_ws->artifactDir(job.runUuid());
+        for (const char *file : {"automl/spec.json", "automl/profile.json", "automl/leaderboard.json", "automl/leaderboard.csv",
+                                 "automl/folds/fold_0_train.csv", "automl/folds/fold_4_valid.csv", "model/model.json",
+                                 "explanations/importance.json", "explanations/importance.csv"})
+            QVERIFY2(QFile::exists(QDir(dir).filePath(QLatin1String(file))), file);
+        const QJsonObject leaderboard = readJson(QDir(dir).filePath(QStringLiteral("automl/leaderboard.json")));
+        QCOMPARE(leaderboard.value(QStringLiteral("metric")).toString(), QStringLiteral("accuracy"));
+        QCOMPARE(leaderboard.value(QStringLiteral("candidates")).toArray().size(), job.leaderboard().size());
+        // The folds cover every row once as validation.
+        qsizetype validated = 0;
+        for (int f = 0; f < 5; ++f)
+            validated += data::CsvReader::read(QDir(dir).filePath(QStringLiteral("automl/folds/fold_%1_valid.csv").arg(f))).rowCount();
+        QCOMPARE(validated, qsizetype(150));
+        // Candidate runs are children of the AutoML run, fold runs children of candidates.
+        const QList<Run> children = store.childRuns(job.runUuid());
+        QVERIFY(children.size() >= 4);
+        const Candidate best = job.leaderboard().first();
+        QVERIFY(!best.ensemble || best.params.size() >= 2);
+        if (!best.ensemble)
+            QCOMPARE(store.childRuns(best.runUuid).size(), 5);
+        QVERIFY(!job.importance().isEmpty());
+        QCOMPARE(job.importance().size(), 4);
+
+        // The saved model predicts raw rows, with the full class list.
+        PluginManager plugins;
+        ModelCard card;
+        std::unique_ptr<Predictor> predictor = loadPredictor(plugins, job.modelDir(), &card);
+        QVERIFY(isEnsembleCard(card));
+        QCOMPARE(card.classes, (QStringList{QStringLiteral("setosa"), QStringLiteral("versicolor"), QStringLiteral("virginica")}));
+        const data::Table table = data::CsvReader::read(dataFile(QStringLiteral("iris.csv")));
+        PredictionInput input;
+        input.table = &table;
+        const Predictions p = predictor->predict(input);
+        QCOMPARE(p.rows(), qsizetype(150));
+        int right = 0;
+        for (qsizetype r = 0; r < 150; ++r)
+            right += p.classes.at(p.labels[size_t(r)]) == table.column(QStringLiteral("target")).text(r) ? 1 : 0;
+        QVERIFY(right > 140);
+
+        // The ensemble's probabilities are the weighted average of its members'.
+        const QList<EnsembleMember> members = ensembleMembers(card);
+        QVERIFY(members.size() >= 5);
+        std::vector<double> expected(size_t(150 * 3), 0.0);
+        double total = 0;
+        for (const EnsembleMember &m : members) {
+            std::unique_ptr<Predictor> member = loadPredictor(plugins, QDir(job.modelDir()).filePath(m.path));
+            const Predictions mp = member->predict(input);
+            for (qsizetype r = 0; r < 150; ++r)
+                for (int j = 0; j < 3; ++j)
+                    expected[size_t(r * 3 + j)] += m.weight * mp.probabilities[size_t(r * 3 + mp.classes.indexOf(p.classes.at(j)))];
+            total += m.weight;
+        }
+        QVERIFY(std::abs(total - 1) < 1e-9);
+        for (size_t i = 0; i < expected.size(); ++i)
+            QVERIFY(std::abs(expected[i] - p.probabilities[i]) < 1e-5);
+
+        // A candidate's own run holds its model too.
+        std::unique_ptr<Predictor> candidate = loadPredictor(plugins, QDir(m_ws->artifactDir(job.leaderboard().last().runUuid)).filePath(QStringLiteral("model")));
+        QCOMPARE(candidate->predict(input).rows(), qsizetype(150));
+    }
+
+    void holdOutForLargeTables()
+    {
+        // 20,500 rows: more than k-fold's limit.
+        const QString csv = m_dir->filePath(QStringLiteral("large.csv"));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        std::mt19937_64 rng(3);
+        std::normal_distribution<double> noise(0, 0.1);
+        QByteArray text = "x1,x2,colour,y\n";
+        const char *colours[] = {"red", "green", "blue"};
+        for (int i = 0; i < 20500; ++i) {
+            const double x1 = double(rng() % 1000) / 100, x2 = double(rng() % 1000) / 100;
+            const int c = int(rng() % 3);
+            text += QByteArray::number(x1) + ',' + QByteArray::number(x2) + ',' + colours[c] + ','
+                    + QByteArray::number(2 * x1 - x2 + c + noise(rng), 'g', 8) + '\n';
+        }
+        f.write(text);
+        f.close();
+        AutoMLSpec spec;
+        spec.trainPath = csv;
+        spec.target = QStringLiteral("y");
+        spec.timeLimitSeconds = 120;
+        spec.maxCandidates = 1;
+        spec.algorithms = {QStringLiteral("xgboost")};
+        AutoMLJob job(*m_ws, *m_jobs, spec);
+        const auto [ok, message] = runToEnd(job);
+        QVERIFY2(ok, qPrintable(message));
+        QCOMPARE(job.profile().task, Task::Regression);
+        QCOMPARE(job.metric(), QStringLiteral("mse"));
+        QVERIFY(!job.maximize());
+        QCOMPARE(job.validation(), QStringLiteral("holdout"));
+        QCOMPARE(job.folds(), 1);
+        checkLeaderboard(job);
+        QCOMPARE(job.leaderboard().size(), 1);
+        QVERIFY(job.leaderboard().first().metrics.value(QStringLiteral("r2")) > 0.9);
+        // One model: the folder is the candidate's model itself.
+        const ModelCard card = ModelCard::load(job.modelDir());
+        QCOMPARE(card.plugin, QStringLiteral("xgboost"));
+        const data::Table valid = data::CsvReader::read(QDir(m_ws->artifactDir(job.runUuid())).filePath(QStringLiteral("automl/folds/fold_0_valid.csv")));
+        QCOMPARE(valid.rowCount(), qsizetype(4100));
+    }
+
+    void aFailingCandidateDoesNotStopTheSearch()
+    {
+        // A worker that fails every mlp job and runs the others.
+        const QString script = QStringLiteral("if grep -q '\"algorithm\": *\"mlp\"' \"$2\"; then echo 'mlp is broken here' >&2; exit 3; fi; exec '%1' worker \"$@\"")
+                                   .arg(QStringLiteral(CAIRN_CLI_PATH));
+        m_jobs->setWorkerCommand(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script, QStringLiteral("sh")});
+        AutoMLSpec spec;
+        spec.trainPath = dataFile(QStringLiteral("titanic.csv"));
+        spec.target = QStringLiteral("survived");
+        spec.timeLimitSeconds = 150;
+        spec.maxCandidates = 3;
+        spec.maxParallel = 2;
+        spec.algorithms = {QStringLiteral("xgboost"), QStringLiteral("mlp")};
+        spec.ensemble = false;
+        AutoMLJob job(*m_ws, *m_jobs, spec);
+        const auto [ok, message] = runToEnd(job);
+        QVERIFY2(ok, qPrintable(message));
+        QCOMPARE(job.profile().task, Task::Binary);
+        QCOMPARE(job.metric(), QStringLiteral("f1"));
+        int failed = 0, finished = 0;
+        for (const Candidate &c : job.candidates()) {
+            if (c.algorithm == QLatin1String("mlp")) {
+                QCOMPARE(c.state, QStringLiteral("failed"));
+                QVERIFY(!c.message.isEmpty());
+                QCOMPARE(m_ws->store().run(c.runUuid).status, RunStatus::Failed);
+                ++failed;
+            } else {
+                QCOMPARE(c.state, QStringLiteral("finished"));
+                ++finished;
+            }
+        }
+        QVERIFY(failed >= 1);
+        QVERIFY(finished >= 2);
+        checkLeaderboard(job);
+        QCOMPARE(job.leaderboard().first().algorithm, QStringLiteral("xgboost"));
+        QCOMPARE(job.leaderboard().last().state, QStringLiteral("failed"));
+    }
+
+    void metricMustFitTheTask()
+    {
+        AutoMLSpec spec;
+        spec.trainPath = dataFile(QStringLiteral("iris.csv"));
+        spec.target = QStringLiteral("target");
+        spec.metric = QStringLiteral("r2");
+        {
+            // The task is known only after profiling: the job fails with a clear message.
+            AutoMLJob job(*m_ws, *m_jobs, spec);
+            QSignalSpy started(&job, &AutoMLJob::candidateStarted);
+            const auto [ok, message] = runToEnd(job, 30000);
+            QVERIFY(!ok);
+            QVERIFY2(message.contains(QLatin1String("r2")) && message.contains(QLatin1String("accuracy")), qPrintable(message));
+            QCOMPARE(started.size(), 0);
+            QCOMPARE(m_ws->store().run(job.runUuid()).status, RunStatus::Failed);
+        }
+        // Known up front: start() refuses.
+        spec.problemType = QStringLiteral("multiclass");
+        AutoMLJob job(*m_ws, *m_jobs, spec);
+        QVERIFY_THROWS_EXCEPTION(Error, job.start());
+        spec.metric = QStringLiteral("accuracy");
+        spec.target = QStringLiteral("no_such_column");
+        AutoMLJob missing(*m_ws, *m_jobs, spec);
+        const auto [ok, message] = runToEnd(missing, 30000);
+        QVERIFY(!ok);
+        QVERIFY2(message.contains(QLatin1String("no_such_column")), qPrintable(message));
+    }
+};
+
+QTEST_MAIN(TestAutoMLJob)
+#include "tst_automljob.moc"

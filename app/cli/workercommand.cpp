@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <malloc.h>
 #include <string>
 #include <thread>
 #include <sys/prctl.h>
@@ -20,6 +21,16 @@ namespace cairn::cli {
 namespace {
 
 WorkerContext *g_context = nullptr;
+
+/// Training allocates and frees the same large activation and gradient buffers every step. With
+/// glibc's defaults they are mmapped or trimmed from the heap and faulted back in (zeroed) each
+/// time, which cost about a fifth of a CNN epoch; a worker keeps its freed memory instead.
+void keepFreedMemory()
+{
+    ::mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    ::mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+    ::mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+}
 
 extern "C" void onTerminate(int)
 {
@@ -43,6 +54,7 @@ int runWorkerCommand(Context &c, const QString &verb)
     if (!parser.isSet(QStringLiteral("spec")))
         throw UsageError(QStringLiteral("cairn worker needs --spec FILE"));
 
+    keepFreedMemory();
     // Events get a private copy of stdout; anything a library prints to stdout goes to stderr
     // instead, where it cannot corrupt the event stream.
     std::fflush(stdout);

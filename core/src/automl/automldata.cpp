@@ -345,14 +345,15 @@ AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema)
         // Tuned trials may run long: stop on the validation fold once it stops improving.
         plan.tunedFixed.insert(QStringLiteral("early_stopping_rounds"), 30);
     } else if (algorithm == QLatin1String("linear-learner")) {
-        dims = {real(QStringLiteral("learning_rate"), 1e-3, 0.1, true), real(QStringLiteral("l1"), 0, 0.01),
+        dims = {real(QStringLiteral("learning_rate"), 3e-3, 0.1, true), real(QStringLiteral("l1"), 0, 0.01),
                 real(QStringLiteral("weight_decay"), 0, 0.01), integer(QStringLiteral("epochs"), 10, 100)};
         plan.fixed.insert(QStringLiteral("early_stopping_patience"), 5);
         plan.impute = true;
     } else if (algorithm == QLatin1String("mlp")) {
-        dims = {integer(QStringLiteral("hidden_layers"), 1, 3), integer(QStringLiteral("units"), 16, 256, true),
-                real(QStringLiteral("learning_rate"), 1e-4, 1e-2, true), real(QStringLiteral("dropout"), 0, 0.5),
-                real(QStringLiteral("weight_decay"), 0, 1e-3), integer(QStringLiteral("epochs"), 20, 150, true)};
+        // Learning rates below ~3e-4 rarely converge within the epochs a short budget allows.
+        dims = {integer(QStringLiteral("hidden_layers"), 1, 3), integer(QStringLiteral("units"), 32, 256, true),
+                real(QStringLiteral("learning_rate"), 3e-4, 1e-2, true), real(QStringLiteral("dropout"), 0, 0.4),
+                real(QStringLiteral("weight_decay"), 0, 1e-3), integer(QStringLiteral("epochs"), 30, 150, true)};
         plan.fixed.insert(QStringLiteral("early_stopping_patience"), 5);
         plan.impute = true;
     } else {

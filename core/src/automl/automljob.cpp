@@ -937,7 +937,8 @@ void AutoMLJob::Private::maybeFinish()
                 why = t.candidate.message;
                 break;
             }
-        fail(trials.empty() ? QStringLiteral("no candidate could be trained within the time limit")
+        fail(trials.empty() ? (stopRequested ? QStringLiteral("stopped before any candidate was trained")
+                                             : QStringLiteral("no candidate could be trained within the time limit"))
                             : QStringLiteral("no candidate finished%1").arg(why.isEmpty() ? QString() : QStringLiteral(": ") + why));
         return;
     }

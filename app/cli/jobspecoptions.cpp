@@ -1,9 +1,11 @@
 // `cairn train` and `cairn tune` describe the training job with the same options.
 #include "jobspecoptions.h"
 
+#include "cairn/algorithms/tabular.h"
 #include "cairn/debugger/rule.h"
 
 #include <QFileInfo>
+#include <QJsonDocument>
 
 namespace cairn::cli {
 
@@ -52,6 +54,8 @@ void addJobSpecOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed for the split and the learner (default 42)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("validation-fraction"), QStringLiteral("Share held out when there is no --validation (default 0.2)."), QStringLiteral("F")});
     parser.addOption({QStringLiteral("max-runtime"), QStringLiteral("Stop the job after this many seconds."), QStringLiteral("S")});
+    parser.addOption({QStringLiteral("preprocessing"), QStringLiteral("Feature pipeline for tables, a JSON object, e.g. {\"categoricalEncoding\":\"auto\",\"impute\":true}."), QStringLiteral("JSON")});
+    parser.addOption({QStringLiteral("pp"), QStringLiteral("One preprocessing setting, key=value (exclude=a,b; categoricalEncoding=auto; impute=true…); may repeat."), QStringLiteral("KEY=VALUE")});
     // The debugger (issue 5): collections, their save interval, and rules run beside the job.
     parser.addOption({QStringLiteral("collect"), QStringLiteral("Debugger collections, comma-separated (weights,biases,gradients,activations,update_ratios,feature_importance,tree_depth)."), QStringLiteral("LIST")});
     parser.addOption({QStringLiteral("collect-every"), QStringLiteral("Save the collections every N steps (default 100)."), QStringLiteral("N")});
@@ -108,6 +112,38 @@ JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plug
         spec.validationFraction = parser.value(QStringLiteral("validation-fraction")).toDouble(&ok);
         if (!ok || spec.validationFraction < 0 || spec.validationFraction >= 1)
             throw UsageError(QStringLiteral("--validation-fraction must be in [0, 1)"));
+    }
+    if (parser.isSet(QStringLiteral("preprocessing"))) {
+        QJsonParseError err;
+        const QJsonDocument doc = QJsonDocument::fromJson(parser.value(QStringLiteral("preprocessing")).toUtf8(), &err);
+        if (err.error != QJsonParseError::NoError || !doc.isObject())
+            throw UsageError(QStringLiteral("--preprocessing needs a JSON object, e.g. {\"categoricalEncoding\":\"auto\"}"));
+        spec.preprocessing = doc.object();
+    }
+    for (const QString &a : parser.values(QStringLiteral("pp"))) {
+        const qsizetype eq = a.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            throw UsageError(QStringLiteral("--pp needs KEY=VALUE, not '%1'").arg(a));
+        const QString key = a.left(eq).trimmed(), value = a.mid(eq + 1).trimmed();
+        bool number = false;
+        const double n = value.toDouble(&number);
+        if (key == QLatin1String("exclude"))
+            spec.preprocessing.insert(key, QJsonArray::fromStringList(value.split(QLatin1Char(','), Qt::SkipEmptyParts)));
+        else if (value == QLatin1String("true") || value == QLatin1String("false"))
+            spec.preprocessing.insert(key, value == QLatin1String("true"));
+        else if (number)
+            spec.preprocessing.insert(key, n);
+        else
+            spec.preprocessing.insert(key, value);
+    }
+    if (!spec.preprocessing.isEmpty()) {
+        if (info.input != QLatin1String("tabular"))
+            throw UsageError(QStringLiteral("--preprocessing applies to tables; %1 takes %2 input").arg(spec.algorithm, info.input));
+        try {
+            preprocessingOptions({}, spec.preprocessing);
+        } catch (const Error &e) {
+            throw UsageError(e.message());
+        }
     }
     spec.experiment = parser.value(QStringLiteral("experiment"));
     spec.runName = parser.value(QStringLiteral("run-name"));

@@ -77,6 +77,27 @@ private Q_SLOTS:
         QVERIFY(ctx.artifacts.contains(QStringLiteral("confusion_matrix.csv")));
     }
 
+    void mlpOnTitanicWithPreprocessing()
+    {
+        JobSpec spec = tabularSpec(QStringLiteral("mlp"), QStringLiteral(DATA "titanic.csv"), QStringLiteral("survived"), m_dir.filePath(QStringLiteral("titanic-pp")),
+                                   {{QStringLiteral("epochs"), 40}, {QStringLiteral("early_stopping_patience"), 8}});
+        spec.preprocessing = QJsonObject{{QStringLiteral("categoricalEncoding"), QStringLiteral("auto")}, {QStringLiteral("datetimeParts"), true},
+                                         {QStringLiteral("textFeatures"), true}, {QStringLiteral("impute"), true}};
+        RecordingContext ctx(spec);
+        run(ctx);
+        QVERIFY2(ctx.last.value(QStringLiteral("validation.auc")) > 0.8, qPrintable(QString::number(ctx.last.value(QStringLiteral("validation.auc")))));
+        QVERIFY(ctx.logs.contains(QStringLiteral("preprocessing: missing indicators: age_missing")));
+        QVERIFY(ctx.logs.contains(QStringLiteral("preprocessing: continuous features standardized")));
+        // Raw rows with an unseen class and missing values predict.
+        const data::Table rows = data::CsvReader::parse("name,sex,age,passengerClass\n\"Doe, Mrs. Jane\",female,30,1st\n\"Xu, Zed\",,,4th\n", QStringLiteral("new.csv"));
+        PredictionInput in;
+        in.table = &rows;
+        const Predictions p = predict(m_dir.filePath(QStringLiteral("titanic-pp/model")), in);
+        QCOMPARE(p.rows(), 2);
+        for (double v : p.probabilities)
+            QVERIFY(v >= 0 && v <= 1); // NaN fails
+    }
+
     void debuggerCollectsWeights()
     {
         JobSpec s = tabularSpec(QStringLiteral("mlp"), QStringLiteral(DATA "iris.csv"), QStringLiteral("target"), m_dir.filePath(QStringLiteral("dbg")),

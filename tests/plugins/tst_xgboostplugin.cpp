@@ -67,6 +67,34 @@ private Q_SLOTS:
         QVERIFY(double(correct) / table.rowCount() > 0.78);
     }
 
+    void titanicWithPreprocessing()
+    {
+        // Native categories (codes), the passenger's name as text features, imputed ages.
+        JobSpec spec = tabularSpec(QStringLiteral("xgboost"), QStringLiteral(DATA "titanic.csv"), QStringLiteral("survived"), m_dir.filePath(QStringLiteral("titanic-pp")),
+                                   {{QStringLiteral("num_round"), 60}, {QStringLiteral("eta"), 0.1}, {QStringLiteral("enable_categorical"), true}});
+        spec.preprocessing = QJsonObject{{QStringLiteral("categoricalEncoding"), QStringLiteral("auto")}, {QStringLiteral("datetimeParts"), true},
+                                         {QStringLiteral("textFeatures"), true}, {QStringLiteral("impute"), true}};
+        RecordingContext ctx(spec);
+        m_plugins.pluginFor(QStringLiteral("xgboost"))->createTrainer(QStringLiteral("xgboost"), ctx.spec())->run(ctx);
+        QVERIFY2(ctx.last.value(QStringLiteral("validation.auc")) > 0.8, qPrintable(QString::number(ctx.last.value(QStringLiteral("validation.auc")))));
+        QVERIFY(ctx.last.value(QStringLiteral("validation.accuracy")) > 0.75);
+        QVERIFY(!ctx.logs.filter(QStringLiteral("preprocessing: category codes (categories): sex (2), passengerClass (3)")).isEmpty());
+        QVERIFY(!ctx.logs.filter(QStringLiteral("preprocessing: text features: name (length, words, ")).isEmpty());
+        const QString modelDir = m_dir.filePath(QStringLiteral("titanic-pp/model"));
+        const ModelCard card = ModelCard::load(modelDir);
+        const QJsonArray names = card.preprocessing.value(QStringLiteral("encoder")).toObject().value(QStringLiteral("featureNames")).toArray();
+        QVERIFY(names.contains(QStringLiteral("name:word=mr")));
+        QVERIFY(names.contains(QStringLiteral("age_missing")));
+        // Raw rows with an unseen class, a missing sex and age, and a name without known words.
+        const data::Table rows = data::CsvReader::parse("name,sex,age,passengerClass\n\"Doe, Mr. John\",male,30,1st\n\"Xu, Zed\",,,4th\n", QStringLiteral("new.csv"));
+        PredictionInput in;
+        in.table = &rows;
+        const Predictions p = m_plugins.plugin(card.plugin)->loadPredictor(card, modelDir)->predict(in);
+        QCOMPARE(p.rows(), 2);
+        for (double v : p.probabilities)
+            QVERIFY(v >= 0 && v <= 1);
+    }
+
     void penguinsMulticlassWithCategoricalAndEarlyStopping()
     {
         const RecordingContext ctx = train(QStringLiteral("penguins.csv"), QStringLiteral("species"),

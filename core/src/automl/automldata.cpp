@@ -333,7 +333,7 @@ Dimension integer(const QString &name, double low, double high, bool log = false
 }
 } // namespace
 
-AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema)
+AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema, std::optional<Task> task)
 {
     AlgorithmPlan plan;
     QList<Dimension> dims;
@@ -344,6 +344,10 @@ AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema)
                 real(QStringLiteral("lambda"), 0.01, 10, true), real(QStringLiteral("alpha"), 0, 2)};
         // Tuned trials may run long: stop on the validation fold once it stops improving.
         plan.tunedFixed.insert(QStringLiteral("early_stopping_rounds"), 30);
+        // XGBoost stops on the last metric listed; for two classes that is AUC by default, which
+        // plateaus within a few rounds and stops small learning rates long before they fit.
+        if (task == Task::Binary)
+            plan.tunedFixed.insert(QStringLiteral("eval_metric"), QStringLiteral("auc,logloss"));
     } else if (algorithm == QLatin1String("linear-learner")) {
         dims = {real(QStringLiteral("learning_rate"), 3e-3, 0.1, true), real(QStringLiteral("l1"), 0, 0.01),
                 real(QStringLiteral("weight_decay"), 0, 0.01), integer(QStringLiteral("epochs"), 10, 100)};

@@ -489,7 +489,7 @@ void AutoMLJob::Private::setupAlgorithms()
         Algorithm a;
         a.id = id;
         a.info = info;
-        a.plan = detail::planFor(id, info.schema);
+        a.plan = detail::planFor(id, info.schema, data->task);
         if (a.plan.space.size() > 0)
             a.strategy = tuning::Strategy::create(QStringLiteral("bayesian"), a.plan.space, spec.seed + quint64(algorithms.size()));
         algorithms.push_back(std::move(a));

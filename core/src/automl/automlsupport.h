@@ -14,6 +14,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <vector>
 
 namespace cairn::automl::detail {
@@ -70,7 +71,8 @@ struct AlgorithmPlan
     bool impute = false;      ///< pipelines: impute missing numbers
 };
 /// The plan for a known algorithm; for another one, the schema's tunable numeric parameters.
-AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema);
+/// `task` refines task-specific settings (the metric boosted trees stop early on).
+AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema, std::optional<Task> task = std::nullopt);
 
 /// Every metric of metricsFor(task) on the rows `rows` of the out-of-fold predictions `oof`
 /// (rows × width, row-major over all table rows).

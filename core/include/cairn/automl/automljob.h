@@ -51,7 +51,7 @@ struct Candidate
     QString algorithm;                    ///< "ensemble" for the ensemble of candidates
     QJsonObject params;                   ///< the tuned hyperparameters (ensemble: member → weight)
     QString runUuid;                      ///< the candidate's run (a child of the AutoML run)
-    QString state;                        ///< queued, running, finished, failed or stopped
+    QString state;                        ///< running, scoring, finished, failed or stopped
     QString message;                      ///< why it failed or stopped
     double objective = std::numeric_limits<double>::quiet_NaN();
     QMap<QString, double> metrics;        ///< every metric of metricsFor(task), out of fold

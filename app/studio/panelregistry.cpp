@@ -3,6 +3,7 @@
 #include "experimentspanel.h"
 
 #include "tuningpanel.h"
+#include "automlpanel.h"
 #include "trainingpanel.h"
 #include "labelingpanel.h"
 #include "notebookpanel.h"
@@ -17,6 +18,7 @@ QList<gui::Panel *> createPanels(gui::StudioContext *context)
     panels << new panels::TrainingPanel(context);
     panels << new panels::LabelingPanel(context);
     panels << new panels::TuningPanel(context);
+    panels << new panels::AutoMLPanel(context);
     panels << new panels::NotebookPanel(context);
     panels << new panels::DebuggerPanel(context);
     return panels;

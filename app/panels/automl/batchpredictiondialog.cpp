@@ -1,0 +1,234 @@
+#include "batchpredictiondialog.h"
+
+#include "cairn/algorithms/modelloader.h"
+#include "cairn/algorithms/pluginmanager.h"
+#include "cairn/data/csvreader.h"
+#include "cairn/util/error.h"
+
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+namespace cairn::panels {
+
+namespace {
+
+struct BatchResult
+{
+    qsizetype rows = 0;
+    QString error;
+};
+
+QString csvField(QString s)
+{
+    if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"')) || s.contains(QLatin1Char('\n')))
+        s = QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+    return s;
+}
+
+/// Loads the model, scores every row of `input` and writes `output` (on a worker thread).
+BatchResult predictCsv(const QString &modelDir, const QString &input, const QString &output)
+{
+    BatchResult r;
+    try {
+        PluginManager plugins;
+        ModelCard card;
+        std::unique_ptr<Predictor> predictor = loadPredictor(plugins, modelDir, &card);
+        const data::Table table = data::CsvReader::read(input);
+        PredictionInput in;
+        in.channel.path = input;
+        in.channel.type = data::ChannelSpec::Type::Csv;
+        in.table = &table;
+        const Predictions p = predictor->predict(in);
+        QStringList header{p.task == Task::Clustering ? QStringLiteral("cluster") : QStringLiteral("prediction")};
+        const bool probabilities = !p.probabilities.empty() && isClassification(p.task);
+        if (probabilities)
+            for (const QString &cls : p.classes)
+                header << csvField(QStringLiteral("probability_") + cls);
+        QByteArray out = header.join(QLatin1Char(',')).toUtf8() + '\n';
+        const qsizetype k = p.classes.size();
+        for (qsizetype row = 0; row < p.rows(); ++row) {
+            QStringList fields;
+            if (p.task == Task::Regression)
+                fields << QString::number(p.values[size_t(row)], 'g', 10);
+            else if (p.task == Task::Clustering)
+                fields << QString::number(p.labels[size_t(row)]);
+            else
+                fields << csvField(p.classes.value(p.labels[size_t(row)]));
+            if (probabilities)
+                for (qsizetype j = 0; j < k; ++j)
+                    fields << QString::number(p.probabilities[size_t(row * k + j)], 'g', 6);
+            out += fields.join(QLatin1Char(',')).toUtf8() + '\n';
+        }
+        QSaveFile f(output);
+        if (!f.open(QIODevice::WriteOnly) || f.write(out) != out.size() || !f.commit())
+            throw Error(BatchPredictionDialog::tr("cannot write %1: %2").arg(output, f.errorString()));
+        r.rows = p.rows();
+    } catch (const Error &e) {
+        r.error = e.message();
+    } catch (const std::exception &e) {
+        r.error = QString::fromLocal8Bit(e.what());
+    }
+    return r;
+}
+
+} // namespace
+
+BatchPredictionDialog::BatchPredictionDialog(const QString &modelDir, const QString &runUuid, QWidget *parent)
+    : QDialog(parent), m_modelDir(modelDir), m_runUuid(runUuid), m_input(new QLineEdit(this)),
+      m_output(new QLineEdit(this)), m_start(new QPushButton(tr("Predict"), this)), m_status(new QLabel(this))
+{
+    setWindowTitle(tr("Batch prediction"));
+    setObjectName(QStringLiteral("batchPrediction"));
+    auto *v = new QVBoxLayout(this);
+    auto *intro = new QLabel(tr("Scores every row of a CSV with the best model of run %1 (the same columns as the training data; the "
+                                "target may be missing) and writes the predictions to a new CSV.")
+                                 .arg(runUuid.left(8)),
+                             this);
+    intro->setWordWrap(true);
+    v->addWidget(intro);
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    auto pathRow = [this](QLineEdit *edit, bool save) {
+        auto *row = new QWidget(this);
+        auto *h = new QHBoxLayout(row);
+        h->setContentsMargins(0, 0, 0, 0);
+        edit->setClearButtonEnabled(true);
+        h->addWidget(edit, 1);
+        auto *browse = new QPushButton(tr("Browse…"), row);
+        h->addWidget(browse);
+        connect(browse, &QPushButton::clicked, this, [this, edit, save] {
+            const QString start = edit->text().isEmpty() ? QDir::homePath() : QFileInfo(edit->text()).absolutePath();
+            const QString filter = tr("CSV files (*.csv);;All files (*)");
+            const QString path = save ? QFileDialog::getSaveFileName(this, tr("Write the predictions to"), start, filter)
+                                      : QFileDialog::getOpenFileName(this, tr("Rows to score"), start, filter);
+            if (path.isEmpty())
+                return;
+            if (save)
+                m_outputTouched = true;
+            edit->setText(QDir::toNativeSeparators(path));
+            if (!save)
+                setInputPath(path);
+        });
+        return row;
+    };
+    m_input->setObjectName(QStringLiteral("input"));
+    m_output->setObjectName(QStringLiteral("output"));
+    form->addRow(tr("Input CSV:"), pathRow(m_input, false));
+    form->addRow(tr("Output CSV:"), pathRow(m_output, true));
+    v->addLayout(form);
+    m_status->setObjectName(QStringLiteral("status"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    v->addWidget(m_status);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    m_start->setObjectName(QStringLiteral("predict"));
+    m_start->setDefault(true);
+    buttons->addButton(m_start, QDialogButtonBox::ActionRole);
+    v->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_start, &QPushButton::clicked, this, [this] { start(); });
+    connect(m_input, &QLineEdit::textEdited, this, [this](const QString &text) { setInputPath(text); });
+    connect(m_output, &QLineEdit::textEdited, this, [this] {
+        m_outputTouched = true;
+        updateState();
+    });
+    resize(640, sizeHint().height());
+    updateState();
+}
+
+BatchPredictionDialog::~BatchPredictionDialog() = default;
+
+void BatchPredictionDialog::setInputPath(const QString &path)
+{
+    if (m_input->text() != path)
+        m_input->setText(path);
+    // The output goes next to the input unless the user chose where.
+    if (!m_outputTouched && !path.trimmed().isEmpty()) {
+        const QFileInfo in(path.trimmed());
+        m_output->setText(QDir::toNativeSeparators(in.absoluteDir().filePath(in.completeBaseName() + QStringLiteral("-predictions.csv"))));
+    }
+    updateState();
+}
+
+void BatchPredictionDialog::setOutputPath(const QString &path)
+{
+    m_outputTouched = true;
+    m_output->setText(path);
+    updateState();
+}
+
+bool BatchPredictionDialog::isRunning() const
+{
+    return m_running;
+}
+
+QString BatchPredictionDialog::problem() const
+{
+    const QString in = m_input->text().trimmed(), out = m_output->text().trimmed();
+    if (!QFileInfo::exists(QDir(m_modelDir).filePath(QStringLiteral("model.json"))))
+        return tr("Run %1 has no saved model.").arg(m_runUuid.left(8));
+    if (in.isEmpty())
+        return tr("Choose the CSV to score.");
+    if (!QFileInfo(in).isFile())
+        return tr("%1 does not exist.").arg(in);
+    if (out.isEmpty())
+        return tr("Choose where to write the predictions.");
+    if (QFileInfo(out).absoluteFilePath() == QFileInfo(in).absoluteFilePath())
+        return tr("The output would overwrite the input: choose another file.");
+    if (!QFileInfo(QFileInfo(out).absolutePath()).isDir())
+        return tr("The folder of %1 does not exist.").arg(out);
+    return {};
+}
+
+void BatchPredictionDialog::updateState()
+{
+    if (isRunning())
+        return;
+    const QString p = problem();
+    m_start->setEnabled(p.isEmpty());
+    if (!p.isEmpty())
+        m_status->setText(p);
+    else if (!m_running && !m_status->text().startsWith(tr("Wrote")))
+        m_status->clear();
+}
+
+bool BatchPredictionDialog::start()
+{
+    if (isRunning())
+        return false;
+    if (const QString p = problem(); !p.isEmpty()) {
+        m_status->setText(p);
+        return false;
+    }
+    const QString in = QFileInfo(m_input->text().trimmed()).absoluteFilePath();
+    const QString out = QFileInfo(m_output->text().trimmed()).absoluteFilePath();
+    m_running = true;
+    m_start->setEnabled(false);
+    m_status->setText(tr("Scoring %1…").arg(QFileInfo(in).fileName()));
+    auto *watcher = new QFutureWatcher<BatchResult>(this);
+    connect(watcher, &QFutureWatcher<BatchResult>::finished, this, [this, watcher, out] {
+        watcher->deleteLater();
+        m_running = false;
+        const BatchResult r = watcher->result();
+        const bool ok = r.error.isEmpty();
+        m_status->setText(ok ? tr("Wrote %n prediction(s) to %1.", nullptr, int(r.rows)).arg(QDir::toNativeSeparators(out))
+                             : tr("The prediction failed: %1").arg(r.error));
+        m_start->setEnabled(problem().isEmpty());
+        Q_EMIT predictionFinished(ok);
+    });
+    watcher->setFuture(QtConcurrent::run(predictCsv, m_modelDir, in, out));
+    return true;
+}
+
+} // namespace cairn::panels

@@ -7,16 +7,13 @@
 #include "cairn/algorithms/modelcard.h"
 #include "cairn/algorithms/modelloader.h"
 #include "cairn/algorithms/pluginmanager.h"
+#include "cairn/automl/notebooks.h"
 #include "cairn/jobs/jobmanager.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/tuning/strategy.h"
 #include "cairn/util/error.h"
 #include "cairn/workspace/workspace.h"
 
-#if __has_include("cairn/automl/notebooks.h")
-#include "cairn/automl/notebooks.h"
-#define CAIRN_AUTOML_NOTEBOOKS 1
-#endif
 
 #include <QCoreApplication>
 #include <QDir>
@@ -1164,13 +1161,11 @@ void AutoMLJob::Private::onOutcome(const Outcome &o)
         fail(e.message());
         return;
     }
-#ifdef CAIRN_AUTOML_NOTEBOOKS
     try {
         notebooks = writeAutoMLNotebooks(artifactDir, spec, data->profile, board, runUuid);
     } catch (const Error &e) {
         store.setTag(runUuid, QStringLiteral("automl.notebooks_error"), e.message().left(500));
     }
-#endif
     try {
         for (auto it = best.metrics.constBegin(); it != best.metrics.constEnd(); ++it)
             if (std::isfinite(it.value()))

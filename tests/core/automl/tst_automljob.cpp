@@ -196,6 +196,9 @@ private Q_SLOTS:
         QVERIFY(!best.ensemble || best.params.size() >= 2);
         if (!best.ensemble)
             QCOMPARE(store.childRuns(best.runUuid).size(), 5);
+        QCOMPARE(job.notebooks().size(), 2);
+        for (const QString &notebook : job.notebooks())
+            QVERIFY2(QFile::exists(notebook), qPrintable(notebook));
         QVERIFY(!job.importance().isEmpty());
         QCOMPARE(job.importance().size(), 4);
 

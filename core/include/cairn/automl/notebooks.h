@@ -20,9 +20,9 @@ namespace cairn::automl {
 QStringList writeAutoMLNotebooks(const QString &runArtifactDir, const AutoMLSpec &spec, const DataProfile &profile,
                                  const QList<Candidate> &leaderboard, const QString &runUuid);
 
-/// The feature pipeline settings AutoML gives a candidate of `algorithm` (the profile's dropped
-/// columns excluded, encodings by cardinality, datetime parts, text features, imputation for
-/// models that cannot take missing values).
+/// The feature pipeline settings of an AutoML candidate (JobSpec::preprocessing): the profile's
+/// dropped columns excluded, categorical encoding by cardinality, datetime parts, text features,
+/// and median imputation when `impute` (for models that cannot take missing values).
 QJsonObject candidatePreprocessing(const DataProfile &profile, bool impute);
 
 } // namespace cairn::automl

@@ -390,7 +390,7 @@ void AutoMLDataPage::dropEvent(QDropEvent *event)
 
 AutoMLTargetPage::AutoMLTargetPage(AutoMLDataPage *data, QWidget *parent)
     : QWizardPage(parent), m_data(data), m_target(new QComboBox(this)), m_problemType(new QComboBox(this)), m_metric(new QComboBox(this)),
-      m_targetSummary(new QLabel(this)), m_profileView(makeTable(this, QStringLiteral("profile"))),
+      m_targetSummary(new QLabel(this)), m_profileLabel(new QLabel(tr("Data profile:"), this)), m_profileView(makeTable(this, QStringLiteral("profile"))),
       m_profileModel(new QStandardItemModel(this)), m_dropped(new QLabel(this)), m_errorLabel(makeErrorLabel(this))
 {
     setTitle(tr("Target"));
@@ -416,7 +416,7 @@ AutoMLTargetPage::AutoMLTargetPage(AutoMLDataPage *data, QWidget *parent)
     v->addLayout(form);
     v->addWidget(m_errorLabel);
 
-    v->addWidget(new QLabel(tr("Data profile:"), this));
+    v->addWidget(m_profileLabel);
     m_profileView->setModel(m_profileModel);
     m_profileView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_profileView->horizontalHeader()->setStretchLastSection(true);
@@ -424,10 +424,21 @@ AutoMLTargetPage::AutoMLTargetPage(AutoMLDataPage *data, QWidget *parent)
     m_dropped->setObjectName(QStringLiteral("dropped"));
     m_dropped->setWordWrap(true);
     v->addWidget(m_dropped);
+    m_spacerIndex = v->count();
+    v->addStretch(0);
+    m_layout = v;
+    setProfileShown(false);
 
     connect(m_target, &QComboBox::currentIndexChanged, this, &AutoMLTargetPage::reprofile);
     connect(m_problemType, &QComboBox::currentIndexChanged, this, &AutoMLTargetPage::reprofile);
     connect(m_metric, &QComboBox::currentIndexChanged, this, &QWizardPage::completeChanged);
+}
+
+void AutoMLTargetPage::setProfileShown(bool shown)
+{
+    m_profileLabel->setVisible(shown);
+    m_profileView->setVisible(shown);
+    m_layout->setStretch(m_spacerIndex, shown ? 0 : 1);
 }
 
 void AutoMLTargetPage::initializePage()
@@ -481,6 +492,7 @@ void AutoMLTargetPage::reprofile()
     m_profileModel->clear();
     m_dropped->clear();
     m_targetSummary->clear();
+    setProfileShown(false);
     if (!table) {
         m_profiling = false;
         Q_EMIT completeChanged();
@@ -518,6 +530,7 @@ void AutoMLTargetPage::reprofile()
         }
         m_profile = r.profile;
         m_profileReady = true;
+        setProfileShown(true);
         showProfile();
         updateMetrics();
         Q_EMIT completeChanged();
@@ -903,7 +916,7 @@ AutoMLFinishPage::AutoMLFinishPage(gui::StudioContext *context, AutoMLRunPage *r
     : QWizardPage(parent), m_context(context), m_run(run), m_view(new AutoMLResultView(context, this))
 {
     setTitle(tr("Best model"));
-    setSubTitle(tr("The best model is saved with the AutoML run: `cairn predict --model RUN` scores raw CSV rows with it."));
+    setSubTitle(tr("The best model is saved with the AutoML run: “cairn predict --model RUN” scores raw CSV rows with it."));
     setFinalPage(true);
     auto *v = new QVBoxLayout(this);
     v->setContentsMargins(0, 0, 0, 0);

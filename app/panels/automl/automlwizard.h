@@ -140,6 +140,8 @@ private:
     void reprofile();
     void showProfile();
     void updateMetrics();
+    /// The profile table takes the page when there is a profile; else nothing stretches.
+    void setProfileShown(bool shown);
 
     AutoMLDataPage *m_data;
     const data::Table *m_tableSeen = nullptr;
@@ -147,8 +149,11 @@ private:
     QComboBox *m_problemType;
     QComboBox *m_metric;
     QLabel *m_targetSummary;
+    QLabel *m_profileLabel;
     QTableView *m_profileView;
     QStandardItemModel *m_profileModel;
+    QVBoxLayout *m_layout = nullptr;
+    int m_spacerIndex = -1;
     QLabel *m_dropped;
     QLabel *m_errorLabel;
     automl::DataProfile m_profile;

@@ -368,6 +368,35 @@ private Q_SLOTS:
         QVERIFY(stored->batchPredictionButton()->isEnabled());
     }
 
+    void importancePlotShowsPermutationAndShap()
+    {
+        ImportancePlot plot;
+        plot.resize(600, 400);
+        QList<ImportancePlot::Bar> permutation, shap;
+        for (int i = 0; i < 20; ++i) {
+            permutation << ImportancePlot::Bar{QStringLiteral("f%1").arg(i), double(i), 0.1};
+            shap << ImportancePlot::Bar{QStringLiteral("f%1").arg(i), double(20 - i), 0};
+        }
+        plot.setImportance(permutation, {}, QStringLiteral("auc"));
+        QCOMPARE(plot.featureCount(), ImportancePlot::kMaxFeatures);
+        QVERIFY(!plot.hasShap());
+        QVERIFY(!plot.legend->visible());
+        // The most important feature by permutation is on top (the axis runs downwards).
+        auto *ticker = dynamic_cast<QCPAxisTickerText *>(plot.yAxis->ticker().data());
+        QVERIFY(ticker);
+        QCOMPARE(ticker->ticks().value(0), QStringLiteral("f19"));
+        plot.setImportance(permutation, shap, QStringLiteral("auc"));
+        QVERIFY(plot.hasShap());
+        QVERIFY(plot.legend->visible());
+        QVERIFY(plot.xAxis2->visible());
+        QCOMPARE(plot.plottableCount(), 3); // permutation bars, their error bars, SHAP bars
+        plot.setImportance({}, shap, QStringLiteral("auc"));
+        QCOMPARE(dynamic_cast<QCPAxisTickerText *>(plot.yAxis->ticker().data())->ticks().value(0), QStringLiteral("f0"));
+        QVERIFY(!plot.xAxis2->visible());
+        plot.setImportance({}, {}, QString());
+        QCOMPARE(plot.featureCount(), 0);
+    }
+
     void closingTheWizardLeavesTheJobRunning()
     {
         QTemporaryDir dir;

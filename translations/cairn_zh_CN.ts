@@ -1,4 +1,4 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
@@ -69,7 +69,9 @@
     </message>
     <message numerus="yes">
         <source>%1: %n column(s); the first rows with the type inferred for each column.</source>
-        <translation><numerusform>%1：%n 列；以下是前几行及每列推断出的类型。</numerusform></translation>
+        <translation>
+            <numerusform>%1：%n 列；以下是前几行及每列推断出的类型。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Folder…</source>
@@ -88,7 +90,9 @@
     <name>cairn::gui::JobService</name>
     <message numerus="yes">
         <source>%n run(s) left running by a process that is gone were marked failed.</source>
-        <translation><numerusform>有 %n 个运行的进程已不存在，已标记为失败。</numerusform></translation>
+        <translation>
+            <numerusform>有 %n 个运行的进程已不存在，已标记为失败。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Training jobs are unavailable: %1</source>
@@ -96,7 +100,9 @@
     </message>
     <message numerus="yes">
         <source>%n job(s) of the previous workspace were stopped.</source>
-        <translation><numerusform>已停止上一个工作区的 %n 个作业。</numerusform></translation>
+        <translation>
+            <numerusform>已停止上一个工作区的 %n 个作业。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -180,7 +186,7 @@
         <translation>无法写入 %1：请检查文件夹是否存在且可写。</translation>
     </message>
     <message>
-        <source>Unknown image type '.%1': save as .png or .svg.</source>
+        <source>Unknown image type &apos;.%1&apos;: save as .png or .svg.</source>
         <translation>未知的图像类型“.%1”：请保存为 .png 或 .svg。</translation>
     </message>
     <message>
@@ -201,6 +207,652 @@
     <message>
         <source>No workspace is open.</source>
         <translation>没有打开的工作区。</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::AutoMLBudgetPage</name>
+    <message>
+        <source>Ensemble of the best candidates</source>
+        <translation>集成最佳候选模型</translation>
+    </message>
+    <message>
+        <source>Budget</source>
+        <translation>预算</translation>
+    </message>
+    <message>
+        <source>How long to search and what to try. The search stops at whichever limit comes first.</source>
+        <translation>搜索多长时间、尝试哪些算法。任一限制先到即停止搜索。</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Hours:minutes:seconds. Candidates still training when it runs out are stopped.</source>
+        <translation>时:分:秒。时间用完时仍在训练的候选模型会被停止。</translation>
+    </message>
+    <message>
+        <source>Time limit:</source>
+        <translation>时间限制：</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>The most candidate models to train (0: as many as the time allows)</source>
+        <translation>最多训练的候选模型数（0：时间允许多少就训练多少）</translation>
+    </message>
+    <message>
+        <source>Max candidates:</source>
+        <translation>最大候选数：</translation>
+    </message>
+    <message>
+        <source>Algorithms:</source>
+        <translation>算法：</translation>
+    </message>
+    <message>
+        <source>Combine the best candidates when that beats the best one alone</source>
+        <translation>当组合优于单个最佳模型时，组合最佳候选模型</translation>
+    </message>
+    <message>
+        <source>Validation:</source>
+        <translation>验证：</translation>
+    </message>
+    <message>
+        <source>Experiment:</source>
+        <translation>实验：</translation>
+    </message>
+    <message>
+        <source>automatic (automl-TARGET)</source>
+        <translation>自动（automl-目标列）</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>5-fold cross-validation for these %1 rows</source>
+        <translation>这 %1 行使用 5 折交叉验证</translation>
+    </message>
+    <message>
+        <source>a held-out share of these %1 rows</source>
+        <translation>从这 %1 行中留出一部分验证</translation>
+    </message>
+    <message>
+        <source>auto (5-fold ≤ 20,000 rows, else hold-out): %1</source>
+        <translation>自动（≤ 20,000 行用 5 折，否则留出验证）：%1</translation>
+    </message>
+    <message>
+        <source>Open a workspace to run AutoML.</source>
+        <translation>请先打开工作区再运行 AutoML。</translation>
+    </message>
+    <message>
+        <source>Set a time limit above zero.</source>
+        <translation>请设置大于零的时间限制。</translation>
+    </message>
+    <message>
+        <source>No installed algorithm handles %1.</source>
+        <translation>没有已安装的算法支持%1。</translation>
+    </message>
+    <message>
+        <source>Tick at least one algorithm to try.</source>
+        <translation>请至少勾选一个要尝试的算法。</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::AutoMLDataPage</name>
+    <message>
+        <source>%1 has a header but no rows.</source>
+        <translation>%1 只有表头，没有数据行。</translation>
+    </message>
+    <message>
+        <source>%1 has a single column: AutoML needs feature columns and a target column.</source>
+        <translation>%1 只有一列：AutoML 需要特征列和目标列。</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>The table to learn from: a CSV file with a header row, one example per row.</source>
+        <translation>用于学习的表格：带表头行的 CSV 文件，每行一个样本。</translation>
+    </message>
+    <message>
+        <source>CSV file</source>
+        <translation>CSV 文件</translation>
+    </message>
+    <message>
+        <source>Training data:</source>
+        <translation>训练数据：</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Recent</source>
+        <translation>最近</translation>
+    </message>
+    <message>
+        <source>CSV files used lately</source>
+        <translation>最近使用的 CSV 文件</translation>
+    </message>
+    <message>
+        <source>…or drop a CSV file onto this page.</source>
+        <translation>……或将 CSV 文件拖放到此页。</translation>
+    </message>
+    <message>
+        <source>Choose a CSV file, pick a recent one, or drop one here.</source>
+        <translation>选择一个 CSV 文件、从最近文件中选取，或拖放到此处。</translation>
+    </message>
+    <message>
+        <source>%1 does not exist or is not a file.</source>
+        <translation>%1 不存在或不是文件。</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
+    <message>
+        <source>%1: %2 rows × %3 columns. The first %4 rows, with the type inferred for each column.</source>
+        <translation>%1：%2 行 × %3 列。以下是前 %4 行及每列推断出的类型。</translation>
+    </message>
+    <message>
+        <source>Choose the training data</source>
+        <translation>选择训练数据</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv *.tsv *.txt);;All files (*)</source>
+        <translation>CSV 文件 (*.csv *.tsv *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>No recent files</source>
+        <translation>没有最近文件</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::AutoMLFinishPage</name>
+    <message>
+        <source>Best model</source>
+        <translation>最佳模型</translation>
+    </message>
+    <message>
+        <source>The best model is saved with the AutoML run: “cairn predict --model RUN” scores raw CSV rows with it.</source>
+        <translation>最佳模型随 AutoML 运行一起保存：“cairn predict --model 运行”可用它为原始 CSV 行打分。</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::AutoMLPanel</name>
+    <message>
+        <source>New AutoML job…</source>
+        <translation>新建 AutoML 作业…</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Pick a CSV and a target; AutoML tries every tabular algorithm within a time budget and keeps the best model</source>
+        <translation>选择 CSV 和目标列；AutoML 在时间预算内尝试所有表格算法并保留最佳模型</translation>
+    </message>
+    <message>
+        <source>Stop the selected AutoML job: the candidates trained so far are kept</source>
+        <translation>停止所选的 AutoML 作业：已训练的候选模型会保留</translation>
+    </message>
+    <message>
+        <source>AutoML run</source>
+        <translation>AutoML 运行</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Open a workspace to run AutoML.</source>
+        <translation>请先打开工作区再运行 AutoML。</translation>
+    </message>
+    <message>
+        <source>AutoML finished: %1</source>
+        <translation>AutoML 已完成：%1</translation>
+    </message>
+    <message>
+        <source>AutoML failed: %1</source>
+        <translation>AutoML 失败：%1</translation>
+    </message>
+    <message>
+        <source>The AutoML job was stopped.</source>
+        <translation>AutoML 作业已停止。</translation>
+    </message>
+    <message>
+        <source>No AutoML run in this workspace yet.</source>
+        <translation>此工作区还没有 AutoML 运行。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n AutoML run(s).</source>
+        <translation>
+            <numerusform>%n 个 AutoML 运行。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Start an AutoML job with New AutoML job…, or pick a run on the left.</source>
+        <translation>用“新建 AutoML 作业…”开始一个作业，或在左侧选择一个运行。</translation>
+    </message>
+    <message>
+        <source>AutoML</source>
+        <translation>AutoML</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::AutoMLResultView</name>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 is not valid JSON: %2</source>
+        <translation>%1 不是有效的 JSON：%2</translation>
+    </message>
+    <message>
+        <source>Open data exploration notebook</source>
+        <translation>打开数据探索笔记本</translation>
+    </message>
+    <message>
+        <source>Open candidate notebook</source>
+        <translation>打开候选模型笔记本</translation>
+    </message>
+    <message>
+        <source>Open runs</source>
+        <translation>打开运行</translation>
+    </message>
+    <message>
+        <source>Batch prediction…</source>
+        <translation>批量预测…</translation>
+    </message>
+    <message>
+        <source>The data analysis as a notebook: profile, distributions, dropped columns</source>
+        <translation>以笔记本形式呈现的数据分析：概况、分布、被丢弃的列</translation>
+    </message>
+    <message>
+        <source>A notebook that retrains each candidate through the CLI or the Python client</source>
+        <translation>通过命令行或 Python 客户端重新训练每个候选模型的笔记本</translation>
+    </message>
+    <message>
+        <source>Show the AutoML run (its candidates are child runs) in the Experiments panel</source>
+        <translation>在“实验”面板中显示该 AutoML 运行（候选模型是其子运行）</translation>
+    </message>
+    <message>
+        <source>Score a CSV with the best model and write the predictions to another CSV</source>
+        <translation>用最佳模型为一个 CSV 打分，并把预测写入另一个 CSV</translation>
+    </message>
+    <message>
+        <source>Feature importance appears when the best model is known</source>
+        <translation>确定最佳模型后在此显示特征重要性</translation>
+    </message>
+    <message>
+        <source>No finished candidate</source>
+        <translation>没有已完成的候选模型</translation>
+    </message>
+    <message>
+        <source>Feature importance</source>
+        <translation>特征重要性</translation>
+    </message>
+    <message>
+        <source>Objective over candidates</source>
+        <translation>各候选模型的目标值</translation>
+    </message>
+    <message>
+        <source>Run an AutoML job or pick one to see its results.</source>
+        <translation>运行一个 AutoML 作业或选择一个来查看结果。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;: predicts &lt;b&gt;%2&lt;/b&gt; (%3), objective %4</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;：预测 &lt;b&gt;%2&lt;/b&gt;（%3），目标指标 %4</translation>
+    </message>
+    <message>
+        <source> — running</source>
+        <translation> — 运行中</translation>
+    </message>
+    <message>
+        <source>Best model: &lt;b&gt;%1&lt;/b&gt; (candidate %2) with %3 = &lt;b&gt;%4&lt;/b&gt;</source>
+        <translation>最佳模型：&lt;b&gt;%1&lt;/b&gt;（候选 %2），%3 = &lt;b&gt;%4&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Trains in %1 s, predicts in %2 µs per row.</source>
+        <translation>训练耗时 %1 秒，预测每行 %2 微秒。</translation>
+    </message>
+    <message>
+        <source>Members: %1</source>
+        <translation>成员：%1</translation>
+    </message>
+    <message>
+        <source>No candidate finished.</source>
+        <translation>没有候选模型完成。</translation>
+    </message>
+    <message>
+        <source>Reading the run&apos;s results…</source>
+        <translation>正在读取该运行的结果…</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::AutoMLRunPage</name>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Candidates train in the background; closing this window leaves the job running in the AutoML panel.</source>
+        <translation>候选模型在后台训练；关闭此窗口后作业仍在 AutoML 面板中继续运行。</translation>
+    </message>
+    <message>
+        <source>Stop the search: the candidates trained so far are kept and the best of them is saved</source>
+        <translation>停止搜索：已训练的候选模型会保留，并保存其中最佳的模型</translation>
+    </message>
+    <message>
+        <source>The objective of each candidate appears here as it finishes</source>
+        <translation>每个候选模型完成后，其目标值会显示在这里</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Stopping…&lt;/b&gt;</source>
+        <translation>&lt;b&gt;正在停止…&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>AutoML could not start: %1</source>
+        <translation>AutoML 无法启动：%1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Starting…&lt;/b&gt;</source>
+        <translation>&lt;b&gt;正在启动…&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Finished&lt;/b&gt; %1</source>
+        <translation>&lt;b&gt;已完成&lt;/b&gt; %1</translation>
+    </message>
+    <message>
+        <source>AutoML failed: %1</source>
+        <translation>AutoML 失败：%1</translation>
+    </message>
+    <message>
+        <source>%1 of at most %2 candidates done, %3 training</source>
+        <translation>最多 %2 个候选中已完成 %1 个，%3 个正在训练</translation>
+    </message>
+    <message>
+        <source>%1 candidates done, %2 training</source>
+        <translation>已完成 %1 个候选，%2 个正在训练</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n failed</source>
+        <translation>
+            <numerusform>，%n 个失败</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; best %1 = %2</source>
+        <translation>；最佳 %1 = %2</translation>
+    </message>
+    <message>
+        <source>Took %1</source>
+        <translation>用时 %1</translation>
+    </message>
+    <message>
+        <source>Elapsed %1, at most %2 left</source>
+        <translation>已用 %1，最多还剩 %2</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::AutoMLTargetPage</name>
+    <message>
+        <source>binary classification</source>
+        <translation>二分类</translation>
+    </message>
+    <message>
+        <source>multiclass classification</source>
+        <translation>多分类</translation>
+    </message>
+    <message>
+        <source>regression</source>
+        <translation>回归</translation>
+    </message>
+    <message>
+        <source>Data profile:</source>
+        <translation>数据概况：</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>What to predict and how to judge the models. Auto picks from the data.</source>
+        <translation>预测什么，以及如何评判模型。“自动”根据数据选择。</translation>
+    </message>
+    <message>
+        <source>The column the models learn to predict</source>
+        <translation>模型要学习预测的列</translation>
+    </message>
+    <message>
+        <source>Target column:</source>
+        <translation>目标列：</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Binary classification</source>
+        <translation>二分类</translation>
+    </message>
+    <message>
+        <source>Multiclass classification</source>
+        <translation>多分类</translation>
+    </message>
+    <message>
+        <source>Regression</source>
+        <translation>回归</translation>
+    </message>
+    <message>
+        <source>Problem type:</source>
+        <translation>问题类型：</translation>
+    </message>
+    <message>
+        <source>The objective the candidates are ranked by</source>
+        <translation>用于给候选模型排名的目标指标</translation>
+    </message>
+    <message>
+        <source>Objective metric:</source>
+        <translation>目标指标：</translation>
+    </message>
+    <message>
+        <source>Target values:</source>
+        <translation>目标值：</translation>
+    </message>
+    <message>
+        <source>Choose the target column to predict.</source>
+        <translation>请选择要预测的目标列。</translation>
+    </message>
+    <message>
+        <source>Analysing the data…</source>
+        <translation>正在分析数据…</translation>
+    </message>
+    <message>
+        <source>Auto (detected: %1)</source>
+        <translation>自动（检测为：%1）</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>Distinct</source>
+        <translation>不同值</translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>dropped: %1</source>
+        <translation>丢弃：%1</translation>
+    </message>
+    <message>
+        <source>feature</source>
+        <translation>特征</translation>
+    </message>
+    <message>
+        <source>Every column is used as a feature.</source>
+        <translation>所有列都用作特征。</translation>
+    </message>
+    <message>
+        <source>Dropped before training: %1.</source>
+        <translation>训练前丢弃：%1。</translation>
+    </message>
+    <message numerus="yes">
+        <source>… %n more</source>
+        <translation>
+            <numerusform>……另外 %n 个</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n class(es): %2</source>
+        <translation>
+            <numerusform>%1：%n 个类别：%2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: from %2 to %3, mean %4</source>
+        <translation>%1：从 %2 到 %3，均值 %4</translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n row(s) without a target are left out</source>
+        <translation>
+            <numerusform>；%n 行没有目标值，已排除</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Auto (%1)</source>
+        <translation>自动（%1）</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::AutoMLWizard</name>
+    <message>
+        <source>New AutoML job</source>
+        <translation>新建 AutoML 作业</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::BatchPredictionDialog</name>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Predict</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>Batch prediction</source>
+        <translation>批量预测</translation>
+    </message>
+    <message>
+        <source>Scores every row of a CSV with the best model of run %1 (the same columns as the training data; the target may be missing) and writes the predictions to a new CSV.</source>
+        <translation>用运行 %1 的最佳模型为 CSV 的每一行打分（列与训练数据相同；可以没有目标列），并把预测写入新的 CSV。</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Write the predictions to</source>
+        <translation>将预测写入</translation>
+    </message>
+    <message>
+        <source>Rows to score</source>
+        <translation>要打分的行</translation>
+    </message>
+    <message>
+        <source>Input CSV:</source>
+        <translation>输入 CSV：</translation>
+    </message>
+    <message>
+        <source>Output CSV:</source>
+        <translation>输出 CSV：</translation>
+    </message>
+    <message>
+        <source>Run %1 has no saved model.</source>
+        <translation>运行 %1 没有保存的模型。</translation>
+    </message>
+    <message>
+        <source>Choose the CSV to score.</source>
+        <translation>请选择要打分的 CSV。</translation>
+    </message>
+    <message>
+        <source>%1 does not exist.</source>
+        <translation>%1 不存在。</translation>
+    </message>
+    <message>
+        <source>Choose where to write the predictions.</source>
+        <translation>请选择预测的写入位置。</translation>
+    </message>
+    <message>
+        <source>The output would overwrite the input: choose another file.</source>
+        <translation>输出会覆盖输入：请选择另一个文件。</translation>
+    </message>
+    <message>
+        <source>The folder of %1 does not exist.</source>
+        <translation>%1 所在的文件夹不存在。</translation>
+    </message>
+    <message>
+        <source>Scoring %1…</source>
+        <translation>正在为 %1 打分…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n prediction(s) to %1.</source>
+        <translation>
+            <numerusform>已将 %n 条预测写入 %1。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The prediction failed: %1</source>
+        <translation>预测失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::BestObjectivePlot</name>
+    <message>
+        <source>candidate</source>
+        <translation>候选模型</translation>
+    </message>
+    <message>
+        <source>best so far</source>
+        <translation>目前最佳</translation>
     </message>
 </context>
 <context>
@@ -349,7 +1001,9 @@
     </message>
     <message numerus="yes">
         <source>Comparing %n runs.</source>
-        <translation><numerusform>正在比较 %n 个运行。</numerusform></translation>
+        <translation>
+            <numerusform>正在比较 %n 个运行。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Cannot read the runs: %1</source>
@@ -595,7 +1249,9 @@
     </message>
     <message numerus="yes">
         <source>%n rule(s) found issues; click one to jump to the step where it fired.</source>
-        <translation><numerusform>%n 条规则发现了问题；单击规则可跳转到其触发的步。</numerusform></translation>
+        <translation>
+            <numerusform>%n 条规则发现了问题；单击规则可跳转到其触发的步。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Rule %1 found an issue in run %2 at step %3%4</source>
@@ -615,14 +1271,18 @@
     <message numerus="yes">
         <source>%1 (deleted: restore it to add runs)
 %n runs</source>
-        <translation><numerusform>%1（已删除：恢复后才能添加运行）
-%n 个运行</numerusform></translation>
+        <translation>
+            <numerusform>%1（已删除：恢复后才能添加运行）
+%n 个运行</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%1
 %n runs · id %2</source>
-        <translation><numerusform>%1
-%n 个运行 · 编号 %2</numerusform></translation>
+        <translation>
+            <numerusform>%1
+%n 个运行 · 编号 %2</numerusform>
+        </translation>
     </message>
     <message>
         <source>Experiment</source>
@@ -680,18 +1340,18 @@
         <translation>显示已删除的实验</translation>
     </message>
     <message>
-        <source>Filter runs, e.g.  metrics.accuracy &gt; 0.9 and params.model = 'xgboost'   (Ctrl+Space completes)</source>
-        <translation>筛选运行，例如  metrics.accuracy &gt; 0.9 and params.model = 'xgboost'   （Ctrl+空格 补全）</translation>
+        <source>Filter runs, e.g.  metrics.accuracy &gt; 0.9 and params.model = &apos;xgboost&apos;   (Ctrl+Space completes)</source>
+        <translation>筛选运行，例如  metrics.accuracy &gt; 0.9 and params.model = &apos;xgboost&apos;   （Ctrl+空格 补全）</translation>
     </message>
     <message>
-        <source>&lt;p&gt;The search language:&lt;/p&gt;&lt;pre&gt;metrics.acc &amp;gt; 0.9 and params.eta = '0.1'
-tags.model = 'xgb' or status = 'RUNNING'
-name LIKE 'resnet%' and not metrics.loss IS NULL
-params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;Keys with spaces go in backticks: metrics.`val loss`. Press Enter to apply.&lt;/p&gt;</source>
-        <translation>&lt;p&gt;搜索语言：&lt;/p&gt;&lt;pre&gt;metrics.acc &amp;gt; 0.9 and params.eta = '0.1'
-tags.model = 'xgb' or status = 'RUNNING'
-name LIKE 'resnet%' and not metrics.loss IS NULL
-params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;含空格的键名放在反引号中：metrics.`val loss`。按回车应用。&lt;/p&gt;</translation>
+        <source>&lt;p&gt;The search language:&lt;/p&gt;&lt;pre&gt;metrics.acc &amp;gt; 0.9 and params.eta = &apos;0.1&apos;
+tags.model = &apos;xgb&apos; or status = &apos;RUNNING&apos;
+name LIKE &apos;resnet%&apos; and not metrics.loss IS NULL
+params.optimizer IN (&apos;adam&apos;, &apos;sgd&apos;)&lt;/pre&gt;&lt;p&gt;Keys with spaces go in backticks: metrics.`val loss`. Press Enter to apply.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;搜索语言：&lt;/p&gt;&lt;pre&gt;metrics.acc &amp;gt; 0.9 and params.eta = &apos;0.1&apos;
+tags.model = &apos;xgb&apos; or status = &apos;RUNNING&apos;
+name LIKE &apos;resnet%&apos; and not metrics.loss IS NULL
+params.optimizer IN (&apos;adam&apos;, &apos;sgd&apos;)&lt;/pre&gt;&lt;p&gt;含空格的键名放在反引号中：metrics.`val loss`。按回车应用。&lt;/p&gt;</translation>
     </message>
     <message>
         <source>Apply</source>
@@ -754,8 +1414,8 @@ params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;含空格的键名放在
         <translation>无法读取实验：%1</translation>
     </message>
     <message>
-        <source>Filter error at position %1: %2&lt;br&gt;&lt;code style='white-space:pre'&gt;%3&lt;/code&gt;</source>
-        <translation>筛选条件在第 %1 个字符处出错：%2&lt;br&gt;&lt;code style='white-space:pre'&gt;%3&lt;/code&gt;</translation>
+        <source>Filter error at position %1: %2&lt;br&gt;&lt;code style=&apos;white-space:pre&apos;&gt;%3&lt;/code&gt;</source>
+        <translation>筛选条件在第 %1 个字符处出错：%2&lt;br&gt;&lt;code style=&apos;white-space:pre&apos;&gt;%3&lt;/code&gt;</translation>
     </message>
     <message>
         <source>Loading…</source>
@@ -763,11 +1423,15 @@ params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;含空格的键名放在
     </message>
     <message numerus="yes">
         <source>%n runs</source>
-        <translation><numerusform>%n 个运行</numerusform></translation>
+        <translation>
+            <numerusform>%n 个运行</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n matching</source>
-        <translation><numerusform>%n 个匹配</numerusform></translation>
+        <translation>
+            <numerusform>%n 个匹配</numerusform>
+        </translation>
     </message>
     <message>
         <source>Compare (%1)</source>
@@ -795,7 +1459,9 @@ params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;含空格的键名放在
     </message>
     <message numerus="yes">
         <source>Saved %n runs to %1</source>
-        <translation><numerusform>已将 %n 个运行保存到 %1</numerusform></translation>
+        <translation>
+            <numerusform>已将 %n 个运行保存到 %1</numerusform>
+        </translation>
     </message>
     <message>
         <source>New Experiment…</source>
@@ -830,8 +1496,10 @@ params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;含空格的键名放在
         <translation>删除实验</translation>
     </message>
     <message numerus="yes">
-        <source>Delete %n experiments? Their runs stay in the workspace; tick "Show deleted experiments" to restore them.</source>
-        <translation><numerusform>删除 %n 个实验？其运行仍保留在工作区中；勾选“显示已删除的实验”即可恢复。</numerusform></translation>
+        <source>Delete %n experiments? Their runs stay in the workspace; tick &quot;Show deleted experiments&quot; to restore them.</source>
+        <translation>
+            <numerusform>删除 %n 个实验？其运行仍保留在工作区中；勾选“显示已删除的实验”即可恢复。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Restore Experiments</source>
@@ -843,7 +1511,9 @@ params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;含空格的键名放在
     </message>
     <message numerus="yes">
         <source>Compare %n Runs</source>
-        <translation><numerusform>比较 %n 个运行</numerusform></translation>
+        <translation>
+            <numerusform>比较 %n 个运行</numerusform>
+        </translation>
     </message>
     <message>
         <source>Set Tag…</source>
@@ -871,7 +1541,9 @@ params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;含空格的键名放在
     </message>
     <message numerus="yes">
         <source>Tag name (set on %n runs):</source>
-        <translation><numerusform>标签名（设置到 %n 个运行）：</numerusform></translation>
+        <translation>
+            <numerusform>标签名（设置到 %n 个运行）：</numerusform>
+        </translation>
     </message>
     <message>
         <source>Value of %1:</source>
@@ -894,8 +1566,10 @@ params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;含空格的键名放在
         <translation>删除运行</translation>
     </message>
     <message numerus="yes">
-        <source>Delete %n runs? Deleted runs can be restored: choose "Deleted runs" above the table.</source>
-        <translation><numerusform>删除 %n 个运行？已删除的运行可以恢复：在表格上方选择“已删除的运行”。</numerusform></translation>
+        <source>Delete %n runs? Deleted runs can be restored: choose &quot;Deleted runs&quot; above the table.</source>
+        <translation>
+            <numerusform>删除 %n 个运行？已删除的运行可以恢复：在表格上方选择“已删除的运行”。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Restore Runs</source>
@@ -923,6 +1597,25 @@ params.optimizer IN ('adam', 'sgd')&lt;/pre&gt;&lt;p&gt;含空格的键名放在
     <message>
         <source>Pick a tensor with histograms</source>
         <translation>选择一个带直方图的张量</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::ImportancePlot</name>
+    <message>
+        <source>permutation: drop of %1</source>
+        <translation>置换：%1 的下降</translation>
+    </message>
+    <message>
+        <source>drop of %1 when shuffled</source>
+        <translation>打乱后 %1 的下降</translation>
+    </message>
+    <message>
+        <source>mean |SHAP|</source>
+        <translation>平均 |SHAP|</translation>
+    </message>
+    <message>
+        <source>mean |SHAP| contribution</source>
+        <translation>平均 |SHAP| 贡献</translation>
     </message>
 </context>
 <context>
@@ -1023,7 +1716,7 @@ Submitted %3</source>
         <translation>指标</translation>
     </message>
     <message>
-        <source>The job's log appears here.</source>
+        <source>The job&apos;s log appears here.</source>
         <translation>作业日志显示在这里。</translation>
     </message>
     <message>
@@ -1114,7 +1807,7 @@ Submitted %3</source>
         <translation>接受</translation>
     </message>
     <message>
-        <source>Confirm this image's label (review: accept the machine label) and go on</source>
+        <source>Confirm this image&apos;s label (review: accept the machine label) and go on</source>
         <translation>确认此图像的标签（审核时：接受机器标签）并继续</translation>
     </message>
     <message>
@@ -1130,7 +1823,7 @@ Submitted %3</source>
         <translation>清除</translation>
     </message>
     <message>
-        <source>Remove this image's label</source>
+        <source>Remove this image&apos;s label</source>
         <translation>移除此图像的标签</translation>
     </message>
     <message>
@@ -1227,7 +1920,9 @@ Submitted %3</source>
     </message>
     <message numerus="yes">
         <source>%n box(es)</source>
-        <translation><numerusform>%n 个框</numerusform></translation>
+        <translation>
+            <numerusform>%n 个框</numerusform>
+        </translation>
     </message>
     <message>
         <source>Press %1: boxes drawn next are %2; with a box selected, it becomes %2</source>
@@ -1245,7 +1940,9 @@ Needs review %3 · Unlabeled %4</source>
     </message>
     <message numerus="yes">
         <source>%n machine label(s)</source>
-        <translation><numerusform>%n 个机器标签</numerusform></translation>
+        <translation>
+            <numerusform>%n 个机器标签</numerusform>
+        </translation>
     </message>
     <message>
         <source>Not saved: %1</source>
@@ -1388,7 +2085,7 @@ Needs review %3 · Unlabeled %4</source>
         <translation>用这些标签训练</translation>
     </message>
     <message>
-        <source>Open a training job on this job's labeled images in the Training panel</source>
+        <source>Open a training job on this job&apos;s labeled images in the Training panel</source>
         <translation>在“训练”面板中用此作业已标注的图像创建训练作业</translation>
     </message>
     <message>
@@ -1417,7 +2114,9 @@ Needs review %3 · Unlabeled %4</source>
     </message>
     <message numerus="yes">
         <source>A CNN is trained on the %n human label(s) as a training job, then labels the other images.</source>
-        <translation><numerusform>将以训练作业的方式用 %n 个人工标签训练一个 CNN，然后由它标注其余图像。</numerusform></translation>
+        <translation>
+            <numerusform>将以训练作业的方式用 %n 个人工标签训练一个 CNN，然后由它标注其余图像。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Accept at confidence ≥</source>
@@ -1442,6 +2141,65 @@ Needs review %3 · Unlabeled %4</source>
     <message>
         <source>Auto-labeling %1: training a classifier on the human labels…</source>
         <translation>正在自动标注 %1：正在用人工标签训练分类器…</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::LeaderboardModel</name>
+    <message>
+        <source>Queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>ensemble</source>
+        <translation>集成</translation>
+    </message>
+    <message>
+        <source>ensemble of %1</source>
+        <translation>%1 的集成</translation>
+    </message>
+    <message>
+        <source>Objective</source>
+        <translation>目标值</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>Algorithm</source>
+        <translation>算法</translation>
+    </message>
+    <message>
+        <source>Train time (s)</source>
+        <translation>训练时间（秒）</translation>
+    </message>
+    <message>
+        <source>Predict (µs/row)</source>
+        <translation>预测（微秒/行）</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Candidate %1</source>
+        <translation>候选 %1</translation>
     </message>
 </context>
 <context>
@@ -1511,8 +2269,8 @@ Needs review %3 · Unlabeled %4</source>
         <translation>说明(&amp;I)：</translation>
     </message>
     <message>
-        <source>JSON Lines file with "source-ref" per line</source>
-        <translation>每行包含 "source-ref" 的 JSON Lines 文件</translation>
+        <source>JSON Lines file with &quot;source-ref&quot; per line</source>
+        <translation>每行包含 &quot;source-ref&quot; 的 JSON Lines 文件</translation>
     </message>
     <message>
         <source>Input Manifest</source>
@@ -1578,7 +2336,7 @@ Needs review %3 · Unlabeled %4</source>
         <translation>此笔记本原为 nbformat %1，已转换为 nbformat 4；保存时将写入 nbformat 4。</translation>
     </message>
     <message>
-        <source>The kernel "%1" of this notebook is not installed; %2 will be used. Pick another in the toolbar.</source>
+        <source>The kernel &quot;%1&quot; of this notebook is not installed; %2 will be used. Pick another in the toolbar.</source>
         <translation>此笔记本的内核“%1”未安装，将使用 %2。可在工具栏中选择其他内核。</translation>
     </message>
     <message>
@@ -1824,7 +2582,9 @@ Needs review %3 · Unlabeled %4</source>
     <name>cairn::panels::OutputView</name>
     <message numerus="yes">
         <source>… %n earlier line(s) not shown</source>
-        <translation><numerusform>… 较早的 %n 行未显示</numerusform></translation>
+        <translation>
+            <numerusform>… 较早的 %n 行未显示</numerusform>
+        </translation>
     </message>
     <message>
         <source>[an image that cannot be decoded]</source>
@@ -2007,7 +2767,7 @@ Select two or more to compare them.</source>
         <translation>打开</translation>
     </message>
     <message>
-        <source>Open with the desktop's application for this file type</source>
+        <source>Open with the desktop&apos;s application for this file type</source>
         <translation>用桌面环境中此文件类型的应用程序打开</translation>
     </message>
     <message>
@@ -2075,20 +2835,22 @@ Select two or more to compare them.</source>
         <translation>主机 %1</translation>
     </message>
     <message>
-        <source>Parent &lt;a href='run:%1'&gt;%2&lt;/a&gt;</source>
-        <translation>父运行 &lt;a href='run:%1'&gt;%2&lt;/a&gt;</translation>
+        <source>Parent &lt;a href=&apos;run:%1&apos;&gt;%2&lt;/a&gt;</source>
+        <translation>父运行 &lt;a href=&apos;run:%1&apos;&gt;%2&lt;/a&gt;</translation>
     </message>
     <message numerus="yes">
         <source>%n child runs</source>
-        <translation><numerusform>%n 个子运行</numerusform></translation>
+        <translation>
+            <numerusform>%n 个子运行</numerusform>
+        </translation>
     </message>
     <message>
-        <source>This run is deleted; restore it from the table's menu.</source>
+        <source>This run is deleted; restore it from the table&apos;s menu.</source>
         <translation>此运行已被删除；可通过表格的菜单恢复。</translation>
     </message>
     <message>
         <source>This run has no artifacts.
-Log them with cairn.log_artifact() or a job's output.</source>
+Log them with cairn.log_artifact() or a job&apos;s output.</source>
         <translation>此运行没有产物。
 可通过 cairn.log_artifact() 或作业输出记录产物。</translation>
     </message>
@@ -2104,7 +2866,7 @@ Log them with cairn.log_artifact() or a job's output.</source>
     </message>
     <message>
         <source>No preview for %1 (%2, %3).
-Use Open to view it with the desktop's application.</source>
+Use Open to view it with the desktop&apos;s application.</source>
         <translation>无法预览 %1（%2，%3）。
 请使用“打开”通过桌面应用程序查看。</translation>
     </message>
@@ -2155,13 +2917,17 @@ Run id %2</source>
     </message>
     <message numerus="yes">
         <source>%1 (%n trials)</source>
-        <translation><numerusform>%1（%n 次试验）</numerusform></translation>
+        <translation>
+            <numerusform>%1（%n 次试验）</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>last %1 at step %2
 min %3, max %4, %n points</source>
-        <translation><numerusform>最新 %1（第 %2 步）
-最小 %3，最大 %4，共 %n 个点</numerusform></translation>
+        <translation>
+            <numerusform>最新 %1（第 %2 步）
+最小 %3，最大 %4，共 %n 个点</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2204,7 +2970,7 @@ min %3, max %4, %n points</source>
         <translation>恢复默认值</translation>
     </message>
     <message>
-        <source>Put every hyperparameter back to the algorithm's default</source>
+        <source>Put every hyperparameter back to the algorithm&apos;s default</source>
         <translation>将所有超参数恢复为算法的默认值</translation>
     </message>
     <message>
@@ -2264,7 +3030,7 @@ min %3, max %4, %n points</source>
         <translation>克隆作业</translation>
     </message>
     <message>
-        <source>Fill the form with the selected job's settings to run it again with changes</source>
+        <source>Fill the form with the selected job&apos;s settings to run it again with changes</source>
         <translation>用所选作业的设置填写表单，以便修改后再次运行</translation>
     </message>
     <message>
@@ -2272,7 +3038,7 @@ min %3, max %4, %n points</source>
         <translation>打开运行</translation>
     </message>
     <message>
-        <source>Show the job's run (metrics, parameters, model) in the Experiments panel</source>
+        <source>Show the job&apos;s run (metrics, parameters, model) in the Experiments panel</source>
         <translation>在“实验”面板中显示此作业的运行（指标、参数、模型）</translation>
     </message>
     <message>
@@ -2316,7 +3082,7 @@ min %3, max %4, %n points</source>
         <translation>已提交训练作业 %1。</translation>
     </message>
     <message>
-        <source>The algorithm '%1' of this job is not installed.</source>
+        <source>The algorithm &apos;%1&apos; of this job is not installed.</source>
         <translation>此作业的算法“%1”未安装。</translation>
     </message>
     <message>
@@ -2328,7 +3094,7 @@ min %3, max %4, %n points</source>
         <translation>已请求运行作业 %1 的进程停止该作业。</translation>
     </message>
     <message>
-        <source>The form holds job %1's settings: change what you like and press Train.</source>
+        <source>The form holds job %1&apos;s settings: change what you like and press Train.</source>
         <translation>表单已填入作业 %1 的设置：按需修改后按“训练”。</translation>
     </message>
     <message>
@@ -2411,7 +3177,7 @@ min %3, max %4, %n points</source>
         <translation>策略：</translation>
     </message>
     <message>
-        <source>The metric each trial is judged by: its last value in the trial's run</source>
+        <source>The metric each trial is judged by: its last value in the trial&apos;s run</source>
         <translation>评判每次试验的指标：取试验运行中该指标的最后一个值</translation>
     </message>
     <message>
@@ -2431,7 +3197,7 @@ min %3, max %4, %n points</source>
         <translation>最大试验次数：</translation>
     </message>
     <message>
-        <source>Trials running at the same time (the job manager's limit per machine also applies)</source>
+        <source>Trials running at the same time (the job manager&apos;s limit per machine also applies)</source>
         <translation>同时运行的试验数（同时受作业管理器的单机上限约束）</translation>
     </message>
     <message>
@@ -2475,7 +3241,7 @@ min %3, max %4, %n points</source>
         <translation>打开最佳运行</translation>
     </message>
     <message>
-        <source>Show the best trial's run in the Experiments panel</source>
+        <source>Show the best trial&apos;s run in the Experiments panel</source>
         <translation>在“实验”面板中显示最佳试验的运行</translation>
     </message>
     <message>
@@ -2483,7 +3249,7 @@ min %3, max %4, %n points</source>
         <translation>训练最佳配置</translation>
     </message>
     <message>
-        <source>Fill the Training panel's form with the best trial's parameters</source>
+        <source>Fill the Training panel&apos;s form with the best trial&apos;s parameters</source>
         <translation>用最佳试验的参数填写“训练”面板的表单</translation>
     </message>
     <message>
@@ -2584,7 +3350,9 @@ min %3, max %4, %n points</source>
     </message>
     <message numerus="yes">
         <source>, %n failed</source>
-        <translation><numerusform>，%n 个失败</numerusform></translation>
+        <translation>
+            <numerusform>，%n 个失败</numerusform>
+        </translation>
     </message>
     <message>
         <source>Best %1 = &lt;b&gt;%2&lt;/b&gt; (trial %3, %4)</source>

@@ -141,6 +141,7 @@ BatchPredictionDialog::BatchPredictionDialog(const QString &modelDir, const QStr
     connect(m_input, &QLineEdit::textEdited, this, [this](const QString &text) { setInputPath(text); });
     connect(m_output, &QLineEdit::textEdited, this, [this] {
         m_outputTouched = true;
+        m_showingResult = false;
         updateState();
     });
     resize(640, sizeHint().height());
@@ -151,6 +152,7 @@ BatchPredictionDialog::~BatchPredictionDialog() = default;
 
 void BatchPredictionDialog::setInputPath(const QString &path)
 {
+    m_showingResult = false;
     if (m_input->text() != path)
         m_input->setText(path);
     // The output goes next to the input unless the user chose where.
@@ -163,6 +165,7 @@ void BatchPredictionDialog::setInputPath(const QString &path)
 
 void BatchPredictionDialog::setOutputPath(const QString &path)
 {
+    m_showingResult = false;
     m_outputTouched = true;
     m_output->setText(path);
     updateState();
@@ -199,7 +202,7 @@ void BatchPredictionDialog::updateState()
     m_start->setEnabled(p.isEmpty());
     if (!p.isEmpty())
         m_status->setText(p);
-    else if (!m_running && !m_status->text().startsWith(tr("Wrote")))
+    else if (!m_showingResult)
         m_status->clear();
 }
 
@@ -220,6 +223,7 @@ bool BatchPredictionDialog::start()
     connect(watcher, &QFutureWatcher<BatchResult>::finished, this, [this, watcher, out] {
         watcher->deleteLater();
         m_running = false;
+        m_showingResult = true;
         const BatchResult r = watcher->result();
         const bool ok = r.error.isEmpty();
         m_status->setText(ok ? tr("Wrote %n prediction(s) to %1.", nullptr, int(r.rows)).arg(QDir::toNativeSeparators(out))

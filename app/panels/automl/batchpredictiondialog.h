@@ -45,6 +45,7 @@ private:
     QPushButton *m_start;
     QLabel *m_status;
     bool m_running = false;
+    bool m_showingResult = false; ///< the status tells how the last prediction went
     bool m_outputTouched = false;
 };
 

@@ -242,7 +242,7 @@ CandidateJob candidateJob(const Candidate &c, const DataProfile &profile, Plugin
     CandidateJob job;
     detail::AlgorithmPlan plan;
     try {
-        plan = detail::planFor(c.algorithm, plugins.algorithm(c.algorithm).schema);
+        plan = detail::planFor(c.algorithm, plugins.algorithm(c.algorithm).schema, profile.task);
     } catch (const Error &) {
         // The plugin is gone from this installation: the tuned values are all there is.
     }

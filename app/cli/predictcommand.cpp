@@ -5,6 +5,7 @@
 #include "cairn/algorithms/modelcard.h"
 #include "cairn/algorithms/modelloader.h"
 #include "cairn/algorithms/pluginmanager.h"
+#include "cairn/algorithms/predictionscsv.h"
 #include "cairn/algorithms/tabular.h"
 #include "cairn/data/csvreader.h"
 #include "cairn/store/experimentstore.h"
@@ -17,13 +18,6 @@
 namespace cairn::cli {
 
 namespace {
-
-QString csvField(QString s)
-{
-    if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"')) || s.contains(QLatin1Char('\n')))
-        s = QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
-    return s;
-}
 
 /// A model folder, a model.json, or a run id (prefix) whose artifacts hold model/.
 QString resolveModel(Context &c, const QString &ref)
@@ -109,43 +103,7 @@ int runPredictCommand(Context &c, const QString &verb)
         table.column(k.trimmed()); // throws naming the columns
         keep << k.trimmed();
     }
-    QByteArray out;
-    QStringList header = keep;
-    header << (p.task == Task::Clustering ? QStringLiteral("cluster") : QStringLiteral("prediction"));
-    const bool probabilities = !p.probabilities.empty() && isClassification(p.task);
-    if (probabilities)
-        for (const QString &cls : p.classes)
-            header << QStringLiteral("probability_") + cls;
-    if (contributions) {
-        for (const QString &f : contributions->features)
-            header << QStringLiteral("contribution_") + f;
-        header << QStringLiteral("contribution_base");
-    }
-    QStringList quoted;
-    for (const QString &h : header)
-        quoted << csvField(h);
-    out += quoted.join(QLatin1Char(',')).toUtf8() + '\n';
-    const qsizetype k = p.classes.size();
-    for (qsizetype r = 0; r < p.rows(); ++r) {
-        QStringList fields;
-        for (const QString &col : keep)
-            fields << csvField(table.column(col).text(r));
-        if (p.task == Task::Regression)
-            fields << QString::number(p.values[size_t(r)], 'g', 10);
-        else if (p.task == Task::Clustering)
-            fields << QString::number(p.labels[size_t(r)]);
-        else
-            fields << csvField(p.classes.value(p.labels[size_t(r)]));
-        if (probabilities)
-            for (qsizetype j = 0; j < k; ++j)
-                fields << QString::number(p.probabilities[size_t(r * k + j)], 'g', 6);
-        if (contributions) {
-            for (qsizetype j = 0; j < contributions->features.size(); ++j)
-                fields << QString::number(contributions->value(r, j), 'g', 8);
-            fields << QString::number(contributions->base[size_t(r)], 'g', 8);
-        }
-        out += fields.join(QLatin1Char(',')).toUtf8() + '\n';
-    }
+    const QByteArray out = predictionsCsv(p, input.table, keep, contributions ? &*contributions : nullptr);
     if (parser.isSet(QStringLiteral("output"))) {
         QSaveFile f(parser.value(QStringLiteral("output")));
         if (!f.open(QIODevice::WriteOnly) || f.write(out) != out.size() || !f.commit())

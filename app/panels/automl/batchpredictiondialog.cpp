@@ -2,6 +2,7 @@
 
 #include "cairn/algorithms/modelloader.h"
 #include "cairn/algorithms/pluginmanager.h"
+#include "cairn/algorithms/predictionscsv.h"
 #include "cairn/data/csvreader.h"
 #include "cairn/util/error.h"
 
@@ -29,13 +30,6 @@ struct BatchResult
     QString error;
 };
 
-QString csvField(QString s)
-{
-    if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"')) || s.contains(QLatin1Char('\n')))
-        s = QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
-    return s;
-}
-
 /// Loads the model, scores every row of `input` and writes `output` (on a worker thread).
 BatchResult predictCsv(const QString &modelDir, const QString &input, const QString &output)
 {
@@ -50,26 +44,7 @@ BatchResult predictCsv(const QString &modelDir, const QString &input, const QStr
         in.channel.type = data::ChannelSpec::Type::Csv;
         in.table = &table;
         const Predictions p = predictor->predict(in);
-        QStringList header{p.task == Task::Clustering ? QStringLiteral("cluster") : QStringLiteral("prediction")};
-        const bool probabilities = !p.probabilities.empty() && isClassification(p.task);
-        if (probabilities)
-            for (const QString &cls : p.classes)
-                header << csvField(QStringLiteral("probability_") + cls);
-        QByteArray out = header.join(QLatin1Char(',')).toUtf8() + '\n';
-        const qsizetype k = p.classes.size();
-        for (qsizetype row = 0; row < p.rows(); ++row) {
-            QStringList fields;
-            if (p.task == Task::Regression)
-                fields << QString::number(p.values[size_t(row)], 'g', 10);
-            else if (p.task == Task::Clustering)
-                fields << QString::number(p.labels[size_t(row)]);
-            else
-                fields << csvField(p.classes.value(p.labels[size_t(row)]));
-            if (probabilities)
-                for (qsizetype j = 0; j < k; ++j)
-                    fields << QString::number(p.probabilities[size_t(row * k + j)], 'g', 6);
-            out += fields.join(QLatin1Char(',')).toUtf8() + '\n';
-        }
+        const QByteArray out = predictionsCsv(p);
         QSaveFile f(output);
         if (!f.open(QIODevice::WriteOnly) || f.write(out) != out.size() || !f.commit())
             throw Error(BatchPredictionDialog::tr("cannot write %1: %2").arg(output, f.errorString()));

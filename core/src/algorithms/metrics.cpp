@@ -1,6 +1,7 @@
 #include "cairn/algorithms/metrics.h"
 
 #include "cairn/algorithms/jobcontext.h"
+#include "cairn/data/csvwriter.h"
 #include "cairn/util/error.h"
 
 #include <QDir>
@@ -162,17 +163,12 @@ RegressionMetrics regressionMetrics(const std::vector<double> &truth, const std:
 
 QString confusionMatrixCsv(const ClassificationMetrics &m, const QStringList &classes)
 {
-    auto quote = [](QString s) {
-        if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"')) || s.contains(QLatin1Char('\n')))
-            s = QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
-        return s;
-    };
     QString out = QStringLiteral("truth\\predicted");
     for (int c = 0; c < m.classes; ++c)
-        out += QLatin1Char(',') + quote(c < classes.size() ? classes.at(c) : QString::number(c));
+        out += QLatin1Char(',') + data::csvField(c < classes.size() ? classes.at(c) : QString::number(c));
     out += QLatin1Char('\n');
     for (int t = 0; t < m.classes; ++t) {
-        out += quote(t < classes.size() ? classes.at(t) : QString::number(t));
+        out += data::csvField(t < classes.size() ? classes.at(t) : QString::number(t));
         for (int p = 0; p < m.classes; ++p)
             out += QLatin1Char(',') + QString::number(m.confusion[size_t(t)][size_t(p)]);
         out += QLatin1Char('\n');

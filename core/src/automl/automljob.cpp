@@ -7,6 +7,7 @@
 #include "cairn/algorithms/modelcard.h"
 #include "cairn/algorithms/modelloader.h"
 #include "cairn/algorithms/pluginmanager.h"
+#include "cairn/data/csvwriter.h"
 #include "cairn/automl/notebooks.h"
 #include "cairn/jobs/jobmanager.h"
 #include "cairn/store/experimentstore.h"
@@ -63,13 +64,6 @@ void writeFile(const QString &path, const QByteArray &bytes)
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
         throw Error(QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
-}
-
-QString csvField(QString s)
-{
-    if (s.contains(QLatin1Char(',')) || s.contains(QLatin1Char('"')) || s.contains(QLatin1Char('\n')))
-        s = QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
-    return s;
 }
 
 QString candidateName(const Candidate &c)
@@ -1241,7 +1235,7 @@ void AutoMLJob::Private::writeLeaderboard() const
             fields << (std::isfinite(v) ? QString::number(v, 'g', 8) : QString());
         }
         fields << QString::number(c.trainSeconds, 'f', 3) << QString::number(c.predictMicrosPerRow, 'f', 3) << c.runUuid
-               << csvField(QString::fromUtf8(QJsonDocument(c.params).toJson(QJsonDocument::Compact)));
+               << data::csvField(QString::fromUtf8(QJsonDocument(c.params).toJson(QJsonDocument::Compact)));
         csv += fields.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
     const QJsonObject doc{{QStringLiteral("run"), runUuid},

@@ -1,5 +1,6 @@
 #include "cairn/store/runexport.h"
 
+#include "cairn/data/csvwriter.h"
 #include "cairn/store/experimentstore.h"
 
 #include <QJsonArray>
@@ -75,16 +76,6 @@ struct RunValues
         return attributeValue(run, column);
     }
 };
-
-QString csvField(const QString &value)
-{
-    if (!value.contains(QLatin1Char(',')) && !value.contains(QLatin1Char('"')) && !value.contains(QLatin1Char('\n'))
-        && !value.contains(QLatin1Char('\r')))
-        return value;
-    QString escaped = value;
-    escaped.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-    return QLatin1Char('"') + escaped + QLatin1Char('"');
-}
 
 QString alignedText(const QList<QStringList> &lines)
 {
@@ -230,7 +221,7 @@ QString RunTable::toCsv() const
     auto line = [&](const QStringList &cells) {
         QStringList escaped;
         for (const QString &c : cells)
-            escaped << csvField(c);
+            escaped << data::csvField(c);
         out += escaped.join(QLatin1Char(',')) + QStringLiteral("\r\n");
     };
     line(columns);

@@ -34,8 +34,8 @@ void keepFreedMemory()
 }
 
 /// glibc backs its heap with transparent huge pages only when the glibc.malloc.hugetlb tunable is
-/// set at start-up: the worker starts itself again once with it (a tenth of the page faults'
-/// cost on a CNN epoch). Nothing has been read or started yet, so nothing is lost; if exec fails
+/// set at start-up: the worker starts itself again once with it (a CNN epoch then takes a
+/// thirtieth of the page faults). Nothing has been read or started yet, so nothing is lost; if exec fails
 /// the worker goes on as it is.
 void restartWithHugePages()
 {

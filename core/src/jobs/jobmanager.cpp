@@ -478,7 +478,7 @@ void JobManager::onFinished(const QString &jobId, int exitCode, bool crashed, co
         else
             message = QStringLiteral("the worker exited with code %1").arg(exitCode);
         const QString tail = QString::fromUtf8(job->stderrTail).trimmed().split(QLatin1Char('\n')).last();
-        if (!tail.isEmpty() && !message.contains(tail))
+        if (!tail.isEmpty() && !message.contains(tail) && !tail.contains(message))
             message += QStringLiteral(" (last error output: %1)").arg(tail);
     }
     job->record.state = state;

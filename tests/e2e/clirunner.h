@@ -39,6 +39,14 @@ inline ProcessResult cairnCli(const QStringList &args, const QProcessEnvironment
     return runProgram(QStringLiteral(CAIRN_CLI_PATH), args, env);
 }
 
+/// `cairn --workspace WORKSPACE ARGS…` with $CAIRN_WORKSPACE unset, so only the option decides.
+inline ProcessResult cairnInWorkspace(const QString &workspace, const QStringList &args, int timeoutMs = 120000)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("CAIRN_WORKSPACE"));
+    return runProgram(QStringLiteral(CAIRN_CLI_PATH), QStringList{QStringLiteral("--workspace"), workspace} + args, env, timeoutMs);
+}
+
 inline ProcessResult python(const QString &script, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     return runProgram(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), script}, env);

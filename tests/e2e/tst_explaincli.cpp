@@ -1,5 +1,7 @@
 // `cairn predict --explain` and `--importance` end to end: train a small XGBoost model with
 // `cairn train`, then explain its predictions on raw rows.
+#include "clirunner.h"
+
 #include "cairn/store/experimentstore.h"
 #include "cairn/workspace/workspace.h"
 
@@ -13,15 +15,6 @@
 
 using namespace cairn;
 
-namespace {
-struct Result
-{
-    int code = -1;
-    QString out;
-    QString err;
-};
-} // namespace
-
 class tst_ExplainCli : public QObject
 {
     Q_OBJECT
@@ -29,20 +22,7 @@ class tst_ExplainCli : public QObject
     QString m_ws;
     QString m_run;
 
-    Result cairn(QStringList args, int timeoutMs = 120000)
-    {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("CAIRN_WORKSPACE"));
-        p.setProcessEnvironment(env);
-        args.prepend(m_ws);
-        args.prepend(QStringLiteral("--workspace"));
-        p.start(QStringLiteral(CAIRN_CLI_PATH), args);
-        if (!p.waitForFinished(timeoutMs))
-            p.kill();
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
+    ProcessResult cairn(const QStringList &args, int timeoutMs = 120000) { return cairnInWorkspace(m_ws, args, timeoutMs); }
 
     static QString titanic() { return QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/titanic.csv"); }
 
@@ -58,10 +38,10 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_ws = m_dir.filePath(QStringLiteral("ws"));
-        const Result r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), titanic(),
+        const ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), titanic(),
                                 QStringLiteral("--target"), QStringLiteral("survived"), QStringLiteral("--hp"), QStringLiteral("num_round=15"),
                                 QStringLiteral("--experiment"), QStringLiteral("explain")});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         Workspace ws(m_ws);
         RunQuery q;
         q.experimentIds = {ws.store().experimentByName(QStringLiteral("explain")).id};
@@ -73,9 +53,9 @@ private Q_SLOTS:
     void explainAddsContributionsThatSumToThePrediction()
     {
         const QString out = m_dir.filePath(QStringLiteral("explained.csv"));
-        const Result r = cairn({QStringLiteral("predict"), QStringLiteral("--model"), m_run, QStringLiteral("--input"), titanic(),
+        const ProcessResult r = cairn({QStringLiteral("predict"), QStringLiteral("--model"), m_run, QStringLiteral("--input"), titanic(),
                                 QStringLiteral("--output"), out, QStringLiteral("--explain")});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("SHAP")), qPrintable(r.err));
         const QStringList lines = linesOf(out);
         QCOMPARE(lines.size(), 1310);
@@ -96,10 +76,10 @@ private Q_SLOTS:
     void importanceRanksSexFirst()
     {
         const QString imp = m_dir.filePath(QStringLiteral("importance.csv"));
-        const Result r = cairn({QStringLiteral("predict"), QStringLiteral("--model"), m_run, QStringLiteral("--input"), titanic(),
+        const ProcessResult r = cairn({QStringLiteral("predict"), QStringLiteral("--model"), m_run, QStringLiteral("--input"), titanic(),
                                 QStringLiteral("--output"), m_dir.filePath(QStringLiteral("p.csv")), QStringLiteral("--importance"), imp,
                                 QStringLiteral("--metric"), QStringLiteral("log_loss")});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QStringList lines = linesOf(imp);
         QCOMPARE(lines.size(), 4);
         QCOMPARE(lines.first(), QStringLiteral("feature,importance,stddev"));
@@ -110,15 +90,15 @@ private Q_SLOTS:
     void reportsMistakes()
     {
         // Not a CSV: an image folder.
-        Result r = cairn({QStringLiteral("predict"), QStringLiteral("--model"), m_run, QStringLiteral("--input"), m_dir.path(), QStringLiteral("--explain")});
-        QCOMPARE(r.code, 2);
+        ProcessResult r = cairn({QStringLiteral("predict"), QStringLiteral("--model"), m_run, QStringLiteral("--input"), m_dir.path(), QStringLiteral("--explain")});
+        QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(QStringLiteral("CSV input only")), qPrintable(r.err));
         r = cairn({QStringLiteral("predict"), QStringLiteral("--model"), m_run, QStringLiteral("--input"), titanic(), QStringLiteral("--metric"), QStringLiteral("auc")});
-        QCOMPARE(r.code, 2);
+        QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(QStringLiteral("--importance")), qPrintable(r.err));
         r = cairn({QStringLiteral("predict"), QStringLiteral("--model"), m_run, QStringLiteral("--input"), titanic(),
                    QStringLiteral("--importance"), m_dir.filePath(QStringLiteral("i.csv")), QStringLiteral("--metric"), QStringLiteral("r2")});
-        QCOMPARE(r.code, 1);
+        QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(QStringLiteral("unknown metric 'r2'")), qPrintable(r.err));
     }
 };

@@ -347,8 +347,13 @@ void NotebookEditor::enterEditMode()
 
 void NotebookEditor::insertCell(int index, CellType type, const QString &source, bool edit)
 {
+    placeCell(index, m_notebook.makeCell(type, source), edit);
+}
+
+void NotebookEditor::placeCell(int index, const NotebookCell &cell, bool edit)
+{
     index = qBound(0, index, int(m_cells.size()));
-    CellWidget *widget = createCellWidget(m_notebook.makeCell(type, source));
+    CellWidget *widget = createCellWidget(cell);
     m_cellLayout->insertWidget(index, widget);
     m_cells.insert(index, widget);
     widget->renderContent();
@@ -377,13 +382,7 @@ void NotebookEditor::undoDelete()
     if (m_deleted.isEmpty())
         return;
     const auto [index, cell] = m_deleted.takeLast();
-    const int at = qBound(0, index, int(m_cells.size()));
-    CellWidget *widget = createCellWidget(cell);
-    m_cellLayout->insertWidget(at, widget);
-    m_cells.insert(at, widget);
-    widget->renderContent();
-    setDirty(true);
-    selectCell(at, false);
+    placeCell(index, cell, false);
 }
 
 void NotebookEditor::setCurrentCellType(CellType type)
@@ -419,13 +418,7 @@ void NotebookEditor::pasteBelow()
     NotebookCell cell = m_clipboard;
     if (!cell.id().isEmpty())
         cell.setId(newCellId());
-    const int at = qMin(m_current + 1, int(m_cells.size()));
-    CellWidget *widget = createCellWidget(cell);
-    m_cellLayout->insertWidget(at, widget);
-    m_cells.insert(at, widget);
-    widget->renderContent();
-    setDirty(true);
-    selectCell(at, false);
+    placeCell(m_current + 1, cell, false);
 }
 
 void NotebookEditor::moveCell(int direction)

@@ -99,6 +99,8 @@ protected:
 
 private:
     CellWidget *createCellWidget(const NotebookCell &cell);
+    /// Puts a widget for `cell` at `index` (clamped), marks the notebook dirty and selects it.
+    void placeCell(int index, const NotebookCell &cell, bool edit);
     void connectCell(CellWidget *cell);
     int indexOf(CellWidget *cell) const;
     void setDirty(bool dirty);

@@ -62,12 +62,12 @@ struct CnnImpl : torch::nn::Module
     torch::Tensor forward(torch::Tensor x)
     {
         x = probe.apply(QStringLiteral("conv1"), QStringLiteral("relu"), conv1->forward(x));
-        x = probe.apply(QStringLiteral("conv2"), QStringLiteral("relu"), conv2->forward(x));
-        x = torch::max_pool2d(x, 2);
-        x = torch::dropout(x, config.dropoutConv, is_training());
-        x = torch::flatten(x, 1);
-        x = probe.apply(QStringLiteral("fc1"), QStringLiteral("relu"), fc1->forward(x));
-        x = torch::dropout(x, config.dropoutFc, is_training());
+        x = conv2->forward(x);
+        probe.observe(QStringLiteral("conv2"), QStringLiteral("relu"), x);
+        x = fused::reluMaxPool2Dropout(x, config.dropoutConv, is_training());
+        x = fc1->forward(torch::flatten(x, 1));
+        probe.observe(QStringLiteral("fc1"), QStringLiteral("relu"), x);
+        x = fused::reluDropout(x, config.dropoutFc, is_training());
         return fc2->forward(x);
     }
 
@@ -127,7 +127,7 @@ public:
     {
         const JobSpec &spec = ctx.spec();
         const QJsonObject hp = TorchPlugin::cnnSchema().resolve(spec.hyperparameters);
-        torch::set_num_threads(ctx.cpuCount());
+        fused::setThreads(ctx.cpuCount());
         torch::manual_seed(spec.seed);
         const int size = hp.value(QStringLiteral("image_size")).toInt();
         const data::ChannelSpec trainChannel = spec.channels.value(QStringLiteral("train"));
@@ -217,7 +217,7 @@ public:
                 if (ctx.stopRequested())
                     break;
                 const torch::Tensor idx = perm.slice(0, b * batch, std::min(n, (b + 1) * batch));
-                optimizer->zero_grad();
+                fused::clearGradients(*optimizer);
                 net->probe.arm(ctx, step);
                 const torch::Tensor loss = torch::cross_entropy_loss(net->forward(xTrain.index_select(0, idx)), yTrain.index_select(0, idx));
                 net->probe.disarm();

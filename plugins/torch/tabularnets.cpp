@@ -65,7 +65,13 @@ struct TabularNetImpl : torch::nn::Module
             x = layer->forward(x);
             const QString kind = config.activation == QLatin1String("tanh") || config.activation == QLatin1String("gelu")
                     || config.activation == QLatin1String("sigmoid") ? config.activation : QStringLiteral("relu");
-            x = probe.apply(QStringLiteral("act%1").arg(&layer - layers.data()), kind, x);
+            const QString name = QStringLiteral("act%1").arg(&layer - layers.data());
+            if (kind == QLatin1String("relu")) {
+                probe.observe(name, kind, x);
+                x = fused::reluDropout(x, config.dropout, is_training());
+                continue;
+            }
+            x = probe.apply(name, kind, x);
             if (config.dropout > 0)
                 x = torch::dropout(x, config.dropout, is_training());
         }
@@ -103,7 +109,7 @@ public:
     {
         const JobSpec &spec = ctx.spec();
         const QJsonObject hp = (m_linear ? TorchPlugin::linearSchema() : TorchPlugin::mlpSchema()).resolve(spec.hyperparameters);
-        torch::set_num_threads(ctx.cpuCount());
+        fused::setThreads(ctx.cpuCount());
         torch::manual_seed(spec.seed);
         data::FeatureEncoderOptions options;
         options.standardize = true;
@@ -186,7 +192,7 @@ public:
                 if (ctx.stopRequested())
                     break;
                 const torch::Tensor idx = perm.slice(0, b * batch, std::min(n, (b + 1) * batch));
-                optimizer->zero_grad();
+                fused::clearGradients(*optimizer);
                 net->probe.arm(ctx, step);
                 torch::Tensor loss = lossOf(net->forward(xTrain.index_select(0, idx)), yTrain.index_select(0, idx));
                 net->probe.disarm();

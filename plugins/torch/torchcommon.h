@@ -3,6 +3,8 @@
 // Shared by the torch trainers: optimizers, schedules, debugger statistics, conversions.
 #include <torch/torch.h>
 
+#include "fusedops.h"
+
 #include "cairn/algorithms/jobcontext.h"
 #include "cairn/util/error.h"
 
@@ -25,7 +27,7 @@ inline std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const QString &nam
         return std::make_unique<torch::optim::AdamW>(params, torch::optim::AdamWOptions(lr).weight_decay(weightDecay));
     if (name == QLatin1String("rmsprop"))
         return std::make_unique<torch::optim::RMSprop>(params, torch::optim::RMSpropOptions(lr).weight_decay(weightDecay));
-    return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(lr).weight_decay(weightDecay));
+    return std::make_unique<fused::FusedAdam>(params, torch::optim::AdamOptions(lr).weight_decay(weightDecay));
 }
 
 inline double scheduledLr(const QString &schedule, double base, int epoch, int epochs)
@@ -107,18 +109,38 @@ struct ActivationProbe
 
     torch::Tensor apply(const QString &layer, const QString &kind, const torch::Tensor &x)
     {
-        const torch::Tensor y = kind == QLatin1String("tanh") ? torch::tanh(x)
-                              : kind == QLatin1String("sigmoid") ? torch::sigmoid(x)
-                              : kind == QLatin1String("gelu") ? torch::gelu(x) : torch::relu(x);
-        if (ctx) {
-            const QString prefix = layer + QLatin1Char('.') + kind;
-            ctx->tensorStats(statsOf(prefix + QStringLiteral("_input"), QStringLiteral("activations"), step, x));
-            ctx->tensorStats(statsOf(prefix + QStringLiteral("_output"), QStringLiteral("activations"), step, y));
-            if (kind == QLatin1String("relu") && y.dim() >= 2 && y.size(0) > 0)
-                ctx->tensorStats(statsOf(layer + QStringLiteral(".relu_activity"), QStringLiteral("activations"), step,
-                                         (y.detach() > 0).reshape({y.size(0), -1}).to(torch::kFloat).mean(0) * 100.0));
-        }
+        const torch::Tensor y = activation(kind, x);
+        record(layer, kind, x, y);
         return y;
+    }
+
+    /// What apply() records, for a layer whose activation is fused with the operations after it.
+    void observe(const QString &layer, const QString &kind, const torch::Tensor &x)
+    {
+        if (!ctx)
+            return;
+        torch::NoGradGuard noGrad;
+        record(layer, kind, x, activation(kind, x.detach()));
+    }
+
+private:
+    static torch::Tensor activation(const QString &kind, const torch::Tensor &x)
+    {
+        return kind == QLatin1String("tanh") ? torch::tanh(x)
+             : kind == QLatin1String("sigmoid") ? torch::sigmoid(x)
+             : kind == QLatin1String("gelu") ? torch::gelu(x) : torch::relu(x);
+    }
+
+    void record(const QString &layer, const QString &kind, const torch::Tensor &x, const torch::Tensor &y)
+    {
+        if (!ctx)
+            return;
+        const QString prefix = layer + QLatin1Char('.') + kind;
+        ctx->tensorStats(statsOf(prefix + QStringLiteral("_input"), QStringLiteral("activations"), step, x));
+        ctx->tensorStats(statsOf(prefix + QStringLiteral("_output"), QStringLiteral("activations"), step, y));
+        if (kind == QLatin1String("relu") && y.dim() >= 2 && y.size(0) > 0)
+            ctx->tensorStats(statsOf(layer + QStringLiteral(".relu_activity"), QStringLiteral("activations"), step,
+                                     (y.detach() > 0).reshape({y.size(0), -1}).to(torch::kFloat).mean(0) * 100.0));
     }
 };
 

@@ -92,8 +92,9 @@ torch::Tensor labelsTensor(const std::vector<int> &labels)
     return torch::from_blob(l.data(), {qint64(l.size())}, torch::kLong).clone();
 }
 
-/// Logits in batches (the whole test set at once would need gigabytes for the activations).
-torch::Tensor logits(Cnn &net, const torch::Tensor &x, int64_t batch = 1000)
+/// Logits in batches: the whole test set at once would need gigabytes for the activations, and
+/// batches this small keep the activations in reused heap memory instead of fresh pages.
+torch::Tensor logits(Cnn &net, const torch::Tensor &x, int64_t batch = 256)
 {
     torch::NoGradGuard noGrad;
     net->eval();
@@ -204,6 +205,7 @@ public:
         qint64 step = 0;
         int done = 0;
         QJsonObject finalMetrics;
+        torch::Tensor lastValidationLogits; // of the model as it is after the last epoch
         for (int epoch = 0; epoch < epochs && !ctx.stopRequested(); ++epoch) {
             QElapsedTimer timer;
             timer.start();
@@ -241,6 +243,7 @@ public:
             ctx.logMetric(QStringLiteral("learning_rate"), lr, done);
             if (xVal.defined()) {
                 const torch::Tensor out = logits(net, xVal);
+                lastValidationLogits = out;
                 const double vLoss = torch::cross_entropy_loss(out, yVal).item<double>();
                 ctx.logMetric(QStringLiteral("validation.loss"), vLoss, done);
                 const ClassificationMetrics m = classificationMetrics(validation.labels, torchutil::toVector(torch::softmax(out, 1)), config.classes);
@@ -261,16 +264,20 @@ public:
         }
         if (done == 0)
             throw Error(QStringLiteral("stopped before the first epoch ended; no model to save"));
-        if (patience > 0 && !best.empty() && bestEpoch + 1 < done)
+        if (patience > 0 && !best.empty() && bestEpoch + 1 < done) {
             torchutil::restore(*net, best);
-        auto score = [&](const QString &prefix, const torch::Tensor &x, const std::vector<int> &labels, const QString &file) {
-            const ClassificationMetrics m = classificationMetrics(labels, torchutil::toVector(torch::softmax(logits(net, x), 1)), config.classes);
+            lastValidationLogits = torch::Tensor();
+        }
+        auto score = [&](const QString &prefix, const torch::Tensor &x, const std::vector<int> &labels, const QString &file,
+                         const torch::Tensor &known = {}) {
+            const torch::Tensor out = known.defined() ? known : logits(net, x);
+            const ClassificationMetrics m = classificationMetrics(labels, torchutil::toVector(torch::softmax(out, 1)), config.classes);
             reportClassification(ctx, prefix, m, train.classes, done, file);
             for (auto [k, v] : m.values().asKeyValueRange())
                 finalMetrics.insert(prefix + QLatin1Char('.') + k, v);
         };
         if (xVal.defined())
-            score(QStringLiteral("validation"), xVal, validation.labels, QStringLiteral("confusion_matrix.csv"));
+            score(QStringLiteral("validation"), xVal, validation.labels, QStringLiteral("confusion_matrix.csv"), lastValidationLogits);
         if (spec.hasChannel(QStringLiteral("test"))) {
             const ImageData test = loadImages(spec.channels.value(QStringLiteral("test")), config.channels, config.height, config.width, 0, train.classes);
             if (!test.labels.empty())

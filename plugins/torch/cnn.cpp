@@ -209,8 +209,7 @@ public:
         for (int epoch = 0; epoch < epochs && !ctx.stopRequested(); ++epoch) {
             QElapsedTimer timer;
             timer.start();
-            const double lr = torchutil::scheduledLr(schedule, baseLr, epoch, epochs);
-            torchutil::setLr(*optimizer, lr);
+            const double lr = torchutil::scheduledLr(schedule, baseLr, epoch, epochs); // at the epoch's start
             net->train();
             const torch::Tensor perm = torch::randperm(n, gen);
             double lossSum = 0;
@@ -219,6 +218,7 @@ public:
                 if (ctx.stopRequested())
                     break;
                 const torch::Tensor idx = perm.slice(0, b * batch, std::min(n, (b + 1) * batch));
+                torchutil::setLr(*optimizer, torchutil::scheduledLr(schedule, baseLr, epoch + double(b) / double(stepsPerEpoch), epochs));
                 fused::clearGradients(*optimizer);
                 net->probe.arm(ctx, step);
                 const torch::Tensor loss = torch::cross_entropy_loss(net->forward(xTrain.index_select(0, idx)), yTrain.index_select(0, idx));

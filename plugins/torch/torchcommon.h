@@ -30,12 +30,13 @@ inline std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const QString &nam
     return std::make_unique<fused::FusedAdam>(params, torch::optim::AdamOptions(lr).weight_decay(weightDecay));
 }
 
-inline double scheduledLr(const QString &schedule, double base, int epoch, int epochs)
+/// The learning rate `done` epochs into training (fractional: the schedule moves every step).
+inline double scheduledLr(const QString &schedule, double base, double done, int epochs)
 {
     if (schedule == QLatin1String("step"))
-        return base * std::pow(0.7, epoch);
+        return base * std::pow(0.7, std::floor(done));
     if (schedule == QLatin1String("cosine"))
-        return base * 0.5 * (1.0 + std::cos(M_PI * double(epoch) / double(std::max(1, epochs))));
+        return base * 0.5 * (1.0 + std::cos(M_PI * done / double(std::max(1, epochs))));
     return base;
 }
 

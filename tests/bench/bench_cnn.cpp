@@ -36,7 +36,7 @@ int main(int argc, char **argv)
                  QStringLiteral("--validation"), data + QStringLiteral("/t10k-images-idx3-ubyte.gz"),
                  QStringLiteral("--cpus"), QString::number(threads), QStringLiteral("--hp"), QStringLiteral("epochs=%1").arg(epochs),
                  QStringLiteral("--hp"), QStringLiteral("batch_size=%1").arg(batch), QStringLiteral("--hp"), QStringLiteral("optimizer=adam"),
-                 QStringLiteral("--hp"), QStringLiteral("learning_rate=0.001"), QStringLiteral("--hp"), QStringLiteral("max_train_images=%1").arg(images)});
+                 QStringLiteral("--hp"), QStringLiteral("learning_rate=0.002"), QStringLiteral("--hp"), QStringLiteral("max_train_images=%1").arg(images)});
     if (!cairn.waitForFinished(3600000) || cairn.exitCode() != 0)
         qFatal("cairn train failed: %s", cairn.readAllStandardOutput().constData());
     cairn::Workspace workspace(ws.path());
@@ -47,6 +47,15 @@ int main(int argc, char **argv)
 
     QProcess py;
     py.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    // CAIRN_BENCH_PYTHON_OPENBLAS_THREADS=1 gives Python torch the worker's BLAS threading (one
+    // OpenBLAS thread beside the OpenMP pool) to see what the fused kernels alone gain.
+    const QByteArray blasThreads = qgetenv("CAIRN_BENCH_PYTHON_OPENBLAS_THREADS");
+    if (!blasThreads.isEmpty()) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("OPENBLAS_NUM_THREADS"), QString::fromLatin1(blasThreads));
+        py.setProcessEnvironment(env);
+        out << "python torch with OPENBLAS_NUM_THREADS=" << blasThreads << "\n";
+    }
     py.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(CAIRN_SOURCE_DIR "/tests/bench/anchor_cnn.py"), data, QString::number(threads),
                                                   QString::number(epochs), QString::number(batch), QString::number(images)});
     if (!py.waitForFinished(3600000) || py.exitCode() != 0)

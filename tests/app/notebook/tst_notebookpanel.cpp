@@ -303,7 +303,7 @@ private Q_SLOTS:
     void busyMarkerAndInterrupt()
     {
         NotebookEditor *e = m_scratch;
-        e->insertCell(e->cellCount(), CellType::Code, QStringLiteral("import time\ntime.sleep(60)"));
+        e->insertCell(e->cellCount(), CellType::Code, QStringLiteral("import time\nprint('sleeping', flush=True)\ntime.sleep(60)"));
         CellWidget *slow = e->cellAt(e->currentIndex());
         e->insertCell(e->cellCount(), CellType::Code, QStringLiteral("'not run'"));
         CellWidget *after = e->cellAt(e->currentIndex());
@@ -311,9 +311,10 @@ private Q_SLOTS:
         auto *prompt = slow->findChild<QLabel *>(QStringLiteral("cellPrompt"));
         QTRY_COMPARE_WITH_TIMEOUT(prompt->text(), QStringLiteral("[*]:"), 10000);
         QCOMPARE(after->runState(), CellWidget::RunState::Queued);
-        // Interrupt once the kernel is busy with the cell, not while the request is in flight.
+        // Interrupt once the cell's code runs, not while the request is in flight or the kernel
+        // prepares it (a loaded machine can take long between the busy status and the code).
         QTRY_COMPARE_WITH_TIMEOUT(e->kernel()->state(), KernelClient::State::Busy, 10000);
-        QTest::qWait(500);
+        QTRY_VERIFY_WITH_TIMEOUT(slow->outputView()->plainText().contains(QStringLiteral("sleeping")), 15000);
         // I, I in command mode interrupts.
         e->selectCell(e->cellCount() - 1, false);
         QTest::keyClick(e, Qt::Key_I);

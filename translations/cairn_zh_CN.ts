@@ -1581,6 +1581,89 @@ params.optimizer IN (&apos;adam&apos;, &apos;sgd&apos;)&lt;/pre&gt;&lt;p&gt;含�
     </message>
 </context>
 <context>
+    <name>cairn::panels::FeatureProcessingWidget</name>
+    <message>
+        <source>Feature processing</source>
+        <translation>特征处理</translation>
+    </message>
+    <message>
+        <source>How the table&apos;s columns become features; unchecked, the algorithm&apos;s own defaults apply</source>
+        <translation>表格的列如何变成特征；不勾选时使用算法自身的默认设置</translation>
+    </message>
+    <message>
+        <source>Checked columns are never features (IDs, names, columns that leak the answer)</source>
+        <translation>勾选的列不作为特征（ID、姓名、泄露答案的列）</translation>
+    </message>
+    <message>
+        <source>Leave out:</source>
+        <translation>排除：</translation>
+    </message>
+    <message>
+        <source>Algorithm default</source>
+        <translation>算法默认</translation>
+    </message>
+    <message>
+        <source>Automatic (by number of categories)</source>
+        <translation>自动（按类别数）</translation>
+    </message>
+    <message>
+        <source>One-hot indicators</source>
+        <translation>独热指示变量</translation>
+    </message>
+    <message>
+        <source>Category codes</source>
+        <translation>类别编码</translation>
+    </message>
+    <message>
+        <source>Target encoding (out of fold)</source>
+        <translation>目标编码（折外）</translation>
+    </message>
+    <message>
+        <source>Automatic: one-hot up to the limit below, target encoding above it</source>
+        <translation>自动：不超过下方上限时用独热编码，超过时用目标编码</translation>
+    </message>
+    <message>
+        <source>Categories:</source>
+        <translation>类别：</translation>
+    </message>
+    <message>
+        <source> categories</source>
+        <translation> 个类别</translation>
+    </message>
+    <message>
+        <source>Automatic encoding: columns with at most this many categories become one-hot indicators</source>
+        <translation>自动编码：类别数不超过此值的列变为独热指示变量</translation>
+    </message>
+    <message>
+        <source>One-hot up to:</source>
+        <translation>独热编码上限：</translation>
+    </message>
+    <message>
+        <source>Dates as year, month, day, weekday and hour</source>
+        <translation>日期拆为年、月、日、星期和小时</translation>
+    </message>
+    <message>
+        <source>Text as length, word count and frequent words</source>
+        <translation>文本转为长度、词数和常见词</translation>
+    </message>
+    <message>
+        <source>Fill missing numbers with the median and flag them</source>
+        <translation>用中位数填补缺失数值并加标记</translation>
+    </message>
+    <message>
+        <source>Standardise (mean 0, deviation 1)</source>
+        <translation>标准化（均值 0，标准差 1）</translation>
+    </message>
+    <message>
+        <source>Leave as they are</source>
+        <translation>保持原样</translation>
+    </message>
+    <message>
+        <source>Scale numbers:</source>
+        <translation>数值缩放：</translation>
+    </message>
+</context>
+<context>
     <name>cairn::panels::HistogramHeatmap</name>
     <message>
         <source>count (log)</source>

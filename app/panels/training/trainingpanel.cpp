@@ -2,6 +2,7 @@
 #include "experimentcombo.h"
 
 #include "debuggerconfigwidget.h"
+#include "featureprocessingwidget.h"
 
 #include "datapicker.h"
 #include "jobservice.h"
@@ -131,6 +132,7 @@ QWidget *TrainingPanel::buildForm()
     connect(m_algorithm, &QComboBox::currentIndexChanged, this, &TrainingPanel::algorithmChanged);
     connect(m_task, &QComboBox::currentIndexChanged, this, [this] {
         m_data->setTargetVisible(m_task->currentData().toString() != QLatin1String("clustering") && m_data->isTabular());
+        updateFeatureColumns();
         updateFormState();
     });
 
@@ -151,6 +153,11 @@ QWidget *TrainingPanel::buildForm()
     v->addWidget(hpBox);
     connect(m_form, &gui::ParameterForm::changed, this, &TrainingPanel::updateFormState);
     connect(m_reset, &QPushButton::clicked, m_form, &gui::ParameterForm::resetToDefaults);
+
+    m_features = new FeatureProcessingWidget(page);
+    v->addWidget(m_features);
+    connect(m_features, &FeatureProcessingWidget::changed, this, &TrainingPanel::updateFormState);
+    connect(m_data, &gui::DataPicker::changed, this, &TrainingPanel::updateFeatureColumns);
 
     m_debugger = new DebuggerConfigWidget(page);
     v->addWidget(m_debugger);
@@ -440,6 +447,8 @@ JobSpec TrainingPanel::currentSpec() const
     spec.runName = m_runName->text().trimmed();
     spec.resources.cpus = m_cpus->value();
     spec.debugger = m_debugger->config();
+    if (m_data->isTabular())
+        spec.preprocessing = m_features->config();
     return spec;
 }
 
@@ -487,7 +496,17 @@ void TrainingPanel::fillForm(const JobSpec &spec)
     m_runName->setText(spec.runName);
     m_cpus->setValue(spec.resources.cpus);
     m_debugger->setConfig(spec.debugger);
+    m_features->setConfig(spec.preprocessing);
+    updateFeatureColumns();
     updateFormState();
+}
+
+void TrainingPanel::updateFeatureColumns()
+{
+    // Images have no feature pipeline.
+    m_features->setVisible(m_data->isTabular());
+    const bool clustering = m_task->currentData().toString() == QLatin1String("clustering");
+    m_features->setColumns(m_data->columns(), m_data->columnTypes(), clustering ? QString() : m_data->target());
 }
 
 bool TrainingPanel::selectJob(const QString &jobId)

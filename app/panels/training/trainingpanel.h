@@ -29,6 +29,7 @@ class ParameterForm;
 namespace cairn::panels {
 
 class DebuggerConfigWidget;
+class FeatureProcessingWidget;
 
 class JobListModel;
 class JobMonitor;
@@ -72,6 +73,7 @@ public:
     QLineEdit *runNameEdit() const { return m_runName; }
     QSpinBox *cpusSpin() const { return m_cpus; }
     DebuggerConfigWidget *debuggerConfig() const { return m_debugger; }
+    FeatureProcessingWidget *featureProcessing() const { return m_features; }
     QPushButton *trainButton() const { return m_train; }
     QLabel *formMessage() const { return m_message; }
     QTreeView *jobsView() const { return m_jobsView; }
@@ -94,6 +96,7 @@ private:
     void reloadExperiments();
     void algorithmChanged();
     void updateFormState();
+    void updateFeatureColumns();
     void selectionChanged();
     void updateButtons();
     void stopSelected();
@@ -112,6 +115,7 @@ private:
     QLineEdit *m_runName = nullptr;
     QSpinBox *m_cpus = nullptr;
     DebuggerConfigWidget *m_debugger = nullptr;
+    FeatureProcessingWidget *m_features = nullptr;
     QPushButton *m_train = nullptr;
     QPushButton *m_reset = nullptr;
     QLabel *m_message = nullptr;

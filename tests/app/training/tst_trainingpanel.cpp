@@ -8,11 +8,13 @@
 #include "parameterform.h"
 #include "studiocontext.h"
 #include "debuggerconfigwidget.h"
+#include "featureprocessingwidget.h"
 #include "trainingpanel.h"
 
 #include "cairn/debugger/rule.h"
 #include "curveplot.h"
 
+#include "cairn/algorithms/modelcard.h"
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/jobs/jobmanager.h"
 #include "cairn/store/experimentstore.h"
@@ -21,7 +23,9 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QComboBox>
+#include <QCheckBox>
 #include <QLabel>
+#include <QListWidget>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -269,6 +273,88 @@ private Q_SLOTS:
         const JobSpec again = panel.currentSpec();
         QCOMPARE(again.target, QStringLiteral("survived"));
         QCOMPARE(again.hyperparameters.value(QStringLiteral("num_round")).toInt(), 5);
+    }
+
+    void featureProcessingGoesIntoTheSpecAndTheModel()
+    {
+        QTemporaryDir dir;
+        gui::StudioContext context;
+        context.setPollInterval(100);
+        context.openWorkspace(dir.path());
+        panels::TrainingPanel panel(&context);
+        panel.resize(1400, 1000);
+        panel.show();
+        QVERIFY(panel.selectAlgorithm(QStringLiteral("xgboost")));
+        QSignalSpy loaded(panel.dataPicker(), &gui::DataPicker::previewLoaded);
+        panel.dataPicker()->setTrainPath(titanic());
+        QVERIFY(loaded.wait(10000));
+        panels::FeatureProcessingWidget *features = panel.featureProcessing();
+        QVERIFY(features->isVisible());
+        // Off by default: the algorithm's own pipeline.
+        QVERIFY(!features->isChecked());
+        QVERIFY(panel.currentSpec().preprocessing.isEmpty());
+
+        // Every column but the target can be left out.
+        features->setChecked(true);
+        auto *exclude = features->findChild<QListWidget *>(QStringLiteral("excludeColumns"));
+        QCOMPARE(exclude->count(), 4);
+        QCOMPARE(exclude->item(0)->text(), QStringLiteral("name (text)"));
+        exclude->item(0)->setCheckState(Qt::Checked);
+        auto *encoding = features->findChild<QComboBox *>(QStringLiteral("categoricalEncoding"));
+        auto *oneHotMax = features->findChild<QSpinBox *>(QStringLiteral("oneHotMaxCardinality"));
+        encoding->setCurrentIndex(encoding->findData(QStringLiteral("auto")));
+        QVERIFY(oneHotMax->isEnabled());
+        oneHotMax->setValue(1); // sex (two categories) goes over it: target encoding
+        features->findChild<QCheckBox *>(QStringLiteral("impute"))->setChecked(true);
+        const QJsonObject expected{{QStringLiteral("exclude"), QJsonArray{QStringLiteral("name")}},
+                                   {QStringLiteral("categoricalEncoding"), QStringLiteral("auto")},
+                                   {QStringLiteral("oneHotMaxCardinality"), 1},
+                                   {QStringLiteral("impute"), true}};
+        QCOMPARE(panel.currentSpec().preprocessing, expected);
+        QApplication::processEvents();
+        QVERIFY(features->grab().save(screenshotPath(QStringLiteral("training-features.png"))));
+
+        // A real job: the model's pipeline has no name column, target-encodes sex and flags
+        // the missing ages.
+        QVERIFY(panel.parameterForm()->setText(QStringLiteral("num_round"), QStringLiteral("5")));
+        panel.cpusSpin()->setValue(1);
+        QSignalSpy ended(&panel, &panels::TrainingPanel::jobEnded);
+        const QString jobId = panel.submit();
+        QVERIFY2(!jobId.isEmpty(), qPrintable(panel.formMessage()->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(!ended.isEmpty(), 60000);
+        QVERIFY2(ended.first().at(1).value<JobState>() == JobState::Finished, qPrintable(panel.monitor()->logView()->toPlainText()));
+        const QString runUuid = panel.jobsModel()->record(panel.jobsModel()->rowOf(jobId)).runUuid;
+        const ModelCard card = ModelCard::load(QDir(dir.path()).filePath(QStringLiteral("artifacts/%1/model").arg(runUuid)));
+        QMap<QString, QJsonObject> encoded;
+        for (const QJsonValue &f : card.preprocessing.value(QStringLiteral("encoder")).toObject().value(QStringLiteral("features")).toArray())
+            encoded.insert(f.toObject().value(QStringLiteral("column")).toString(), f.toObject());
+        QVERIFY(!encoded.contains(QStringLiteral("name")));
+        QCOMPARE(encoded.value(QStringLiteral("sex")).value(QStringLiteral("encoding")).toString(), QStringLiteral("target"));
+        QVERIFY(encoded.value(QStringLiteral("age")).value(QStringLiteral("missingIndicator")).toBool());
+
+        // Another target: it leaves the list, the old one comes in, the exclusion stays.
+        panel.dataPicker()->setTarget(QStringLiteral("sex"));
+        QCOMPARE(exclude->count(), 4);
+        QVERIFY(exclude->findItems(QStringLiteral("sex (categorical)"), Qt::MatchExactly).isEmpty());
+        QCOMPARE(exclude->findItems(QStringLiteral("survived"), Qt::MatchStartsWith).size(), 1);
+        QCOMPARE(panel.currentSpec().preprocessing.value(QStringLiteral("exclude")).toArray(), QJsonArray{QStringLiteral("name")});
+
+        // Clone brings the settings back, once the data is read again.
+        features->setChecked(false);
+        panel.dataPicker()->setTrainPath(QString());
+        QVERIFY(panel.selectJob(jobId));
+        QTest::mouseClick(panel.cloneButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.dataPicker()->isLoading() && !panel.dataPicker()->columns().isEmpty(), 10000);
+        QVERIFY(features->isChecked());
+        QCOMPARE(panel.currentSpec().preprocessing, expected);
+
+        // Images have no feature pipeline.
+        const QString images = QStringLiteral(CAIRN_SHARED_DATA_DIR "/fashion-mnist/t10k-images-idx3-ubyte.gz");
+        if (QFileInfo::exists(images)) {
+            panel.dataPicker()->setTrainPath(images);
+            QVERIFY(!features->isVisible());
+            QVERIFY(panel.currentSpec().preprocessing.isEmpty() || !panel.trainButton()->isEnabled());
+        }
     }
 
     void stopsARunningJob()

@@ -112,16 +112,20 @@ KernelMessage waitForShellReply(KernelClient &client, const QString &id, int tim
     return reply;
 }
 
-// Interrupts once the kernel has started on the code (execute_input), not while it is still
-// dispatching: on a loaded machine a fixed delay can land the signal outside the cell.
+// The code interruptOnceRunning() interrupts: it says when it has started sleeping.
+const QString kSleeper = QStringLiteral("import time\nprint('sleeping', flush=True)\ntime.sleep(60)");
+
+// Interrupts once kSleeper's own output arrives, not when the kernel has merely accepted the
+// code (execute_input): on a loaded machine any fixed delay after that can land the signal
+// outside the cell.
 void interruptOnceRunning(KernelClient &client)
 {
     auto *context = new QObject(&client);
     QObject::connect(&client, &KernelClient::iopubMessage, context, [&client, context](const KernelMessage &message) {
-        if (message.type() != QLatin1String("execute_input"))
+        if (message.type() != QLatin1String("stream") || !message.content.value(QStringLiteral("text")).toString().contains(QStringLiteral("sleeping")))
             return;
         context->deleteLater();
-        QTimer::singleShot(300, &client, [&client] { client.interrupt(); });
+        client.interrupt();
     });
 }
 
@@ -267,7 +271,7 @@ private Q_SLOTS:
         QElapsedTimer timer;
         timer.start();
         interruptOnceRunning(*m_client);
-        const Execution e = execute(*m_client, QStringLiteral("import time\ntime.sleep(60)"), 20000);
+        const Execution e = execute(*m_client, kSleeper, 20000);
         QVERIFY(e.finished);
         QVERIFY2(timer.elapsed() < 15000, "the interrupt did not stop time.sleep(60)");
         QCOMPARE(e.reply.value(QStringLiteral("ename")).toString(), QStringLiteral("KeyboardInterrupt"));
@@ -286,7 +290,7 @@ private Q_SLOTS:
         QElapsedTimer timer;
         timer.start();
         interruptOnceRunning(client);
-        const Execution e = execute(client, QStringLiteral("import time\ntime.sleep(60)"), 20000);
+        const Execution e = execute(client, kSleeper, 20000);
         QVERIFY(e.finished);
         QVERIFY(timer.elapsed() < 15000);
         QCOMPARE(e.reply.value(QStringLiteral("ename")).toString(), QStringLiteral("KeyboardInterrupt"));

@@ -50,6 +50,16 @@ QString titanic()
     return QDir::cleanPath(QDir(QStringLiteral(CAIRN_SHARED_DATA_DIR)).filePath(QStringLiteral("tabular/titanic.csv")));
 }
 
+/// Picks XGBoost and titanic.csv and waits for the data preview.
+bool xgboostOnTitanic(panels::TrainingPanel &panel)
+{
+    if (!panel.selectAlgorithm(QStringLiteral("xgboost")))
+        return false;
+    QSignalSpy loaded(panel.dataPicker(), &gui::DataPicker::previewLoaded);
+    panel.dataPicker()->setTrainPath(titanic());
+    return loaded.wait(10000) && loaded.first().first().toBool();
+}
+
 QString screenshotPath(const QString &name)
 {
     const QString dir = QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots"));
@@ -191,10 +201,7 @@ private Q_SLOTS:
         panel.resize(1400, 900);
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
-        QVERIFY(panel.selectAlgorithm(QStringLiteral("xgboost")));
-        QSignalSpy loaded(panel.dataPicker(), &gui::DataPicker::previewLoaded);
-        panel.dataPicker()->setTrainPath(titanic());
-        QVERIFY(loaded.wait(10000));
+        QVERIFY(xgboostOnTitanic(panel));
         QVERIFY(panel.parameterForm()->setText(QStringLiteral("num_round"), QStringLiteral("5")));
         QVERIFY(panel.parameterForm()->setText(QStringLiteral("max_depth"), QStringLiteral("3")));
         panel.experimentCombo()->setCurrentText(QStringLiteral("titanic-gui"));
@@ -284,10 +291,7 @@ private Q_SLOTS:
         panels::TrainingPanel panel(&context);
         panel.resize(1400, 1000);
         panel.show();
-        QVERIFY(panel.selectAlgorithm(QStringLiteral("xgboost")));
-        QSignalSpy loaded(panel.dataPicker(), &gui::DataPicker::previewLoaded);
-        panel.dataPicker()->setTrainPath(titanic());
-        QVERIFY(loaded.wait(10000));
+        QVERIFY(xgboostOnTitanic(panel));
         panels::FeatureProcessingWidget *features = panel.featureProcessing();
         QVERIFY(features->isVisible());
         // Off by default: the algorithm's own pipeline.
@@ -364,10 +368,7 @@ private Q_SLOTS:
         context.openWorkspace(dir.path());
         panels::TrainingPanel panel(&context);
         panel.show();
-        QVERIFY(panel.selectAlgorithm(QStringLiteral("xgboost")));
-        QSignalSpy loaded(panel.dataPicker(), &gui::DataPicker::previewLoaded);
-        panel.dataPicker()->setTrainPath(titanic());
-        QVERIFY(loaded.wait(10000));
+        QVERIFY(xgboostOnTitanic(panel));
         // Enough rounds that the job is still running when Stop is pressed.
         QVERIFY(panel.parameterForm()->setText(QStringLiteral("num_round"), QStringLiteral("100000")));
         QSignalSpy ended(&panel, &panels::TrainingPanel::jobEnded);

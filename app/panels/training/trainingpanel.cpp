@@ -105,6 +105,7 @@ TrainingPanel::TrainingPanel(gui::StudioContext *context, QWidget *parent)
     });
     reloadAlgorithms();
     onManagerChanged();
+    updateFeatureColumns();
 }
 
 TrainingPanel::~TrainingPanel() = default;

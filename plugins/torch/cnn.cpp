@@ -93,8 +93,9 @@ torch::Tensor labelsTensor(const std::vector<int> &labels)
 }
 
 /// Logits in batches: the whole test set at once would need gigabytes for the activations, and
-/// batches this small keep the activations in reused heap memory instead of fresh pages.
-torch::Tensor logits(Cnn &net, const torch::Tensor &x, int64_t batch = 256)
+/// batches this small keep each activation under glibc's 32 MB mmap threshold, in reused heap
+/// memory instead of fresh pages (validating 10,000 images: 2.2 s at 1,000 or 256, 1.85 s at 128).
+torch::Tensor logits(Cnn &net, const torch::Tensor &x, int64_t batch = 128)
 {
     torch::NoGradGuard noGrad;
     net->eval();

@@ -74,6 +74,7 @@ private Q_SLOTS:
                 acceptedRight += ok;
             }
         }
+        qInfo("machine labels right: %d of 120; accepted (confidence >= 0.8): %d, of which right: %d", right, accepted, acceptedRight);
         // Better than chance (10 %) overall; confident labels are mostly right.
         QVERIFY2(right >= 40, qPrintable(QString::number(right)));
         QVERIFY2(accepted == 0 || acceptedRight * 10 >= accepted * 8, qPrintable(QStringLiteral("%1/%2").arg(acceptedRight).arg(accepted)));

@@ -1627,16 +1627,8 @@ params.optimizer IN (&apos;adam&apos;, &apos;sgd&apos;)&lt;/pre&gt;&lt;p&gt;含�
         <translation>类别：</translation>
     </message>
     <message>
-        <source> categories</source>
-        <translation> 个类别</translation>
-    </message>
-    <message>
         <source>Automatic encoding: columns with at most this many categories become one-hot indicators</source>
         <translation>自动编码：类别数不超过此值的列变为独热指示变量</translation>
-    </message>
-    <message>
-        <source>One-hot up to:</source>
-        <translation>独热编码上限：</translation>
     </message>
     <message>
         <source>Dates as year, month, day, weekday and hour</source>
@@ -1661,6 +1653,10 @@ params.optimizer IN (&apos;adam&apos;, &apos;sgd&apos;)&lt;/pre&gt;&lt;p&gt;含�
     <message>
         <source>Scale numbers:</source>
         <translation>数值缩放：</translation>
+    </message>
+    <message>
+        <source>One-hot up to (categories):</source>
+        <translation>独热编码上限（类别数）：</translation>
     </message>
 </context>
 <context>

@@ -45,9 +45,8 @@ FeatureProcessingWidget::FeatureProcessingWidget(QWidget *parent) : QGroupBox(tr
     m_oneHotMax->setObjectName(QStringLiteral("oneHotMaxCardinality"));
     m_oneHotMax->setRange(0, 10000);
     m_oneHotMax->setValue(kDefaultOneHotMax);
-    m_oneHotMax->setSuffix(tr(" categories"));
     m_oneHotMax->setToolTip(tr("Automatic encoding: columns with at most this many categories become one-hot indicators"));
-    form->addRow(tr("One-hot up to:"), m_oneHotMax);
+    form->addRow(tr("One-hot up to (categories):"), m_oneHotMax);
 
     m_datetimeParts = new QCheckBox(tr("Dates as year, month, day, weekday and hour"), this);
     m_datetimeParts->setObjectName(QStringLiteral("datetimeParts"));

@@ -319,11 +319,27 @@ torch::Tensor FusedAdam::step(LossClosure closure)
             float *w = p.data_ptr<float>(), *m = state.exp_avg().data_ptr<float>(), *v = state.exp_avg_sq().data_ptr<float>();
             const float *g = grad.data_ptr<float>();
             at::parallel_for(0, p.numel(), 16384, [&](int64_t begin, int64_t end) {
-                for (int64_t i = begin; i < end; ++i) {
-                    const float gi = wd != 0 ? g[i] + wd * w[i] : g[i];
+                int64_t i = begin;
+#if defined(__SSE2__)
+                // std::sqrt sets errno, which keeps the compiler from vectorising the loop below.
+                const __m128 vb1 = _mm_set1_ps(b1), vb2 = _mm_set1_ps(b2), va1 = _mm_set1_ps(1 - b1), va2 = _mm_set1_ps(1 - b2);
+                const __m128 vwd = _mm_set1_ps(wd), vroot = _mm_set1_ps(rootCorrection2), veps = _mm_set1_ps(eps), vlr = _mm_set1_ps(lrStep);
+                for (; i + 4 <= end; i += 4) {
+                    const __m128 wi = _mm_loadu_ps(w + i);
+                    const __m128 gi = _mm_add_ps(_mm_loadu_ps(g + i), _mm_mul_ps(vwd, wi));
+                    const __m128 mi = _mm_add_ps(_mm_mul_ps(_mm_loadu_ps(m + i), vb1), _mm_mul_ps(va1, gi));
+                    const __m128 vi = _mm_add_ps(_mm_mul_ps(_mm_loadu_ps(v + i), vb2), _mm_mul_ps(_mm_mul_ps(va2, gi), gi));
+                    const __m128 denom = _mm_add_ps(_mm_div_ps(_mm_sqrt_ps(vi), vroot), veps);
+                    _mm_storeu_ps(m + i, mi);
+                    _mm_storeu_ps(v + i, vi);
+                    _mm_storeu_ps(w + i, _mm_sub_ps(wi, _mm_mul_ps(vlr, _mm_div_ps(mi, denom))));
+                }
+#endif
+                for (; i < end; ++i) {
+                    const float gi = g[i] + wd * w[i];
                     m[i] = m[i] * b1 + (1 - b1) * gi;
                     v[i] = v[i] * b2 + (1 - b2) * gi * gi;
-                    w[i] -= lrStep * m[i] / (std::sqrt(v[i]) / rootCorrection2 + eps);
+                    w[i] -= lrStep * (m[i] / (std::sqrt(v[i]) / rootCorrection2 + eps));
                 }
             });
         }

@@ -110,6 +110,49 @@ private Q_SLOTS:
         QVERIFY(ctx.tensors.contains(QStringLiteral("out.weight.grad")));
     }
 
+    void debuggerCollectsActivationsOfFusedLayers()
+    {
+        // conv2 and fc1 run fused with their ReLU (and pooling, dropout): the probe still records
+        // what the ReLU saw and gave, and recording changes nothing in the training.
+        auto cnnSpec = [&](const QString &out, bool activations) {
+            JobSpec s;
+            s.algorithm = QStringLiteral("cnn");
+            s.hyperparameters = {{QStringLiteral("epochs"), 1}, {QStringLiteral("max_train_images"), 640}, {QStringLiteral("conv1_channels"), 8},
+                                 {QStringLiteral("conv2_channels"), 16}};
+            data::ChannelSpec train;
+            train.type = data::ChannelSpec::Type::Idx;
+            train.path = QStringLiteral(CAIRN_SHARED_DATA_DIR "/fashion-mnist/t10k-images-idx3-ubyte.gz");
+            train.labelsPath = QStringLiteral(CAIRN_SHARED_DATA_DIR "/fashion-mnist/t10k-labels-idx1-ubyte.gz");
+            s.channels.insert(QStringLiteral("train"), train);
+            s.outputDir = m_dir.filePath(out);
+            s.resources.cpus = 2;
+            if (activations) {
+                s.debugger.collections = {QStringLiteral("activations")};
+                s.debugger.interval = 4;
+            }
+            return s;
+        };
+        RecordingContext with(cnnSpec(QStringLiteral("act-on"), true));
+        run(with);
+        for (const char *layer : {"conv1", "conv2", "fc1"})
+            for (const char *what : {".relu_input", ".relu_output", ".relu_activity"})
+                QVERIFY2(with.tensors.contains(QLatin1String(layer) + QLatin1String(what)), qPrintable(QLatin1String(layer) + QLatin1String(what)));
+        RecordingContext without(cnnSpec(QStringLiteral("act-off"), false));
+        run(without);
+        QVERIFY(without.tensors.isEmpty());
+        QVERIFY(with.last.contains(QStringLiteral("validation.loss")));
+        QCOMPARE(with.last.value(QStringLiteral("validation.loss")), without.last.value(QStringLiteral("validation.loss")));
+
+        JobSpec mlp = tabularSpec(QStringLiteral("mlp"), QStringLiteral(DATA "iris.csv"), QStringLiteral("target"), m_dir.filePath(QStringLiteral("act-mlp")),
+                                  {{QStringLiteral("epochs"), 2}});
+        mlp.debugger.collections = {QStringLiteral("activations")};
+        mlp.debugger.interval = 2;
+        RecordingContext tabular(mlp);
+        run(tabular);
+        QVERIFY(tabular.tensors.contains(QStringLiteral("act0.relu_output")));
+        QVERIFY(tabular.tensors.contains(QStringLiteral("act0.relu_activity")));
+    }
+
     void cnnOnFashionMnistSubset()
     {
         JobSpec s;

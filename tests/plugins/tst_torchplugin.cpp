@@ -24,6 +24,23 @@ class tst_TorchPlugin : public QObject
         m_plugins.pluginFor(ctx.spec().algorithm)->createTrainer(ctx.spec().algorithm, ctx.spec())->run(ctx);
     }
 
+    /// The CNN on the first `images` Fashion-MNIST test images (IDX), 2 threads.
+    JobSpec fashionMnistCnn(const QString &outputDir, int epochs, int images, int conv1, int conv2)
+    {
+        JobSpec s;
+        s.algorithm = QStringLiteral("cnn");
+        s.hyperparameters = {{QStringLiteral("epochs"), epochs}, {QStringLiteral("max_train_images"), images},
+                             {QStringLiteral("conv1_channels"), conv1}, {QStringLiteral("conv2_channels"), conv2}};
+        data::ChannelSpec train;
+        train.type = data::ChannelSpec::Type::Idx;
+        train.path = QStringLiteral(CAIRN_SHARED_DATA_DIR "/fashion-mnist/t10k-images-idx3-ubyte.gz");
+        train.labelsPath = QStringLiteral(CAIRN_SHARED_DATA_DIR "/fashion-mnist/t10k-labels-idx1-ubyte.gz");
+        s.channels.insert(QStringLiteral("train"), train);
+        s.outputDir = m_dir.filePath(outputDir);
+        s.resources.cpus = 2;
+        return s;
+    }
+
     Predictions predict(const QString &modelDir, const PredictionInput &in)
     {
         const ModelCard card = ModelCard::load(modelDir);
@@ -115,17 +132,7 @@ private Q_SLOTS:
         // conv2 and fc1 run fused with their ReLU (and pooling, dropout): the probe still records
         // what the ReLU saw and gave, and recording changes nothing in the training.
         auto cnnSpec = [&](const QString &out, bool activations) {
-            JobSpec s;
-            s.algorithm = QStringLiteral("cnn");
-            s.hyperparameters = {{QStringLiteral("epochs"), 1}, {QStringLiteral("max_train_images"), 640}, {QStringLiteral("conv1_channels"), 8},
-                                 {QStringLiteral("conv2_channels"), 16}};
-            data::ChannelSpec train;
-            train.type = data::ChannelSpec::Type::Idx;
-            train.path = QStringLiteral(CAIRN_SHARED_DATA_DIR "/fashion-mnist/t10k-images-idx3-ubyte.gz");
-            train.labelsPath = QStringLiteral(CAIRN_SHARED_DATA_DIR "/fashion-mnist/t10k-labels-idx1-ubyte.gz");
-            s.channels.insert(QStringLiteral("train"), train);
-            s.outputDir = m_dir.filePath(out);
-            s.resources.cpus = 2;
+            JobSpec s = fashionMnistCnn(out, 1, 640, 8, 16);
             if (activations) {
                 s.debugger.collections = {QStringLiteral("activations")};
                 s.debugger.interval = 4;
@@ -155,20 +162,10 @@ private Q_SLOTS:
 
     void cnnOnFashionMnistSubset()
     {
-        JobSpec s;
-        s.algorithm = QStringLiteral("cnn");
-        s.hyperparameters = {{QStringLiteral("epochs"), 2}, {QStringLiteral("max_train_images"), 3000}, {QStringLiteral("conv1_channels"), 16},
-                             {QStringLiteral("conv2_channels"), 32}};
-        data::ChannelSpec train;
-        train.type = data::ChannelSpec::Type::Idx;
-        train.path = QStringLiteral(CAIRN_SHARED_DATA_DIR "/fashion-mnist/t10k-images-idx3-ubyte.gz");
-        train.labelsPath = QStringLiteral(CAIRN_SHARED_DATA_DIR "/fashion-mnist/t10k-labels-idx1-ubyte.gz");
-        s.channels.insert(QStringLiteral("train"), train);
+        const JobSpec s = fashionMnistCnn(QStringLiteral("cnn"), 2, 3000, 16, 32);
         data::ChannelSpec folder;
         folder.type = data::ChannelSpec::Type::ImageFolder;
         folder.path = QStringLiteral(CAIRN_SHARED_DATA_DIR "/images/fashion200");
-        s.outputDir = m_dir.filePath(QStringLiteral("cnn"));
-        s.resources.cpus = 2;
         RecordingContext ctx(s);
         run(ctx);
         QVERIFY2(ctx.last.value(QStringLiteral("validation.accuracy")) > 0.65, qPrintable(QString::number(ctx.last.value(QStringLiteral("validation.accuracy")))));

@@ -117,15 +117,25 @@ const QString kSleeper = QStringLiteral("import time\nprint('sleeping', flush=Tr
 
 // Interrupts once kSleeper's own output arrives, not when the kernel has merely accepted the
 // code (execute_input): on a loaded machine any fixed delay after that can land the signal
-// outside the cell.
+// outside the cell. Like a user, it interrupts again every 3 s while the cell still runs (a
+// message-mode interrupt once went unanswered on a loaded machine); a repeat is reported.
 void interruptOnceRunning(KernelClient &client)
 {
     auto *context = new QObject(&client);
     QObject::connect(&client, &KernelClient::iopubMessage, context, [&client, context](const KernelMessage &message) {
         if (message.type() != QLatin1String("stream") || !message.content.value(QStringLiteral("text")).toString().contains(QStringLiteral("sleeping")))
             return;
-        context->deleteLater();
         client.interrupt();
+        auto *again = new QTimer(context);
+        QObject::connect(again, &QTimer::timeout, context, [&client] {
+            qInfo("the cell still runs 3 s after the interrupt: interrupting again");
+            client.interrupt();
+        });
+        again->start(3000);
+    });
+    QObject::connect(&client, &KernelClient::stateChanged, context, [context](KernelClient::State state) {
+        if (state == KernelClient::State::Idle && context->findChild<QTimer *>())
+            context->deleteLater();
     });
 }
 

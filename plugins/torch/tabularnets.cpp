@@ -69,11 +69,11 @@ struct TabularNetImpl : torch::nn::Module
             if (kind == QLatin1String("relu")) {
                 probe.observe(name, kind, x);
                 x = fused::reluDropout(x, config.dropout, is_training());
-                continue;
+            } else {
+                x = probe.apply(name, kind, x);
+                if (config.dropout > 0)
+                    x = torch::dropout(x, config.dropout, is_training());
             }
-            x = probe.apply(name, kind, x);
-            if (config.dropout > 0)
-                x = torch::dropout(x, config.dropout, is_training());
         }
         return out->forward(x);
     }

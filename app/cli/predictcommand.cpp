@@ -1,4 +1,4 @@
-// `cairn predict --model RUN_OR_PATH --input FILE [--output FILE] [--explain] [--importance FILE]`
+// `cairn predict --model MODEL --input FILE [--output FILE] [--explain] [--importance FILE]`
 #include "trainingcommands.h"
 
 #include "cairn/algorithms/explain.h"
@@ -8,6 +8,7 @@
 #include "cairn/algorithms/predictionscsv.h"
 #include "cairn/algorithms/tabular.h"
 #include "cairn/data/csvreader.h"
+#include "cairn/registry/modelregistry.h"
 #include "cairn/store/experimentstore.h"
 
 #include <QDir>
@@ -17,29 +18,12 @@
 
 namespace cairn::cli {
 
-namespace {
-
-/// A model folder, a model.json, or a run id (prefix) whose artifacts hold model/.
-QString resolveModel(Context &c, const QString &ref)
-{
-    const QFileInfo info(ref);
-    if (info.exists())
-        return ModelCard::folderOf(ref);
-    const Run run = c.workspace().store().run(ref);
-    const QString dir = QDir(c.workspace().artifactDir(run.uuid)).filePath(QStringLiteral("model"));
-    if (!QFileInfo::exists(QDir(dir).filePath(ModelCard::fileName())))
-        throw Error(QStringLiteral("run %1 has no saved model (no %2)").arg(run.uuid, QDir(dir).filePath(ModelCard::fileName())));
-    return dir;
-}
-
-} // namespace
-
 int runPredictCommand(Context &c, const QString &verb)
 {
     if (!verb.isEmpty())
         throw UsageError(QStringLiteral("unexpected argument '%1' (see cairn predict --help)").arg(verb));
     QCommandLineParser parser;
-    parser.addOption({{QStringLiteral("m"), QStringLiteral("model")}, QStringLiteral("A run id (or prefix), a model folder or its model.json."), QStringLiteral("RUN_OR_PATH")});
+    parser.addOption({{QStringLiteral("m"), QStringLiteral("model")}, QStringLiteral("A registered model (NAME, NAME:VERSION, NAME@ALIAS), a run id (or prefix), a model folder or its model.json."), QStringLiteral("MODEL")});
     parser.addOption({{QStringLiteral("i"), QStringLiteral("input")}, QStringLiteral("Rows to score: CSV (raw, as for training), IDX images or an image folder."), QStringLiteral("FILE")});
     parser.addOption({{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("CSV to write (default: standard output)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("keep"), QStringLiteral("Input columns to copy into the output (comma-separated)."), QStringLiteral("COLS")});
@@ -47,7 +31,7 @@ int runPredictCommand(Context &c, const QString &verb)
                                                                 "SHAP values for XGBoost, occlusion for other models. CSV input only.")});
     parser.addOption({QStringLiteral("importance"), QStringLiteral("Also write permutation feature importance on the input rows (which must hold the target) to this CSV."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("metric"), QStringLiteral("Metric for --importance (default: f1, accuracy or mse by task)."), QStringLiteral("NAME")});
-    if (!c.parse(parser, QStringLiteral("cairn predict --model RUN_OR_PATH --input FILE [--output FILE] [--keep COLS] [--explain] [--importance FILE [--metric NAME]]\n"
+    if (!c.parse(parser, QStringLiteral("cairn predict --model MODEL --input FILE [--output FILE] [--keep COLS] [--explain] [--importance FILE [--metric NAME]]\n"
                                         "Applies a trained model (with its preprocessing) to raw rows; writes the predicted label\n"
                                         "and, for classifiers, one probability column per class; --explain adds how much each\n"
                                         "input column moved each prediction.")))
@@ -57,7 +41,7 @@ int runPredictCommand(Context &c, const QString &verb)
     const bool explain = parser.isSet(QStringLiteral("explain"));
     if (parser.isSet(QStringLiteral("metric")) && !parser.isSet(QStringLiteral("importance")))
         throw UsageError(QStringLiteral("--metric goes with --importance"));
-    const QString modelDir = resolveModel(c, parser.value(QStringLiteral("model")));
+    const QString modelDir = resolveModelDir(c.workspace(), parser.value(QStringLiteral("model")));
     const ModelCard card = ModelCard::load(modelDir);
     PluginManager plugins;
     std::unique_ptr<Predictor> predictor = loadPredictor(plugins, modelDir); // ensembles (AutoML) included

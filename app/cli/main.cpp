@@ -1,5 +1,6 @@
 // cairn: the command line of Cairn Studio. It links cairn-core alone (no GUI libraries).
 #include "clicontext.h"
+#include "servingcommands.h"
 #include "trainingcommands.h"
 
 #include "cairn/store/searchfilter.h"
@@ -38,6 +39,10 @@ Commands:
   kernels list                                    the Jupyter kernels installed
   label create|status|import|export               image labeling jobs (see cairn label --help)
   debug tensors|show|rules|catalogue RUN ...      debugger tensors over steps and rules (cairn debug rules RUN)
+  serve --model REF [--port 8080]                 an HTTP endpoint with SageMaker's container contract
+                                                  (/ping, /invocations, /metrics; see cairn serve --help)
+  endpoints list|stop NAME                        the running endpoints of this workspace
+  transform --model REF --input PATH --output DIR batch transform of CSV files (resumable)
 
 Every command takes --help. The workspace is --workspace DIR, else $CAIRN_WORKSPACE,
 else ~/CairnWorkspace.
@@ -120,6 +125,12 @@ int main(int argc, char **argv)
             return runLabelCommand(context, verb);
         if (command == QLatin1String("debug") || command == QLatin1String("debugger"))
             return runDebugCommand(context, verb);
+        if (command == QLatin1String("serve"))
+            return runServeCommand(context, verb);
+        if (command == QLatin1String("endpoints") || command == QLatin1String("endpoint"))
+            return runEndpointsCommand(context, verb);
+        if (command == QLatin1String("transform"))
+            return runTransformCommand(context, verb);
         throw UsageError(QStringLiteral("unknown command '%1' (see cairn --help)").arg(command));
     } catch (const UsageError &e) {
         context.out.flush();

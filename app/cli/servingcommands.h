@@ -1,0 +1,12 @@
+#pragma once
+
+// Commands of the deploy side of the CLI: serve, endpoints, transform.
+#include "clicontext.h"
+
+namespace cairn::cli {
+
+int runServeCommand(Context &context, const QString &verb);
+int runEndpointsCommand(Context &context, const QString &verb);
+int runTransformCommand(Context &context, const QString &verb);
+
+} // namespace cairn::cli

@@ -29,7 +29,7 @@ Commands:
   algorithms list|describe ID                     the training algorithms the plugins offer
   train --algorithm ID --train PATH --target COL  train a model as a job (see cairn train --help)
   tune --algorithm ID ... --range NAME=LOW:HIGH   tune hyperparameters (see cairn tune --help)
-  predict --model RUN_OR_PATH --input FILE        apply a trained model to new rows
+  predict --model MODEL --input FILE              apply a model (registered, a run's, a folder) to rows
   automl --train CSV --target COL                 automatic machine learning: the best model within a
                                                   time limit, with a leaderboard (see cairn automl --help)
   jobs list|logs|stop|show                        training jobs of this workspace
@@ -39,6 +39,9 @@ Commands:
   kernels list                                    the Jupyter kernels installed
   label create|status|import|export               image labeling jobs (see cairn label --help)
   debug tensors|show|rules|catalogue RUN ...      debugger tensors over steps and rules (cairn debug rules RUN)
+  models register|list|show|versions|approve|reject|alias|tag|card|compare|delete
+                                                  the model registry: versions with lineage, approval,
+                                                  aliases (NAME@champion), model cards (see cairn models --help)
   serve --model REF [--port 8080]                 an HTTP endpoint with SageMaker's container contract
                                                   (/ping, /invocations, /metrics; see cairn serve --help)
   endpoints list|stop NAME                        the running endpoints of this workspace
@@ -54,6 +57,7 @@ namespace cairn::cli {
 int runLabelCommand(Context &context, const QString &verb); // labelcommand.cpp
 int runDebugCommand(Context &context, const QString &verb); // debuggercommand.cpp
 int runAutoMLCommand(Context &context, const QString &verb); // automlcommand.cpp
+int runModelsCommand(Context &context, const QString &verb); // modelscommand.cpp
 }
 
 int main(int argc, char **argv)
@@ -125,6 +129,8 @@ int main(int argc, char **argv)
             return runLabelCommand(context, verb);
         if (command == QLatin1String("debug") || command == QLatin1String("debugger"))
             return runDebugCommand(context, verb);
+        if (command == QLatin1String("models") || command == QLatin1String("model"))
+            return runModelsCommand(context, verb);
         if (command == QLatin1String("serve"))
             return runServeCommand(context, verb);
         if (command == QLatin1String("endpoints") || command == QLatin1String("endpoint"))

@@ -11,10 +11,12 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
+#include <QLocale>
 #include <QSet>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace cairn {
 
@@ -111,6 +113,13 @@ std::vector<double> numericTarget(const data::Column &c, const QString &source)
     if (!c.isNumeric())
         throw Error(QStringLiteral("%1: target column '%2' is %3; regression needs numbers")
                         .arg(source, c.name, data::columnTypeName(c.type)));
+    // The learners train in 32-bit floats: a larger target would become infinite.
+    for (size_t r = 0; r < c.values.size(); ++r)
+        if (std::abs(c.values[r]) > double(std::numeric_limits<float>::max()))
+            throw Error(QStringLiteral("%1: target column '%2', data row %3: %4 is beyond the range of 32-bit floats (±3.4e38) that training uses")
+                            .arg(source, c.name)
+                            .arg(r + 1)
+                            .arg(QString::number(c.values[r], 'g', QLocale::FloatingPointShortest)));
     return c.values;
 }
 

@@ -8,6 +8,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -113,21 +114,41 @@ inline bool fastDecimal(std::string_view s, double &out)
     return true;
 }
 
-inline bool parseNumber(std::string_view s, double &out, bool decimalComma)
+enum class Number : quint8 { No, Finite, NotANumber, Infinite };
+
+inline Number classify(double v)
+{
+    return std::isnan(v) ? Number::NotANumber : std::isinf(v) ? Number::Infinite : Number::Finite;
+}
+
+inline Number generalNumber(std::string_view s, double &out)
+{
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (r.ptr != s.data() + s.size())
+        return Number::No;
+    if (r.ec == std::errc::result_out_of_range) {
+        // from_chars says nothing more: strtod tells an underflow (1e-400 reads as 0, as in
+        // pandas) from an overflow (1e400, which is infinite).
+        const std::string text(s);
+        out = std::strtod(text.c_str(), nullptr);
+        return classify(out);
+    }
+    if (r.ec != std::errc())
+        return Number::No;
+    return classify(out);
+}
+
+inline Number parseNumber(std::string_view s, double &out, bool decimalComma)
 {
     if (!s.empty() && s.front() == '+')
         s.remove_prefix(1);
     if (s.empty())
-        return false;
+        return Number::No;
     if (fastDecimal(s, out))
-        return true;
-    const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (r.ec == std::errc() && r.ptr == s.data() + s.size())
-        return true;
-    if (r.ec == std::errc::result_out_of_range && r.ptr == s.data() + s.size()) {
-        out = (s.front() == '-') ? -HUGE_VAL : HUGE_VAL;
-        return true;
-    }
+        return Number::Finite;
+    const Number n = generalNumber(s, out);
+    if (n != Number::No)
+        return n;
     if (decimalComma && s.size() < 64) {
         const auto comma = s.find(',');
         if (comma != std::string_view::npos && s.find(',', comma + 1) == std::string_view::npos
@@ -135,11 +156,10 @@ inline bool parseNumber(std::string_view s, double &out, bool decimalComma)
             char buf[64];
             std::memcpy(buf, s.data(), s.size());
             buf[comma] = '.';
-            const auto r2 = std::from_chars(buf, buf + s.size(), out);
-            return r2.ec == std::errc() && r2.ptr == buf + s.size();
+            return generalNumber(std::string_view(buf, s.size()), out);
         }
     }
-    return false;
+    return Number::No;
 }
 
 /// 0 = false, 1 = true, -1 = not a boolean word.
@@ -243,6 +263,10 @@ struct Builder
     std::vector<std::string_view> categories;
     std::string_view boolSpelling[2];
     qsizetype nonMissing = 0;
+    /// The first infinite number (inf, 1e400): an error if the column stays numeric.
+    qsizetype infiniteLine = 0;
+    qsizetype infiniteColumn = 0;
+    std::string infiniteText;
     std::shared_ptr<std::deque<std::string>> owned = std::make_shared<std::deque<std::string>>();
 };
 
@@ -427,10 +451,26 @@ inline void Parser::addField(Builder &b, int column, std::string_view raw, bool 
     }
     ++b.nonMissing;
     double v;
+    // NaN in any spelling is a missing value; an infinity is kept out of the table: the column
+    // fails at the end if it is still numeric then (a text column may hold the word "inf").
+    auto addNumber = [&](Number n) {
+        if (n == Number::NotANumber) {
+            --b.nonMissing;
+            v = kNaN;
+        } else if (n == Number::Infinite) {
+            if (b.infiniteLine == 0) {
+                b.infiniteLine = line;
+                b.infiniteColumn = col + (quoted ? 1 : 0) + qsizetype(s.data() - raw.data());
+                b.infiniteText = std::string(s);
+            }
+            v = kNaN;
+        }
+        b.values.push_back(v);
+    };
     switch (b.kind) {
     case Kind::Numeric:
-        if (parseNumber(s, v, m_delim == ';')) {
-            b.values.push_back(v);
+        if (const Number n = parseNumber(s, v, m_delim == ';'); n != Number::No) {
+            addNumber(n);
             return;
         }
         break;
@@ -491,9 +531,9 @@ inline void Parser::addField(Builder &b, int column, std::string_view raw, bool 
         return;
     }
     case Kind::Unknown:
-        if (parseNumber(s, v, m_delim == ';')) {
+        if (const Number n = parseNumber(s, v, m_delim == ';'); n != Number::No) {
             b.kind = Kind::Numeric;
-            b.values.push_back(v);
+            addNumber(n);
             return;
         }
         if (const int t = parseBool(s); t >= 0) {
@@ -614,6 +654,11 @@ bool Parser::parseParallel(const char *body, qsizetype bodyLine, int threads)
     for (char f : failed)
         if (f)
             return false;
+    // An infinity is reported with its line, which only the sequential pass knows.
+    for (const auto &chunk : chunks)
+        for (const Builder &b : chunk)
+            if (b.infiniteLine > 0)
+                return false;
 
     m_rows = 0;
     for (qsizetype r : rows)
@@ -810,6 +855,15 @@ Table Parser::run()
     if (anyConflict) {
         resetBuilders(true);
         rows = parseRange(m_builders, body, m_end, bodyLine);
+    }
+
+    for (int i = 0; i < width; ++i) {
+        const Builder &b = m_builders[size_t(i)];
+        if (b.infiniteLine > 0 && b.kind == Kind::Numeric)
+            fail(b.infiniteLine, b.infiniteColumn,
+                 QStringLiteral("'%1' in column '%2' is not a finite number (numbers beyond ±1.8e308 and infinities are not read; "
+                                "leave the field empty or write NA for a missing value)")
+                     .arg(QString::fromUtf8(b.infiniteText.data(), qsizetype(b.infiniteText.size())), m_names.at(i)));
     }
 
     Table table;

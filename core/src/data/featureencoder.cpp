@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QJsonArray>
+#include <QLocale>
 #include <QSet>
 #include <QTimeZone>
 
@@ -619,7 +620,15 @@ std::vector<float> FeatureEncoder::transform(const Table &table, const QString &
                     }
                     v = f.fill;
                 }
-                cell(r, 0) = float(standardize ? (v - f.mean) / f.scale : v);
+                const float x = float(standardize ? (v - f.mean) / f.scale : v);
+                // Training works in 32-bit floats: 1e308 or 3.5e38 would reach the learner as
+                // infinity (XGBoost fails deep inside, a network's loss turns NaN).
+                if (!std::isfinite(x) || std::abs(v) > double(std::numeric_limits<float>::max()))
+                    throw Error(QStringLiteral("%1, column '%2', data row %3: %4 is beyond the range of 32-bit floats (±3.4e38) that training uses")
+                                    .arg(source.isEmpty() ? QStringLiteral("the input") : source, f.column)
+                                    .arg(r + 1)
+                                    .arg(QString::number(v, 'g', QLocale::FloatingPointShortest)));
+                cell(r, 0) = x;
             }
             break;
         case Encoding::DatetimeParts: {

@@ -8,6 +8,7 @@
 #include "cairn/workspace/workspace.h"
 
 #include <QCoreApplication>
+#include "cairn/util/process.h"
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -30,7 +31,7 @@ QString stopRequestPath(const QString &dir)
 
 bool processAlive(qint64 pid)
 {
-    return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno != ESRCH);
+    return cairn::processExists(pid);
 }
 
 QString hpText(const QJsonValue &v)
@@ -152,21 +153,30 @@ void JobManager::setRunnerFactory(RunnerFactory factory)
 
 int JobManager::recoverLostRuns()
 {
-    int marked = m_workspace.store().failLostRuns(m_host);
-    for (JobRecord r : JobRecord::list(m_workspace.path())) {
-        if (isTerminal(r.state) || r.host != m_host || processAlive(r.managerPid) || m_jobs.contains(r.id))
+    QSet<QString> supervised;
+    for (auto it = m_jobs.cbegin(); it != m_jobs.cend(); ++it)
+        supervised.insert(it.key());
+    return markLostRuns(m_workspace, supervised);
+}
+
+int JobManager::markLostRuns(Workspace &workspace, const QSet<QString> &supervisedHere)
+{
+    const QString host = QHostInfo::localHostName();
+    int marked = workspace.store().failLostRuns(host);
+    for (JobRecord r : JobRecord::list(workspace.path())) {
+        if (isTerminal(r.state) || r.host != host || processAlive(r.managerPid) || supervisedHere.contains(r.id))
             continue;
         if (r.workerPid > 0 && processAlive(r.workerPid))
             ::kill(pid_t(r.workerPid), SIGKILL); // an orphan nobody records: do not let it run on
         r.state = JobState::Failed;
         r.ended = nowMs();
         r.message = QStringLiteral("lost: the process supervising the job (pid %1) is gone").arg(r.managerPid);
-        r.save(JobRecord::dirOf(m_workspace.path(), r.id));
+        r.save(JobRecord::dirOf(workspace.path(), r.id));
         if (!r.runUuid.isEmpty()) {
             try {
-                const Run run = m_workspace.store().run(r.runUuid);
+                const Run run = workspace.store().run(r.runUuid);
                 if (run.status == RunStatus::Running || run.status == RunStatus::Scheduled) {
-                    m_workspace.store().setRunStatus(r.runUuid, RunStatus::Failed, nowMs());
+                    workspace.store().setRunStatus(r.runUuid, RunStatus::Failed, nowMs());
                     ++marked;
                 }
             } catch (const Error &) {

@@ -4,7 +4,10 @@
 
 #include <QFile>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QSaveFile>
+
+#include <cmath>
 
 namespace cairn {
 
@@ -70,7 +73,14 @@ JobSpec JobSpec::fromJson(const QJsonObject &json, const QString &where)
     s.seed = seed.isString() ? seed.toString().toULongLong() : quint64(seed.toDouble(42));
     s.outputDir = json.value(QStringLiteral("outputDir")).toString();
     const QJsonObject res = json.value(QStringLiteral("resources")).toObject();
-    s.resources.cpus = res.value(QStringLiteral("cpus")).toInt(0);
+    const QJsonValue cpus = res.value(QStringLiteral("cpus"));
+    if (!cpus.isUndefined() && !cpus.isNull()) {
+        const double n = cpus.toDouble(-1);
+        if (!cpus.isDouble() || !(n >= 0 && n <= 65536) || n != std::floor(n))
+            throw Error(QStringLiteral("%1: resources.cpus must be a whole number of CPUs (0: all of the machine's), not %2")
+                            .arg(where, cpus.isDouble() ? QString::number(n, 'g', QLocale::FloatingPointShortest) : cpus.toVariant().toString()));
+        s.resources.cpus = int(n);
+    }
     s.resources.host = res.value(QStringLiteral("host")).toString(QStringLiteral("local"));
     const QJsonObject dbg = json.value(QStringLiteral("debugger")).toObject();
     for (const QJsonValue &v : dbg.value(QStringLiteral("collections")).toArray())

@@ -3,8 +3,33 @@
 #include <QFileInfo>
 
 #include <csignal>
+#include <cstring>
 
 namespace cairn {
+
+QString LocalRunner::signalMessage(int signal)
+{
+    if (signal <= 0)
+        return QStringLiteral("the worker crashed or was killed");
+    const char *abbrev = sigabbrev_np(signal);
+    const char *description = strsignal(signal);
+    const QString name = QStringLiteral("signal %1 (%2%3)")
+                             .arg(signal)
+                             .arg(abbrev ? QStringLiteral("SIG") + QString::fromLatin1(abbrev) : QStringLiteral("unknown"),
+                                  description ? QStringLiteral(", ") + QString::fromLocal8Bit(description) : QString());
+    switch (signal) {
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGILL:
+    case SIGFPE:
+    case SIGABRT:
+        return QStringLiteral("the worker crashed with %1").arg(name);
+    case SIGKILL:
+        return QStringLiteral("the worker was killed by %1: by a person or another program, or by the system when memory ran out").arg(name);
+    default:
+        return QStringLiteral("the worker was killed by %1").arg(name);
+    }
+}
 
 LocalRunner::LocalRunner(QObject *parent) : Runner(parent)
 {
@@ -30,7 +55,8 @@ LocalRunner::LocalRunner(QObject *parent) : Runner(parent)
         const QByteArray rest = m_process.readAllStandardError();
         if (!rest.isEmpty())
             Q_EMIT stderrText(rest);
-        Q_EMIT finished(exitCode, status == QProcess::CrashExit, {});
+        // On a crash QProcess's exit code is the signal's number: name it.
+        Q_EMIT finished(exitCode, status == QProcess::CrashExit, status == QProcess::CrashExit ? signalMessage(exitCode) : QString());
     });
     connect(&m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
         if (error == QProcess::FailedToStart && !m_finished) {

@@ -1,6 +1,7 @@
 #include "cairn/jobs/workercontext.h"
 
 #include "cairn/store/types.h"
+#include "cairn/util/error.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -18,6 +19,18 @@ WorkerContext::WorkerContext(JobSpec spec, std::FILE *events) : m_spec(std::move
 int WorkerContext::cpuCount() const
 {
     return m_spec.resources.cpus > 0 ? m_spec.resources.cpus : std::max(1, QThread::idealThreadCount());
+}
+
+void WorkerContext::checkResources() const
+{
+    // More threads than the machine has only slows training down, and a huge count makes the
+    // libraries' thread pools fail (a worker died with SIGSEGV at --cpus 40000).
+    const int cores = std::max(1, QThread::idealThreadCount());
+    if (m_spec.resources.cpus > cores)
+        throw Error(QStringLiteral("the job asks for %1 CPUs, but this machine has %2 (set --cpus or resources.cpus to at most %2, "
+                                   "or 0 for all)")
+                        .arg(m_spec.resources.cpus)
+                        .arg(cores));
 }
 
 void WorkerContext::emitEvent(const JobEvent &event)

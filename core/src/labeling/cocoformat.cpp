@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QSaveFile>
 
 #include <cmath>
@@ -29,6 +30,9 @@ ParsedLabels parseCoco(const QString &path, TaskType type)
     const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
     if (error.error != QJsonParseError::NoError)
         throw Error(QStringLiteral("%1:%2: not valid JSON (%3)").arg(path).arg(lineAt(text, error.offset)).arg(error.errorString()));
+    QString why;
+    if (const qsizetype lax = laxJsonAt(text, &why); lax >= 0)
+        throw Error(QStringLiteral("%1:%2: not valid JSON (%3)").arg(path).arg(lineAt(text, lax)).arg(why));
     if (!doc.isObject())
         throw Error(QStringLiteral("%1:1: a COCO file is a JSON object with images, annotations and categories").arg(path));
     const QJsonObject root = doc.object();
@@ -65,9 +69,12 @@ ParsedLabels parseCoco(const QString &path, TaskType type)
         const QJsonObject im = images.at(k).toObject();
         const QJsonValue idValue = im.value(QStringLiteral("id"));
         const QString fileName = im.value(QStringLiteral("file_name")).toString();
+        qint64 id = 0;
         if (!idValue.isDouble() || fileName.isEmpty())
             throw fail(imageLines, k, QStringLiteral("image %1 needs a numeric \"id\" and a \"file_name\"").arg(k + 1));
-        const qint64 id = qint64(idValue.toDouble());
+        if (!wholeNumberFrom(idValue, kMaxJsonInteger, &id))
+            throw fail(imageLines, k, QStringLiteral("image %1: \"id\" %2 is not a whole number from -2^53 to 2^53")
+                                          .arg(k + 1).arg(QString::number(idValue.toDouble(), 'g', QLocale::FloatingPointShortest)));
         if (entryOfImage.contains(id))
             throw fail(imageLines, k, QStringLiteral("image id %1 is given twice").arg(id));
         ParsedLabels::Entry e;
@@ -76,14 +83,23 @@ ParsedLabels parseCoco(const QString &path, TaskType type)
         e.line = imageLines.value(k, 1);
         e.hasLabel = true; // an image listed with no annotations has no objects
         e.status = ItemStatus::Labeled;
-        e.size = {im.value(QStringLiteral("width")).toInt(), im.value(QStringLiteral("height")).toInt(), 0};
+        for (const char *key : {"width", "height"}) {
+            qint64 v = 0;
+            const QJsonValue value = im.value(QLatin1String(key));
+            if (!value.isUndefined() && (!wholeNumberFrom(value, kMaxBoxCoordinate, &v) || v <= 0))
+                throw fail(imageLines, k, QStringLiteral("image %1: \"%2\" is not a whole number of pixels from 1 to %3")
+                                              .arg(k + 1).arg(QLatin1String(key), QString::number(kMaxBoxCoordinate, 'f', 0)));
+            (qstrcmp(key, "width") == 0 ? e.size.width : e.size.height) = int(v);
+        }
         entryOfImage.insert(id, int(labels.entries.size()));
         labels.entries << e;
     }
     const QJsonArray annotations = root.value(QStringLiteral("annotations")).toArray();
     for (int k = 0; k < annotations.size(); ++k) {
         const QJsonObject an = annotations.at(k).toObject();
-        const qint64 imageId = qint64(an.value(QStringLiteral("image_id")).toDouble(-1));
+        qint64 imageId = 0;
+        if (!wholeNumberFrom(an.value(QStringLiteral("image_id")), kMaxJsonInteger, &imageId))
+            throw fail(annotationLines, k, QStringLiteral("annotation %1: \"image_id\" is not a whole number").arg(k + 1));
         const auto entryIt = entryOfImage.constFind(imageId);
         if (entryIt == entryOfImage.constEnd())
             throw fail(annotationLines, k, QStringLiteral("annotation %1 refers to image_id %2, which is not in \"images\"").arg(k + 1).arg(imageId));
@@ -95,8 +111,8 @@ ParsedLabels parseCoco(const QString &path, TaskType type)
         e.line = annotationLines.value(k, e.line);
         double score = 1.0;
         const bool scored = an.contains(QStringLiteral("score"));
-        if (scored && !numberFrom(an.value(QStringLiteral("score")), &score))
-            throw fail(annotationLines, k, QStringLiteral("annotation %1: score is not a number").arg(k + 1));
+        if (scored && !confidenceFrom(an.value(QStringLiteral("score")), &score))
+            throw fail(annotationLines, k, QStringLiteral("annotation %1: score is not a number from 0 to 1").arg(k + 1));
         if (scored) {
             e.annotation.human = false;
             e.status = ItemStatus::NeedsReview;
@@ -107,9 +123,9 @@ ParsedLabels parseCoco(const QString &path, TaskType type)
             if (bbox.size() != 4 || !numberFrom(bbox.at(0), &v[0]) || !numberFrom(bbox.at(1), &v[1]) || !numberFrom(bbox.at(2), &v[2])
                 || !numberFrom(bbox.at(3), &v[3]))
                 throw fail(annotationLines, k, QStringLiteral("annotation %1: \"bbox\" must be [x, y, width, height]").arg(k + 1));
-            Box b{category, int(std::lround(v[0])), int(std::lround(v[1])), int(std::lround(v[2])), int(std::lround(v[3])), score};
-            if (b.width <= 0 || b.height <= 0)
-                throw fail(annotationLines, k, QStringLiteral("annotation %1: the box has no area").arg(k + 1));
+            Box b{category, 0, 0, 0, 0, score};
+            if (const QString wrong = boxFrom(v[0], v[1], v[2], v[3], &b); !wrong.isEmpty())
+                throw fail(annotationLines, k, QStringLiteral("annotation %1: %2").arg(k + 1).arg(wrong));
             e.annotation.boxes << b;
         } else {
             if (type == TaskType::SingleLabel && !e.annotation.classes.isEmpty())

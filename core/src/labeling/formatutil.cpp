@@ -6,8 +6,12 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
+#include <QStringDecoder>
 
+#include <cctype>
 #include <cmath>
+#include <cstring>
 
 namespace cairn::labeling::Internal {
 
@@ -122,6 +126,118 @@ bool numberFrom(const QJsonValue &v, double *out)
         return ok && std::isfinite(*out);
     }
     return false;
+}
+
+bool isConfidence(double c)
+{
+    return std::isfinite(c) && c >= 0.0 && c <= 1.0;
+}
+
+bool confidenceFrom(const QJsonValue &v, double *out)
+{
+    return numberFrom(v, out) && isConfidence(*out);
+}
+
+QString boxFrom(double left, double top, double width, double height, Box *out)
+{
+    const double values[4] = {left, top, width, height};
+    const char *names[4] = {"left", "top", "width", "height"};
+    for (int k = 0; k < 4; ++k) {
+        if (!std::isfinite(values[k]))
+            return QStringLiteral("%1 is not a finite number").arg(QLatin1String(names[k]));
+        if (std::abs(values[k]) > kMaxBoxCoordinate)
+            return QStringLiteral("%1 %2 is beyond %3 pixels")
+                .arg(QLatin1String(names[k]), QString::number(values[k], 'g', QLocale::FloatingPointShortest), QString::number(kMaxBoxCoordinate, 'f', 0));
+    }
+    Box b = *out;
+    b.left = int(std::lround(left));
+    b.top = int(std::lround(top));
+    b.width = int(std::lround(width));
+    b.height = int(std::lround(height));
+    if (b.width <= 0 || b.height <= 0)
+        return QStringLiteral("no area (%1×%2)").arg(b.width).arg(b.height);
+    *out = b;
+    return {};
+}
+
+bool boxOutsideImage(const Box &b, const ImageSize &size)
+{
+    if (!size.isValid())
+        return false;
+    return b.left >= size.width || b.top >= size.height || qint64(b.left) + b.width <= 0 || qint64(b.top) + b.height <= 0;
+}
+
+bool wholeNumberFrom(const QJsonValue &v, double limit, qint64 *out)
+{
+    if (!v.isDouble())
+        return false;
+    const double d = v.toDouble();
+    if (!std::isfinite(d) || d != std::floor(d) || std::abs(d) > limit)
+        return false;
+    *out = qint64(d);
+    return true;
+}
+
+qsizetype laxJsonAt(const QByteArray &text, QString *why)
+{
+    bool inString = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text.at(i));
+        if (!inString) {
+            if (c == '"')
+                inString = true;
+            continue;
+        }
+        if (c == '"') {
+            inString = false;
+        } else if (c < 0x20) {
+            *why = QStringLiteral("a raw control character (0x%1) inside a string; write it as \\u%2")
+                       .arg(uint(c), 2, 16, QLatin1Char('0')).arg(uint(c), 4, 16, QLatin1Char('0'));
+            return i;
+        } else if (c == '\\') {
+            const char e = i + 1 < text.size() ? text.at(i + 1) : '\0';
+            if (e == 'u') {
+                for (int k = 2; k < 6; ++k)
+                    if (i + k >= text.size() || !std::isxdigit(static_cast<unsigned char>(text.at(i + k)))) {
+                        *why = QStringLiteral("\\u needs four hexadecimal digits");
+                        return i;
+                    }
+                i += 5;
+            } else if (e && std::strchr("\"\\/bfnrt", e)) {
+                ++i;
+            } else {
+                *why = QStringLiteral("\\%1 is not a JSON escape (use \\\\ for a backslash)").arg(QChar::fromLatin1(e));
+                return i;
+            }
+        }
+    }
+    return -1;
+}
+
+int badTextLine(const QByteArray &text, QString *why)
+{
+    int line = 1;
+    qsizetype start = 0;
+    while (start <= text.size()) {
+        qsizetype end = text.indexOf('\n', start);
+        if (end < 0)
+            end = text.size();
+        const QByteArrayView view(text.constData() + start, end - start);
+        for (char c : view)
+            if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r') {
+                *why = c == '\0' ? QStringLiteral("a NUL byte") : QStringLiteral("a control character (0x%1)").arg(uint(c), 2, 16, QLatin1Char('0'));
+                return line;
+            }
+        QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        const QString decoded = utf8(view);
+        if (utf8.hasError()) {
+            *why = QStringLiteral("bytes that are not UTF-8 (save the file as UTF-8)");
+            return line;
+        }
+        start = end + 1;
+        ++line;
+    }
+    return 0;
 }
 
 QString commonDir(const LabelingJob &job)

@@ -72,6 +72,9 @@ QList<ManifestLine> readJsonLines(const QString &path)
         const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
         if (error.error != QJsonParseError::NoError)
             throw Error(QStringLiteral("%1:%2: not valid JSON (%3 at column %4)").arg(path).arg(number).arg(error.errorString()).arg(error.offset + 1));
+        QString why;
+        if (const qsizetype lax = laxJsonAt(text, &why); lax >= 0)
+            throw Error(QStringLiteral("%1:%2: not valid JSON (%3 at column %4)").arg(path).arg(number).arg(why).arg(raw.indexOf(text) + lax + 1));
         if (!doc.isObject())
             throw Error(QStringLiteral("%1:%2: each line must be a JSON object").arg(path).arg(number));
         const QJsonObject o = doc.object();
@@ -199,8 +202,8 @@ ParsedLabels parseManifest(const QString &path, TaskType type, const QString &la
             a.classes << id;
             if (meta.contains(QStringLiteral("confidence"))) {
                 double c = 1.0;
-                if (!numberFrom(meta.value(QStringLiteral("confidence")), &c))
-                    throw fail(l.number, QStringLiteral("\"confidence\" is not a number"));
+                if (!confidenceFrom(meta.value(QStringLiteral("confidence")), &c))
+                    throw fail(l.number, QStringLiteral("\"confidence\" is not a number from 0 to 1"));
                 a.confidences << c;
             }
             noteClass(labels, id, meta.value(QStringLiteral("class-name")).toString(), path, l.number);
@@ -222,8 +225,8 @@ ParsedLabels parseManifest(const QString &path, TaskType type, const QString &la
                 double c = 1.0;
                 const QJsonValue cv = confMap.value(QString::number(id));
                 if (!cv.isUndefined()) {
-                    if (!numberFrom(cv, &c))
-                        throw fail(l.number, QStringLiteral("confidence-map value of class %1 is not a number").arg(id));
+                    if (!confidenceFrom(cv, &c))
+                        throw fail(l.number, QStringLiteral("confidence-map value of class %1 is not a number from 0 to 1").arg(id));
                     anyConf = true;
                 }
                 a.confidences << c;
@@ -248,8 +251,13 @@ ParsedLabels parseManifest(const QString &path, TaskType type, const QString &la
             const QJsonArray sizes = o.value(QStringLiteral("image_size")).toArray();
             if (!sizes.isEmpty()) {
                 const QJsonObject s = sizes.first().toObject();
-                entry.size = {s.value(QStringLiteral("width")).toInt(), s.value(QStringLiteral("height")).toInt(),
-                              s.value(QStringLiteral("depth")).toInt(3)};
+                qint64 width = 0, height = 0, depth = 3;
+                if (!wholeNumberFrom(s.value(QStringLiteral("width")), kMaxBoxCoordinate, &width) || width <= 0
+                    || !wholeNumberFrom(s.value(QStringLiteral("height")), kMaxBoxCoordinate, &height) || height <= 0
+                    || (s.contains(QStringLiteral("depth")) && (!wholeNumberFrom(s.value(QStringLiteral("depth")), 64, &depth) || depth <= 0)))
+                    throw fail(l.number, QStringLiteral("image_size needs a whole width and height from 1 to %1 pixels")
+                                             .arg(QString::number(kMaxBoxCoordinate, 'f', 0)));
+                entry.size = {int(width), int(height), int(depth)};
             }
             if (!o.value(QStringLiteral("annotations")).isArray())
                 throw fail(l.number, QStringLiteral("no \"annotations\" list in the box label"));
@@ -266,16 +274,12 @@ ParsedLabels parseManifest(const QString &path, TaskType type, const QString &la
                 for (int n = 0; n < 4; ++n)
                     if (!numberFrom(b.value(QLatin1String(names[n])), &v[n]))
                         throw fail(l.number, QStringLiteral("box %1: \"%2\" is missing or not a number").arg(k + 1).arg(QLatin1String(names[n])));
-                box.left = int(std::lround(v[0]));
-                box.top = int(std::lround(v[1]));
-                box.width = int(std::lround(v[2]));
-                box.height = int(std::lround(v[3]));
-                if (box.width <= 0 || box.height <= 0)
-                    throw fail(l.number, QStringLiteral("box %1 has no area (%2×%3)").arg(k + 1).arg(box.width).arg(box.height));
+                if (const QString wrong = boxFrom(v[0], v[1], v[2], v[3], &box); !wrong.isEmpty())
+                    throw fail(l.number, QStringLiteral("box %1: %2").arg(k + 1).arg(wrong));
                 double c = 1.0;
                 if (k < objects.size() && objects.at(k).toObject().contains(QStringLiteral("confidence"))
-                    && !numberFrom(objects.at(k).toObject().value(QStringLiteral("confidence")), &c))
-                    throw fail(l.number, QStringLiteral("box %1: confidence is not a number").arg(k + 1));
+                    && !confidenceFrom(objects.at(k).toObject().value(QStringLiteral("confidence")), &c))
+                    throw fail(l.number, QStringLiteral("box %1: confidence is not a number from 0 to 1").arg(k + 1));
                 box.confidence = c;
                 a.boxes << box;
             }
@@ -450,6 +454,16 @@ ImportResult importLabels(LabelingJob &job, const ParsedLabels &labels, const Im
         if (touched.contains(index))
             throw Error(QStringLiteral("%1:%2: %3 is labeled twice in this file").arg(e.file).arg(e.line).arg(e.ref));
         touched.insert(index);
+        if (!e.annotation.boxes.isEmpty()) {
+            const ImageSize size = imageSizeOf(item);
+            for (int k = 0; k < e.annotation.boxes.size(); ++k) {
+                const Box &b = e.annotation.boxes.at(k);
+                if (boxOutsideImage(b, size))
+                    throw Error(QStringLiteral("%1:%2: box %3 (left %4, top %5, %6×%7) lies wholly outside the %8×%9 image %10")
+                                    .arg(e.file).arg(e.line).arg(k + 1).arg(b.left).arg(b.top).arg(b.width).arg(b.height)
+                                    .arg(size.width).arg(size.height).arg(e.ref));
+            }
+        }
         LabelingJob::Update u{index, e.status, e.annotation, e.size};
         for (int &c : u.annotation.classes)
             c = mapId(c, e);

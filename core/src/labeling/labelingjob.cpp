@@ -3,7 +3,9 @@
 #include "cairn/labeling/imageheader.h"
 #include "cairn/store/sqlitedatabase.h"
 #include "cairn/util/error.h"
+#include "cairn/util/process.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
@@ -94,8 +96,30 @@ QString LabelingJob::jobDir(const QString &workspacePath, const QString &name)
     return QDir(jobsRoot(workspacePath)).filePath(name);
 }
 
+void LabelingJob::removeAbandonedCreations(const QString &workspacePath)
+{
+    // create() builds labels.db.creating-<pid> (and SQLite's -wal, -shm beside it): such files
+    // whose process is gone were left by a create that was killed.
+    static const QRegularExpression creating(QStringLiteral("^labels\\.db\\.creating(?:-(\\d+))?"));
+    const QDir root(jobsRoot(workspacePath));
+    for (const QString &d : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QDir dir(root.filePath(d));
+        bool removed = false;
+        for (const QString &f : dir.entryList({QStringLiteral("labels.db.creating*")}, QDir::Files | QDir::Hidden)) {
+            const QRegularExpressionMatch m = creating.match(f);
+            if (m.hasMatch() && !m.captured(1).isEmpty() && processExists(m.captured(1).toLongLong()))
+                continue;
+            removed = QFile::remove(dir.filePath(f)) || removed;
+        }
+        // The folder was made by the create: remove it too if nothing else is in it.
+        if (removed && dir.isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))
+            root.rmdir(d);
+    }
+}
+
 QStringList LabelingJob::list(const QString &workspacePath)
 {
+    removeAbandonedCreations(workspacePath);
     QStringList names;
     const QDir root(jobsRoot(workspacePath));
     for (const QString &d : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
@@ -168,6 +192,7 @@ std::unique_ptr<LabelingJob> LabelingJob::create(const QString &workspacePath, J
     if (settings.createdAt.isEmpty())
         settings.createdAt = creationDateNow();
 
+    removeAbandonedCreations(workspacePath);
     const QString dir = jobDir(workspacePath, settings.name);
     if (QFileInfo::exists(QDir(dir).filePath(QStringLiteral("labels.db"))))
         throw Error(QStringLiteral("a labeling job named '%1' already exists").arg(settings.name));
@@ -175,7 +200,7 @@ std::unique_ptr<LabelingJob> LabelingJob::create(const QString &workspacePath, J
         throw Error(QStringLiteral("cannot create folder %1").arg(dir));
 
     // Build the database under a temporary name so that a failed create leaves no half job.
-    const QString tmpPath = QDir(dir).filePath(QStringLiteral("labels.db.creating"));
+    const QString tmpPath = QDir(dir).filePath(QStringLiteral("labels.db.creating-%1").arg(QCoreApplication::applicationPid()));
     QFile::remove(tmpPath);
     {
         SqliteDatabase db(tmpPath);
@@ -375,11 +400,18 @@ void LabelingJob::validateWith(const Annotation &a, ItemStatus status, int n) co
     };
     for (int c : a.classes)
         checkClass(c);
+    auto checkConfidence = [](double c) {
+        if (!(c >= 0.0 && c <= 1.0))
+            throw Error(QStringLiteral("confidence %1 is not a number from 0 to 1").arg(c));
+    };
     for (const Box &b : a.boxes) {
         checkClass(b.classId);
         if (b.width <= 0 || b.height <= 0)
             throw Error(QStringLiteral("a box needs a positive width and height (got %1×%2)").arg(b.width).arg(b.height));
+        checkConfidence(b.confidence);
     }
+    for (double c : a.confidences)
+        checkConfidence(c);
     if (!a.confidences.isEmpty() && a.confidences.size() != a.classes.size())
         throw Error(QStringLiteral("%1 confidences for %2 classes").arg(a.confidences.size()).arg(a.classes.size()));
     switch (m_settings.type) {

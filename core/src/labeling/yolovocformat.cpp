@@ -78,9 +78,13 @@ ParsedLabels parseYolo(const QString &dir, const LabelingJob &job)
         QFile f(classesFile);
         if (!f.open(QIODevice::ReadOnly))
             throw Error(QStringLiteral("%1: cannot open: %2").arg(classesFile, f.errorString()));
+        const QByteArray text = f.readAll();
+        QString why;
+        if (const int bad = badTextLine(text, &why))
+            throw Error(QStringLiteral("%1:%2: the class name holds %3").arg(classesFile).arg(bad).arg(why));
         int id = 0;
-        while (!f.atEnd()) {
-            const QString name = QString::fromUtf8(f.readLine()).trimmed();
+        for (const QByteArray &line : text.split('\n')) {
+            const QString name = QString::fromUtf8(line).trimmed();
             if (!name.isEmpty())
                 labels.classes.insert(id++, name);
         }
@@ -111,9 +115,13 @@ ParsedLabels parseYolo(const QString &dir, const LabelingJob &job)
         QFile f(path);
         if (!f.open(QIODevice::ReadOnly))
             throw Error(QStringLiteral("%1: cannot open: %2").arg(path, f.errorString()));
+        const QByteArray text = f.readAll();
+        QString why;
+        if (const int bad = badTextLine(text, &why))
+            throw Error(QStringLiteral("%1:%2: the line holds %3").arg(path).arg(bad).arg(why));
         int lineNo = 0;
-        while (!f.atEnd()) {
-            const QString line = QString::fromUtf8(f.readLine()).trimmed();
+        for (const QByteArray &raw : text.split('\n')) {
+            const QString line = QString::fromUtf8(raw).trimmed();
             ++lineNo;
             if (line.isEmpty())
                 continue;
@@ -132,6 +140,8 @@ ParsedLabels parseYolo(const QString &dir, const LabelingJob &job)
                     throw fail(QStringLiteral("'%1' is not a number").arg(parts.at(k)));
                 if (k <= 4 && (v[k - 1] < -0.001 || v[k - 1] > 1.001))
                     throw fail(QStringLiteral("%1 is outside 0..1 (YOLO coordinates are fractions of the image size)").arg(parts.at(k)));
+                if (k == 5 && !isConfidence(v[4]))
+                    throw fail(QStringLiteral("confidence %1 is not a number from 0 to 1").arg(parts.at(k)));
             }
             if (!e.size.isValid())
                 throw fail(QStringLiteral("cannot read the size of %1").arg(item.source));
@@ -139,13 +149,9 @@ ParsedLabels parseYolo(const QString &dir, const LabelingJob &job)
             const double h = v[3] * e.size.height;
             Box b;
             b.classId = cls;
-            b.left = int(std::lround(v[0] * e.size.width - w / 2));
-            b.top = int(std::lround(v[1] * e.size.height - h / 2));
-            b.width = int(std::lround(w));
-            b.height = int(std::lround(h));
             b.confidence = v[4];
-            if (b.width <= 0 || b.height <= 0)
-                throw fail(QStringLiteral("the box has no area"));
+            if (const QString wrong = boxFrom(v[0] * e.size.width - w / 2, v[1] * e.size.height - h / 2, w, h, &b); !wrong.isEmpty())
+                throw fail(QStringLiteral("box: %1").arg(wrong));
             if (parts.size() == 6) {
                 e.annotation.human = false;
                 e.status = ItemStatus::NeedsReview;
@@ -243,8 +249,8 @@ ParsedLabels parseVoc(const QString &dir)
                     } else if (xml.name() == QLatin1String("score")) {
                         bool ok = false;
                         score = xml.readElementText().trimmed().toDouble(&ok);
-                        if (!ok)
-                            throw fail(QStringLiteral("<score> is not a number"));
+                        if (!ok || !isConfidence(score))
+                            throw fail(QStringLiteral("<score> is not a number from 0 to 1"));
                         scored = true;
                     } else if (xml.name() == QLatin1String("bndbox")) {
                         while (xml.readNextStartElement()) {
@@ -277,13 +283,13 @@ ParsedLabels parseVoc(const QString &dir)
                 }
                 Box b;
                 b.classId = classOfName.value(className);
-                b.left = int(std::lround(corner[0])) - 1;
-                b.top = int(std::lround(corner[1])) - 1;
-                b.width = int(std::lround(corner[2] - corner[0])) + 1;
-                b.height = int(std::lround(corner[3] - corner[1])) + 1;
                 b.confidence = score;
-                if (b.width <= 0 || b.height <= 0)
+                // VOC corners are 1-based and inclusive.
+                if (corner[2] < corner[0] || corner[3] < corner[1])
                     throw Error(QStringLiteral("%1:%2: xmax/ymax lie before xmin/ymin").arg(path).arg(objectLine));
+                if (const QString wrong = boxFrom(corner[0] - 1, corner[1] - 1, corner[2] - corner[0] + 1, corner[3] - corner[1] + 1, &b);
+                    !wrong.isEmpty())
+                    throw Error(QStringLiteral("%1:%2: <object>: %3").arg(path).arg(objectLine).arg(wrong));
                 if (scored) {
                     e.annotation.human = false;
                     e.status = ItemStatus::NeedsReview;
@@ -292,6 +298,12 @@ ParsedLabels parseVoc(const QString &dir)
             } else {
                 xml.skipCurrentElement();
             }
+        }
+        // Nothing but comments and white space may follow </annotation>.
+        while (!xml.hasError() && !xml.atEnd()) {
+            xml.readNext();
+            if (xml.isStartElement() || (xml.isCharacters() && !xml.isWhitespace()))
+                throw fail(QStringLiteral("there is more after </annotation> (one annotation per file)"));
         }
         if (xml.hasError())
             throw fail(QStringLiteral("not well-formed XML (%1)").arg(xml.errorString()));

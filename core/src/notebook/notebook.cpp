@@ -3,8 +3,10 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QLocale>
 #include <QRandomGenerator>
 #include <QSaveFile>
 
@@ -404,6 +406,19 @@ Notebook Notebook::fromJson(const QByteArray &data, const QString &fileName)
     const QJsonValue version = root.value(QLatin1String("nbformat"));
     if (!version.isDouble())
         throw NotebookError(tr("%1: not a notebook: there is no \"nbformat\" version").arg(fileName));
+    // nbformat says both are integers: 4.5 or 1e300 is a damaged file, not version 4 or 0.
+    const auto wholeNumber = [](const QJsonValue &v) {
+        const double d = v.toDouble();
+        return std::isfinite(d) && d == std::floor(d) && d >= 0 && d <= 1e6;
+    };
+    if (!wholeNumber(version))
+        throw NotebookError(tr("%1: not a notebook: \"nbformat\" is %2, not a version number such as 4")
+                                .arg(fileName, QString::number(version.toDouble(), 'g', QLocale::FloatingPointShortest)));
+    const QJsonValue minor = root.value(QLatin1String("nbformat_minor"));
+    if (!minor.isUndefined() && !(minor.isDouble() && wholeNumber(minor)))
+        throw NotebookError(tr("%1: not a notebook: \"nbformat_minor\" is %2, not a version number such as 5")
+                                .arg(fileName, minor.isDouble() ? QString::number(minor.toDouble(), 'g', QLocale::FloatingPointShortest)
+                                                                : QString::fromUtf8(QJsonDocument(QJsonArray{minor}).toJson(QJsonDocument::Compact)).mid(1).chopped(1)));
     const int major = version.toInt();
     Notebook notebook;
     notebook.m_cells.clear();

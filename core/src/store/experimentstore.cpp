@@ -2,6 +2,7 @@
 
 #include "cairn/store/runnames.h"
 #include "cairn/store/sqlitedatabase.h"
+#include "cairn/util/process.h"
 #include "schemasql.h"
 
 #include <QDir>
@@ -528,23 +529,30 @@ void ExperimentStore::restoreRun(const QString &uuid)
     });
 }
 
+bool ExperimentStore::processExists(qint64 pid)
+{
+    return cairn::processExists(pid);
+}
+
 int ExperimentStore::failLostRuns(const QString &host)
 {
-    return d->db.write([&] {
+    // Readers call this on every listing: look first, and take the write lock only when a run
+    // is really lost.
+    QList<qint64> lost;
+    {
         auto q = d->db.query(QStringLiteral("SELECT id, pid FROM runs WHERE status = 'RUNNING' AND host = ? AND pid IS NOT NULL"));
         q.bind(1, host);
-        QList<qint64> lost;
-        while (q.next()) {
-            const auto pid = pid_t(q.int64(1));
-            if (::kill(pid, 0) != 0 && errno == ESRCH)
+        while (q.next())
+            if (!processExists(q.int64(1)))
                 lost << q.int64(0);
-        }
-        if (lost.isEmpty())
-            return 0;
-        d->db.exec(QStringLiteral("UPDATE runs SET status = 'FAILED', end_time = %1 WHERE id IN (%2)")
+    }
+    if (lost.isEmpty())
+        return 0;
+    return d->db.write([&] {
+        d->db.exec(QStringLiteral("UPDATE runs SET status = 'FAILED', end_time = %1 WHERE status = 'RUNNING' AND id IN (%2)")
                        .arg(nowMs())
                        .arg(idList(lost)));
-        return int(lost.size());
+        return d->db.changes();
     });
 }
 

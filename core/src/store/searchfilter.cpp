@@ -159,8 +159,11 @@ public:
                                   "FROM params p WHERE p.run_id = r.id AND p.key = ?)")
                 .arg(looksNumeric(QStringLiteral("p.value")));
         case SearchField::Tag:
+            // Numeric tags (a run's cost) order as numbers, like params.
             bindings.append(field.key);
-            return QStringLiteral("(SELECT t.value FROM tags t WHERE t.run_id = r.id AND t.key = ?)");
+            return QStringLiteral("(SELECT CASE WHEN %1 THEN CAST(t.value AS REAL) ELSE t.value END "
+                                  "FROM tags t WHERE t.run_id = r.id AND t.key = ?)")
+                .arg(looksNumeric(QStringLiteral("t.value")));
         case SearchField::Attribute:
             break;
         }
@@ -212,35 +215,65 @@ private:
         return true;
     }
 
+    // A chain "a AND b AND c" becomes one flat SQL group: nesting it pair by pair would make
+    // SQLite's parser stack grow with the length of the chain.
     QString parseOr()
     {
-        QString left = parseAnd();
+        QStringList terms{parseAnd()};
         for (;;) {
             skipSpace();
             if (!acceptKeyword("OR"))
-                return left;
-            left = QStringLiteral("(%1 OR %2)").arg(left, parseAnd());
+                break;
+            terms << parseAnd();
         }
+        return terms.size() == 1 ? terms.first() : QStringLiteral("(%1)").arg(terms.join(QStringLiteral(" OR ")));
     }
 
     QString parseAnd()
     {
-        QString left = parseNot();
+        QStringList terms{parseNot()};
         for (;;) {
             skipSpace();
             if (!acceptKeyword("AND"))
-                return left;
-            left = QStringLiteral("(%1 AND %2)").arg(left, parseNot());
+                break;
+            terms << parseNot();
         }
+        return terms.size() == 1 ? terms.first() : QStringLiteral("(%1)").arg(terms.join(QStringLiteral(" AND ")));
     }
 
+    // Every primary is parenthesized, and NOT binds tighter than AND in SQL: no parentheses
+    // needed around NOT, so each NOT costs one level of SQLite's parser stack.
     QString parseNot()
     {
         skipSpace();
-        if (acceptKeyword("NOT"))
-            return QStringLiteral("(NOT %1)").arg(parseNot());
+        const int at = m_pos;
+        if (acceptKeyword("NOT")) {
+            const Nesting nested(*this, at);
+            return QStringLiteral("NOT %1").arg(parseNot());
+        }
         return parsePrimary();
     }
+
+    /// Counts one level of '(' or NOT while it is being parsed. The bound keeps the parser's
+    /// recursion and the SQL it writes (SQLite's parser stack holds about 100 levels) small.
+    class Nesting
+    {
+    public:
+        Nesting(Parser &parser, int position) : m_parser(parser)
+        {
+            if (++m_parser.m_depth > SearchFilter::maxNesting)
+                m_parser.fail(QStringLiteral("conditions are nested more than %1 levels deep (counting '(' and NOT); "
+                                             "write the filter with fewer parentheses or NOTs")
+                                  .arg(SearchFilter::maxNesting),
+                              position);
+        }
+        ~Nesting() { --m_parser.m_depth; }
+        Nesting(const Nesting &) = delete;
+        Nesting &operator=(const Nesting &) = delete;
+
+    private:
+        Parser &m_parser;
+    };
 
     QString parsePrimary()
     {
@@ -249,6 +282,7 @@ private:
             fail(QStringLiteral("expected a condition such as metrics.accuracy > 0.9"));
         if (accept(QLatin1Char('('))) {
             const int open = m_pos - 1;
+            const Nesting nested(*this, open);
             const QString inner = parseOr();
             skipSpace();
             if (!accept(QLatin1Char(')')))
@@ -451,6 +485,8 @@ private:
             fail(QStringLiteral("expected '(' after IN"));
         QList<Literal> items;
         for (;;) {
+            if (++m_listValues > SearchFilter::maxListValues)
+                fail(QStringLiteral("the filter's IN lists hold more than %1 values").arg(SearchFilter::maxListValues));
             items.append(parseLiteral());
             skipSpace();
             if (accept(QLatin1Char(')')))
@@ -463,6 +499,10 @@ private:
     QString parseComparison()
     {
         const int fieldPos = m_pos;
+        // SQLite caps an expression tree at 1000 levels: a flat chain of conditions is one
+        // level per condition.
+        if (++m_conditions > SearchFilter::maxConditions)
+            fail(QStringLiteral("the filter has more than %1 conditions").arg(SearchFilter::maxConditions));
         const SearchField field = parseField();
         skipSpace();
         const int opPos = m_pos;
@@ -607,6 +647,9 @@ private:
 
     QString m_text;
     int m_pos = 0;
+    int m_depth = 0;
+    int m_conditions = 0;
+    int m_listValues = 0;
     QList<QVariant> m_bindings;
 };
 

@@ -228,6 +228,49 @@ private Q_SLOTS:
         QVERIFY(named);
     }
 
+    // Found by a hostile user: 1e-400 was read as +infinity, and inf or 1e400 went on to the
+    // learners. Underflow is 0 (as in pandas), NaN in any spelling is missing, an infinity is an
+    // error naming line and column.
+    void nonFiniteNumbers()
+    {
+        const Table t = CsvReader::parse("a,b\n1e-400,1\n-1e-400,-nan\n3.5e38,NAN\n1e308,2\n", QStringLiteral("t.csv"));
+        const Column &a = t.column(QStringLiteral("a"));
+        QCOMPARE(a.type, ColumnType::Numeric);
+        QCOMPARE(a.values[0], 0.0);
+        QVERIFY(std::signbit(a.values[1]) && a.values[1] == 0.0);
+        QCOMPARE(a.values[2], 3.5e38);
+        QCOMPARE(a.values[3], 1e308);
+        const Column &b = t.column(QStringLiteral("b"));
+        QCOMPARE(b.type, ColumnType::Numeric);
+        QCOMPARE(b.missingCount(), 2);
+
+        QCOMPARE(errorOf("a,b\n1,2\n3, inf\n"), QStringLiteral("t.csv:3:4: 'inf' in column 'b' is not a finite number (numbers beyond "
+                                                               "±1.8e308 and infinities are not read; leave the field empty or write NA "
+                                                               "for a missing value)"));
+        QVERIFY(errorOf("a\n-Infinity\n2\n").startsWith(QStringLiteral("t.csv:2:1: '-Infinity' in column 'a'")));
+        QVERIFY(errorOf("a\n1\n\"1e400\"\n").startsWith(QStringLiteral("t.csv:3:2: '1e400' in column 'a'")));
+        CsvOptions numeric;
+        numeric.types.insert(QStringLiteral("a"), ColumnType::Numeric);
+        QVERIFY(errorOf("a\n1\n-1e999\n", numeric).startsWith(QStringLiteral("t.csv:3:1: '-1e999'")));
+        CsvOptions semicolon;
+        semicolon.delimiter = ';';
+        QVERIFY(errorOf("a;b\n1,5;2\n1e999;3\n", semicolon).startsWith(QStringLiteral("t.csv:3:1: '1e999'")));
+
+        // A text column may hold the word: it is read as text.
+        const Table words = CsvReader::parse("w\ninf\nfinite\ninf\n", QStringLiteral("t.csv"));
+        QVERIFY(!words.column(QStringLiteral("w")).isNumeric());
+        QCOMPARE(words.column(QStringLiteral("w")).text(0), QStringLiteral("inf"));
+
+        // Over 8 MB (the parallel path): the line is still exact.
+        QByteArray big = "x,y\n";
+        const int rows = 1000000;
+        for (int i = 0; i < rows; ++i)
+            big += QByteArray::number(i) + ",0.25\n";
+        QVERIFY(big.size() > (8 << 20));
+        big += "1,inf\n";
+        QVERIFY2(errorOf(big).startsWith(QStringLiteral("t.csv:%1:3: 'inf' in column 'y'").arg(rows + 2)), qPrintable(errorOf(big).left(200)));
+    }
+
     void readsFilesAndMaxRows()
     {
         const Table t = CsvReader::read(QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/titanic.csv"));

@@ -316,6 +316,22 @@ private Q_SLOTS:
         QVERIFY(near(e.transform(parse("x,i\n,1\n"))[0], (3 - m) / sd));
     }
 
+    // 1e308 and 3.5e38 are finite doubles but infinite as the 32-bit floats training uses:
+    // they were passed on and XGBoost failed deep inside with no row or column.
+    void valuesBeyondFloatRangeNameColumnAndRow()
+    {
+        const Table t = parse("x,y\n1,2\n3.5e38,4\n-1e308,5\n3.4e38,6\n");
+        FeatureEncoder e;
+        e.fit(t, {QStringLiteral("y"), QStringLiteral("x")}, {});
+        const QString message = errorOf([&] { e.transform(t, QStringLiteral("train.csv")); });
+        QCOMPARE(message, QStringLiteral("train.csv, column 'x', data row 2: 3.5e+38 is beyond the range of 32-bit floats "
+                                         "(±3.4e38) that training uses"));
+        QVERIFY(errorOf([&] { e.transform(parse("x,y\n1,2\n2,-1e300\n")); }).startsWith(QStringLiteral("the input, column 'y', data row 2:")));
+        // The largest float is fine.
+        const std::vector<float> ok = e.transform(parse("x,y\n3.4e38,1\n"));
+        QCOMPARE(ok[1], 3.4e38f);
+    }
+
     void jsonRoundTripAndPrediction()
     {
         // Every kind of feature at once, fitted with a target and read back from JSON.

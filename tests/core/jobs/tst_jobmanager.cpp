@@ -2,6 +2,7 @@
 // stop → SIGTERM → SIGKILL escalation, the per-host limit, and lost-run recovery.
 #include "cairn/jobs/jobmanager.h"
 #include "cairn/store/experimentstore.h"
+#include "cairn/util/process.h"
 #include "cairn/workspace/workspace.h"
 
 #include <QElapsedTimer>
@@ -13,6 +14,9 @@
 #include <QTest>
 
 #include <cmath>
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace cairn;
 
@@ -154,6 +158,40 @@ private Q_SLOTS:
         QVERIFY(waitIdle(*m3));
         QCOMPARE(m3->job(id3).state, JobState::Failed);
         QVERIFY(m3->job(id3).message.contains(QStringLiteral("cannot start")));
+    }
+
+    // A worker that dies by a signal: the job's message names it (it said only "the worker
+    // crashed or was killed").
+    void workerKilledBySignalIsNamed()
+    {
+        auto m = manager(QStringLiteral("echo '{\"type\":\"status\",\"status\":\"running\"}'; kill -SEGV $$"));
+        const QString id = m->submit(specFor(QStringLiteral("segv")));
+        QVERIFY(waitIdle(*m));
+        JobRecord r = m->job(id);
+        QCOMPARE(r.state, JobState::Failed);
+        QVERIFY2(r.message.startsWith(QStringLiteral("the worker crashed with signal 11 (SIGSEGV, ")), qPrintable(r.message));
+        auto m2 = manager(QStringLiteral("kill -KILL $$"));
+        const QString id2 = m2->submit(specFor(QStringLiteral("killed")));
+        QVERIFY(waitIdle(*m2));
+        r = m2->job(id2);
+        QCOMPARE(r.state, JobState::Failed);
+        QVERIFY2(r.message.startsWith(QStringLiteral("the worker was killed by signal 9 (SIGKILL, ")), qPrintable(r.message));
+        QVERIFY2(r.message.contains(QStringLiteral("memory ran out")), qPrintable(r.message));
+        QCOMPARE(m_ws->store().run(r.runUuid).status, RunStatus::Failed);
+    }
+
+    // A killed process its parent has not reaped yet (a zombie) is gone for the store.
+    void zombieCountsAsGone()
+    {
+        const pid_t child = ::fork();
+        if (child == 0)
+            ::_exit(0);
+        QVERIFY(child > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!processExists(child), 10000);
+        QVERIFY(::kill(child, 0) == 0); // still a zombie: kill(0) alone would call it alive
+        ::waitpid(child, nullptr, 0);
+        QVERIFY(!processExists(child));
+        QVERIFY(processExists(QCoreApplication::applicationPid()));
     }
 
     void stopWithControlLine()

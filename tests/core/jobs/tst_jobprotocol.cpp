@@ -5,6 +5,7 @@
 #include "cairn/util/error.h"
 
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTest>
 
 #include <cmath>
@@ -74,6 +75,46 @@ private Q_SLOTS:
         QVERIFY(errorOf(QJsonObject{{QStringLiteral("version"), 1}, {QStringLiteral("algorithm"), QStringLiteral("x")}, {QStringLiteral("channels"), train},
                                     {QStringLiteral("preprocessing"), QStringLiteral("auto")}})
                     .contains(QStringLiteral("\"preprocessing\" must be an object")));
+    }
+
+    // Found by a hostile user: --cpus 40000 or resources.cpus 1,000,000 killed the worker with
+    // SIGSEGV. The spec takes whole numbers only; the worker refuses more CPUs than it has.
+    void cpusAreCheckedInTheSpecAndOnTheHost()
+    {
+        auto specWith = [](const QJsonValue &cpus) {
+            return QJsonObject{{QStringLiteral("version"), 1},
+                               {QStringLiteral("algorithm"), QStringLiteral("x")},
+                               {QStringLiteral("channels"), QJsonObject{{QStringLiteral("train"), QJsonObject{{QStringLiteral("path"), QStringLiteral("a.csv")}}}}},
+                               {QStringLiteral("resources"), QJsonObject{{QStringLiteral("cpus"), cpus}}}};
+        };
+        QCOMPARE(JobSpec::fromJson(specWith(2), QStringLiteral("spec.json")).resources.cpus, 2);
+        QCOMPARE(JobSpec::fromJson(specWith(0), QStringLiteral("spec.json")).resources.cpus, 0);
+        for (const QJsonValue &bad : {QJsonValue(1000000), QJsonValue(-1), QJsonValue(2.5), QJsonValue(1e300), QJsonValue(QStringLiteral("4"))}) {
+            try {
+                JobSpec::fromJson(specWith(bad), QStringLiteral("spec.json"));
+                QFAIL("expected an error");
+            } catch (const Error &e) {
+                QVERIFY2(e.message().startsWith(QStringLiteral("spec.json: resources.cpus must be a whole number of CPUs")), qPrintable(e.message()));
+            }
+        }
+
+        JobSpec spec;
+        spec.algorithm = QStringLiteral("x");
+        std::FILE *f = std::tmpfile();
+        const int cores = std::max(1, QThread::idealThreadCount());
+        for (int cpus : {0, 1, cores})
+            WorkerContext{[&] { JobSpec s = spec; s.resources.cpus = cpus; return s; }(), f}.checkResources();
+        for (int cpus : {cores + 1, 40000}) {
+            spec.resources.cpus = cpus;
+            try {
+                WorkerContext(spec, f).checkResources();
+                QFAIL("expected an error");
+            } catch (const Error &e) {
+                QCOMPARE(e.message(), QStringLiteral("the job asks for %1 CPUs, but this machine has %2 (set --cpus or resources.cpus to "
+                                                     "at most %2, or 0 for all)").arg(cpus).arg(cores));
+            }
+        }
+        std::fclose(f);
     }
 
     void parsesEvents()

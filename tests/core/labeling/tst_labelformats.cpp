@@ -349,7 +349,7 @@ private Q_SLOTS:
         };
         writeText(manifest, QStringLiteral("{\"source-ref\": \"%1\", \"p\": {\"annotations\": [{\"class_id\": 0, \"left\": 1, \"top\": 1, \"width\": 0, \"height\": 3}]}}\n")
                                 .arg(p->item(1).source).toUtf8());
-        QVERIFY(errorOf([&] { importFile(*p, LabelFormat::Manifest, manifest); }).contains(manifest + QStringLiteral(":1: box 1 has no area")));
+        QVERIFY(errorOf([&] { importFile(*p, LabelFormat::Manifest, manifest); }).contains(manifest + QStringLiteral(":1: box 1: no area (0×3)")));
         untouched();
 
         const QString coco = ws.filePath(QStringLiteral("bad.json"));
@@ -389,6 +389,114 @@ private Q_SLOTS:
         // A file of another task type is refused as a whole.
         message = errorOf([&] { importFile(*job, LabelFormat::Voc, voc); });
         QVERIFY2(message.contains(QLatin1String("job 'fashion' is single-label")), qPrintable(message));
+    }
+
+    // Found by a hostile user: each of these was imported with exit code 0.
+    void refusesHostileValues()
+    {
+        QTemporaryDir ws;
+        auto p = makeJob(ws.path(), QStringLiteral("p"), TaskType::BoundingBox, photosDir(), {QStringLiteral("cat")});
+        p->setLabel(0, ItemStatus::Labeled, boxes({Box{0, 1, 2, 3, 4}}));
+        const QString aqua = p->item(0).source; // 640×400
+        QVERIFY(aqua.endsWith(QLatin1String("mate_aqua.jpg")));
+        auto expectError = [&](LabelFormat format, const QString &path, const QString &expected) {
+            const QString message = errorOf([&] { importFile(*p, format, path, {.replace = true}); });
+            QVERIFY2(message.contains(expected), qPrintable(message + QStringLiteral(" lacks ") + expected));
+            auto reopened = LabelingJob::open(ws.path(), QStringLiteral("p"));
+            QCOMPARE(reopened->counts().labeled, 1);
+            QCOMPARE(reopened->item(0).annotation.boxes, (QList<Box>{Box{0, 1, 2, 3, 4}}));
+        };
+
+        // Ground Truth manifest.
+        const QString manifest = ws.filePath(QStringLiteral("m.manifest"));
+        auto manifestBox = [&](const QString &box, const QString &meta = QStringLiteral("{}")) {
+            writeText(manifest, QStringLiteral("{\"source-ref\": \"%1\", \"p\": {\"annotations\": [%2]}, \"p-metadata\": %3}\n")
+                                    .arg(aqua, box, meta).toUtf8());
+        };
+        manifestBox(QStringLiteral("{\"class_id\": 0, \"left\": 1, \"top\": 1, \"width\": 4294967297, \"height\": 3}"));
+        expectError(LabelFormat::Manifest, manifest, manifest + QStringLiteral(":1: box 1: width 4294967297 is beyond 1000000 pixels"));
+        manifestBox(QStringLiteral("{\"class_id\": 0, \"left\": 1, \"top\": 1, \"width\": 1e308, \"height\": 3}"));
+        expectError(LabelFormat::Manifest, manifest, manifest + QStringLiteral(":1: box 1: width 1e+308 is beyond"));
+        for (const char *confidence : {"7.5", "1e308", "-0.1"}) {
+            manifestBox(QStringLiteral("{\"class_id\": 0, \"left\": 1, \"top\": 1, \"width\": 5, \"height\": 3}"),
+                        QStringLiteral("{\"objects\": [{\"confidence\": %1}]}").arg(QLatin1String(confidence)));
+            expectError(LabelFormat::Manifest, manifest, manifest + QStringLiteral(":1: box 1: confidence is not a number from 0 to 1"));
+        }
+        manifestBox(QStringLiteral("{\"class_id\": 0, \"left\": 5000, \"top\": 1, \"width\": 5, \"height\": 3}"));
+        expectError(LabelFormat::Manifest, manifest,
+                    manifest + QStringLiteral(":1: box 1 (left 5000, top 1, 5×3) lies wholly outside the 640×400 image"));
+        manifestBox(QStringLiteral("{\"class_id\": 0, \"left\": -10, \"top\": -10, \"width\": 10, \"height\": 30}"));
+        expectError(LabelFormat::Manifest, manifest, QStringLiteral("lies wholly outside"));
+        writeText(manifest, QStringLiteral("{\"source-ref\": \"%1\", \"p\": {\"annotations\": []}, \"p-metadata\": {\"job-name\": \"a\\q\"}}\n")
+                                .arg(aqua).toUtf8());
+        expectError(LabelFormat::Manifest, manifest, manifest + QStringLiteral(":1: not valid JSON (\\q is not a JSON escape"));
+        // A box partly outside its image is kept (common in real data sets).
+        manifestBox(QStringLiteral("{\"class_id\": 0, \"left\": 630, \"top\": -5, \"width\": 50, \"height\": 30}"));
+        ImportResult partly = importFile(*p, LabelFormat::Manifest, manifest, {.replace = true});
+        QCOMPARE(partly.imported, 1);
+        QCOMPARE(p->item(0).annotation.boxes, (QList<Box>{Box{0, 630, -5, 50, 30}}));
+        p->setLabel(0, ItemStatus::Labeled, boxes({Box{0, 1, 2, 3, 4}}));
+
+        // COCO.
+        const QString coco = ws.filePath(QStringLiteral("c.json"));
+        auto cocoFile = [&](const QString &imageId, const QString &annotation) {
+            writeText(coco, QStringLiteral("{\"images\": [{\"id\": %1, \"file_name\": \"mate_aqua.jpg\", \"width\": 640, \"height\": 400}],\n"
+                                           "\"categories\": [{\"id\": 1, \"name\": \"cat\"}],\n\"annotations\": [%2]}\n")
+                                .arg(imageId, annotation).toUtf8());
+        };
+        cocoFile(QStringLiteral("1"), QStringLiteral("{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 4294967297, 4]}"));
+        expectError(LabelFormat::Coco, coco, coco + QStringLiteral(":3: annotation 1: width 4294967297 is beyond 1000000 pixels"));
+        for (const char *score : {"7.5", "1e308"}) {
+            cocoFile(QStringLiteral("1"), QStringLiteral("{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": %1}")
+                                              .arg(QLatin1String(score)));
+            expectError(LabelFormat::Coco, coco, coco + QStringLiteral(":3: annotation 1: score is not a number from 0 to 1"));
+        }
+        for (const char *id : {"1e300", "-1e300", "1.5"}) {
+            cocoFile(QLatin1String(id), QString());
+            expectError(LabelFormat::Coco, coco, coco + QStringLiteral(":1: image 1: \"id\" %1 is not a whole number")
+                                                            .arg(QString::number(QByteArray(id).toDouble(), 'g', QLocale::FloatingPointShortest)));
+        }
+        cocoFile(QStringLiteral("1"), QStringLiteral("{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [700, 2, 3, 4]}"));
+        expectError(LabelFormat::Coco, coco, QStringLiteral("lies wholly outside the 640×400 image"));
+        writeText(coco, "{\"images\": [],\n\"categories\": [{\"id\": 1, \"name\": \"c\\qt\"}],\n\"annotations\": []}\n");
+        expectError(LabelFormat::Coco, coco, coco + QStringLiteral(":2: not valid JSON (\\q is not a JSON escape"));
+
+        // YOLO.
+        const QString yolo = ws.filePath(QStringLiteral("yolo"));
+        QDir().mkpath(yolo);
+        writeText(yolo + QStringLiteral("/classes.txt"), "cat\nd\xe9j\xe0\n");
+        writeText(yolo + QStringLiteral("/mate_aqua.txt"), "0 0.5 0.5 0.1 0.1\n");
+        expectError(LabelFormat::Yolo, yolo, yolo + QStringLiteral("/classes.txt:2: the class name holds bytes that are not UTF-8"));
+        writeText(yolo + QStringLiteral("/classes.txt"), "cat\n");
+        writeText(yolo + QStringLiteral("/mate_aqua.txt"), QByteArray("0 0.5 0.5 0.1 0.1\n0\0 0.5 0.5 0.1 0.1\n", sizeof("0 0.5 0.5 0.1 0.1\n0\0 0.5 0.5 0.1 0.1\n") - 1));
+        expectError(LabelFormat::Yolo, yolo, yolo + QStringLiteral("/mate_aqua.txt:2: the line holds a NUL byte"));
+        for (const char *confidence : {"7.5", "1e308"}) {
+            writeText(yolo + QStringLiteral("/mate_aqua.txt"), QByteArray("0 0.5 0.5 0.1 0.1 ") + confidence + "\n");
+            expectError(LabelFormat::Yolo, yolo, yolo + QStringLiteral("/mate_aqua.txt:1: confidence %1 is not a number from 0 to 1").arg(QLatin1String(confidence)));
+        }
+        QFile::remove(yolo + QStringLiteral("/mate_aqua.txt"));
+
+        // Pascal VOC.
+        const QString voc = ws.filePath(QStringLiteral("voc"));
+        QDir().mkpath(voc);
+        auto vocFile = [&](const QByteArray &object, const QByteArray &after = {}) {
+            writeText(voc + QStringLiteral("/a.xml"), "<annotation>\n<filename>mate_aqua.jpg</filename>\n<object>\n<name>cat</name>\n" + object
+                                                          + "\n</object>\n</annotation>\n" + after);
+        };
+        vocFile("<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>4294967297</xmax><ymax>9</ymax></bndbox>");
+        expectError(LabelFormat::Voc, voc, voc + QStringLiteral("/a.xml:3: <object>: width 4294967297 is beyond 1000000 pixels"));
+        vocFile("<score>7.5</score><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax><ymax>9</ymax></bndbox>");
+        expectError(LabelFormat::Voc, voc, QStringLiteral("<score> is not a number from 0 to 1"));
+        vocFile("<bndbox><xmin>1000</xmin><ymin>1</ymin><xmax>1009</xmax><ymax>9</ymax></bndbox>");
+        expectError(LabelFormat::Voc, voc, QStringLiteral("lies wholly outside the 640×400 image"));
+        vocFile("<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax><ymax>9</ymax></bndbox>", "<annotation><filename>x.jpg</filename></annotation>\n");
+        expectError(LabelFormat::Voc, voc, voc + QStringLiteral("/a.xml:8: "));
+        vocFile("<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax><ymax>9</ymax></bndbox>", "junk\n");
+        expectError(LabelFormat::Voc, voc, voc + QStringLiteral("/a.xml:8: "));
+        // Comments and white space after the root are fine.
+        vocFile("<bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax><ymax>9</ymax></bndbox>", "<!-- written by hand -->\n\n");
+        QCOMPARE(importFile(*p, LabelFormat::Voc, voc, {.replace = true}).imported, 1);
+        QCOMPARE(p->item(0).annotation.boxes, (QList<Box>{Box{0, 0, 0, 9, 9}}));
     }
 };
 

@@ -174,6 +174,38 @@ private Q_SLOTS:
         QVERIFY(!readImageSize(QStringLiteral("/nonexistent.png")).isValid());
     }
 
+    // What a `label create` killed mid-way leaves (the temporary database, its WAL and shm) is
+    // removed by the next start; a create still running in another process is left alone.
+    void killedCreateIsCleanedUpOnNextStart()
+    {
+        QTemporaryDir ws;
+        QProcess gone;
+        gone.start(QStringLiteral("/bin/true"));
+        QVERIFY(gone.waitForFinished());
+        const qint64 deadPid = gone.processId() > 0 ? gone.processId() : 999999999;
+        const QString half = LabelingJob::jobDir(ws.path(), QStringLiteral("half"));
+        const QString busy = LabelingJob::jobDir(ws.path(), QStringLiteral("busy"));
+        QVERIFY(QDir().mkpath(half) && QDir().mkpath(busy));
+        const QString dead = QStringLiteral("labels.db.creating-%1").arg(deadPid);
+        const QString alive = QStringLiteral("labels.db.creating-%1").arg(QCoreApplication::applicationPid());
+        for (const QString &f : {dead, dead + QStringLiteral("-wal"), dead + QStringLiteral("-shm"), QStringLiteral("labels.db.creating")}) {
+            QFile file(QDir(half).filePath(f));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("partial");
+        }
+        QFile running(QDir(busy).filePath(alive));
+        QVERIFY(running.open(QIODevice::WriteOnly));
+        running.close();
+
+        QCOMPARE(LabelingJob::list(ws.path()), QStringList());
+        QVERIFY(!QFileInfo::exists(half));
+        QVERIFY(QFileInfo::exists(running.fileName()));
+        // The name is free again.
+        auto job = makeJob(ws.path(), QStringLiteral("half"), TaskType::SingleLabel, fashionDir(), fashionClasses());
+        QCOMPARE(job->itemCount(), 200);
+        QCOMPARE(QDir(half).entryList({QStringLiteral("labels.db.creating*")}, QDir::Files | QDir::Hidden), QStringList());
+    }
+
     void killWhileLabelingLosesNothing()
     {
         QTemporaryDir ws;

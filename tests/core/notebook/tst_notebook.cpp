@@ -163,6 +163,32 @@ private Q_SLOTS:
         }
     }
 
+    // Found by a hostile user: 4.5 and 1e300 were read as "nbformat 0, which is too old".
+    void versionThatIsNotAWholeNumberIsNamed_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("4.5") << QByteArray(R"({"nbformat": 4.5, "nbformat_minor": 0, "cells": []})") << "\"nbformat\" is 4.5";
+        QTest::newRow("1e300") << QByteArray(R"({"nbformat": 1e300, "cells": []})") << "\"nbformat\" is 1e+300";
+        QTest::newRow("-4") << QByteArray(R"({"nbformat": -4, "cells": []})") << "\"nbformat\" is -4";
+        QTest::newRow("minor 2.5") << QByteArray(R"({"nbformat": 4, "nbformat_minor": 2.5, "cells": []})") << "\"nbformat_minor\" is 2.5";
+        QTest::newRow("minor text") << QByteArray(R"({"nbformat": 4, "nbformat_minor": "5", "cells": []})") << "\"nbformat_minor\" is \"5\"";
+    }
+    void versionThatIsNotAWholeNumberIsNamed()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, mentions);
+        try {
+            Notebook::fromJson(json, QStringLiteral("odd.ipynb"));
+            QFAIL("no error");
+        } catch (const NotebookError &e) {
+            QVERIFY2(e.message().startsWith(QStringLiteral("odd.ipynb: not a notebook")), qPrintable(e.message()));
+            QVERIFY2(e.message().contains(mentions), qPrintable(e.message()));
+            QVERIFY2(!e.message().contains(QStringLiteral("too old")), qPrintable(e.message()));
+        }
+        QCOMPARE(Notebook::fromJson(R"({"nbformat": 4.0, "nbformat_minor": 5, "cells": []})").nbformatMinor(), 5);
+    }
+
     void nbformat3IsConverted()
     {
         const QByteArray v3 = R"({"metadata": {"name": "old"}, "nbformat": 3, "nbformat_minor": 0,

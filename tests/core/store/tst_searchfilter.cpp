@@ -1,5 +1,7 @@
+#include "cairn/store/experimentstore.h"
 #include "cairn/store/searchfilter.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace cairn;
@@ -98,6 +100,70 @@ private Q_SLOTS:
             } catch (const SearchSyntaxError &) {
             }
         }
+    }
+
+    // Found by a hostile user: 9,000 '(' or 26,000 NOT overflowed the stack, and ~99 levels
+    // reached SQLite's "parser stack overflow".
+    void nestingIsBoundedInTheLanguagesWords_data()
+    {
+        QTest::addColumn<QString>("open");
+        QTest::addColumn<QString>("close");
+        QTest::newRow("parentheses") << "(" << ")";
+        QTest::newRow("not") << "not " << "";
+        QTest::newRow("both") << "not (" << ")";
+    }
+    void nestingIsBoundedInTheLanguagesWords()
+    {
+        QFETCH(QString, open);
+        QFETCH(QString, close);
+        const QString condition = QStringLiteral("metrics.acc > 0.5");
+        auto nested = [&](int levels) { return open.repeated(levels) + condition + close.repeated(levels); };
+        const int perRepeat = open.count(QLatin1Char('(')) + open.count(QStringLiteral("not"));
+        const int deepest = SearchFilter::maxNesting / perRepeat;
+
+        // The deepest allowed filter runs in SQLite and finds the run.
+        QTemporaryDir dir;
+        ExperimentStore store(dir.filePath(QStringLiteral("cairn.db")));
+        const QString uuid = store.createRun({}).uuid;
+        store.logMetric(uuid, {.key = QStringLiteral("acc"), .value = 0.9});
+        const int expected = open.count(QStringLiteral("not")) * deepest % 2 == 0 ? 1 : 0;
+        QCOMPARE(store.searchRuns({.filter = nested(deepest)}).size(), expected);
+
+        for (int levels : {deepest + 1, 9000, 26000}) {
+            const QString text = nested(levels);
+            try {
+                SearchFilter::compile(text);
+                QFAIL("expected a nesting error");
+            } catch (const SearchSyntaxError &e) {
+                QVERIFY2(e.message().contains(QStringLiteral("nested more than %1 levels").arg(SearchFilter::maxNesting)),
+                         qPrintable(e.message()));
+                QVERIFY(!e.message().contains(QStringLiteral("SELECT")));
+                QVERIFY(e.position() < text.size());
+            }
+        }
+    }
+
+    // Long flat chains stay within SQLite's limits (1000-level expression trees, 32766 variables).
+    void longChainsRunOrAreRefused()
+    {
+        QTemporaryDir dir;
+        ExperimentStore store(dir.filePath(QStringLiteral("cairn.db")));
+        const QString uuid = store.createRun({}).uuid;
+        store.logMetric(uuid, {.key = QStringLiteral("acc"), .value = 0.9});
+        for (const char *joiner : {" and ", " or "}) {
+            QStringList terms;
+            for (int i = 0; i < SearchFilter::maxConditions; ++i)
+                terms << QStringLiteral("metrics.acc > %1").arg(i % 2 ? 0.1 : 0.2);
+            QCOMPARE(store.searchRuns({.filter = terms.join(QLatin1String(joiner))}).size(), 1);
+            terms << QStringLiteral("metrics.acc > 0");
+            QVERIFY_THROWS_EXCEPTION(SearchSyntaxError, SearchFilter::compile(terms.join(QLatin1String(joiner))));
+        }
+        QStringList values;
+        for (int i = 0; i < SearchFilter::maxListValues; ++i)
+            values << QString::number(i);
+        QCOMPARE(store.searchRuns({.filter = QStringLiteral("params.x IN (%1)").arg(values.join(QLatin1Char(',')))}).size(), 0);
+        values << QStringLiteral("1");
+        QVERIFY_THROWS_EXCEPTION(SearchSyntaxError, SearchFilter::compile(QStringLiteral("params.x IN (%1)").arg(values.join(QLatin1Char(',')))));
     }
 
     void orderBy()

@@ -6,6 +6,7 @@
 #include "cairn/jobs/runner.h"
 
 #include <QHash>
+#include <QSet>
 #include <QObject>
 #include <QStringList>
 #include <QTimer>
@@ -48,6 +49,9 @@ public:
     /// records left queued or running by a process that no longer exists. Returns how many
     /// runs were marked. Call once at start-up.
     int recoverLostRuns();
+    /// The same for any reader of a workspace (runs list, jobs list, the studio's refresh):
+    /// jobs in supervisedHere are this process's own and are left alone.
+    static int markLostRuns(Workspace &workspace, const QSet<QString> &supervisedHere = {});
 
     /// Queues a job: gives it an id (if it has none), creates its run and folder, writes the
     /// spec. Returns the job id. Throws cairn::Error if the run or folder cannot be made.

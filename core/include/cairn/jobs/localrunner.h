@@ -13,6 +13,9 @@ class LocalRunner : public Runner
 public:
     explicit LocalRunner(QObject *parent = nullptr);
     ~LocalRunner() override;
+    /// What a job's failure says when its worker died by this signal ("the worker crashed with
+    /// signal 11 (SIGSEGV, Segmentation fault)").
+    static QString signalMessage(int signal);
 
     QString kind() const override { return QStringLiteral("local"); }
     void start(const WorkerLaunch &launch) override;

@@ -19,6 +19,8 @@ public:
 
     const JobSpec &spec() const override { return m_spec; }
     QString outputDir() const override { return m_spec.outputDir; }
+    /// Throws cairn::Error when the spec asks for more CPUs than this machine has.
+    void checkResources() const;
     int cpuCount() const override;
     bool stopRequested() const override { return m_stop.load(); }
 

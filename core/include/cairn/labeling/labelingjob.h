@@ -57,8 +57,10 @@ public:
     /// <workspace>/labeling
     static QString jobsRoot(const QString &workspacePath);
     static QString jobDir(const QString &workspacePath, const QString &name);
-    /// Names of the jobs in the workspace, sorted.
+    /// Names of the jobs in the workspace, sorted. Removes what a killed create() left behind.
     static QStringList list(const QString &workspacePath);
+    /// Removes the temporary files of creates whose process is gone (and their folder, if empty).
+    static void removeAbandonedCreations(const QString &workspacePath);
     static bool exists(const QString &workspacePath, const QString &name);
     /// Throws cairn::Error unless name is 1-63 letters, digits or hyphens, starting and ending
     /// with a letter or digit (Ground Truth's rule).

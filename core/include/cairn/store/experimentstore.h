@@ -80,6 +80,8 @@ public:
     void restoreRun(const QString &uuid);
     /// Runs left RUNNING on this host whose process no longer exists are marked FAILED.
     int failLostRuns(const QString &host);
+    /// Whether a process with this id exists on this host (cairn::processExists).
+    static bool processExists(qint64 pid);
 
     // Params, tags, metrics (one at a time: use StoreWriter for many)
     void logParam(const QString &uuid, const QString &key, const QString &value);

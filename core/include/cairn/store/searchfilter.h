@@ -54,6 +54,11 @@ struct OrderTerm
 class SearchFilter
 {
 public:
+    /// How deeply '(' and NOT may nest (together); deeper filters are a SearchSyntaxError.
+    static constexpr int maxNesting = 50;
+    /// At most this many conditions, and this many values in all IN lists together.
+    static constexpr int maxConditions = 500;
+    static constexpr int maxListValues = 10000;
     static CompiledFilter compile(const QString &expression);
     /// "metrics.acc DESC, params.eta" → terms. An empty text gives no terms.
     static QList<OrderTerm> parseOrderBy(const QString &text);

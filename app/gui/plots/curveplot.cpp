@@ -143,6 +143,9 @@ void CurvePlot::rebuild()
 {
     prepare();
     clearGraphs();
+    for (QCPItemText *label : std::as_const(m_valueLabels))
+        removeItem(label);
+    m_valueLabels.clear();
     for (int i = 0; i < m_prepared.size(); ++i) {
         QCPGraph *graph = addGraph();
         graph->setName(m_prepared.at(i).name);
@@ -154,6 +157,22 @@ void CurvePlot::rebuild()
         graph->setPen(pen);
         graph->setAntialiased(m_prepared.size() <= 20);
         graph->setAdaptiveSampling(false); // already sampled by LTTB
+        const qsizetype n = m_prepared.at(i).x.size();
+        if (n == 1) {
+            // One value is not a line: a marker, labelled with its value.
+            graph->setLineStyle(QCPGraph::lsNone);
+            graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, seriesColor(i), seriesColor(i), 9));
+            auto *label = new QCPItemText(this);
+            label->position->setCoords(m_prepared.at(i).x.first(), m_prepared.at(i).y.first());
+            label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+            label->setText(QStringLiteral("  ") + QString::number(m_prepared.at(i).y.first(), 'g', 5));
+            label->setColor(seriesColor(i));
+            label->setClipToAxisRect(true);
+            m_valueLabels << label;
+        } else if (n <= 40 && m_prepared.size() <= 10) {
+            // A few points (epochs): show where they are.
+            graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, seriesColor(i), seriesColor(i), 5));
+        }
     }
     legend->setVisible(!m_prepared.isEmpty() && m_prepared.size() <= 12);
 

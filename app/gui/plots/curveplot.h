@@ -11,7 +11,8 @@ namespace cairn::gui {
 
 /// Overlaid line curves (metric histories) over QCustomPlot: EMA smoothing, log scale, and LTTB
 /// downsampling of what is visible, so that dozens of curves of 100k points replot at once.
-/// Zooming and panning re-sample the visible range from the full data.
+/// Zooming and panning re-sample the visible range from the full data. A series of one value is
+/// drawn as a labelled marker, never as a (invisible) line.
 class CurvePlot : public QCustomPlot
 {
     Q_OBJECT
@@ -66,6 +67,7 @@ private:
     bool m_resampling = false;
     QString m_emptyMessage;
     QCPItemText *m_emptyText = nullptr;
+    QList<QCPItemText *> m_valueLabels; // next to single-value markers
     QTimer *m_resampleTimer = nullptr;
 };
 

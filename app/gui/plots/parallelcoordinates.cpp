@@ -6,6 +6,8 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPainterPathStroker>
+#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -22,7 +24,7 @@ constexpr int kAxisHitWidth = 14;
 ParallelCoordinates::ParallelCoordinates(QWidget *parent) : QWidget(parent)
 {
     setMinimumSize(240, 160);
-    setMouseTracking(false);
+    setMouseTracking(true); // hover names the line under the pointer
     setAttribute(Qt::WA_OpaquePaintEvent);
 }
 
@@ -30,6 +32,7 @@ void ParallelCoordinates::setData(const QList<Axis> &axes, const QStringList &it
 {
     m_axes = axes;
     m_labels = itemLabels;
+    m_hovered = -1;
     m_brushes = QList<std::optional<std::pair<double, double>>>(axes.size());
     computeScales();
     update();
@@ -203,23 +206,24 @@ void ParallelCoordinates::paintTo(QPainter &painter, const QRect &rect) const
             else
                 color.setAlpha(m_labels.size() > 200 ? 120 : 220);
             painter.setPen(QPen(color, inside ? 1.6 : 1.0));
-            QPainterPath path;
-            bool started = false;
-            for (int a = 0; a < m_axes.size(); ++a) {
-                const double u = toUnit(a, m_axes.at(a).values.value(item, NAN));
-                if (!std::isfinite(u)) { // a missing value breaks the line
-                    started = false;
-                    continue;
-                }
-                const QPointF p(axisX(a, plot), plot.bottom() - u * plot.height());
-                if (started)
-                    path.lineTo(p);
-                else
-                    path.moveTo(p);
-                started = true;
-            }
-            painter.drawPath(path);
+            painter.drawPath(itemPath(item, plot));
         }
+    }
+    // The hovered line on top, with its name at its last point.
+    if (m_hovered >= 0 && m_hovered < m_labels.size()) {
+        const QPainterPath path = itemPath(m_hovered, plot);
+        painter.setPen(QPen(pal.color(QPalette::Highlight), 3.0));
+        painter.drawPath(path);
+        const QPointF end = path.currentPosition();
+        const QFontMetrics fm(painter.font());
+        const QString name = fm.elidedText(m_labels.at(m_hovered), Qt::ElideRight, kSideMargin * 3);
+        // Left of the line's end, below it in the upper half (clear of the axis names), else above.
+        const double y = end.y() < plot.center().y() ? end.y() + 6 : end.y() - fm.height() - 6;
+        QRectF box(end.x() - fm.horizontalAdvance(name) - 14, y, fm.horizontalAdvance(name) + 8, fm.height() + 2);
+        box.moveLeft(std::max(box.left(), rect.left() + 2.0));
+        painter.fillRect(box, pal.color(QPalette::Highlight));
+        painter.setPen(pal.color(QPalette::HighlightedText));
+        painter.drawText(box, Qt::AlignCenter, name);
     }
 
     // Axes, ticks, names and brushes.
@@ -294,7 +298,78 @@ void ParallelCoordinates::paintTo(QPainter &painter, const QRect &rect) const
     const int shown = anyBrush ? int(brushedItems().size()) : int(m_labels.size());
     painter.drawText(QRectF(rect.left() + 8, plot.bottom() + 14, rect.width() - 16, kBottomMargin - 16),
                      Qt::AlignLeft | Qt::AlignVCenter,
-                     tr("%1 of %2 shown · drag along an axis to brush, click it to clear").arg(shown).arg(m_labels.size()));
+                     tr("%1 of %2 shown · drag along an axis to brush, click it to clear · point at a line to name it").arg(shown).arg(m_labels.size()));
+}
+
+QPainterPath ParallelCoordinates::itemPath(int item, const QRectF &plot) const
+{
+    QPainterPath path;
+    bool started = false;
+    for (int a = 0; a < m_axes.size(); ++a) {
+        const double u = toUnit(a, m_axes.at(a).values.value(item, NAN));
+        if (!std::isfinite(u)) { // a missing value breaks the line
+            started = false;
+            continue;
+        }
+        const QPointF p(axisX(a, plot), plot.bottom() - u * plot.height());
+        if (started)
+            path.lineTo(p);
+        else
+            path.moveTo(p);
+        started = true;
+    }
+    return path;
+}
+
+int ParallelCoordinates::itemAt(const QPointF &pos) const
+{
+    if (m_axes.isEmpty())
+        return -1;
+    const QRectF plot = plotRect(rect());
+    const bool anyBrush = std::any_of(m_brushes.cbegin(), m_brushes.cend(), [](const auto &b) { return b.has_value(); });
+    QPainterPathStroker stroker;
+    stroker.setWidth(8);
+    // Later lines are drawn on top: the topmost under the pointer wins.
+    for (int item = int(m_labels.size()) - 1; item >= 0; --item) {
+        if (anyBrush && !passes(item))
+            continue;
+        if (stroker.createStroke(itemPath(item, plot)).contains(pos))
+            return item;
+    }
+    return -1;
+}
+
+QString ParallelCoordinates::itemText(int item) const
+{
+    if (item < 0 || item >= m_labels.size())
+        return {};
+    QStringList lines{QStringLiteral("<b>%1</b>").arg(m_labels.at(item).toHtmlEscaped())};
+    for (int a = 0; a < m_axes.size(); ++a) {
+        const double v = m_axes.at(a).values.value(item, NAN);
+        const QString value = !std::isfinite(v) ? tr("(none)")
+                              : m_axes.at(a).categories.isEmpty() ? QString::number(v, 'g', 6)
+                                                                  : formatTick(a, v);
+        lines << QStringLiteral("%1: %2").arg(m_axes.at(a).name.toHtmlEscaped(), value.toHtmlEscaped());
+    }
+    return lines.join(QStringLiteral("<br>"));
+}
+
+void ParallelCoordinates::setHovered(int item, const QPoint &globalPos)
+{
+    if (item == m_hovered)
+        return;
+    m_hovered = item;
+    update();
+    if (item >= 0)
+        QToolTip::showText(globalPos, itemText(item), this);
+    else
+        QToolTip::hideText();
+}
+
+void ParallelCoordinates::leaveEvent(QEvent *event)
+{
+    QWidget::leaveEvent(event);
+    setHovered(-1, {});
 }
 
 void ParallelCoordinates::mousePressEvent(QMouseEvent *event)
@@ -309,8 +384,10 @@ void ParallelCoordinates::mousePressEvent(QMouseEvent *event)
 
 void ParallelCoordinates::mouseMoveEvent(QMouseEvent *event)
 {
-    if (m_dragAxis < 0)
+    if (m_dragAxis < 0) {
+        setHovered(itemAt(event->position()), event->globalPosition().toPoint());
         return;
+    }
     m_dragMoved = true;
     const QRectF plot = plotRect(rect());
     const double v = fromUnit(m_dragAxis, (plot.bottom() - event->position().y()) / plot.height());

@@ -11,7 +11,8 @@ namespace cairn::gui {
 /// Parallel coordinates: one vertical axis per dimension (params, then a metric), one polyline
 /// per item (a run, a trial). Lines are coloured by the last axis. Dragging along an axis brushes
 /// a range; items outside any brush fade out and brushChanged() reports the ones left.
-/// A click on an axis without dragging clears its brush. Reused by the tuning panel.
+/// A click on an axis without dragging clears its brush. Hovering a line highlights it and names
+/// its item with its values (a tooltip). Reused by the tuning panel.
 class ParallelCoordinates : public QWidget
 {
     Q_OBJECT
@@ -37,6 +38,11 @@ public:
     void setEmptyMessage(const QString &message);
     /// Draws the plot into any painter (SVG export goes through QWidget::render, which calls this).
     void paintTo(QPainter &painter, const QRect &rect) const;
+    /// The item whose line passes within a few pixels of `pos` (widget coordinates), else -1.
+    int itemAt(const QPointF &pos) const;
+    int hoveredItem() const { return m_hovered; }
+    /// The item's label and its value on every axis, as the hover tooltip shows them.
+    QString itemText(int item) const;
 
     QSize sizeHint() const override { return {640, 360}; }
 
@@ -48,6 +54,7 @@ protected:
     void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
     void mouseReleaseEvent(QMouseEvent *event) override;
+    void leaveEvent(QEvent *event) override;
 
 private:
     struct Scale
@@ -64,12 +71,15 @@ private:
     bool passes(int item) const;
     void computeScales();
     QString formatTick(int axis, double value) const;
+    QPainterPath itemPath(int item, const QRectF &plot) const;
+    void setHovered(int item, const QPoint &globalPos);
 
     QList<Axis> m_axes;
     QStringList m_labels;
     QList<Scale> m_scales;
     QList<std::optional<std::pair<double, double>>> m_brushes;
     QString m_emptyMessage;
+    int m_hovered = -1;
     int m_dragAxis = -1;
     double m_dragStart = 0;
     bool m_dragMoved = false;

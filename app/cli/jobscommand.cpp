@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QProcess>
 #include <QThread>
 #include <QTimer>
 
@@ -42,13 +43,15 @@ int list(Context &c)
         return 0;
     }
     const qint64 now = nowMs();
-    QList<QStringList> rows{{QStringLiteral("JOB"), QStringLiteral("STATE"), QStringLiteral("ALGORITHM"), QStringLiteral("PROGRESS"),
+    QList<QStringList> rows{{QStringLiteral("JOB"), QStringLiteral("STATE"), QStringLiteral("HOST"), QStringLiteral("ALGORITHM"), QStringLiteral("PROGRESS"),
                              QStringLiteral("ELAPSED"), QStringLiteral("RUN"), QStringLiteral("MESSAGE")}};
     for (const JobRecord &r : jobs) {
         QString state = jobStateName(r.state);
+        // A worker on an SSH host runs on without its supervisor: `jobs attach` follows it again.
+        const bool remote = r.runner == QLatin1String("ssh");
         if (!isTerminal(r.state) && !alive(r.managerPid))
-            state += QStringLiteral(" (lost)");
-        rows << QStringList{r.id, state, r.algorithm, QStringLiteral("%1%").arg(int(r.progress * 100)),
+            state += remote ? QStringLiteral(" (detached)") : QStringLiteral(" (lost)");
+        rows << QStringList{r.id, state, remote ? r.host : QStringLiteral("local"), r.algorithm, QStringLiteral("%1%").arg(int(r.progress * 100)),
                             formatDuration(r.elapsedMs(now)), r.runUuid.left(12), r.message.left(60)};
     }
     printAligned(c.out, rows);
@@ -109,6 +112,20 @@ int stop(Context &c)
     const JobRecord r = JobRecord::resolve(ws, parser.positionalArguments().first());
     if (isTerminal(r.state)) {
         c.out << "job " << r.id << " already " << jobStateName(r.state) << "\n";
+        return 0;
+    }
+    if (!alive(r.managerPid) && r.runner == QLatin1String("ssh")) {
+        // A worker on an SSH host that nobody follows: follow it here and stop it properly.
+        JobManager manager(c.workspace());
+        JobState finalState = JobState::Failed;
+        QObject::connect(&manager, &JobManager::jobFinished, [&](const QString &, JobState state, const QString &) { finalState = state; });
+        QObject::connect(&manager, &JobManager::idle, QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);
+        manager.reattach(r.id);
+        manager.stop(r.id, QStringLiteral("stopped by request (cairn jobs stop)"));
+        c.out << "stopping job " << r.id << " on host '" << r.host << "'\n";
+        c.out.flush();
+        QCoreApplication::exec();
+        c.out << "job " << r.id << ": " << jobStateName(finalState) << "\n";
         return 0;
     }
     if (!alive(r.managerPid)) {
@@ -173,6 +190,53 @@ int supervise(Context &c)
     return 0;
 }
 
+/// Follows jobs left running on SSH hosts (after the studio or the CLI exited or lost the
+/// network) until they end, catching up on their events from where the store stopped.
+int attach(Context &c)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("JOB"), QStringLiteral("Job id or prefix (default: every detached job)."), QStringLiteral("[JOB...]"));
+    parser.addOption({QStringLiteral("detach"), QStringLiteral("Follow them in the background and return.")});
+    if (!c.parse(parser, QStringLiteral("cairn jobs attach [JOB...] [--detach]\n"
+                                        "Follows jobs whose worker runs on an SSH host and that no process follows, until they end.")))
+        return 0;
+    const QString ws = c.workspace().path();
+    QStringList ids;
+    for (const QString &a : parser.positionalArguments())
+        ids << JobRecord::resolve(ws, a).id;
+    if (ids.isEmpty())
+        ids = JobManager::detachedJobs(ws);
+    if (ids.isEmpty()) {
+        c.out << "no detached jobs\n";
+        return 0;
+    }
+    if (parser.isSet(QStringLiteral("detach"))) {
+        qint64 pid = 0;
+        if (!QProcess::startDetached(QCoreApplication::applicationFilePath(),
+                                     QStringList{QStringLiteral("jobs"), QStringLiteral("attach")} + ids + QStringList{QStringLiteral("--workspace"), ws}, ws, &pid))
+            throw Error(QStringLiteral("cannot start the background process that follows the jobs"));
+        c.out << "following " << ids.join(QStringLiteral(", ")) << " in the background (pid " << pid << ")\n";
+        return 0;
+    }
+    std::signal(SIGHUP, SIG_IGN);
+    JobManager manager(c.workspace());
+    int failed = 0;
+    QObject::connect(&manager, &JobManager::jobLogLine, [&](const QString &id, const QString &line) {
+        c.err << id.left(8) << " " << line << "\n";
+        c.err.flush();
+    });
+    QObject::connect(&manager, &JobManager::jobFinished, [&](const QString &id, JobState state, const QString &message) {
+        c.out << "job " << id << ": " << jobStateName(state) << (message.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(message)) << "\n";
+        c.out.flush();
+        failed += state == JobState::Finished ? 0 : 1;
+    });
+    QObject::connect(&manager, &JobManager::idle, QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);
+    for (const QString &id : ids)
+        manager.reattach(id);
+    QCoreApplication::exec();
+    return failed == 0 ? 0 : 1;
+}
+
 } // namespace
 
 int runJobsCommand(Context &c, const QString &verb)
@@ -187,7 +251,9 @@ int runJobsCommand(Context &c, const QString &verb)
         return show(c);
     if (verb == QLatin1String("supervise"))
         return supervise(c);
-    throw UsageError(QStringLiteral("unknown jobs command '%1' (use list, logs, stop or show)").arg(verb));
+    if (verb == QLatin1String("attach"))
+        return attach(c);
+    throw UsageError(QStringLiteral("unknown jobs command '%1' (use list, logs, stop, show or attach)").arg(verb));
 }
 
 } // namespace cairn::cli

@@ -3,6 +3,7 @@
 
 #include "cairn/algorithms/tabular.h"
 #include "cairn/debugger/rule.h"
+#include "cairn/remote/host.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -51,6 +52,7 @@ void addJobSpecOptions(QCommandLineParser &parser)
     parser.addOption({{QStringLiteral("e"), QStringLiteral("experiment")}, QStringLiteral("Experiment name (created if new; default: Default)."), QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("run-name"), QStringLiteral("Name of the run."), QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("cpus"), QStringLiteral("CPU threads for the job (default: all)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("host"), QStringLiteral("Run on this host (cairn hosts list; default: local)."), QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed for the split and the learner (default 42)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("validation-fraction"), QStringLiteral("Share held out when there is no --validation (default 0.2)."), QStringLiteral("F")});
     parser.addOption({QStringLiteral("max-runtime"), QStringLiteral("Stop the job after this many seconds."), QStringLiteral("S")});
@@ -103,6 +105,8 @@ JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plug
         throw UsageError(QStringLiteral("%1 needs --target COL: the column to predict").arg(command));
     if (parser.isSet(QStringLiteral("cpus")))
         spec.resources.cpus = intOption(parser, QStringLiteral("cpus"), 1);
+    if (parser.isSet(QStringLiteral("host")))
+        spec.resources.host = remote::HostStore().host(parser.value(QStringLiteral("host"))).name; // an unknown name fails here, before any run exists
     if (parser.isSet(QStringLiteral("seed")))
         spec.seed = quint64(intOption(parser, QStringLiteral("seed"), 0));
     if (parser.isSet(QStringLiteral("max-runtime")))

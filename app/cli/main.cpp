@@ -32,7 +32,9 @@ Commands:
   predict --model MODEL --input FILE              apply a model (registered, a run's, a folder) to rows
   automl --train CSV --target COL                 automatic machine learning: the best model within a
                                                   time limit, with a leaderboard (see cairn automl --help)
-  jobs list|logs|stop|show                        training jobs of this workspace
+  jobs list|logs|stop|show|attach                 training jobs of this workspace (attach: follow jobs
+                                                  left running on an SSH host again)
+  hosts list|add|remove|probe|start|stop|usage    machines jobs run on: local and SSH hosts (see cairn hosts add --help)
   worker --spec FILE                              run one job (started by the job manager)
   notebook run FILE.ipynb [--kernel NAME] [--output OUT.ipynb] [--timeout S]
                                                   run a notebook headlessly and save its outputs
@@ -57,6 +59,7 @@ namespace cairn::cli {
 int runLabelCommand(Context &context, const QString &verb); // labelcommand.cpp
 int runDebugCommand(Context &context, const QString &verb); // debuggercommand.cpp
 int runAutoMLCommand(Context &context, const QString &verb); // automlcommand.cpp
+int runHostsCommand(Context &context, const QString &verb); // hostscommand.cpp
 int runModelsCommand(Context &context, const QString &verb); // modelscommand.cpp
 }
 
@@ -119,6 +122,8 @@ int main(int argc, char **argv)
             return runAutoMLCommand(context, verb);
         if (command == QLatin1String("jobs") || command == QLatin1String("job"))
             return runJobsCommand(context, verb);
+        if (command == QLatin1String("hosts") || command == QLatin1String("host"))
+            return runHostsCommand(context, verb);
         if (command == QLatin1String("worker"))
             return runWorkerCommand(context, verb);
         if (command == QLatin1String("notebook") || command == QLatin1String("notebooks"))

@@ -4,11 +4,16 @@
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/jobs/jobspec.h"
 #include "cairn/jobs/workercontext.h"
+#include "cairn/remote/probe.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
+#include <QJsonDocument>
 
+#include <chrono>
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <iostream>
 #include <malloc.h>
@@ -69,23 +74,40 @@ int runWorkerCommand(Context &c, const QString &verb)
         throw UsageError(QStringLiteral("cairn worker takes no sub-command (got '%1')").arg(verb));
     QCommandLineParser parser;
     parser.addOption({QStringLiteral("spec"), QStringLiteral("The job spec (JSON) to run."), QStringLiteral("FILE")});
-    if (!c.parse(parser, QStringLiteral("cairn worker --spec FILE\n"
+    parser.addOption({QStringLiteral("events-file"), QStringLiteral("Append the events to FILE instead of stdout (a worker on another machine, which outlives its connection)."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("control-file"), QStringLiteral("Read control lines from FILE (appended to by the job manager) instead of stdin."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("handshake"), QStringLiteral("Print this worker's version and protocol as JSON and exit.")});
+    if (!c.parse(parser, QStringLiteral("cairn worker --spec FILE [--events-file FILE --control-file FILE] | --handshake\n"
                                         "Runs one training job. Streams JSON Lines events on stdout and reads control lines\n"
                                         "({\"type\":\"stop\"}) on stdin. Started by the job manager; not usually run by hand.")))
         return 0;
+    if (parser.isSet(QStringLiteral("handshake"))) {
+        c.out << QJsonDocument(remote::workerHandshake()).toJson(QJsonDocument::Compact) << "\n";
+        return 0;
+    }
     if (!parser.isSet(QStringLiteral("spec")))
         throw UsageError(QStringLiteral("cairn worker needs --spec FILE"));
+    const QString eventsFile = parser.value(QStringLiteral("events-file"));
+    const QString controlFile = parser.value(QStringLiteral("control-file"));
+    const bool detached = !eventsFile.isEmpty();
 
     restartWithHugePages();
     keepFreedMemory();
-    // Events get a private copy of stdout; anything a library prints to stdout goes to stderr
-    // instead, where it cannot corrupt the event stream.
-    std::fflush(stdout);
-    const int eventFd = ::dup(STDOUT_FILENO);
-    std::FILE *events = eventFd >= 0 ? ::fdopen(eventFd, "w") : nullptr;
-    if (!events)
-        throw Error(QStringLiteral("cannot set up the event stream on stdout"));
-    ::dup2(STDERR_FILENO, STDOUT_FILENO);
+    std::FILE *events = nullptr;
+    if (detached) {
+        events = std::fopen(QFile::encodeName(eventsFile).constData(), "a");
+        if (!events)
+            throw Error(QStringLiteral("cannot open the events file %1: %2").arg(eventsFile, QString::fromLocal8Bit(std::strerror(errno))));
+    } else {
+        // Events get a private copy of stdout; anything a library prints to stdout goes to stderr
+        // instead, where it cannot corrupt the event stream.
+        std::fflush(stdout);
+        const int eventFd = ::dup(STDOUT_FILENO);
+        events = eventFd >= 0 ? ::fdopen(eventFd, "w") : nullptr;
+        if (!events)
+            throw Error(QStringLiteral("cannot set up the event stream on stdout"));
+        ::dup2(STDERR_FILENO, STDOUT_FILENO);
+    }
 
     JobSpec spec;
     try {
@@ -105,17 +127,41 @@ int runWorkerCommand(Context &c, const QString &verb)
     ::sigaction(SIGTERM, &sa, nullptr);
     ::sigaction(SIGINT, &sa, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
-    // The worker ends with its supervisor (Linux): without it nobody records the job.
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() == 1)
-        context->requestStop();
-    std::thread([context] {
-        std::string line;
-        while (std::getline(std::cin, line)) {
-            if (!context->handleControlLine(QByteArrayView(line.data(), qsizetype(line.size()))))
-                context->log(QStringLiteral("ignored control line: %1").arg(QString::fromStdString(line).left(200)), LogLevel::Warning);
-        }
-    }).detach();
+    if (detached) {
+        // Its events go to a file that a later supervisor reads: the worker outlives this one.
+        std::thread([context, controlFile] {
+            qint64 pos = 0;
+            QByteArray partial;
+            while (!controlFile.isEmpty()) {
+                QFile f(controlFile);
+                if (f.open(QIODevice::ReadOnly) && f.size() > pos && f.seek(pos)) {
+                    const QByteArray more = f.readAll();
+                    pos += more.size();
+                    partial += more;
+                    qsizetype nl;
+                    while ((nl = partial.indexOf('\n')) >= 0) {
+                        const QByteArray line = partial.left(nl);
+                        partial.remove(0, nl + 1);
+                        if (!line.trimmed().isEmpty() && !context->handleControlLine(line))
+                            context->log(QStringLiteral("ignored control line: %1").arg(QString::fromUtf8(line.left(200))), LogLevel::Warning);
+                    }
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            }
+        }).detach();
+    } else {
+        // The worker ends with its supervisor (Linux): without it nobody records the job.
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() == 1)
+            context->requestStop();
+        std::thread([context] {
+            std::string line;
+            while (std::getline(std::cin, line)) {
+                if (!context->handleControlLine(QByteArrayView(line.data(), qsizetype(line.size()))))
+                    context->log(QStringLiteral("ignored control line: %1").arg(QString::fromStdString(line).left(200)), LogLevel::Warning);
+            }
+        }).detach();
+    }
 
     context->emitEvent(JobEvent::status(QStringLiteral("running")));
     context->log(QStringLiteral("worker pid %1 on %2 cpu(s); output in %3").arg(::getpid()).arg(context->cpuCount()).arg(spec.outputDir));

@@ -2,13 +2,14 @@
 
 #include "cairn/debugger/jobdebugger.h"
 #include "cairn/jobs/localrunner.h"
+#include "cairn/remote/host.h"
+#include "cairn/remote/sshrunner.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/store/storewriter.h"
 #include "cairn/util/error.h"
 #include "cairn/workspace/workspace.h"
 
 #include <QCoreApplication>
-#include "cairn/util/process.h"
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -27,6 +28,17 @@ namespace {
 QString stopRequestPath(const QString &dir)
 {
     return QDir(dir).filePath(QStringLiteral("stop.request"));
+}
+
+/// The run tag that holds how far into a remote worker's event stream the store has read: it is
+/// written in the same transaction as the points it covers, so re-attaching resumes exactly there.
+const QString kEventOffsetTag = QStringLiteral("cairn.events.offset");
+
+/// The host a job runs on, empty for this machine.
+QString remoteHostOf(const JobSpec &spec)
+{
+    const QString h = spec.resources.host;
+    return h.isEmpty() || h == QLatin1String(remote::Host::kLocalName) ? QString() : h;
 }
 
 bool processAlive(qint64 pid)
@@ -87,7 +99,15 @@ JobManager::JobManager(Workspace &workspace, QObject *parent)
     else
         m_program = QStringLiteral("cairn");
     m_arguments = {QStringLiteral("worker")};
-    m_factory = [](const JobSpec &) -> Runner * { return new LocalRunner; };
+    m_factory = [](const JobSpec &spec) -> Runner * {
+        const QString name = remoteHostOf(spec);
+        if (name.isEmpty())
+            return new LocalRunner;
+        const remote::Host host = remote::HostStore().host(name); // throws for an unknown host
+        if (host.isLocal())
+            return new LocalRunner;
+        return new remote::SshRunner(host);
+    };
     m_flushTimer.setInterval(250);
     connect(&m_flushTimer, &QTimer::timeout, this, &JobManager::tick);
     m_flushTimer.start();
@@ -97,11 +117,13 @@ JobManager::JobManager(Workspace &workspace, QObject *parent)
 
 JobManager::~JobManager()
 {
-    // Workers die with their supervisor: nobody would record their events otherwise.
+    // Local workers die with their supervisor: nobody would record their events otherwise. A
+    // worker on another host writes them to a file there and is followed again later.
     for (auto &job : m_jobs) {
         if (job->runner) {
             job->runner->disconnect(this);
-            job->runner->kill();
+            if (!job->runner->outlivesParent())
+                job->runner->kill();
         }
     }
     try {
@@ -111,6 +133,15 @@ JobManager::~JobManager()
     for (auto &job : m_jobs) {
         if (isTerminal(job->record.state))
             continue;
+        if (job->runner && job->runner->outlivesParent() && job->runner->processId() > 0 && job->record.state != JobState::Queued) {
+            job->record.message = QStringLiteral("detached: the worker runs on on host '%1'; `cairn jobs attach %2` or the studio follows it again")
+                                      .arg(job->spec.resources.host, job->record.id);
+            try {
+                job->record.save(job->dir);
+            } catch (const Error &) {
+            }
+            continue;
+        }
         job->record.state = JobState::Failed;
         job->record.ended = nowMs();
         job->record.message = QStringLiteral("the supervising process exited before the job ended");
@@ -225,7 +256,8 @@ QString JobManager::createRunFor(JobSpec &spec, JobRecord &record)
     nr.sourceType = QStringLiteral("JOB");
     nr.sourceRef = spec.id;
     nr.parentUuid = spec.parentRunUuid;
-    nr.host = m_host;
+    // Each run records where it ran: this machine, or the host's name.
+    nr.host = remoteHostOf(spec).isEmpty() ? m_host : remoteHostOf(spec);
     nr.status = RunStatus::Scheduled;
     nr.pid = QCoreApplication::applicationPid();
     const Run run = store.createRun(nr);
@@ -248,7 +280,7 @@ QString JobManager::adopt(const QString &jobId)
     if (job->record.state != JobState::Queued)
         throw Error(QStringLiteral("job %1 is %2; only a queued job can be started").arg(jobId, jobStateName(job->record.state)));
     job->record.managerPid = QCoreApplication::applicationPid();
-    job->record.host = m_host;
+    job->record.host = remoteHostOf(job->spec).isEmpty() ? m_host : remoteHostOf(job->spec);
     const QString uuid = createRunFor(job->spec, job->record);
     job->spec.save(specPath);
     const Run run = m_workspace.store().run(uuid);
@@ -261,6 +293,7 @@ QString JobManager::adopt(const QString &jobId)
     }
     m_writer->setTag(job->runId, QStringLiteral("cairn.job"), jobId);
     m_writer->setTag(job->runId, QStringLiteral("cairn.algorithm"), job->spec.algorithm);
+    m_writer->setTag(job->runId, QStringLiteral("cairn.host"), remoteHostOf(job->spec).isEmpty() ? QString::fromLatin1(remote::Host::kLocalName) : remoteHostOf(job->spec));
     if (job->spec.hasChannel(QStringLiteral("train")))
         m_writer->setTag(job->runId, QStringLiteral("cairn.data.train"), job->spec.channels.value(QStringLiteral("train")).path);
     if (!job->spec.target.isEmpty())
@@ -301,9 +334,32 @@ JobRecord JobManager::job(const QString &jobId) const
 
 void JobManager::startQueued()
 {
-    while (!m_queue.isEmpty() && runningCount() < m_maxConcurrent) {
-        const QString id = m_queue.takeFirst();
-        const auto job = m_jobs.value(id);
+    // This machine's limit counts local workers; each SSH host has its own job limit.
+    auto runningOn = [this](const QString &host) {
+        int n = 0;
+        for (const auto &j : std::as_const(m_jobs))
+            n += (j->record.state == JobState::Running || j->record.state == JobState::Stopping) && remoteHostOf(j->spec) == host ? 1 : 0;
+        return n;
+    };
+    for (qsizetype i = 0; i < m_queue.size();) {
+        const auto job = m_jobs.value(m_queue.at(i));
+        if (job) {
+            const QString host = remoteHostOf(job->spec);
+            int limit = m_maxConcurrent;
+            if (!host.isEmpty()) {
+                try {
+                    if (const auto h = remote::HostStore().find(host))
+                        limit = std::max(1, h->jobLimit);
+                } catch (const Error &) {
+                    limit = 1;
+                }
+            }
+            if (runningOn(host) >= limit) {
+                ++i;
+                continue;
+            }
+        }
+        const QString id = m_queue.takeAt(i);
         if (job)
             launch(*job);
     }
@@ -319,20 +375,16 @@ void JobManager::launch(Job &job)
     } catch (const Error &e) {
         appendLog(job, QStringLiteral("[cairn] cannot mark the run running: %1").arg(e.message()));
     }
-    Runner *runner = m_factory(job.spec);
-    runner->setParent(this);
-    job.runner = runner;
-    job.record.runner = runner->kind();
-    connect(runner, &Runner::started, this, [this, id](qint64 pid) {
-        if (const auto j = m_jobs.value(id)) {
-            j->record.workerPid = pid;
-            appendLog(*j, QStringLiteral("[cairn] worker started (pid %1)").arg(pid));
-            saveRecord(*j);
-        }
-    });
-    connect(runner, &Runner::stdoutLine, this, [this, id](const QByteArray &line) { onLine(id, line); });
-    connect(runner, &Runner::stderrText, this, [this, id](const QByteArray &text) { onStderr(id, text); });
-    connect(runner, &Runner::finished, this, [this, id](int code, bool crashed, const QString &error) { onFinished(id, code, crashed, error); });
+    Runner *runner = nullptr;
+    try {
+        runner = m_factory(job.spec);
+    } catch (const Error &e) {
+        const QString message = e.message();
+        QMetaObject::invokeMethod(this, [this, id, message] { onFinished(id, -1, true, message); }, Qt::QueuedConnection);
+        saveRecord(job);
+        return;
+    }
+    connectRunner(job, runner);
     saveRecord(job);
     Q_EMIT jobStarted(id, job.record.runUuid);
     WorkerLaunch launch;
@@ -341,8 +393,84 @@ void JobManager::launch(Job &job)
     launch.specPath = QDir(job.dir).filePath(QStringLiteral("spec.json"));
     launch.jobDir = job.dir;
     launch.cpus = job.spec.resources.cpus;
-    appendLog(job, QStringLiteral("[cairn] starting %1 %2 --spec %3").arg(m_program, m_arguments.join(QLatin1Char(' ')), launch.specPath));
+    if (runner->outlivesParent())
+        appendLog(job, QStringLiteral("[cairn] starting the job on host '%1'").arg(job.spec.resources.host));
+    else
+        appendLog(job, QStringLiteral("[cairn] starting %1 %2 --spec %3").arg(m_program, m_arguments.join(QLatin1Char(' ')), launch.specPath));
     runner->start(launch);
+}
+
+void JobManager::connectRunner(Job &job, Runner *runner)
+{
+    const QString id = job.record.id;
+    runner->setParent(this);
+    job.runner = runner;
+    job.record.runner = runner->kind();
+    connect(runner, &Runner::started, this, [this, id](qint64 pid) {
+        if (const auto j = m_jobs.value(id)) {
+            const bool remote = j->runner && j->runner->outlivesParent();
+            // A remote process id means nothing here: lost-job recovery must never signal it.
+            j->record.workerPid = remote ? 0 : pid;
+            appendLog(*j, remote ? QStringLiteral("[cairn] worker started on host '%1' (process group %2)").arg(j->spec.resources.host).arg(pid)
+                                 : QStringLiteral("[cairn] worker started (pid %1)").arg(pid));
+            saveRecord(*j);
+        }
+    });
+    connect(runner, &Runner::stdoutLine, this, [this, id](const QByteArray &line) { onLine(id, line); });
+    connect(runner, &Runner::stderrText, this, [this, id](const QByteArray &text) { onStderr(id, text); });
+    connect(runner, &Runner::finished, this, [this, id](int code, bool crashed, const QString &error) { onFinished(id, code, crashed, error); });
+}
+
+QStringList JobManager::detachedJobs(const QString &workspacePath)
+{
+    QStringList out;
+    for (const JobRecord &r : JobRecord::list(workspacePath)) {
+        if (!isTerminal(r.state) && r.state != JobState::Queued && r.runner == QLatin1String("ssh") && !processAlive(r.managerPid))
+            out << r.id;
+    }
+    return out;
+}
+
+void JobManager::reattach(const QString &jobId)
+{
+    if (m_jobs.contains(jobId))
+        return;
+    auto job = std::make_shared<Job>();
+    job->dir = JobRecord::dirOf(m_workspace.path(), jobId);
+    job->record = JobRecord::load(job->dir);
+    if (isTerminal(job->record.state))
+        throw Error(QStringLiteral("job %1 has ended (%2)").arg(jobId, jobStateName(job->record.state)));
+    if (job->record.runner != QLatin1String("ssh"))
+        throw Error(QStringLiteral("job %1 ran on this machine: its worker ended with its supervisor and cannot be re-attached").arg(jobId));
+    if (processAlive(job->record.managerPid) && job->record.managerPid != QCoreApplication::applicationPid())
+        throw Error(QStringLiteral("job %1 is followed by process %2 already").arg(jobId).arg(job->record.managerPid));
+    job->spec = JobSpec::load(QDir(job->dir).filePath(QStringLiteral("spec.json")));
+    ExperimentStore &store = m_workspace.store();
+    const Run run = store.run(job->record.runUuid);
+    job->runId = run.id;
+    for (const Param &p : store.params(run.id))
+        job->params.insert(p.key, p.value);
+    // Resume exactly after the last line whose points the store committed.
+    qint64 offset = 0;
+    for (const Tag &t : store.tags(run.id))
+        if (t.key == kEventOffsetTag)
+            offset = t.value.toLongLong();
+    job->log.setFileName(QDir(job->dir).filePath(QStringLiteral("job.log")));
+    job->log.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text);
+    job->events.setFileName(QDir(job->dir).filePath(QStringLiteral("events.jsonl")));
+    job->events.open(QIODevice::WriteOnly | QIODevice::Append);
+    job->record.managerPid = QCoreApplication::applicationPid();
+    if (job->record.state == JobState::Stopping)
+        job->record.state = JobState::Running;
+    job->record.message.clear();
+    m_jobs.insert(jobId, job);
+    // The host as the job was started with (remote.json), whatever hosts.json says now.
+    auto *runner = new remote::SshRunner(remote::Host());
+    connectRunner(*job, runner);
+    saveRecord(*job);
+    appendLog(*job, QStringLiteral("[cairn] re-attached to the worker on host '%1'; reading its events from byte %2").arg(job->spec.resources.host).arg(offset));
+    Q_EMIT jobStarted(jobId, job->record.runUuid);
+    runner->attach(job->dir, offset);
 }
 
 void JobManager::appendLog(Job &job, const QString &line)
@@ -371,6 +499,9 @@ void JobManager::onLine(const QString &jobId, const QByteArray &line)
     if (!job)
         return;
     ++job->lines;
+    // Before the line's own writes: a flush then commits the points and the position together.
+    if (job->runner && job->runner->eventOffset() >= 0)
+        m_writer->setLatestTag(job->runId, kEventOffsetTag, QString::number(job->runner->eventOffset()));
     if (line.trimmed().isEmpty())
         return;
     QString error;

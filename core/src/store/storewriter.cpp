@@ -55,6 +55,11 @@ void StoreWriter::setTag(qint64 runId, const QString &key, const QString &value)
         flush();
 }
 
+void StoreWriter::setLatestTag(qint64 runId, const QString &key, const QString &value)
+{
+    m_latestTags.insert(qMakePair(runId, key), value);
+}
+
 void StoreWriter::flush()
 {
     if (pending() == 0)
@@ -123,10 +128,16 @@ void StoreWriter::flush()
             tag.exec();
             tag.reset();
         }
+        for (auto it = m_latestTags.cbegin(); it != m_latestTags.cend(); ++it) {
+            tag.bind(1, it.key().first).bind(2, it.key().second).bind(3, it.value());
+            tag.exec();
+            tag.reset();
+        }
     });
     m_metrics.clear();
     m_params.clear();
     m_tags.clear();
+    m_latestTags.clear();
 }
 
 } // namespace cairn

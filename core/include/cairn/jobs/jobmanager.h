@@ -61,6 +61,13 @@ public:
     /// Writes a job's folder and spec without running it: another process adopts it.
     static QString prepareJob(Workspace &workspace, JobSpec &spec);
 
+    /// Jobs of the workspace whose worker runs on another host (it outlives its supervisor) and
+    /// that no live process follows: after the studio or the CLI exited, or lost the network.
+    static QStringList detachedJobs(const QString &workspacePath);
+    /// Follows such a job again: reads its events from the offset the store last committed, so
+    /// no point is lost or written twice. Throws cairn::Error when the job cannot be re-attached.
+    void reattach(const QString &jobId);
+
     void stop(const QString &jobId, const QString &reason = {});
     /// Asks the process supervising a job (possibly another one) to stop it.
     static void requestStop(const QString &workspacePath, const QString &jobId);
@@ -85,6 +92,7 @@ private:
     struct Job;
     void startQueued();
     void launch(Job &job);
+    void connectRunner(Job &job, Runner *runner);
     void onLine(const QString &jobId, const QByteArray &line);
     void onStderr(const QString &jobId, const QByteArray &text);
     void onFinished(const QString &jobId, int exitCode, bool crashed, const QString &error);

@@ -38,6 +38,23 @@ public:
     virtual qint64 processId() const = 0;
     virtual bool isRunning() const = 0;
 
+    /// True when the worker outlives this process: it runs on another machine and writes its
+    /// events to a file there. The JobManager then leaves it running when it exits, and a later
+    /// one re-attaches (see attach()).
+    virtual bool outlivesParent() const { return false; }
+    /// Follows a worker started earlier, by this or another process, for the job in `jobDir`,
+    /// reading its event stream from byte `offset` on. Only runners that outlive their parent
+    /// can do this; the others report the job as failed.
+    virtual void attach(const QString &jobDir, qint64 offset)
+    {
+        Q_UNUSED(jobDir);
+        Q_UNUSED(offset);
+        Q_EMIT finished(-1, true, QStringLiteral("a %1 worker cannot be re-attached").arg(kind()));
+    }
+    /// The byte offset in the worker's event stream just after the line last given by
+    /// stdoutLine(), or -1 where the runner does not count (local workers).
+    virtual qint64 eventOffset() const { return -1; }
+
 Q_SIGNALS:
     void started(qint64 pid);
     /// One complete line of the worker's stdout, without the line end.

@@ -48,8 +48,10 @@ struct Host
     static Host local();
 };
 
-/// The user's hosts: `local` first, then those of hosts.json. The file is
-/// $CAIRN_HOSTS_FILE if set, else <config>/cairn/hosts.json (XDG_CONFIG_HOME, ~/.config).
+/// The user's hosts: `local` first, then those of hosts.json, then the concrete `Host` entries of
+/// the ssh config that hosts.json does not name (source "ssh-config": usable at once, saved when
+/// changed). The file is $CAIRN_HOSTS_FILE if set, else <config>/cairn/hosts.json
+/// (XDG_CONFIG_HOME, ~/.config); the ssh config is $CAIRN_SSH_CONFIG if set, else ~/.ssh/config.
 /// Every change is written at once (atomically), so several processes see the same list.
 class HostStore
 {
@@ -58,13 +60,17 @@ public:
     explicit HostStore(QString path = defaultPath());
 
     QString path() const { return m_path; }
+    /// The ssh config whose entries are offered (empty: none).
+    void setSshConfig(const QString &file) { m_sshConfig = file; }
+    QString sshConfig() const { return m_sshConfig; }
     QList<Host> hosts() const;
     std::optional<Host> find(const QString &name) const;
     /// Throws cairn::Error listing the known names when there is no such host.
     Host host(const QString &name) const;
     /// Adds a new host (throws if the name is taken or a field is invalid).
     void add(const Host &host);
-    /// Replaces the host of the same name (throws if there is none).
+    /// Replaces the host of the same name, saving an ssh-config entry on its first change
+    /// (throws if there is none).
     void update(const Host &host);
     /// Throws for `local` and for unknown names.
     void remove(const QString &name);
@@ -78,6 +84,7 @@ private:
     QList<Host> load() const;
     void save(const QList<Host> &hosts) const;
     QString m_path;
+    QString m_sshConfig;
 };
 
 } // namespace cairn::remote

@@ -23,11 +23,15 @@ public:
     void logMetric(qint64 runId, const QString &key, double value, qint64 step, qint64 timestamp = 0);
     void logParam(qint64 runId, const QString &key, const QString &value);
     void setTag(qint64 runId, const QString &key, const QString &value);
+    /// A tag of which only the latest value matters, written with the next flush (in the same
+    /// transaction as the points before it). A reader's position in a stream goes here, so that
+    /// the position and the points it covers are committed together.
+    void setLatestTag(qint64 runId, const QString &key, const QString &value);
 
     /// Writes everything pending in one transaction. On an error nothing is written and the
     /// batch stays pending, so a retry loses no point.
     void flush();
-    qsizetype pending() const { return m_metrics.size() + m_params.size() + m_tags.size(); }
+    qsizetype pending() const { return m_metrics.size() + m_params.size() + m_tags.size() + m_latestTags.size(); }
 
 private:
     struct PendingMetric
@@ -52,6 +56,7 @@ private:
     QList<PendingMetric> m_metrics;
     QList<PendingText> m_params;
     QList<PendingText> m_tags;
+    QHash<QPair<qint64, QString>, QString> m_latestTags;
 };
 
 } // namespace cairn

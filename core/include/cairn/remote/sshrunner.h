@@ -1,0 +1,73 @@
+#pragma once
+
+#include "cairn/jobs/runner.h"
+#include "cairn/remote/host.h"
+
+#include <QJsonObject>
+#include <QPointer>
+#include <QProcess>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+
+namespace cairn::remote {
+
+/// Runs a job's worker on an SSH host. The spec and its data channels go over with rsync (data
+/// into the host's content-hash cache); the worker starts detached (setsid, nohup) in
+/// <workDir>/jobs/<job>/ and writes its events to events.jsonl there, which one `tail` over the
+/// shared SSH connection streams back from a byte offset. The worker survives the connection,
+/// this process and the studio: attach() picks the stream up again from the offset the store
+/// last committed. Stop goes as a line into the job's control file, then SIGTERM and SIGKILL to
+/// the worker's process group on the host. When the worker has ended, its output folder (model,
+/// artifacts) is fetched into the job's local output folder before finished() is emitted.
+///
+/// The job folder gets remote.json (host, remote folder, process id) so that any later process
+/// can re-attach.
+class SshRunner : public Runner
+{
+    Q_OBJECT
+public:
+    explicit SshRunner(Host host, QObject *parent = nullptr);
+    ~SshRunner() override;
+
+    QString kind() const override { return QStringLiteral("ssh"); }
+    void start(const WorkerLaunch &launch) override;
+    void sendControl(const QByteArray &line) override;
+    void terminate() override;
+    void kill() override;
+    qint64 processId() const override { return m_pid; }
+    bool isRunning() const override { return m_running; }
+    bool outlivesParent() const override { return true; }
+    void attach(const QString &jobDir, qint64 offset) override;
+    qint64 eventOffset() const override { return m_offset; }
+
+    /// What remote.json holds for a job folder (empty when the job never reached its host).
+    static QJsonObject remoteState(const QString &jobDir);
+
+private:
+    void follow();
+    void onFollowOutput();
+    void onFollowFinished(int exitCode);
+    void finish();
+    void emitLines(const QByteArray &bytes, bool flushPartial);
+    void signalGroup(const QString &signal);
+    void fail(const QString &message);
+
+    Host m_host;
+    QString m_jobDir;      ///< local
+    QString m_remoteDir;   ///< <workDir>/jobs/<job> on the host
+    QString m_localOutput; ///< where the model and artifacts come back to
+    qint64 m_pid = 0;      ///< the worker's process group on the host
+    qint64 m_offset = 0;   ///< bytes of events.jsonl handed on as lines
+    QByteArray m_partial;
+    bool m_running = false;
+    bool m_finishing = false;
+    int m_retries = 0;
+    bool m_stopRequested = false;
+    std::shared_ptr<std::atomic<bool>> m_cancel; ///< tells the preparation not to start the worker
+    QPointer<QProcess> m_follow;
+    QTimer m_retryTimer;
+};
+
+} // namespace cairn::remote

@@ -1,0 +1,509 @@
+#include "cairn/remote/sshrunner.h"
+
+#include "cairn/jobs/jobevent.h"
+#include "cairn/jobs/jobspec.h"
+#include "cairn/remote/probe.h"
+#include "cairn/remote/remotecache.h"
+#include "cairn/remote/sshconnection.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <atomic>
+#include <memory>
+
+namespace cairn::remote {
+
+namespace {
+
+/// Starts the worker detached in its job folder ("$1"): its own session (setsid) so that no
+/// hang-up or dropped connection reaches it; the wrapper shell ignores the signals meant for the
+/// worker and records its exit code. Prints the process group id.
+const char *kLaunchScript = R"SH(
+mkdir -p -- "$1" && cd -- "$1" || exit 3
+rm -f control exit_code exit_code.tmp pid gpus
+: > events.jsonl
+if [ "$3" != "-" ]; then CUDA_VISIBLE_DEVICES=$3; export CUDA_VISIBLE_DEVICES; printf '%s\n' "$3" > gpus; fi
+setsid nohup sh -c 'trap "" HUP INT TERM; "$0" worker --spec spec.json --events-file events.jsonl --control-file control >worker.out 2>worker.err </dev/null; echo $? > exit_code.tmp; mv exit_code.tmp exit_code' "$2" >/dev/null 2>&1 </dev/null &
+echo $! > pid
+echo $!
+)SH";
+
+/// Whether process "$1" still runs: a zombie left to an init that does not reap counts as ended.
+#define CAIRN_ALIVE_FN "alive() { kill -0 \"$1\" 2>/dev/null && [ \"$(sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -c1)\" != Z ]; }\n"
+
+/// Streams events.jsonl from byte "$2" (1-based) until the worker "$3" has ended (its exit code
+/// is written, or its process is gone). The caller reads what follows the last full line itself.
+const char *kFollowScript = CAIRN_ALIVE_FN R"SH(
+cd -- "$1" || exit 3
+tail -c +"$2" -s 0.2 -F events.jsonl 2>/dev/null &
+t=$!
+trap 'kill $t 2>/dev/null' EXIT HUP INT TERM
+while [ ! -f exit_code ] && alive "$3"; do sleep 0.2; done
+sleep 0.3
+)SH";
+
+/// After the stream ended: is the worker really gone, how did it end, what did it say on stderr.
+const char *kStateScript = CAIRN_ALIVE_FN R"SH(
+cd -- "$1" || { echo "gone"; exit 0; }
+if [ ! -f exit_code ] && alive "$2"; then echo "alive"; exit 0; fi
+if [ -f exit_code ]; then echo "exit=$(cat exit_code)"; else echo "exit=none"; fi
+if [ -d output ]; then echo "output=yes"; fi
+echo "stderr:"
+tail -c 4000 worker.err 2>/dev/null
+)SH";
+
+/// GPU indices held by this host's live jobs (their `gpus` files).
+const char *kTakenGpusScript = CAIRN_ALIVE_FN R"SH(
+for f in "$1"/jobs/*/gpus; do
+  [ -f "$f" ] || continue
+  j=${f%/gpus}
+  [ -f "$j/exit_code" ] && continue
+  p=$(cat "$j/pid" 2>/dev/null)
+  [ -n "$p" ] && alive "$p" && tr ',' '\n' < "$f"
+done
+exit 0
+)SH";
+
+QByteArray logLine(const QString &message, const QString &level = QStringLiteral("info"))
+{
+    QByteArray line = JobEvent::log(level, message).toLine();
+    if (line.endsWith('\n'))
+        line.chop(1);
+    return line;
+}
+
+QString remoteStatePath(const QString &jobDir)
+{
+    return QDir(jobDir).filePath(QStringLiteral("remote.json"));
+}
+
+struct Prepared
+{
+    QString error;
+    bool cancelled = false;
+    QString remoteDir;
+    QString localOutput;
+    qint64 pid = 0;
+    QString gpus; ///< CUDA_VISIBLE_DEVICES given to the worker ("-": none), for the cost of GPU-hours
+    QStringList messages;
+};
+
+Prepared prepare(const Host &host, const QString &specPath, const QString &jobDir, std::shared_ptr<std::atomic<bool>> cancel)
+{
+    Prepared out;
+    try {
+        const HostProbe probe = probeHost(host);
+        if (!probe.reachable)
+            throw Error(probe.error);
+        if (!probe.workerOk)
+            throw Error(probe.workerProblem);
+        const SshConnection ssh(host);
+        const QString workDir = probe.workDir.isEmpty() ? RemoteCache::resolveWorkDir(ssh) : probe.workDir;
+        JobSpec spec = JobSpec::load(specPath);
+        out.remoteDir = workDir + QStringLiteral("/jobs/") + spec.id;
+        out.localOutput = spec.outputDir;
+        RemoteCache cache(ssh, workDir);
+        for (auto it = spec.channels.begin(); it != spec.channels.end(); ++it) {
+            for (QString *path : {&it->path, &it->labelsPath}) {
+                if (path->isEmpty())
+                    continue;
+                bool sent = false;
+                const QString local = *path;
+                *path = cache.put(local, &sent);
+                out.messages << (sent ? QStringLiteral("sent %1 to host '%2' (%3)") : QStringLiteral("host '%2' has %1 already (%3)"))
+                                        .arg(local, host.name, QFileInfo(*path).dir().dirName().left(12));
+            }
+            if (cancel->load())
+                break;
+        }
+        spec.outputDir = out.remoteDir + QStringLiteral("/output");
+        const QString remoteSpec = QDir(jobDir).filePath(QStringLiteral("remote-spec.json"));
+        spec.save(remoteSpec);
+        const auto mk = ssh.runScript(QStringLiteral("mkdir -p -- \"$1\""), {out.remoteDir}, 30000);
+        if (mk.exitCode != 0)
+            throw Error(QStringLiteral("cannot create %1 on host '%2': %3").arg(out.remoteDir, host.name, QString::fromUtf8(mk.err).trimmed()));
+        ssh.upload({remoteSpec}, out.remoteDir + QStringLiteral("/spec.json"));
+
+        // GPUs: the free ones not held by this host's other jobs; none is a normal answer.
+        QString devices = QStringLiteral("-");
+        if (!probe.gpus.isEmpty()) {
+            QSet<int> taken;
+            const auto t = ssh.runScript(QString::fromLatin1(kTakenGpusScript), {workDir}, 30000);
+            for (const QByteArray &l : t.out.split('\n'))
+                if (!l.trimmed().isEmpty())
+                    taken.insert(l.trimmed().toInt());
+            const QList<int> free = freeGpus(probe.gpus, taken, 1);
+            devices = cudaVisibleDevices(free);
+            if (free.isEmpty())
+                out.messages << QStringLiteral("all %1 GPU(s) of host '%2' are busy: the job runs on its CPUs").arg(probe.gpus.size()).arg(host.name);
+            else
+                out.messages << QStringLiteral("GPU %1 (%2) of host '%3' assigned: CUDA_VISIBLE_DEVICES=%1")
+                                    .arg(devices, probe.gpus.at(free.first()).name, host.name);
+        } else {
+            out.messages << QStringLiteral("host '%1' has no GPU (nvidia-smi absent or none found): the job runs on its CPUs").arg(host.name);
+        }
+        out.gpus = devices;
+        if (cancel->load()) {
+            out.cancelled = true;
+            return out;
+        }
+        const auto launch = ssh.runScript(QString::fromLatin1(kLaunchScript), {out.remoteDir, host.cairnCommand, devices}, 30000);
+        bool ok = false;
+        out.pid = QString::fromUtf8(launch.out).trimmed().toLongLong(&ok);
+        if (launch.exitCode != 0 || !ok || out.pid <= 0)
+            throw Error(QStringLiteral("could not start the worker on host '%1': %2").arg(host.name, QString::fromUtf8(launch.err + launch.out).trimmed()));
+        out.messages << QStringLiteral("worker started on host '%1' (process group %2) in %3").arg(host.name).arg(out.pid).arg(out.remoteDir);
+    } catch (const Error &e) {
+        out.error = e.message();
+    }
+    return out;
+}
+
+struct Ending
+{
+    bool alive = false;
+    bool retry = false;        ///< the connection failed: try again later
+    QString error;
+    QByteArray catchUp;
+    int exitCode = -1;
+    bool crashed = true;
+    QByteArray stderrTail;
+    QString fetchError;
+};
+
+Ending ending(const Host &host, const QString &remoteDir, qint64 pid, qint64 offset, const QString &localOutput)
+{
+    Ending e;
+    try {
+        const SshConnection ssh(host);
+        const auto state = ssh.runScript(QString::fromLatin1(kStateScript), {remoteDir, QString::number(pid)}, 60000);
+        const QByteArray out = state.out;
+        if (out.startsWith("alive")) {
+            e.alive = true;
+            return e;
+        }
+        if (out.startsWith("gone")) {
+            e.error = QStringLiteral("the job's folder %1 is gone from host '%2'").arg(remoteDir, host.name);
+            return e;
+        }
+        const qsizetype errAt = out.indexOf("stderr:\n");
+        const QByteArray head = errAt >= 0 ? out.left(errAt) : out;
+        e.stderrTail = errAt >= 0 ? out.mid(errAt + 8) : QByteArray();
+        bool hasOutput = false;
+        for (const QByteArray &l : head.split('\n')) {
+            if (l.startsWith("exit=") && l != "exit=none") {
+                e.exitCode = l.mid(5).trimmed().toInt();
+                e.crashed = false;
+            }
+            hasOutput = hasOutput || l == "output=yes";
+        }
+        const auto rest = ssh.run({QStringLiteral("tail"), QStringLiteral("-c"), QStringLiteral("+%1").arg(offset + 1), QStringLiteral("--"),
+                                   remoteDir + QStringLiteral("/events.jsonl")}, 300000);
+        e.catchUp = rest.out;
+        if (hasOutput && !localOutput.isEmpty()) {
+            try {
+                ssh.download(remoteDir + QStringLiteral("/output/"), localOutput + QLatin1Char('/'));
+            } catch (const SshError &) {
+                throw;
+            } catch (const Error &err) {
+                e.fetchError = err.message();
+            }
+        }
+    } catch (const SshError &err) {
+        e.retry = true;
+        e.error = err.message();
+    } catch (const Error &err) {
+        e.error = err.message();
+    }
+    return e;
+}
+
+} // namespace
+
+SshRunner::SshRunner(Host host, QObject *parent) : Runner(parent), m_host(std::move(host))
+{
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, [this] {
+        if (m_running)
+            follow();
+    });
+}
+
+SshRunner::~SshRunner()
+{
+    // Only the local end goes: the worker on the host runs on, and a later process re-attaches.
+    if (m_follow) {
+        m_follow->disconnect(this);
+        m_follow->kill();
+        m_follow->waitForFinished(2000);
+    }
+}
+
+QJsonObject SshRunner::remoteState(const QString &jobDir)
+{
+    QFile f(remoteStatePath(jobDir));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+void SshRunner::fail(const QString &message)
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    if (m_follow) {
+        m_follow->disconnect(this);
+        m_follow->kill();
+    }
+    Q_EMIT finished(-1, true, message);
+}
+
+void SshRunner::start(const WorkerLaunch &launch)
+{
+    m_jobDir = launch.jobDir;
+    m_running = true;
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    connect(this, &QObject::destroyed, [cancel] { cancel->store(true); });
+    m_cancel = cancel;
+    Q_EMIT stdoutLine(logLine(QStringLiteral("preparing the job on host '%1' (%2)").arg(m_host.name, m_host.address())));
+    auto *watcher = new QFutureWatcher<Prepared>(this);
+    connect(watcher, &QFutureWatcher<Prepared>::finished, this, [this, watcher] {
+        const Prepared p = watcher->result();
+        watcher->deleteLater();
+        for (const QString &m : p.messages)
+            Q_EMIT stdoutLine(logLine(m));
+        if (p.cancelled) {
+            m_running = false;
+            Q_EMIT finished(0, false, {});
+            return;
+        }
+        if (!p.error.isEmpty()) {
+            fail(p.error);
+            return;
+        }
+        m_remoteDir = p.remoteDir;
+        m_localOutput = p.localOutput;
+        m_pid = p.pid;
+        m_offset = 0;
+        QSaveFile f(remoteStatePath(m_jobDir));
+        if (f.open(QIODevice::WriteOnly)) {
+            f.write(QJsonDocument(QJsonObject{{QStringLiteral("host"), m_host.toJson()},
+                                              {QStringLiteral("remoteDir"), m_remoteDir},
+                                              {QStringLiteral("localOutput"), m_localOutput},
+                                              {QStringLiteral("pid"), m_pid},
+                                              {QStringLiteral("gpus"), p.gpus}}).toJson());
+            f.commit();
+        }
+        Q_EMIT started(m_pid);
+        if (m_stopRequested)
+            sendControl(QByteArrayLiteral("{\"type\":\"stop\"}"));
+        follow();
+    });
+    const Host host = m_host;
+    const QString specPath = launch.specPath;
+    const QString jobDir = launch.jobDir;
+    watcher->setFuture(QtConcurrent::run([host, specPath, jobDir, cancel] { return prepare(host, specPath, jobDir, cancel); }));
+}
+
+void SshRunner::attach(const QString &jobDir, qint64 offset)
+{
+    m_jobDir = jobDir;
+    const QJsonObject state = remoteState(jobDir);
+    m_running = true;
+    if (state.isEmpty()) {
+        fail(QStringLiteral("the job never reached its host (no %1)").arg(remoteStatePath(jobDir)));
+        return;
+    }
+    m_host = Host::fromJson(state.value(QStringLiteral("host")).toObject());
+    m_remoteDir = state.value(QStringLiteral("remoteDir")).toString();
+    m_localOutput = state.value(QStringLiteral("localOutput")).toString();
+    m_pid = qint64(state.value(QStringLiteral("pid")).toDouble());
+    m_offset = std::max<qint64>(0, offset);
+    follow();
+}
+
+void SshRunner::follow()
+{
+    if (!m_running)
+        return;
+    m_partial.clear(); // the stream starts again at m_offset
+    QStringList args;
+    try {
+        args = SshConnection(m_host).scriptArguments(QString::fromLatin1(kFollowScript),
+                                                     {m_remoteDir, QString::number(m_offset + 1), QString::number(m_pid)});
+    } catch (const Error &e) {
+        fail(e.message());
+        return;
+    }
+    auto *p = new QProcess(this);
+    m_follow = p;
+    connect(p, &QProcess::readyReadStandardOutput, this, &SshRunner::onFollowOutput);
+    connect(p, &QProcess::finished, this, [this, p](int code, QProcess::ExitStatus status) {
+        if (p != m_follow)
+            return;
+        onFollowOutput();
+        const QByteArray err = p->readAllStandardError();
+        p->deleteLater();
+        m_follow = nullptr;
+        if (code == 255 || status == QProcess::CrashExit) {
+            ++m_retries;
+            const int delay = std::min(15000, 1000 * (1 << std::min(m_retries, 4)));
+            QString why = QString::fromUtf8(err).trimmed();
+            try {
+                why = SshConnection(m_host).explain(err).message();
+            } catch (const Error &) {
+            }
+            if (m_retries == 1 || m_retries % 10 == 0)
+                Q_EMIT stdoutLine(logLine(QStringLiteral("lost the connection to host '%1' (%2); the job runs on there, reconnecting every %3 s")
+                                              .arg(m_host.name, why).arg(delay / 1000), QStringLiteral("warning")));
+            m_retryTimer.start(delay);
+            return;
+        }
+        onFollowFinished(code);
+    });
+    connect(p, &QProcess::errorOccurred, this, [this, p](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart && p == m_follow)
+            fail(QStringLiteral("cannot run ssh: %1").arg(p->errorString()));
+    });
+    p->start(SshConnection::program(), args);
+}
+
+void SshRunner::onFollowOutput()
+{
+    if (m_follow)
+        emitLines(m_follow->readAllStandardOutput(), false);
+}
+
+void SshRunner::emitLines(const QByteArray &bytes, bool flushPartial)
+{
+    if (bytes.isEmpty() && !flushPartial)
+        return;
+    if (m_retries > 0 && !bytes.isEmpty()) {
+        Q_EMIT stdoutLine(logLine(QStringLiteral("connected to host '%1' again; events resume at byte %2").arg(m_host.name).arg(m_offset)));
+        m_retries = 0;
+    }
+    m_partial.append(bytes);
+    qsizetype start = 0;
+    for (;;) {
+        const qsizetype nl = m_partial.indexOf('\n', start);
+        if (nl < 0)
+            break;
+        QByteArray line = m_partial.mid(start, nl - start);
+        m_offset += nl - start + 1; // before the signal: the receiver stores the offset with the line
+        start = nl + 1;
+        if (line.endsWith('\r'))
+            line.chop(1);
+        Q_EMIT stdoutLine(line);
+    }
+    m_partial.remove(0, start);
+    if (flushPartial && !m_partial.isEmpty()) {
+        m_offset += m_partial.size();
+        const QByteArray last = m_partial;
+        m_partial.clear();
+        Q_EMIT stdoutLine(last);
+    }
+}
+
+void SshRunner::onFollowFinished(int exitCode)
+{
+    Q_UNUSED(exitCode);
+    if (!m_running || m_finishing)
+        return;
+    m_finishing = true;
+    auto *watcher = new QFutureWatcher<Ending>(this);
+    connect(watcher, &QFutureWatcher<Ending>::finished, this, [this, watcher] {
+        const Ending e = watcher->result();
+        watcher->deleteLater();
+        m_finishing = false;
+        if (!m_running)
+            return;
+        if (e.alive) {
+            follow();
+            return;
+        }
+        if (e.retry) {
+            ++m_retries;
+            Q_EMIT stdoutLine(logLine(QStringLiteral("lost the connection to host '%1' while collecting the job's end (%2); retrying")
+                                          .arg(m_host.name, e.error), QStringLiteral("warning")));
+            m_retryTimer.start(std::min(15000, 1000 * (1 << std::min(m_retries, 4))));
+            return;
+        }
+        m_partial.clear();
+        emitLines(e.catchUp, true);
+        if (!e.stderrTail.trimmed().isEmpty() && (e.crashed || e.exitCode != 0))
+            Q_EMIT stderrText(e.stderrTail);
+        m_running = false;
+        QString error = e.error;
+        if (error.isEmpty() && !e.fetchError.isEmpty())
+            error = QStringLiteral("the job ended on host '%1' but its model and artifacts could not be fetched: %2").arg(m_host.name, e.fetchError);
+        else if (error.isEmpty() && !m_localOutput.isEmpty())
+            Q_EMIT stdoutLine(logLine(QStringLiteral("fetched the job's output from host '%1' into %2").arg(m_host.name, m_localOutput)));
+        Q_EMIT finished(e.exitCode, e.crashed || !error.isEmpty(), error);
+    });
+    const Host host = m_host;
+    const QString remoteDir = m_remoteDir;
+    const qint64 pid = m_pid;
+    const qint64 offset = m_offset;
+    const QString localOutput = m_localOutput;
+    watcher->setFuture(QtConcurrent::run([=] { return ending(host, remoteDir, pid, offset, localOutput); }));
+}
+
+void SshRunner::sendControl(const QByteArray &line)
+{
+    if (m_remoteDir.isEmpty()) {
+        // Still preparing: the stop goes as soon as the worker exists (or it is never started).
+        m_stopRequested = true;
+        if (m_cancel)
+            m_cancel->store(true);
+        return;
+    }
+    QStringList args;
+    try {
+        args = SshConnection(m_host).scriptArguments(QStringLiteral("printf '%s\\n' \"$2\" >> \"$1/control\""),
+                                                     {m_remoteDir, QString::fromUtf8(line.trimmed())});
+    } catch (const Error &) {
+        return;
+    }
+    auto *p = new QProcess(this);
+    connect(p, &QProcess::finished, p, &QObject::deleteLater);
+    p->start(SshConnection::program(), args);
+}
+
+void SshRunner::signalGroup(const QString &signal)
+{
+    if (m_pid <= 0) {
+        if (m_cancel)
+            m_cancel->store(true);
+        return;
+    }
+    QStringList args;
+    try {
+        args = SshConnection(m_host).scriptArguments(QStringLiteral("kill -s \"$1\" -- \"-$2\" 2>/dev/null || kill -s \"$1\" \"$2\""),
+                                                     {signal, QString::number(m_pid)});
+    } catch (const Error &) {
+        return;
+    }
+    auto *p = new QProcess(this);
+    connect(p, &QProcess::finished, p, &QObject::deleteLater);
+    p->start(SshConnection::program(), args);
+}
+
+void SshRunner::terminate()
+{
+    signalGroup(QStringLiteral("TERM"));
+}
+
+void SshRunner::kill()
+{
+    signalGroup(QStringLiteral("KILL"));
+}
+
+} // namespace cairn::remote

@@ -81,8 +81,8 @@ QString firstMetric(const ModelVersion &v)
     const QJsonObject metrics = v.lineage.value(QStringLiteral("metrics")).toObject();
     for (const char *key : {"validation.auc", "validation.accuracy", "validation.r2", "validation.rmse", "oof.auc", "oof.accuracy"})
         if (metrics.contains(QLatin1String(key)))
-            return QStringLiteral("%1=%2").arg(QLatin1String(key), formatMetricValue(metrics.value(QLatin1String(key)).toDouble()));
-    return metrics.isEmpty() ? QString() : QStringLiteral("%1=%2").arg(metrics.begin().key(), formatMetricValue(metrics.begin().value().toDouble()));
+            return QStringLiteral("%1=%2").arg(QLatin1String(key)).arg(metrics.value(QLatin1String(key)).toDouble(), 0, 'g', 4);
+    return metrics.isEmpty() ? QString() : QStringLiteral("%1=%2").arg(metrics.begin().key()).arg(metrics.begin().value().toDouble(), 0, 'g', 4);
 }
 
 QList<QStringList> versionRows(const QList<ModelVersion> &versions)
@@ -280,9 +280,9 @@ void printVersion(Context &c, const ModelRegistry &registry, const ModelVersion 
             o << "  " << it.key() << " = " << it.value() << "\n";
     }
     o << "\napproval history\n";
-    QList<QStringList> rows{{QStringLiteral("  WHEN"), QStringLiteral("STATUS"), QStringLiteral("BY"), QStringLiteral("COMMENT")}};
+    QList<QStringList> rows{{QStringLiteral("WHEN"), QStringLiteral("STATUS"), QStringLiteral("BY"), QStringLiteral("COMMENT")}};
     for (const ApprovalEvent &e : registry.approvalTrail(QStringLiteral("%1:%2").arg(v.name).arg(v.version)))
-        rows << QStringList{QStringLiteral("  ") + formatTime(e.time), e.status, e.by, e.comment};
+        rows << QStringList{formatTime(e.time), e.status, e.by, e.comment};
     printAligned(o, rows);
 }
 
@@ -538,7 +538,7 @@ int compare(Context &c)
             const double value = row->values.at(i).toDouble(&ok);
             const bool hasPrevious = !std::isnan(previous);
             rows << QStringList{QString::number(cmp.versions.at(i)), row->values.at(i),
-                                ok && hasPrevious ? (value >= previous ? QStringLiteral("+") : QString()) + formatMetricValue(value - previous) : QString()};
+                                ok && hasPrevious ? (value >= previous ? QStringLiteral("+") : QString()) + QString::number(value - previous, 'g', 4) : QString()};
             trend.append(QJsonObject{{QStringLiteral("version"), cmp.versions.at(i)},
                                      {QStringLiteral("value"), ok ? metricValueToJson(value) : QJsonValue()}});
             if (ok)

@@ -24,6 +24,9 @@
 #include <algorithm>
 #include <functional>
 
+#include <pwd.h>
+#include <unistd.h>
+
 namespace cairn {
 
 namespace {
@@ -336,6 +339,9 @@ QString ModelRegistry::currentUser()
     for (const char *var : {"USER", "LOGNAME", "USERNAME"})
         if (const QString v = qEnvironmentVariable(var); !v.isEmpty())
             return v;
+    // Services and containers often run without $USER: ask the password database.
+    if (const passwd *pw = ::getpwuid(::getuid()); pw && pw->pw_name)
+        return QString::fromLocal8Bit(pw->pw_name);
     return QStringLiteral("unknown");
 }
 
@@ -914,8 +920,10 @@ QString ModelRegistry::cardMarkdown(const QString &ref) const
         o << "_No metrics were recorded._\n\n";
     } else {
         o << "| Metric | Value |\n|---|---|\n";
+        // Six significant digits read well in a document; the JSON export keeps every digit.
         for (auto it = values.begin(); it != values.end(); ++it)
-            o << "| " << escapeCell(it.key()) << " | " << valueText(it.value()) << " |\n";
+            o << "| " << escapeCell(it.key()) << " | "
+              << (it.value().isDouble() ? QString::number(it.value().toDouble(), 'g', 6) : valueText(it.value())) << " |\n";
         o << "\n";
     }
 

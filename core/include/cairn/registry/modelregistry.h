@@ -136,7 +136,8 @@ public:
     static bool isValidName(const QString &name);
     /// Aliases: a letter, then letters, digits, '_' or '-'; "latest" is reserved.
     static bool isValidAlias(const QString &alias);
-    /// $USER (or $LOGNAME), for who approved or registered when the caller has no better name.
+    /// $USER (or $LOGNAME, else the login name of this process's user), for who approved or
+    /// registered when the caller has no better name.
     static QString currentUser();
 
     /// Resolves "NAME", "NAME:3", "NAME@alias" (see the class comment).

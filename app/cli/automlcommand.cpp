@@ -5,6 +5,7 @@
 
 #include "cairn/automl/automljob.h"
 #include "cairn/jobs/jobmanager.h"
+#include "cairn/jobs/jobspeccheck.h"
 #include "cairn/store/runexport.h"
 
 #include <QCoreApplication>
@@ -86,9 +87,20 @@ int runAutoMLCommand(Context &c, const QString &verb)
     automl::AutoMLSpec spec;
     spec.trainPath = parser.value(QStringLiteral("train"));
     if (!QFileInfo(spec.trainPath).isFile())
-        throw UsageError(QStringLiteral("training data %1 does not exist").arg(spec.trainPath));
+        throw InputError(QStringLiteral("training data %1 does not exist").arg(spec.trainPath));
     spec.target = parser.value(QStringLiteral("target"));
     if (parser.isSet(QStringLiteral("problem-type")))
+    // The table and its target are checked before the AutoML run exists: a typo makes no run.
+    data::ChannelSpec table;
+    table.path = spec.trainPath;
+    QStringList columns;
+    try {
+        columns = checkTableFile(table);
+    } catch (const Error &e) {
+        throw InputError(e.message());
+    }
+    if (!columns.contains(spec.target))
+        throw InputError(unknownColumnMessage(spec.target, spec.trainPath, columns));
         spec.problemType = parser.value(QStringLiteral("problem-type")).toLower();
     if (parser.isSet(QStringLiteral("metric")))
         spec.metric = parser.value(QStringLiteral("metric")).toLower();

@@ -12,8 +12,21 @@
 
 namespace cairn::cli {
 
+/// Exit codes (docs/cli.md): 0 success; 1 the work failed; 2 a mistake in how the command was
+/// called; 3 the input it names is missing or unusable (found before anything was created);
+/// 130 stopped by Ctrl-C.
+enum ExitCode { ExitOk = 0, ExitFailed = 1, ExitUsage = 2, ExitInput = 3, ExitInterrupted = 130 };
+
 /// A mistake in how the command was called (exit code 2), as opposed to a failure (exit 1).
 class UsageError : public Error
+{
+public:
+    using Error::Error;
+};
+
+/// A data file, column or other input named on the command line is missing or unusable
+/// (exit code 3); nothing was created.
+class InputError : public Error
 {
 public:
     using Error::Error;

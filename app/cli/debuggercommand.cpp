@@ -1,5 +1,6 @@
 // cairn debug tensors|show|rules|catalogue: the debugger's data and rules from the command line.
 #include "clicontext.h"
+#include "trainingcommands.h"
 
 #include "cairn/debugger/rulerunner.h"
 #include "cairn/debugger/tensorstore.h"
@@ -46,6 +47,18 @@ void printTable(QTextStream &out, const QStringList &header, const QList<QString
         line(r);
     out.flush();
 }
+
+} // namespace
+
+void printRuleResults(QTextStream &out, const QList<debugger::RuleResult> &results)
+{
+    QList<QStringList> rows;
+    for (const debugger::RuleResult &r : results)
+        rows << QStringList{r.rule, debugger::ruleStatusName(r.status), r.step >= 0 ? QString::number(r.step) : QStringLiteral("-"), r.message};
+    printTable(out, {QStringLiteral("RULE"), QStringLiteral("STATUS"), QStringLiteral("STEP"), QStringLiteral("EXPLANATION")}, rows);
+}
+
+namespace {
 
 int tensorsCommand(Context &c)
 {
@@ -216,10 +229,7 @@ int rulesCommand(Context &c)
                                  {QStringLiteral("parameters"), r.parameters}});
         c.printJson(a);
     } else {
-        QList<QStringList> rows;
-        for (const RuleResult &r : results)
-            rows << QStringList{r.rule, ruleStatusName(r.status), r.step >= 0 ? QString::number(r.step) : QStringLiteral("-"), r.message};
-        printTable(c.out, {QStringLiteral("RULE"), QStringLiteral("STATUS"), QStringLiteral("STEP"), QStringLiteral("EXPLANATION")}, rows);
+        printRuleResults(c.out, results);
     }
     return parser.isSet(QStringLiteral("fail-on-issues")) && issues > 0 ? 1 : 0;
 }

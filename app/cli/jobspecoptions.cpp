@@ -4,6 +4,7 @@
 #include "cairn/algorithms/tabular.h"
 #include "cairn/debugger/rule.h"
 #include "cairn/remote/host.h"
+#include "cairn/jobs/jobspeccheck.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -16,13 +17,13 @@ data::ChannelSpec channelFor(const QString &path, const QString &labels, const Q
 {
     const QFileInfo info(path);
     if (!info.exists())
-        throw UsageError(QStringLiteral("%1 %2 does not exist").arg(what, path));
+        throw InputError(QStringLiteral("%1 %2 does not exist").arg(what, path));
     data::ChannelSpec c;
     c.path = info.absoluteFilePath();
     c.type = data::ChannelSpec::guessType(c.path);
     if (!labels.isEmpty()) {
         if (!QFileInfo::exists(labels))
-            throw UsageError(QStringLiteral("labels file %1 does not exist").arg(labels));
+            throw InputError(QStringLiteral("labels file %1 does not exist").arg(labels));
         c.labelsPath = QFileInfo(labels).absoluteFilePath();
     }
     if (c.type == data::ChannelSpec::Type::Idx && c.labelsPath.isEmpty()) {
@@ -83,7 +84,12 @@ JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plug
 
     JobSpec spec;
     spec.algorithm = parser.value(QStringLiteral("algorithm"));
-    const AlgorithmInfo info = plugins.algorithm(spec.algorithm);
+    AlgorithmInfo info;
+    try {
+        info = plugins.algorithm(spec.algorithm);
+    } catch (const Error &e) {
+        throw UsageError(e.message());
+    }
     try {
         spec.hyperparameters = info.schema.resolve(info.schema.parseAssignments(parser.values(QStringLiteral("hp"))));
     } catch (const UsageError &) {
@@ -177,7 +183,26 @@ JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plug
         throw UsageError(QStringLiteral("bad --rule: %1").arg(e.message()));
     }
     spec.debugger.rules = rules;
+    checkSpec(spec, info);
     return spec;
+}
+
+void checkSpec(const JobSpec &spec, const AlgorithmInfo &info)
+{
+    const QList<SpecProblem> problems = checkJobSpec(spec, info);
+    if (problems.isEmpty())
+        return;
+    QStringList messages;
+    bool onlyData = true;
+    for (const SpecProblem &p : problems) {
+        messages << p.message;
+        onlyData = onlyData && p.kind == SpecProblem::Kind::Data;
+    }
+    const QString text = messages.size() == 1 ? messages.first()
+                                              : QStringLiteral("%1 problems:\n  - %2").arg(messages.size()).arg(messages.join(QStringLiteral("\n  - ")));
+    if (onlyData)
+        throw InputError(text);
+    throw UsageError(text);
 }
 
 } // namespace cairn::cli

@@ -13,6 +13,9 @@ void addJobSpecOptions(QCommandLineParser &parser);
 /// Builds and checks the spec (hyperparameters resolved against the schema, defaults filled in);
 /// `command` names the command in messages ("cairn train"). Throws UsageError for a mistake.
 JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plugins, const QString &command);
+/// Checks the spec against the algorithm and its data before any job or run exists (see
+/// checkJobSpec): UsageError for a setting, InputError when only the data is at fault.
+void checkSpec(const JobSpec &spec, const AlgorithmInfo &info);
 /// A whole number option ≥ min, or a UsageError naming it.
 int intOption(const QCommandLineParser &parser, const QString &name, int min);
 

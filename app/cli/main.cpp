@@ -39,7 +39,9 @@ Commands:
   notebook run FILE.ipynb [--kernel NAME] [--output OUT.ipynb] [--timeout S]
                                                   run a notebook headlessly and save its outputs
   kernels list                                    the Jupyter kernels installed
-  label create|status|import|export               image labeling jobs (see cairn label --help)
+  label create|status|import|export|autolabel|train
+                                                  image labeling jobs, machine labels from a model
+                                                  trained on the human labels (see cairn label --help)
   debug tensors|show|rules|catalogue RUN ...      debugger tensors over steps and rules (cairn debug rules RUN)
   models register|list|show|versions|approve|reject|alias|tag|card|compare|delete
                                                   the model registry: versions with lineage, approval,
@@ -51,6 +53,9 @@ Commands:
 
 Every command takes --help. The workspace is --workspace DIR, else $CAIRN_WORKSPACE,
 else ~/CairnWorkspace.
+
+Exit codes: 0 success, 1 the work failed, 2 a mistake in the command line, 3 a missing or
+unusable input file or column (nothing was created), 130 stopped with Ctrl-C.
 )";
 
 } // namespace
@@ -145,15 +150,19 @@ int main(int argc, char **argv)
         throw UsageError(QStringLiteral("unknown command '%1' (see cairn --help)").arg(command));
     } catch (const UsageError &e) {
         context.out.flush();
-        err << "cairn: " << e.message() << "\n";
-        return 2;
+        err << "cairn: error: " << e.message() << "\n";
+        return ExitUsage;
+    } catch (const InputError &e) {
+        context.out.flush();
+        err << "cairn: error: " << e.message() << "\n";
+        return ExitInput;
     } catch (const SearchSyntaxError &e) {
         context.out.flush();
-        err << "cairn: error: bad expression " << e.message() << "\n";
-        return 1;
+        err << "cairn: error: bad filter at position " << e.position() + 1 << ": " << e.what_() << "\n";
+        return ExitUsage;
     } catch (const Error &e) {
         context.out.flush();
         err << "cairn: error: " << e.message() << "\n";
-        return 1;
+        return ExitFailed;
     }
 }

@@ -44,9 +44,19 @@ RunQuery queryFrom(Context &c, const QCommandLineParser &parser)
         if (!ok || query.limit < 0)
             throw UsageError(QStringLiteral("--max needs a whole number, not '%1'").arg(parser.value(QStringLiteral("max"))));
     }
-    // Parse both now so that a typo is reported even when no run matches.
-    SearchFilter::compile(query.filter);
-    SearchFilter::parseOrderBy(query.orderBy);
+    // Parse both now so that a typo is reported even when no run matches, with a caret under
+    // the position as the Experiments panel shows it.
+    auto parse = [](const QString &option, const QString &text, auto &&how) {
+        try {
+            how(text);
+        } catch (const SearchSyntaxError &e) {
+            QString pointed = e.pointAt(text);
+            pointed.replace(QLatin1Char('\n'), QStringLiteral("\n  "));
+            throw UsageError(QStringLiteral("bad %1 at position %2: %3\n  %4").arg(option).arg(e.position() + 1).arg(e.what_(), pointed));
+        }
+    };
+    parse(QStringLiteral("--filter"), query.filter, [](const QString &t) { SearchFilter::compile(t); });
+    parse(QStringLiteral("--order-by"), query.orderBy, [](const QString &t) { SearchFilter::parseOrderBy(t); });
     return query;
 }
 

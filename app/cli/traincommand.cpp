@@ -3,6 +3,8 @@
 #include "trainingcommands.h"
 
 #include "cairn/algorithms/pluginmanager.h"
+#include "cairn/debugger/rule.h"
+#include "cairn/debugger/tensorstore.h"
 #include "cairn/jobs/jobmanager.h"
 #include "cairn/store/experimentstore.h"
 
@@ -17,6 +19,7 @@
 #include <csignal>
 
 namespace cairn::cli {
+#include <algorithm>
 
 namespace {
 
@@ -87,8 +90,11 @@ int runTrainCommand(Context &c, const QString &verb)
     QElapsedTimer lastProgress;
     QString lastMessage;
     QObject::connect(&manager, &JobManager::jobLogLine, [&](const QString &, const QString &line) {
-        if (!quiet && !line.startsWith(QLatin1String("[cairn] starting")))
-            c.err << line << "\n", c.err.flush();
+        // The job's state and its reason are said once, at the end; the log keeps every line.
+        static const QStringList said{QStringLiteral("[cairn] starting"), QStringLiteral("[cairn] job "), QStringLiteral("status: ")};
+        if (quiet || std::any_of(said.begin(), said.end(), [&](const QString &p) { return line.startsWith(p); }))
+            return;
+        c.err << line << "\n", c.err.flush();
     });
     QObject::connect(&manager, &JobManager::jobProgress, [&](const QString &, double fraction, const QString &message) {
         if (quiet || message == lastMessage || (lastProgress.isValid() && lastProgress.elapsed() < 1000 && fraction < 1))
@@ -142,3 +148,11 @@ int runTrainCommand(Context &c, const QString &verb)
 }
 
 } // namespace cairn::cli
+    if (!spec.debugger.rules.isEmpty()) {
+        // Each rule's verdict, as `cairn debug rules` and the Debugger panel show it.
+        const QList<debugger::RuleResult> verdicts = debugger::TensorStore(ws.store()).ruleResults(ws.store().run(runUuid).id);
+        if (!verdicts.isEmpty()) {
+            c.out << "debugger rules:\n";
+            printRuleResults(c.out, verdicts);
+        }
+    }

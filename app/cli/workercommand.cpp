@@ -59,6 +59,19 @@ void restartWithHugePages()
     ::execv("/proc/self/exe", argv.data());
 }
 
+/// A library's message without its native stack trace ("Stack trace:" and "[bt] (n) …" lines,
+/// as XGBoost and dmlc append them): the user reads the reason, the log keeps nothing worse.
+QString withoutBacktrace(QString message)
+{
+    if (const qsizetype trace = message.indexOf(QLatin1String("Stack trace:")); trace >= 0)
+        message.truncate(trace);
+    QStringList kept;
+    for (const QString &line : message.split(QLatin1Char('\n')))
+        if (!line.trimmed().startsWith(QLatin1String("[bt]")))
+            kept << line;
+    return kept.join(QLatin1Char('\n')).trimmed();
+}
+
 extern "C" void onTerminate(int)
 {
     // std::atomic<bool>::store is lock-free here, so safe in a signal handler.
@@ -171,16 +184,14 @@ int runWorkerCommand(Context &c, const QString &verb)
         std::unique_ptr<Trainer> trainer = plugin->createTrainer(spec.algorithm, spec);
         trainer->run(*context);
     } catch (const Error &e) {
-        context->emitEvent(JobEvent::status(QStringLiteral("failed"), e.message()));
+        // Said once, in the status event; the supervisor reports it.
+        context->emitEvent(JobEvent::status(QStringLiteral("failed"), withoutBacktrace(e.message())));
         std::fflush(events);
-        c.err << "cairn worker: " << e.message() << "\n";
-        c.err.flush();
         return 1;
     } catch (const std::exception &e) {
-        const QString what = QString::fromLocal8Bit(e.what());
+        const QString what = withoutBacktrace(QString::fromLocal8Bit(e.what()));
         context->emitEvent(JobEvent::status(QStringLiteral("failed"), QStringLiteral("internal error: %1").arg(what)));
-        c.err << "cairn worker: internal error: " << what << "\n";
-        c.err.flush();
+        std::fflush(events);
         return 1;
     }
     if (context->stopRequested())

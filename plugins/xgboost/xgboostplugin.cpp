@@ -27,10 +27,22 @@ namespace {
 
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 
+/// XGBoost's last error without its native stack trace and source location: a user reads the
+/// reason, never a backtrace.
+QString lastError()
+{
+    QString text = QString::fromUtf8(XGBGetLastError());
+    if (const qsizetype trace = text.indexOf(QLatin1String("Stack trace:")); trace >= 0)
+        text.truncate(trace);
+    static const QRegularExpression location(QStringLiteral("^\\[\\d\\d:\\d\\d:\\d\\d\\]\\s+\\S+:\\d+:\\s*"), QRegularExpression::MultilineOption);
+    text.remove(location);
+    return text.trimmed();
+}
+
 void check(int rc, const char *what)
 {
     if (rc != 0)
-        throw Error(QStringLiteral("XGBoost: %1 failed: %2").arg(QLatin1String(what), QString::fromUtf8(XGBGetLastError())));
+        throw Error(QStringLiteral("XGBoost: %1 failed: %2").arg(QLatin1String(what), lastError()));
 }
 
 struct DMatrix
@@ -386,7 +398,7 @@ public:
             for (int i = 0; i < std::min<int>(20, int(imp.size())); ++i)
                 ctx.logMetric(QStringLiteral("importance.") + imp[i].second, imp[i].first, 0);
         } else {
-            ctx.log(QStringLiteral("no feature importance: %1").arg(QString::fromUtf8(XGBGetLastError())), LogLevel::Warning);
+            ctx.log(QStringLiteral("no feature importance: %1").arg(lastError()), LogLevel::Warning);
         }
 
         const QString modelDir = QDir(ctx.outputDir()).filePath(QStringLiteral("model"));
@@ -522,6 +534,22 @@ ParameterSchema XgboostPlugin::schema()
         Parameter::real(QStringLiteral("min_child_weight"), 1, 0, 1000, QStringLiteral("Minimum sum of instance weight (hessian) in a child.")),
         Parameter::real(QStringLiteral("subsample"), 1, 0.01, 1, QStringLiteral("Share of rows sampled for each tree.")),
         Parameter::real(QStringLiteral("colsample_bytree"), 1, 0.01, 1, QStringLiteral("Share of columns sampled for each tree.")),
+/// eval_metric: XGBoost's own metric names (1.7), checked before a job starts so that a typo
+/// never reaches the library.
+static Parameter evalMetricParameter()
+{
+    Parameter p = Parameter::string(QStringLiteral("eval_metric"), QStringLiteral("auto"),
+                                    QStringLiteral("Comma-separated XGBoost metrics per round (auto: logloss,auc / merror,mlogloss / mae,rmse); the last drives early stopping."));
+    p.choices = QStringList{QStringLiteral("auto"), QStringLiteral("rmse"), QStringLiteral("rmsle"), QStringLiteral("mae"), QStringLiteral("mape"),
+                            QStringLiteral("mphe"), QStringLiteral("logloss"), QStringLiteral("error"), QStringLiteral("error@"),
+                            QStringLiteral("merror"), QStringLiteral("mlogloss"), QStringLiteral("auc"), QStringLiteral("aucpr"),
+                            QStringLiteral("ndcg"), QStringLiteral("ndcg@"), QStringLiteral("map"), QStringLiteral("map@"), QStringLiteral("pre"),
+                            QStringLiteral("pre@"), QStringLiteral("poisson-nloglik"), QStringLiteral("gamma-nloglik"), QStringLiteral("cox-nloglik"),
+                            QStringLiteral("gamma-deviance"), QStringLiteral("tweedie-nloglik"), QStringLiteral("tweedie-nloglik@"),
+                            QStringLiteral("aft-nloglik"), QStringLiteral("interval-regression-accuracy")};
+    return p;
+}
+
         Parameter::real(QStringLiteral("colsample_bylevel"), 1, 0.01, 1, QStringLiteral("Share of columns sampled for each depth level.")),
         Parameter::real(QStringLiteral("colsample_bynode"), 1, 0.01, 1, QStringLiteral("Share of columns sampled for each split.")),
         Parameter::real(QStringLiteral("alpha"), 0, 0, 1000, QStringLiteral("L1 regularisation on leaf weights.")),
@@ -534,8 +562,7 @@ ParameterSchema XgboostPlugin::schema()
                            QStringLiteral("count:poisson"), QStringLiteral("reg:gamma"), QStringLiteral("reg:tweedie")},
                           QStringLiteral("Learning objective; auto picks it from the target (binary:logistic, multi:softprob or reg:squarederror).")),
         Parameter::integer(QStringLiteral("num_class"), 0, 0, 100000, QStringLiteral("Classes for multi:* objectives (0: from the data).")),
-        Parameter::string(QStringLiteral("eval_metric"), QStringLiteral("auto"),
-                          QStringLiteral("Comma-separated XGBoost metrics per round (auto: logloss,auc / merror,mlogloss / mae,rmse); the last drives early stopping.")),
+        evalMetricParameter(),
         Parameter::integer(QStringLiteral("early_stopping_rounds"), 0, 0, 100000, QStringLiteral("Stop when the validation metric has not improved for this many rounds (0: off).")),
         Parameter::choice(QStringLiteral("booster"), QStringLiteral("gbtree"), {QStringLiteral("gbtree"), QStringLiteral("gblinear"), QStringLiteral("dart")},
                           QStringLiteral("Trees, a linear model, or trees with dropout.")),

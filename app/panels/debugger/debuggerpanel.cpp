@@ -38,6 +38,7 @@ QColor statusColor(RuleStatus s)
     case RuleStatus::NoIssuesFound: return QColor(44, 160, 44);
     case RuleStatus::Error: return QColor(255, 127, 14);
     case RuleStatus::InProgress: break;
+    case RuleStatus::NotApplicable: return QColor(127, 127, 127); // grey: nothing to do
     }
     return QColor(31, 119, 180);
 }
@@ -80,6 +81,7 @@ QString statusText(RuleStatus s)
     case RuleStatus::IssuesFound: return DebuggerPanel::tr("Issues found");
     case RuleStatus::Error: return DebuggerPanel::tr("Error");
     }
+    case RuleStatus::NotApplicable: return DebuggerPanel::tr("Not applicable");
     return {};
 }
 

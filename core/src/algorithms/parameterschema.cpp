@@ -2,6 +2,7 @@
 
 #include "cairn/util/error.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace cairn {
@@ -84,7 +85,7 @@ QJsonObject Parameter::toJson() const
         o.insert(QStringLiteral("min"), *min);
     if (max)
         o.insert(QStringLiteral("max"), *max);
-    if (type == Type::Choice)
+    if (!choices.isEmpty())
         o.insert(QStringLiteral("choices"), QJsonArray::fromStringList(choices));
     return o;
 }
@@ -140,8 +141,27 @@ QString Parameter::check(const QJsonValue &value) const
         if (!value.isString() || !choices.contains(value.toString()))
             return QStringLiteral("%1 must be one of %2, not '%3'").arg(name, choices.join(QStringLiteral(", ")), value.toVariant().toString());
         return {};
-    case Type::String:
-        return value.isString() ? QString() : QStringLiteral("%1 must be text").arg(name);
+    case Type::String: {
+        if (!value.isString())
+            return QStringLiteral("%1 must be text").arg(name);
+        if (choices.isEmpty())
+            return {};
+        // A comma-separated list of choices; a choice ending in '@' takes a suffix ("error@0.7").
+        QStringList unknown;
+        for (const QString &item : value.toString().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString t = item.trimmed();
+            const bool known = std::any_of(choices.begin(), choices.end(), [&](const QString &c) {
+                return c.endsWith(QLatin1Char('@')) ? t.startsWith(c) && t.size() > c.size() : c == t;
+            });
+            if (!known)
+                unknown << t;
+        }
+        if (!unknown.isEmpty())
+            return QStringLiteral("%1: unknown value%2 '%3' (use one or more of %4, separated by commas)")
+                .arg(name, unknown.size() > 1 ? QStringLiteral("s") : QString(), unknown.join(QStringLiteral("', '")),
+                     choices.join(QStringLiteral(", ")));
+        return {};
+    }
     }
     return {};
 }

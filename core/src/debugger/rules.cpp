@@ -24,13 +24,14 @@ QString ruleStatusName(RuleStatus status)
     case RuleStatus::NoIssuesFound: return QStringLiteral("NoIssuesFound");
     case RuleStatus::IssuesFound: return QStringLiteral("IssuesFound");
     case RuleStatus::Error: return QStringLiteral("Error");
+    case RuleStatus::NotApplicable: return QStringLiteral("NotApplicable");
     }
     return QStringLiteral("Error");
 }
 
 std::optional<RuleStatus> ruleStatusFromName(const QString &name)
 {
-    for (RuleStatus s : {RuleStatus::InProgress, RuleStatus::NoIssuesFound, RuleStatus::IssuesFound, RuleStatus::Error})
+    for (RuleStatus s : {RuleStatus::InProgress, RuleStatus::NoIssuesFound, RuleStatus::IssuesFound, RuleStatus::Error, RuleStatus::NotApplicable})
         if (ruleStatusName(s).compare(name, Qt::CaseInsensitive) == 0)
             return s;
     return std::nullopt;
@@ -140,6 +141,12 @@ void Rule::fire(qint64 step, const QString &tensor, const QString &message)
     m_message = message;
 }
 
+QString Rule::notApplicable(const QString &why)
+{
+    m_notApplicable = why;
+    return {};
+}
+
 RuleResult Rule::evaluate(RunData &data, bool finished)
 {
     RuleResult r;
@@ -147,15 +154,27 @@ RuleResult Rule::evaluate(RunData &data, bool finished)
     r.parameters = m_params;
     r.evaluatedStep = data.latestStep();
     r.updatedTime = nowMs();
+    // What the run's algorithm rules out, before looking at its data.
+    const QString algorithm = data.algorithm();
+    if (m_notApplicable.isEmpty() && !algorithm.isEmpty()) {
+        const bool trees = algorithm == QLatin1String("xgboost");
+        if (m_info.xgboost && !trees)
+            m_notApplicable = QStringLiteral("%1 looks at XGBoost's trees, and this run trained %2.").arg(m_info.name, algorithm);
+        else if (m_info.neuralNetwork && trees)
+            m_notApplicable = QStringLiteral("%1 looks at the tensors of a neural network, and XGBoost has none.").arg(m_info.name);
+    }
     QString error;
-    if (!m_fired) {
+    if (!m_fired && m_notApplicable.isEmpty()) {
         try {
             error = check(data, finished);
         } catch (const std::exception &e) {
             error = QString::fromUtf8(e.what());
         }
     }
-    if (m_fired) {
+    if (!m_fired && !m_notApplicable.isEmpty()) {
+        r.status = RuleStatus::NotApplicable;
+        r.message = m_notApplicable.startsWith(kNotApplicablePrefix) ? m_notApplicable : kNotApplicablePrefix + m_notApplicable;
+    } else if (m_fired) {
         r.status = RuleStatus::IssuesFound;
         r.step = m_step;
         r.tensor = m_tensor;
@@ -177,6 +196,17 @@ QString pct(double v) { return QString::number(v, 'f', 1) + QLatin1Char('%'); }
 QString missing(const QString &what, const QString &collection)
 {
     return QStringLiteral("no %1 were recorded for this run: turn on the '%2' collection of the debugger").arg(what, collection);
+}
+
+/// Whether the run recorded tensors of a neural network (a script's run names no algorithm).
+bool recordsNetwork(const RunData &data)
+{
+    return !data.select({QStringLiteral("weights"), QStringLiteral("biases"), QStringLiteral("gradients"), QStringLiteral("activations")}).isEmpty();
+}
+
+QString noTrees(const QString &rule)
+{
+    return QStringLiteral("%1 looks at XGBoost's trees, and this run recorded the tensors of a neural network.").arg(rule);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,41 +263,6 @@ public:
     }
 };
 
-/// Means of consecutive windows of num_steps steps over a series.
-struct Window
-{
-    qint64 endStep;
-    double mean;
-};
-QList<Window> windows(const ScalarSeries &s, qint64 width, qint64 fromStep, bool finished)
-{
-    QList<Window> out;
-    if (s.isEmpty() || width <= 0)
-        return out;
-    struct Acc
-    {
-        double sum = 0;
-        int n = 0;
-        qint64 lastStep = 0;
-    };
-    std::map<qint64, Acc> sums;
-    for (int i = 0; i < s.steps.size(); ++i) {
-        if (s.steps.at(i) < fromStep || !std::isfinite(s.values.at(i)))
-            continue;
-        Acc &acc = sums[(s.steps.at(i) - fromStep) / width];
-        acc.sum += s.values.at(i);
-        acc.n += 1;
-        acc.lastStep = std::max(acc.lastStep, s.steps.at(i));
-    }
-    const qint64 last = s.steps.last();
-    for (const auto &[k, acc] : sums) {
-        if (!finished && fromStep + (k + 1) * width - 1 > last)
-            break; // the current window is not complete yet
-        out << Window{acc.lastStep, acc.sum / acc.n}; // reported at the last step it holds
-    }
-    return out;
-}
-
 ScalarSeries selectLoss(RunData &data, const QString &regex, bool useLosses, const QString &mode)
 {
     const bool validation = mode.compare(QLatin1String("EVAL"), Qt::CaseInsensitive) == 0;
@@ -306,26 +301,43 @@ public:
         }
         if (m_series.isEmpty())
             return finished ? missing(QStringLiteral("losses"), QStringLiteral("losses")) + QStringLiteral(" (or log a train.loss metric)") : QString();
-        const qint64 width = std::max<qint64>(1, qint64(param("num_steps")));
+        // SageMaker's definition: every num_steps, the loss at this step is compared with the
+        // loss at the previous check, at least num_steps behind. With a loss saved every 3 steps
+        // and num_steps 10, step 21 is compared with step 9 and the next check is at step 33
+        // (31 and 32 have no loss). It fires at the step of the check.
+        const qint64 every = std::max<qint64>(1, qint64(param("num_steps")));
         const double diff = param("diff_percent");
-        const QList<Window> w = windows(m_series, width, m_series.steps.first(), finished);
-        for (int i = 1; i < w.size(); ++i) {
-            const double before = w.at(i - 1).mean, now = w.at(i).mean;
+        for (; m_next < m_series.steps.size(); ++m_next) {
+            const qint64 step = m_series.steps.at(m_next);
+            const double now = m_series.values.at(m_next);
+            if (!std::isfinite(now))
+                continue; // ExplodingTensor's business
+            if (m_reference < 0) {
+                m_reference = m_next;
+                continue;
+            }
+            const qint64 referenceStep = m_series.steps.at(m_reference);
+            if (step < referenceStep + every)
+                continue;
+            const double before = m_series.values.at(m_reference);
             if (!(now < before - std::fabs(before) * diff / 100.0)) {
                 const double change = before != 0 ? (before - now) / std::fabs(before) * 100.0 : 0;
-                fire(w.at(i).endStep, m_series.name,
-                     QStringLiteral("The loss (%1) did not decrease by %2 over the %3 steps up to step %4: its mean went from %5 to %6 "
-                                    "(%7). Training has stalled: try a larger learning rate, another optimiser, or stop here if it has converged.")
-                         .arg(m_series.name, pct(diff)).arg(width).arg(w.at(i).endStep).arg(num(before), num(now),
+                fire(step, m_series.name,
+                     QStringLiteral("The loss (%1) did not decrease by %2 between step %3 and step %4 (num_steps %5): it went from %6 to %7 "
+                                    "(%8). Training has stalled: try a larger learning rate, another optimiser, or stop here if it has converged.")
+                         .arg(m_series.name, pct(diff)).arg(referenceStep).arg(step).arg(every).arg(num(before), num(now),
                               change >= 0 ? QStringLiteral("down %1").arg(pct(change)) : QStringLiteral("up %1").arg(pct(-change))));
                 break;
             }
+            m_reference = m_next;
         }
         return {};
     }
 
 private:
     ScalarSeries m_series;
+    qsizetype m_next = 0;       // the first point not looked at yet
+    qsizetype m_reference = -1; // the point of the previous check
 };
 
 /// The mean training loss up to each validation point (since the previous one).
@@ -493,6 +505,12 @@ public:
                 }
             }
         }
+        if (outputs.isEmpty()) {
+            const auto recorded = data.select({QStringLiteral("activations")});
+            if (!recorded.isEmpty())
+                return notApplicable(QStringLiteral("the model has no ReLU layer (none of its %1 recorded activations matches %2).")
+                                         .arg(recorded.size()).arg(textParam("tensor_regex")));
+        }
         return finished && outputs.isEmpty() ? missing(QStringLiteral("ReLU outputs"), QStringLiteral("activations")) : QString();
     }
 };
@@ -520,6 +538,14 @@ public:
                                         "vanishes. Normalise the inputs or the pre-activations, or lower the learning rate.")
                              .arg(s.step).arg(pct(saturated), t->info.name, num(lo), num(hi), tanh ? QStringLiteral("tanh") : QStringLiteral("sigmoid")));
             }
+        }
+        if (inputs.isEmpty()) {
+            // The activations were recorded, but the model has no tanh or sigmoid to saturate
+            // (the MLP and CNN use ReLU): nothing to check, rather than "turn on activations".
+            const auto recorded = data.select({QStringLiteral("activations")});
+            if (!recorded.isEmpty())
+                return notApplicable(QStringLiteral("the model has no tanh or sigmoid layer (none of its %1 recorded activations matches %2).")
+                                         .arg(recorded.size()).arg(textParam("tensor_regex")));
         }
         return finished && inputs.isEmpty() ? missing(QStringLiteral("tanh or sigmoid inputs"), QStringLiteral("activations")) : QString();
     }
@@ -801,6 +827,8 @@ public:
                          QStringLiteral("At round %1 the deepest tree has depth %2, below %3: XGBoost rejected deeper splits because "
                                         "they did not improve the loss. The model may be too simple for the data, or max_depth "
                                         "can be lowered to train faster.").arg(s.step).arg(num(s.max), num(depth)));
+        if (finished && tensors.isEmpty() && recordsNetwork(data))
+            return notApplicable(noTrees(name()));
         return finished && tensors.isEmpty() ? missing(QStringLiteral("tree depths"), QStringLiteral("tree_depth")) : QString();
     }
 };
@@ -840,6 +868,8 @@ public:
                                     "leans on few features. Check them for leakage of the target.")
                          .arg(step).arg(n).arg(names.join(QStringLiteral(", ")), pct(top / total * 100), pct(threshold * 100)));
         }
+        if (finished && tensors.isEmpty() && recordsNetwork(data))
+            return notApplicable(noTrees(name()));
         return finished && tensors.isEmpty() ? missing(QStringLiteral("feature importances"), QStringLiteral("feature_importance")) : QString();
     }
 };
@@ -962,6 +992,11 @@ const QList<Entry> &entries()
                      P{QStringLiteral("tensor_regex"), QStringLiteral(".*feature_importance/weight"), QString()}}};
         fi.xgboost = true;
         l << Entry{fi, &make<FeatureImportanceOverweight>};
+        // SageMaker: "not available for the XGBoost algorithm".
+        for (Entry &e : l)
+            e.info.neuralNetwork = QStringList{QStringLiteral("VanishingGradient"), QStringLiteral("WeightUpdateRatio"), QStringLiteral("DeadRelu"),
+                                               QStringLiteral("SaturatedActivation"), QStringLiteral("PoorWeightInitialization")}
+                                       .contains(e.info.name);
         return l;
     }();
     return list;

@@ -23,6 +23,18 @@ RunData::RunData(ExperimentStore &store, TensorStore &tensors, qint64 runId)
     m_validationLoss.name = QStringLiteral("validation loss");
 }
 
+QString RunData::algorithm() const
+{
+    // A job logs its params before it starts: one look is enough.
+    if (!m_algorithmLooked) {
+        m_algorithmLooked = true;
+        for (const Param &p : m_store.params(m_runId))
+            if (p.key == QLatin1String("algorithm"))
+                m_algorithm = p.value;
+    }
+    return m_algorithm;
+}
+
 bool RunData::refresh(int limit)
 {
     const QList<Run> runs = m_store.runsByIds({m_runId});

@@ -238,7 +238,7 @@ void TensorStore::saveRuleResult(qint64 runId, const RuleResult &r)
     m_db.write([&] {
         Statement q(m_db, "INSERT OR REPLACE INTO debug_rule_results (run_id, rule, status, step, tensor, message, "
                           "parameters, actions, evaluated_step, updated_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        q.bind(1, runId).bind(2, r.rule).bind(3, ruleStatusName(r.status));
+        q.bind(1, runId).bind(2, r.rule).bind(3, ruleStatusName(r.status == RuleStatus::NotApplicable ? RuleStatus::NoIssuesFound : r.status));
         if (r.step >= 0)
             q.bind(4, r.step);
         q.bind(5, r.tensor).bind(6, r.message);
@@ -271,6 +271,8 @@ RuleResult readResult(const Statement &q)
     r.step = q.isNull(2) ? -1 : q.int64(2);
     r.tensor = q.text(3);
     r.message = q.text(4);
+    if (r.status == RuleStatus::NoIssuesFound && r.message.startsWith(kNotApplicablePrefix))
+        r.status = RuleStatus::NotApplicable;
     r.parameters = QJsonDocument::fromJson(q.text(5).toUtf8()).object();
     r.actions = q.text(6).split(QLatin1Char(','), Qt::SkipEmptyParts);
     r.evaluatedStep = q.isNull(7) ? -1 : q.int64(7);

@@ -170,15 +170,93 @@ private Q_SLOTS:
     {
         const qint64 run = newRun(store(), QStringLiteral("tiny-lr"));
         Builder b{store(), run};
-        // Decreases for 30 steps, then flat: the window of steps 40-49 is no lower than 30-39.
+        // Decreases for 30 steps, then flat. Checks every num_steps (10) against the previous
+        // check: 10 vs 0, 20 vs 10, 30 vs 20 decrease; 40 vs 30 does not.
         b.metric(QStringLiteral("train.loss"), steps(0, 100, 1), [](qint64 s) { return s < 30 ? 2.3 - 0.01 * double(s) : 2.0; });
-        expectFires(run, QStringLiteral("LossNotDecreasing"), 49);
+        expectFires(run, QStringLiteral("LossNotDecreasing"), 40);
         // A loss tensor in the losses collection works the same way.
         const qint64 run2 = newRun(store(), QStringLiteral("tiny-lr-hook"));
         Builder b2{store(), run2};
         b2.tensor(QStringLiteral("loss"), QStringLiteral("losses"), steps(0, 100, 1), [](qint64, QRandomGenerator &) { return std::vector<double>{2.3}; });
         b2.flush();
-        expectFires(run2, QStringLiteral("LossNotDecreasing"), 19);
+        expectFires(run2, QStringLiteral("LossNotDecreasing"), 10);
+    }
+
+    // SageMaker's definition of num_steps: the loss at a check is compared with the loss at the
+    // previous check, at least num_steps behind; checks fall on saved steps.
+    void lossNotDecreasingWindowIsSageMakers()
+    {
+        // SageMaker's own example: the loss saved every 3 steps, num_steps 10. Step 21 is
+        // compared with step 9, and the next check is at step 33 (no loss at 31 and 32).
+        const qint64 run = newRun(store(), QStringLiteral("every-3"));
+        Builder b{store(), run};
+        b.metric(QStringLiteral("train.loss"), steps(9, 60, 3), [](qint64 s) { return s <= 21 ? 3.0 - 0.05 * double(s) : 3.0 - 0.05 * 21; });
+        const RuleResult r = evaluate(run, QStringLiteral("LossNotDecreasing"));
+        QCOMPARE(r.status, RuleStatus::IssuesFound);
+        QCOMPARE(r.step, 33);
+        QVERIFY2(r.message.contains(QLatin1String("between step 21 and step 33")), qPrintable(r.message));
+
+        // num_steps 50 on a loss logged every step: checks at 50, 100, 150, 200 — never at 199.
+        const qint64 run2 = newRun(store(), QStringLiteral("every-step"));
+        Builder b2{store(), run2};
+        b2.metric(QStringLiteral("train.loss"), steps(0, 299, 1), [](qint64 s) { return s < 130 ? 1.0 - 0.005 * double(s) : 1.0 - 0.005 * 130; });
+        expectFires(run2, QStringLiteral("LossNotDecreasing"), 200, QJsonObject{{QStringLiteral("num_steps"), 50}});
+        // Decreasing all the way: no issue.
+        const qint64 run3 = newRun(store(), QStringLiteral("learning"));
+        Builder b3{store(), run3};
+        b3.metric(QStringLiteral("train.loss"), steps(0, 299, 1), [](qint64 s) { return 1.0 - 0.002 * double(s); });
+        QCOMPARE(evaluate(run3, QStringLiteral("LossNotDecreasing"), QJsonObject{{QStringLiteral("num_steps"), 50}}).status, RuleStatus::NoIssuesFound);
+    }
+
+    // Rules that do not apply to a model say so instead of reporting an error.
+    void rulesThatDoNotApplyAreNotApplicable()
+    {
+        // A neural network trained by a job: the XGBoost rules do not apply.
+        const qint64 mlp = newRun(store(), QStringLiteral("mlp"));
+        store().logParam(store().runsByIds({mlp}).first().uuid, QStringLiteral("algorithm"), QStringLiteral("mlp"));
+        Builder b{store(), mlp};
+        b.tensor(QStringLiteral("fc1.relu_input"), QStringLiteral("activations"), steps(0, 100, 10), [](qint64, QRandomGenerator &r) { return normal(r, 256, 0, 1); });
+        b.tensor(QStringLiteral("fc1.relu_output"), QStringLiteral("activations"), steps(0, 100, 10), [](qint64, QRandomGenerator &r) {
+            auto v = normal(r, 256, 0, 1);
+            for (double &x : v)
+                x = std::max(0.0, x);
+            return v;
+        });
+        b.flush();
+        for (const char *rule : {"TreeDepth", "FeatureImportanceOverweight"}) {
+            const RuleResult r = evaluate(mlp, QLatin1String(rule));
+            QVERIFY2(r.status == RuleStatus::NotApplicable, qPrintable(r.rule + QStringLiteral(": ") + ruleStatusName(r.status) + QStringLiteral(" ") + r.message));
+            QVERIFY2(r.message.contains(QLatin1String("mlp")), qPrintable(r.message));
+        }
+        // The activations were recorded, but there is no tanh or sigmoid to saturate: not
+        // "turn on the activations collection".
+        RuleResult r = evaluate(mlp, QStringLiteral("SaturatedActivation"));
+        QVERIFY2(r.status == RuleStatus::NotApplicable, qPrintable(ruleStatusName(r.status) + QStringLiteral(" ") + r.message));
+        QVERIFY2(!r.message.contains(QLatin1String("turn on")) && r.message.contains(QLatin1String("tanh or sigmoid")), qPrintable(r.message));
+        QCOMPARE(evaluate(mlp, QStringLiteral("DeadRelu")).status, RuleStatus::NoIssuesFound);
+        // Stored and read back as such.
+        for (const RuleResult &stored : TensorStore(store()).ruleResults(mlp))
+            if (stored.rule == QLatin1String("TreeDepth"))
+                QCOMPARE(stored.status, RuleStatus::NotApplicable);
+
+        // XGBoost: the neural-network rules do not apply.
+        const qint64 xgb = newRun(store(), QStringLiteral("xgb"));
+        store().logParam(store().runsByIds({xgb}).first().uuid, QStringLiteral("algorithm"), QStringLiteral("xgboost"));
+        Builder bx{store(), xgb};
+        healthyBoosting(bx);
+        for (const char *rule : {"VanishingGradient", "DeadRelu", "SaturatedActivation", "WeightUpdateRatio", "PoorWeightInitialization"})
+            QCOMPARE(evaluate(xgb, QLatin1String(rule)).status, RuleStatus::NotApplicable);
+
+        // A script's run (no algorithm) that recorded a network's tensors: no trees to look at.
+        const qint64 script = newRun(store(), QStringLiteral("script"));
+        Builder bs{store(), script};
+        healthyNetwork(bs);
+        QCOMPARE(evaluate(script, QStringLiteral("TreeDepth")).status, RuleStatus::NotApplicable);
+        // Nothing recorded at all: still the error that says what to turn on.
+        const qint64 empty = newRun(store(), QStringLiteral("nothing"));
+        r = evaluate(empty, QStringLiteral("TreeDepth"));
+        QCOMPARE(r.status, RuleStatus::Error);
+        QVERIFY(r.message.contains(QLatin1String("tree_depth")));
     }
 
     void overfit()

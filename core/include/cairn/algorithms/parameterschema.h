@@ -22,7 +22,7 @@ struct Parameter
     std::optional<double> min;
     std::optional<double> max;
     bool logScale = false;   ///< search (and slide) on a log scale
-    QStringList choices;     ///< Choice only
+    QStringList choices;     ///< Choice: the values; String: allowed items of a comma-separated list (empty: any text)
     QString help;
     bool tunable = true;     ///< offered to the tuner
 

@@ -13,9 +13,13 @@ namespace cairn::debugger {
 
 class RunData;
 
-/// SageMaker Debugger's rule evaluation statuses.
-enum class RuleStatus { InProgress, NoIssuesFound, IssuesFound, Error };
+/// SageMaker Debugger's rule evaluation statuses, and NotApplicable for a rule that does not
+/// apply to the model (TreeDepth on a neural network, SaturatedActivation without tanh/sigmoid).
+enum class RuleStatus { InProgress, NoIssuesFound, IssuesFound, Error, NotApplicable };
 QString ruleStatusName(RuleStatus status);
+/// A NotApplicable result's message starts with this. The store keeps SageMaker's four statuses:
+/// it saves NotApplicable as NoIssuesFound with this message and reads it back as NotApplicable.
+inline const QLatin1String kNotApplicablePrefix("Not applicable: ");
 std::optional<RuleStatus> ruleStatusFromName(const QString &name);
 
 /// What a rule does when it fires.
@@ -66,7 +70,8 @@ struct RuleInfo
     QString description;
     QStringList collections;     ///< collections it reads (empty: losses from metrics)
     QList<RuleParameter> parameters;
-    bool xgboost = false;
+    bool xgboost = false;        ///< applies to XGBoost models only
+    bool neuralNetwork = false;  ///< applies to neural networks only (SageMaker: not for XGBoost)
     QJsonObject defaults() const;
 };
 
@@ -93,6 +98,9 @@ protected:
     virtual QString check(RunData &data, bool finished) = 0;
     void fire(qint64 step, const QString &tensor, const QString &message);
     bool hasFired() const { return m_fired; }
+    /// Marks the rule NotApplicable to this run (for good) with the reason; returns an empty
+    /// string, so that check() can `return notApplicable(...)`.
+    QString notApplicable(const QString &why);
 
     double param(const char *name) const;
     QString textParam(const char *name) const;
@@ -103,6 +111,7 @@ private:
     RuleInfo m_info;
     QJsonObject m_params;
     bool m_fired = false;
+    QString m_notApplicable;
     qint64 m_step = -1;
     QString m_tensor;
     QString m_message;

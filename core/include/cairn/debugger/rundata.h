@@ -56,6 +56,9 @@ public:
     /// Newest time any data was written (sample or metric), ms since the epoch; 0 if none.
     qint64 lastActivity() const { return m_lastActivity; }
     const Run &run() const { return m_run; }
+    /// The algorithm that trained the run ("xgboost", "mlp", …) when a training job made it;
+    /// empty for a run logged by a script.
+    QString algorithm() const;
     /// The clock rules compare against (tests set it).
     qint64 now() const { return m_now ? m_now : nowMs(); }
     void setNow(qint64 ms) { m_now = ms; }
@@ -75,6 +78,8 @@ private:
     qint64 m_lastActivity = 0;
     qint64 m_now = 0;
     qint64 m_metricSignature = -1;
+    mutable QString m_algorithm;
+    mutable bool m_algorithmLooked = false;
 };
 
 } // namespace cairn::debugger

@@ -1,0 +1,222 @@
+// How the real `cairn` reports mistakes (issue 20 items 4, 5, 11, 14; issue 21's stack trace):
+// typos in a target, a ragged CSV, a hyperparameter outside the schema's choices and a missing
+// file are refused before any job or run exists, with one `cairn: error:` line and the exit code
+// docs/cli.md gives; a job that fails while training says why once, without a library
+// backtrace; `--rule` prints each rule's verdict; filter errors point at the position.
+#include "clirunner.h"
+
+#include "cairn/jobs/jobrecord.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cairn;
+
+class tst_CliErrors : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_ws;
+
+    ProcessResult cairn(const QStringList &args) { return cairnInWorkspace(m_ws, args, 180000); }
+
+    static QString data(const QString &name) { return QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/") + name; }
+
+    QString write(const QString &name, const QByteArray &text)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile f(path);
+        if (f.open(QIODevice::WriteOnly))
+            f.write(text);
+        return path;
+    }
+
+    static QStringList errorLines(const QString &err)
+    {
+        QStringList out;
+        for (const QString &l : err.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+            if (l.startsWith(QLatin1String("cairn: error:")))
+                out << l;
+        return out;
+    }
+
+    /// Nothing was created: no job folder and no run.
+    void verifyNothingCreated()
+    {
+        QVERIFY2(JobRecord::list(m_ws).isEmpty(), "a job was created");
+        const ProcessResult runs = cairn({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--all"), QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(runs.exitCode, 0);
+        QVERIFY2(runs.json().array().isEmpty(), qPrintable(runs.out));
+    }
+
+    QStringList train(const QString &csv, const QString &target) const
+    {
+        return {QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), csv,
+                QStringLiteral("--target"), target};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        if (!QFileInfo::exists(data(QStringLiteral("titanic.csv"))))
+            QFAIL("the shared data (../shared/data/tabular) is missing");
+    }
+
+    void init()
+    {
+        // A fresh workspace for each case, so that "nothing was created" means it.
+        m_ws = m_dir.filePath(QStringLiteral("ws-%1").arg(QTest::currentTestFunction()));
+        QDir(m_ws).removeRecursively();
+    }
+
+    void targetTypoIsRefusedBeforeAnyRun()
+    {
+        const ProcessResult r = cairn(train(data(QStringLiteral("titanic.csv")), QStringLiteral("survivd")));
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(errorLines(r.err).size(), 1);
+        QVERIFY2(r.err.contains(QLatin1String("'survivd' is not a column of titanic.csv; did you mean 'survived'?")), qPrintable(r.err));
+        QVERIFY2(!r.err.contains(QLatin1String("job")), qPrintable(r.err));
+        verifyNothingCreated();
+    }
+
+    void raggedCsvIsRefusedBeforeAnyRun()
+    {
+        // The bad row is far below the rows a preview reads: the whole file is checked.
+        QByteArray text = "a,b,y\n";
+        for (int i = 0; i < 1200; ++i)
+            text += QByteArray::number(i) + "," + QByteArray::number(i % 7) + "," + QByteArray::number(i % 2) + "\n";
+        text += "5,6,1,9\n"; // line 1202
+        const ProcessResult r = cairn(train(write(QStringLiteral("ragged.csv"), text), QStringLiteral("y")));
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(errorLines(r.err).size(), 1);
+        QVERIFY2(r.err.contains(QLatin1String("ragged.csv:1202:")), qPrintable(r.err));
+        verifyNothingCreated();
+    }
+
+    void hyperparameterChoicesAreChecked()
+    {
+        ProcessResult r = cairn(train(data(QStringLiteral("iris.csv")), QStringLiteral("target")) + QStringList{QStringLiteral("--hp"), QStringLiteral("eval_metric=bogus")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(errorLines(r.err).size(), 1);
+        QVERIFY2(r.err.contains(QLatin1String("eval_metric")) && r.err.contains(QLatin1String("'bogus'")) && r.err.contains(QLatin1String("mlogloss")),
+                 qPrintable(r.err));
+        QVERIFY2(!r.err.contains(QLatin1String("Stack trace")) && !r.err.contains(QLatin1String("[bt]")), qPrintable(r.err));
+        r = cairn(train(data(QStringLiteral("iris.csv")), QStringLiteral("target")) + QStringList{QStringLiteral("--hp"), QStringLiteral("booster=gbtre")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("booster must be one of gbtree, gblinear, dart")), qPrintable(r.err));
+        // Settings the algorithm cannot take: a task it does not do, more CPUs than the machine has,
+        // a collection that does not exist. All of them at once.
+        r = cairn(train(data(QStringLiteral("iris.csv")), QStringLiteral("target"))
+                  + QStringList{QStringLiteral("--task"), QStringLiteral("clustering"), QStringLiteral("--cpus"), QStringLiteral("100000"),
+                                QStringLiteral("--collect"), QStringLiteral("tree_dpth")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("3 problems")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QLatin1String("xgboost does not do clustering")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QLatin1String("100000 CPUs")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QLatin1String("did you mean 'tree_depth'?")), qPrintable(r.err));
+        QCOMPARE(errorLines(r.err).size(), 1);
+        verifyNothingCreated();
+    }
+
+    void automlTargetTypoMakesNoRun()
+    {
+        const ProcessResult r = cairn({QStringLiteral("automl"), QStringLiteral("--train"), data(QStringLiteral("iris.csv")), QStringLiteral("--target"),
+                                       QStringLiteral("nope"), QStringLiteral("--time-limit"), QStringLiteral("30")});
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(errorLines(r.err).size(), 1);
+        QVERIFY2(r.err.contains(QLatin1String("'nope' is not a column of iris.csv")) && r.err.contains(QLatin1String("petal_length_cm")), qPrintable(r.err));
+        verifyNothingCreated();
+    }
+
+    void missingFilesAndUsageMistakes()
+    {
+        ProcessResult r = cairn(train(m_dir.filePath(QStringLiteral("missing.csv")), QStringLiteral("y")));
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(errorLines(r.err).size(), 1);
+        QVERIFY2(r.err.startsWith(QLatin1String("cairn: error: ")) && r.err.contains(QLatin1String("does not exist")), qPrintable(r.err));
+        r = cairn({QStringLiteral("train"), QStringLiteral("--frobnicate")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.startsWith(QLatin1String("cairn: error: ")), qPrintable(r.err));
+        r = cairn({QStringLiteral("frobnicate")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.startsWith(QLatin1String("cairn: error: unknown command")), qPrintable(r.err));
+        r = cairn(train(data(QStringLiteral("iris.csv")), QStringLiteral("target")) + QStringList{QStringLiteral("--algorithm"), QStringLiteral("torch-mlp")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("torch-mlp")), qPrintable(r.err));
+    }
+
+    // A reason found only while training still fails the job, and it is said once.
+    void failedJobSaysWhyOnce()
+    {
+        const QString csv = write(QStringLiteral("negative.csv"), "x,y\n1,2\n2,-1\n3,4\n4,0\n5,3\n6,2\n7,-2\n8,5\n9,1\n10,3\n");
+        const ProcessResult r = cairn(train(csv, QStringLiteral("y")) + QStringList{QStringLiteral("--task"), QStringLiteral("regression"), QStringLiteral("--hp"), QStringLiteral("objective=reg:gamma")});
+        QCOMPARE(r.exitCode, 1);
+        const QStringList errors = errorLines(r.err);
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(errors.first().startsWith(QLatin1String("cairn: error: job ")) && errors.first().contains(QLatin1String("failed")), qPrintable(r.err));
+        // XGBoost's reason, once, without its native backtrace or source location.
+        const QString reason = errors.first().section(QLatin1String("failed: "), 1);
+        QVERIFY2(reason.contains(QLatin1String("XGBoost")), qPrintable(r.err));
+        QVERIFY2(!r.err.contains(QLatin1String("Stack trace")) && !r.err.contains(QLatin1String("[bt]")) && !r.err.contains(QLatin1String(".cc:")),
+                 qPrintable(r.err));
+        QVERIFY2(!r.err.contains(QLatin1String("status: failed")) && !r.err.contains(QLatin1String("[cairn] job")), qPrintable(r.err));
+        QVERIFY2(!r.err.contains(QLatin1String("stderr: cairn worker")), qPrintable(r.err));
+        QVERIFY2(r.out.contains(QLatin1String(": failed")), qPrintable(r.out));
+        // The run is kept as FAILED; the job's log keeps every line.
+        const QList<JobRecord> jobs = JobRecord::list(m_ws);
+        QCOMPARE(jobs.size(), 1);
+        QCOMPARE(jobs.first().state, JobState::Failed);
+        QFile log(QDir(JobRecord::dirOf(m_ws, jobs.first().id)).filePath(QStringLiteral("job.log")));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QVERIFY(log.readAll().contains("status: failed"));
+    }
+
+    void trainPrintsEachRulesVerdict()
+    {
+        const ProcessResult r = cairn(train(data(QStringLiteral("iris.csv")), QStringLiteral("target"))
+                                      + QStringList{QStringLiteral("--hp"), QStringLiteral("num_round=20"), QStringLiteral("--collect"),
+                                                    QStringLiteral("tree_depth,feature_importance"), QStringLiteral("--collect-every"), QStringLiteral("1"),
+                                                    QStringLiteral("--rule"), QStringLiteral("TreeDepth"), QStringLiteral("--rule-param"),
+                                                    QStringLiteral("TreeDepth.depth=1"), QStringLiteral("--rule"), QStringLiteral("SaturatedActivation"),
+                                                    QStringLiteral("--rule"), QStringLiteral("LossNotDecreasing")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QLatin1String("debugger rules:")), qPrintable(r.out));
+        const QRegularExpression tree(QStringLiteral("^TreeDepth\\s+(NoIssuesFound|IssuesFound)"), QRegularExpression::MultilineOption);
+        QVERIFY2(tree.match(r.out).hasMatch(), qPrintable(r.out));
+        const QRegularExpression saturated(QStringLiteral("^SaturatedActivation\\s+NotApplicable\\s+-\\s+Not applicable: .*XGBoost"), QRegularExpression::MultilineOption);
+        QVERIFY2(saturated.match(r.out).hasMatch(), qPrintable(r.out));
+        QVERIFY2(QRegularExpression(QStringLiteral("^LossNotDecreasing\\s+\\w+"), QRegularExpression::MultilineOption).match(r.out).hasMatch(), qPrintable(r.out));
+    }
+
+    void filterErrorsPointAtThePosition()
+    {
+        const QString filter = QStringLiteral("metrics.acc > 0.9 and params.eta = ");
+        const ProcessResult r = cairn({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--filter"), filter});
+        QCOMPARE(r.exitCode, 2);
+        const QStringList lines = r.err.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY2(lines.size() == 3, qPrintable(r.err));
+        QVERIFY2(lines.at(0).startsWith(QLatin1String("cairn: error: bad --filter at position ")), qPrintable(r.err));
+        QCOMPARE(lines.at(1), QStringLiteral("  ") + filter);
+        const int caret = int(lines.at(2).indexOf(QLatin1Char('^')));
+        const int position = lines.at(0).section(QLatin1String("position "), 1).section(QLatin1Char(':'), 0, 0).toInt();
+        QCOMPARE(caret, 2 + position - 1);
+        QVERIFY(lines.at(2).trimmed() == QLatin1String("^"));
+    }
+
+    void helpListsEveryCommand()
+    {
+        const ProcessResult r = cairn({QStringLiteral("--help")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(QLatin1String("label create|status|import|export|autolabel|train")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QLatin1String("Exit codes:")), qPrintable(r.out));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_CliErrors)
+#include "tst_clierrors.moc"

@@ -23,6 +23,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <vector>
+
 namespace cairn::cli {
 
 namespace {
@@ -65,6 +67,25 @@ QJsonArray recordModels(const QJsonObject &described)
 }
 
 } // namespace
+
+void runWithOneOpenMPThread()
+{
+    // The OpenMP runtime reads OMP_NUM_THREADS when it loads, before main(): set it and start
+    // again. Unless the user chose a value.
+    if (qEnvironmentVariableIsSet("OMP_NUM_THREADS"))
+        return;
+    qputenv("OMP_NUM_THREADS", "1");
+    const QStringList args = QCoreApplication::arguments();
+    std::vector<QByteArray> bytes;
+    for (const QString &a : args)
+        bytes.push_back(a.toLocal8Bit());
+    std::vector<char *> argv;
+    for (QByteArray &b : bytes)
+        argv.push_back(b.data());
+    argv.push_back(nullptr);
+    ::execv("/proc/self/exe", argv.data());
+    // execv failed: go on with the runtime's default threads.
+}
 
 int runServeCommand(Context &c, const QString &verb)
 {
@@ -118,6 +139,10 @@ int runServeCommand(Context &c, const QString &verb)
     const int pollSeconds = parser.value(QStringLiteral("poll-seconds")).toInt(&ok);
     if (!ok || pollSeconds < 0)
         throw UsageError(QStringLiteral("--poll-seconds must be a whole number ≥ 0"));
+
+    // Parallelism comes from the worker threads: an OpenMP team per request (XGBoost's
+    // default) would only wake and spin beside them.
+    runWithOneOpenMPThread();
 
     QList<serving::ModelSlotSpec> modelSpecs, variantSpecs;
     for (const QString &m : models)

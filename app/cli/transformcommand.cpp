@@ -77,6 +77,9 @@ int runTransformCommand(Context &c, const QString &verb)
         throw UsageError(QStringLiteral("--parallel must be 1-256"));
 
     const serving::ResolvedReference ref = serving::resolveModelReference(c.workspace(), parser.value(QStringLiteral("model")));
+    // Mini-batches run in parallel: one OpenMP thread each keeps the cores from being oversubscribed.
+    if (options.parallel > 1)
+        runWithOneOpenMPThread();
     PluginManager plugins;
     const serving::ServedModel model(plugins, ref.modelDir);
     serving::BatchTransform transform(model, options);

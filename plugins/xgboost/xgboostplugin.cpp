@@ -60,8 +60,10 @@ struct Booster
 /// XGBoost refuses feature names with [ ] < and commas confuse its dumps.
 QByteArray safeName(const QString &name)
 {
+    // Compiled once: endpoints name the features of every request.
+    static const QRegularExpression forbidden(QStringLiteral("[\\[\\]<,]"));
     QString s = name;
-    s.replace(QRegularExpression(QStringLiteral("[\\[\\]<,]")), QStringLiteral("_"));
+    s.replace(forbidden, QStringLiteral("_"));
     return s.toUtf8();
 }
 
@@ -426,17 +428,21 @@ public:
         check(XGBoosterLoadModel(m_booster.h, QFile::encodeName(file).constData()), "loading the model");
         m_task = taskFromName(m_card.task).value_or(Task::Regression);
         m_objective = m_card.extra.value(QStringLiteral("objective")).toString();
+        // Read once, not per call (an endpoint predicts one row at a time).
+        m_encoder = data::FeatureEncoder::fromJson(m_card.preprocessing.value(QStringLiteral("encoder")).toObject());
+        m_categorical = m_encoder.categoricalFeatures();
+        m_featureNames = m_encoder.featureNames();
     }
 
     Predictions predict(const PredictionInput &input) override
     {
         if (!input.table)
             throw Error(QStringLiteral("the XGBoost model predicts from a table (CSV); %1 is not one").arg(input.channel.path));
-        const data::FeatureEncoder encoder = data::FeatureEncoder::fromJson(m_card.preprocessing.value(QStringLiteral("encoder")).toObject());
+        const data::FeatureEncoder &encoder = m_encoder;
         const std::vector<float> x = encoder.transform(*input.table, input.channel.path);
         const qsizetype rows = input.table->rowCount();
         DMatrix m;
-        makeMatrix(m, x, rows, encoder.width(), 0, encoder.categoricalFeatures(), encoder.featureNames());
+        makeMatrix(m, x, rows, encoder.width(), 0, m_categorical, m_featureNames);
         Predictions p;
         p.task = m_task;
         p.classes = m_card.classes;
@@ -521,6 +527,9 @@ private:
     Booster m_booster;
     Task m_task = Task::Regression;
     QString m_objective;
+    data::FeatureEncoder m_encoder;
+    std::vector<bool> m_categorical;
+    QStringList m_featureNames;
 };
 
 } // namespace

@@ -13,6 +13,7 @@
 #include <QThread>
 
 #include <atomic>
+#include <csignal>
 #include <memory>
 
 struct HttpAnswer
@@ -40,13 +41,14 @@ public:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(QStringLiteral("CAIRN_WORKSPACE"));
         m_process.setProcessEnvironment(env);
+        m_process.setReadChannel(QProcess::StandardError);
         m_process.start(QStringLiteral(CAIRN_CLI_PATH), QStringList{QStringLiteral("--workspace"), workspace, QStringLiteral("serve"),
                                                                     QStringLiteral("--port"), QStringLiteral("0")} + args);
         QElapsedTimer t;
         t.start();
         static const QRegularExpression re(QStringLiteral(" on http://[^:]+:(\\d+) "));
         while (t.elapsed() < 60000) {
-            m_process.waitForReadyReadStandardError(100);
+            m_process.waitForReadyRead(100);
             m_err += m_process.readAllStandardError();
             const QRegularExpressionMatch m = re.match(QString::fromUtf8(m_err));
             if (m.hasMatch()) {

@@ -5,6 +5,8 @@
 
 #include "cairn/data/csvreader.h"
 #include "cairn/data/csvwriter.h"
+#include "cairn/store/experimentstore.h"
+#include "cairn/workspace/workspace.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -37,14 +39,14 @@ class tst_EndpointCli : public QObject
     {
         const ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), titanic(),
                                        QStringLiteral("--target"), QStringLiteral("survived"), QStringLiteral("--hp"),
-                                       QStringLiteral("num_round=%1").arg(rounds), QStringLiteral("--experiment"), experiment, QStringLiteral("--format"),
-                                       QStringLiteral("json")});
+                                       QStringLiteral("num_round=%1").arg(rounds), QStringLiteral("--experiment"), experiment});
         if (r.exitCode != 0)
             qWarning() << r.err;
-        const ProcessResult runs = cairn({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--experiment"), experiment,
-                                          QStringLiteral("--format"), QStringLiteral("json")});
-        const QJsonArray a = runs.json().array();
-        return a.isEmpty() ? QString() : a.first().toObject().value(QStringLiteral("uuid")).toString();
+        Workspace ws(m_ws);
+        RunQuery q;
+        q.experimentIds = {ws.store().experimentByName(experiment).id};
+        const QList<Run> runs = ws.store().searchRuns(q);
+        return runs.isEmpty() ? QString() : runs.first().uuid;
     }
 
     QByteArray predict(const QString &model)

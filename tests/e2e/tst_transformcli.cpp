@@ -2,6 +2,9 @@
 // records in the errors file with their line numbers, folders, and resuming after kill -9.
 #include "clirunner.h"
 
+#include "cairn/store/experimentstore.h"
+#include "cairn/workspace/workspace.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -42,8 +45,14 @@ private Q_SLOTS:
         ProcessResult r = cairn({u"train"_s, u"--algorithm"_s, u"xgboost"_s, u"--train"_s, titanic(), u"--target"_s, u"survived"_s, u"--hp"_s,
                                  u"num_round=15"_s, u"--experiment"_s, u"transform"_s});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        r = cairn({u"runs"_s, u"list"_s, u"--format"_s, u"json"_s});
-        m_run = r.json().array().first().toObject().value(u"uuid"_s).toString();
+        {
+            cairn::Workspace ws(m_ws);
+            cairn::RunQuery q;
+            q.experimentIds = {ws.store().experimentByName(u"transform"_s).id};
+            const QList<cairn::Run> runs = ws.store().searchRuns(q);
+            QCOMPARE(runs.size(), 1);
+            m_run = runs.first().uuid;
+        }
         QVERIFY(!m_run.isEmpty());
         const QString out = m_dir.filePath(u"predicted.csv"_s);
         r = cairn({u"predict"_s, u"--model"_s, m_run, u"--input"_s, titanic(), u"--output"_s, out});

@@ -22,7 +22,17 @@ QString EndpointRecord::url() const
 bool EndpointRecord::alive() const
 {
     // Signal 0 probes: EPERM still means the process exists (another user's).
-    return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+    if (pid <= 0 || (::kill(pid_t(pid), 0) != 0 && errno != EPERM))
+        return false;
+    // A process that has exited but was not reaped yet (a zombie) serves nothing.
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (stat.open(QIODevice::ReadOnly)) {
+        const QByteArray line = stat.readAll();
+        const qsizetype paren = line.lastIndexOf(')');
+        if (paren > 0 && paren + 2 < line.size() && line.at(paren + 2) == 'Z')
+            return false;
+    }
+    return true;
 }
 
 QJsonObject EndpointRecord::toJson() const

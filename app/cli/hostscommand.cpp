@@ -3,6 +3,7 @@
 #include "trainingcommands.h"
 
 #include "cairn/remote/host.h"
+#include "cairn/remote/hostusage.h"
 #include "cairn/remote/probe.h"
 #include "cairn/remote/sshconnection.h"
 #include "cairn/store/experimentstore.h"
@@ -275,6 +276,59 @@ int startStop(Context &c, bool start)
     }
 }
 
+/// Busy time and cost of each host per day: the cost model of HostUsage (a host's price split
+/// between the jobs sharing it, GPU-hours on top), the same numbers as the Resource panel.
+int usage(Context &c)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Only this host."), QStringLiteral("[NAME]"));
+    parser.addOption({QStringLiteral("days"), QStringLiteral("How many days back, today included (default 30)."), QStringLiteral("N")});
+    parser.addOption(formatOption());
+    if (!c.parse(parser, QStringLiteral("cairn hosts usage [NAME] [--days N] [--format table|json]\n"
+                                        "Hours each host was busy with this workspace's runs, per day, and what that cost: its price per hour\n"
+                                        "split between the jobs sharing it, plus its price per GPU-hour for the GPUs each job held.")))
+        return 0;
+    const int days = parser.isSet(QStringLiteral("days")) ? intOption(parser, QStringLiteral("days"), 1) : 30;
+    const QString only = parser.positionalArguments().value(0);
+    const QList<Host> hosts = HostStore().hosts();
+    if (!only.isEmpty() && std::none_of(hosts.cbegin(), hosts.cend(), [&](const Host &h) { return h.name == only; }))
+        HostStore().host(only); // throws, naming the known hosts
+    const remote::UsageReport report = remote::HostUsage::report(c.workspace(), hosts, days, nowMs());
+    QJsonArray json;
+    QList<QStringList> rows{{QStringLiteral("HOST"), QStringLiteral("DAY"), QStringLiteral("RUNS"), QStringLiteral("BUSY"), QStringLiteral("COST")}};
+    QString current;
+    qint64 totalMs = 0;
+    int totalRuns = 0;
+    double totalCost = 0;
+    auto closeHost = [&] {
+        if (!current.isEmpty())
+            rows << QStringList{current, QStringLiteral("total"), QString::number(totalRuns), formatDuration(totalMs), remote::HostUsage::formatCost(totalCost)};
+        totalMs = 0;
+        totalRuns = 0;
+        totalCost = 0;
+    };
+    for (const remote::HostDayUsage &d : report.days) {
+        if (!only.isEmpty() && d.host != only)
+            continue;
+        if (d.host != current) {
+            closeHost();
+            current = d.host;
+        }
+        rows << QStringList{d.host, d.day, QString::number(d.runs), formatDuration(d.busyMs), remote::HostUsage::formatCost(d.cost)};
+        json.append(QJsonObject{{QStringLiteral("host"), d.host}, {QStringLiteral("day"), d.day}, {QStringLiteral("runs"), d.runs},
+                                {QStringLiteral("busyMs"), d.busyMs}, {QStringLiteral("cost"), d.cost}});
+        totalMs += d.busyMs;
+        totalRuns += d.runs;
+        totalCost += d.cost;
+    }
+    closeHost();
+    if (c.format(parser) == Format::Json)
+        c.printJson(json);
+    else
+        printAligned(c.out, rows);
+    return 0;
+}
+
 } // namespace
 
 int runHostsCommand(Context &c, const QString &verb)
@@ -291,7 +345,9 @@ int runHostsCommand(Context &c, const QString &verb)
         return startStop(c, true);
     if (verb == QLatin1String("stop"))
         return startStop(c, false);
-    throw UsageError(QStringLiteral("unknown hosts command '%1' (use list, add, remove, probe, start or stop)").arg(verb));
+    if (verb == QLatin1String("usage"))
+        return usage(c);
+    throw UsageError(QStringLiteral("unknown hosts command '%1' (use list, add, remove, probe, start, stop or usage)").arg(verb));
 }
 
 } // namespace cairn::cli

@@ -3,6 +3,7 @@
 #include "cairn/debugger/jobdebugger.h"
 #include "cairn/jobs/localrunner.h"
 #include "cairn/remote/host.h"
+#include "cairn/remote/hostusage.h"
 #include "cairn/remote/sshrunner.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/store/storewriter.h"
@@ -632,6 +633,12 @@ void JobManager::onFinished(const QString &jobId, int exitCode, bool crashed, co
         m_workspace.store().setRunStatus(job->record.runUuid, status, job->record.ended);
     } catch (const Error &e) {
         appendLog(*job, QStringLiteral("[cairn] cannot record the run's status: %1").arg(e.message()));
+    }
+    try {
+        // A run on a priced host gets its cost (its share of the host) now that it is final.
+        remote::HostUsage::recordRunCosts(m_workspace, remote::HostStore().hosts(), nowMs());
+    } catch (const Error &e) {
+        appendLog(*job, QStringLiteral("[cairn] cannot record the run's cost: %1").arg(e.message()));
     }
     appendLog(*job, message.isEmpty() ? QStringLiteral("[cairn] job %1").arg(jobStateName(state))
                                       : QStringLiteral("[cairn] job %1: %2").arg(jobStateName(state), message));

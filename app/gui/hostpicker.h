@@ -1,0 +1,30 @@
+#pragma once
+
+#include <QComboBox>
+
+namespace cairn::gui {
+
+/// Where a job runs: `local` or one of the user's hosts (hosts.json and ~/.ssh/config), as
+/// `--host NAME` picks it on the command line. The list is read again each time it opens, so a
+/// host added in the Resources panel is there at once.
+class HostPicker : public QComboBox
+{
+    Q_OBJECT
+public:
+    explicit HostPicker(QWidget *parent = nullptr);
+
+    /// The chosen host's name ("local" for this machine).
+    QString host() const;
+    /// Selects a host by name; a name not known (any more) is kept and shown as missing, so a
+    /// cloned job's host is not silently replaced.
+    void setHost(const QString &name);
+    /// Reads the hosts again, keeping the selection.
+    void reload();
+
+    void showPopup() override;
+
+Q_SIGNALS:
+    void hostChanged(const QString &name);
+};
+
+} // namespace cairn::gui

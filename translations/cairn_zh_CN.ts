@@ -87,6 +87,25 @@
     </message>
 </context>
 <context>
+    <name>cairn::gui::HostPicker</name>
+    <message>
+        <source>Where the job runs: this machine or one of your SSH hosts (add hosts in the Resources panel)</source>
+        <translation>作业运行的位置：本机或您的某台 SSH 主机（在“资源”面板中添加主机）</translation>
+    </message>
+    <message>
+        <source>%1 (not among your hosts)</source>
+        <translation>%1（不在您的主机列表中）</translation>
+    </message>
+    <message>
+        <source>local (this machine)</source>
+        <translation>local（本机）</translation>
+    </message>
+    <message>
+        <source>This machine</source>
+        <translation>本机</translation>
+    </message>
+</context>
+<context>
     <name>cairn::gui::JobService</name>
     <message numerus="yes">
         <source>%n run(s) left running by a process that is gone were marked failed.</source>
@@ -210,6 +229,165 @@
     </message>
 </context>
 <context>
+    <name>cairn::panels::AddHostWizard</name>
+    <message>
+        <source>Add host</source>
+        <translation>添加主机</translation>
+    </message>
+    <message>
+        <source>&amp;Next &gt;</source>
+        <translation>下一步(&amp;N) &gt;</translation>
+    </message>
+    <message>
+        <source>&lt; &amp;Back</source>
+        <translation>&lt; 上一步(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Add host</source>
+        <translation>添加主机(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Where is the machine?</source>
+        <translation>机器在哪里？</translation>
+    </message>
+    <message>
+        <source>Cairn reaches hosts with your own ssh: its config, keys, agent and known_hosts.</source>
+        <translation>Cairn 使用您自己的 ssh 连接主机：沿用其配置、密钥、代理和 known_hosts。</translation>
+    </message>
+    <message>
+        <source>A host of my SSH config (~/.ssh/config)</source>
+        <translation>我的 SSH 配置中的主机（~/.ssh/config）</translation>
+    </message>
+    <message>
+        <source>Another machine, entered by hand</source>
+        <translation>手动输入的其他机器</translation>
+    </message>
+    <message>
+        <source>what to call it, e.g. gpu1</source>
+        <translation>给它起个名字，例如 gpu1</translation>
+    </message>
+    <message>
+        <source>name or address, e.g. gpu1.lab.example.org</source>
+        <translation>主机名或地址，例如 gpu1.lab.example.org</translation>
+    </message>
+    <message>
+        <source>default: as ssh decides</source>
+        <translation>默认：由 ssh 决定</translation>
+    </message>
+    <message>
+        <source>default (22)</source>
+        <translation>默认（22）</translation>
+    </message>
+    <message>
+        <source>default: your agent and ~/.ssh/id_*</source>
+        <translation>默认：您的代理和 ~/.ssh/id_*</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation>主机：</translation>
+    </message>
+    <message>
+        <source>User:</source>
+        <translation>用户：</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <source>Identity file:</source>
+        <translation>身份文件：</translation>
+    </message>
+    <message>
+        <source>Private key</source>
+        <translation>私钥</translation>
+    </message>
+    <message>
+        <source>(no Host entries in %1)</source>
+        <translation>（%1 中没有 Host 条目）</translation>
+    </message>
+    <message>
+        <source>Pick a host of your SSH config, or enter one by hand.</source>
+        <translation>请选择 SSH 配置中的主机，或手动输入。</translation>
+    </message>
+    <message>
+        <source>Give the host a name.</source>
+        <translation>请为主机命名。</translation>
+    </message>
+    <message>
+        <source>The name &apos;local&apos; is this computer: choose another.</source>
+        <translation>名称 local 指本计算机：请另选一个。</translation>
+    </message>
+    <message>
+        <source>Enter the machine&apos;s name or address.</source>
+        <translation>请输入机器的主机名或地址。</translation>
+    </message>
+    <message>
+        <source>Connection test</source>
+        <translation>连接测试</translation>
+    </message>
+    <message>
+        <source>Cairn connects, looks at the machine and asks its worker for its version.</source>
+        <translation>Cairn 将连接并检查这台机器，并询问其工作进程的版本。</translation>
+    </message>
+    <message>
+        <source>The machine presents this key:</source>
+        <translation>这台机器出示的密钥：</translation>
+    </message>
+    <message>
+        <source>I have compared this fingerprint and trust this machine</source>
+        <translation>我已核对此指纹并信任这台机器</translation>
+    </message>
+    <message>
+        <source>Accept the key and test again</source>
+        <translation>接受密钥并重新测试</translation>
+    </message>
+    <message>
+        <source>Test again</source>
+        <translation>重新测试</translation>
+    </message>
+    <message>
+        <source>You can add a host that does not answer yet (a stopped machine) and test it later.</source>
+        <translation>也可以添加暂时无应答的主机（例如已停止的机器），以后再测试。</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Where jobs live on the host, what it costs, and when to stop it.</source>
+        <translation>作业在主机上的存放位置、费用以及何时停止。</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>正在连接 %1…</translation>
+    </message>
+    <message>
+        <source>(ssh did not show a fingerprint)</source>
+        <translation>（ssh 未显示指纹）</translation>
+    </message>
+    <message>
+        <source>Recording the key of %1…</source>
+        <translation>正在记录 %1 的密钥…</translation>
+    </message>
+    <message>
+        <source>The host could not be saved: %1</source>
+        <translation>无法保存主机：%1</translation>
+    </message>
+</context>
+<context>
     <name>cairn::panels::AutoMLBudgetPage</name>
     <message>
         <source>Ensemble of the best candidates</source>
@@ -298,6 +476,14 @@
     <message>
         <source>Tick at least one algorithm to try.</source>
         <translation>请至少勾选一个要尝试的算法。</translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation>主机：</translation>
+    </message>
+    <message>
+        <source>Where the candidates train: this machine or one of your SSH hosts</source>
+        <translation>候选模型训练的位置：本机或您的某台 SSH 主机</translation>
     </message>
 </context>
 <context>
@@ -842,6 +1028,14 @@
     <message>
         <source>The prediction failed: %1</source>
         <translation>预测失败：%1</translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation>主机：</translation>
+    </message>
+    <message>
+        <source>Where to score: this machine, or an SSH host (the model and the rows go over once, the predictions come back)</source>
+        <translation>评分的位置：本机或某台 SSH 主机（模型和数据只传送一次，预测结果传回）</translation>
     </message>
 </context>
 <context>
@@ -1676,6 +1870,93 @@ params.optimizer IN (&apos;adam&apos;, &apos;sgd&apos;)&lt;/pre&gt;&lt;p&gt;含�
     <message>
         <source>Pick a tensor with histograms</source>
         <translation>选择一个带直方图的张量</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::HostSettingsWidget</name>
+    <message>
+        <source>Folder on the host for jobs, cached data and kernels; ~/ is the remote home</source>
+        <translation>主机上存放作业、缓存数据和内核的文件夹；~/ 表示远程主目录</translation>
+    </message>
+    <message>
+        <source>Remote work folder:</source>
+        <translation>远程工作文件夹：</translation>
+    </message>
+    <message>
+        <source>The cairn program on the host (a name on its PATH or a full path)</source>
+        <translation>主机上的 cairn 程序（PATH 中的名称或完整路径）</translation>
+    </message>
+    <message>
+        <source>Worker command:</source>
+        <translation>工作进程命令：</translation>
+    </message>
+    <message>
+        <source>Jobs that may run on the host at once; more wait in the queue</source>
+        <translation>主机上可同时运行的作业数；其余的排队等待</translation>
+    </message>
+    <message>
+        <source>Jobs at once:</source>
+        <translation>同时运行作业数：</translation>
+    </message>
+    <message>
+        <source>e.g. aws ec2 start-instances --instance-ids i-0abc</source>
+        <translation>例如 aws ec2 start-instances --instance-ids i-0abc</translation>
+    </message>
+    <message>
+        <source>A shell line run on this computer to start the machine (optional)</source>
+        <translation>在本计算机上运行以启动该机器的 shell 命令（可选）</translation>
+    </message>
+    <message>
+        <source>Start command:</source>
+        <translation>启动命令：</translation>
+    </message>
+    <message>
+        <source>e.g. aws ec2 stop-instances --instance-ids i-0abc</source>
+        <translation>例如 aws ec2 stop-instances --instance-ids i-0abc</translation>
+    </message>
+    <message>
+        <source>A shell line run on this computer to stop the machine: by the Stop button and by idle shutdown</source>
+        <translation>在本计算机上运行以停止该机器的 shell 命令：由“停止”按钮和空闲关机使用</translation>
+    </message>
+    <message>
+        <source>Stop command:</source>
+        <translation>停止命令：</translation>
+    </message>
+    <message>
+        <source>What the machine costs per hour while it works; shared by the jobs running on it at once</source>
+        <translation>机器工作时每小时的费用；由同时在其上运行的作业分摊</translation>
+    </message>
+    <message>
+        <source>Price per hour:</source>
+        <translation>每小时价格：</translation>
+    </message>
+    <message>
+        <source>For machines you own: a price per GPU a job holds and hour, added to its cost</source>
+        <translation>用于自有机器：作业每占用一块 GPU 每小时的价格，计入其费用</translation>
+    </message>
+    <message>
+        <source>Price per GPU-hour:</source>
+        <translation>每 GPU 小时价格：</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source>With no job, no busy kernel and no GPU in use for this long, the stop command runs</source>
+        <translation>在这段时间内没有作业、没有忙碌的内核且没有 GPU 在用时，运行停止命令</translation>
+    </message>
+    <message>
+        <source>Idle shutdown after:</source>
+        <translation>空闲关机时间：</translation>
+    </message>
+    <message>
+        <source>Idle shutdown needs a stop command and runs while Cairn Studio is open.</source>
+        <translation>空闲关机需要设置停止命令，并在 Cairn Studio 打开期间生效。</translation>
     </message>
 </context>
 <context>
@@ -2687,6 +2968,512 @@ Needs review %3 · Unlabeled %4</source>
     </message>
 </context>
 <context>
+    <name>cairn::panels::ProbeView</name>
+    <message>
+        <source>Property</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>%1 GiB</source>
+        <translation>%1 GiB</translation>
+    </message>
+    <message>
+        <source>%1 MiB</source>
+        <translation>%1 MiB</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>not tested yet</source>
+        <translation>尚未测试</translation>
+    </message>
+    <message>
+        <source>Answered in</source>
+        <translation>应答时间</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>Operating system</source>
+        <translation>操作系统</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>%1 cores, %2</source>
+        <translation>%1 核，%2</translation>
+    </message>
+    <message>
+        <source>model unknown</source>
+        <translation>型号未知</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>%1 free of %2</source>
+        <translation>可用 %1，共 %2</translation>
+    </message>
+    <message>
+        <source>Load (1 min)</source>
+        <translation>负载（1 分钟）</translation>
+    </message>
+    <message>
+        <source>Work folder</source>
+        <translation>工作文件夹</translation>
+    </message>
+    <message>
+        <source>%1 (%2 free)</source>
+        <translation>%1（可用 %2）</translation>
+    </message>
+    <message>
+        <source>GPUs</source>
+        <translation>GPU</translation>
+    </message>
+    <message>
+        <source>none (jobs run on the CPUs)</source>
+        <translation>无（作业在 CPU 上运行）</translation>
+    </message>
+    <message>
+        <source>none usable: %1</source>
+        <translation>无可用 GPU：%1</translation>
+    </message>
+    <message>
+        <source>GPU %1</source>
+        <translation>GPU %1</translation>
+    </message>
+    <message>
+        <source>%1, %2 of %3 MiB used, %4% busy, %5 °C</source>
+        <translation>%1，已用 %2 / %3 MiB，利用率 %4%，%5 °C</translation>
+    </message>
+    <message>
+        <source>Python</source>
+        <translation>Python</translation>
+    </message>
+    <message>
+        <source>python3 not found: notebook kernels cannot run here</source>
+        <translation>未找到 python3：笔记本内核无法在此运行</translation>
+    </message>
+    <message>
+        <source>%1 %2, ipykernel %3</source>
+        <translation>%1 %2，ipykernel %3</translation>
+    </message>
+    <message>
+        <source>installed</source>
+        <translation>已安装</translation>
+    </message>
+    <message>
+        <source>missing (apt install python3-ipykernel)</source>
+        <translation>缺失（apt install python3-ipykernel）</translation>
+    </message>
+    <message>
+        <source>Cairn worker</source>
+        <translation>Cairn 工作进程</translation>
+    </message>
+    <message>
+        <source>version %1, protocol %2%3</source>
+        <translation>版本 %1，协议 %2%3</translation>
+    </message>
+    <message>
+        <source>sudo</source>
+        <translation>sudo</translation>
+    </message>
+    <message>
+        <source>available without a password</source>
+        <translation>无需密码即可使用</translation>
+    </message>
+    <message>
+        <source>not available without a password</source>
+        <translation>无密码时不可用</translation>
+    </message>
+    <message>
+        <source>Connected to %1 in %2 ms: jobs can run there</source>
+        <translation>已在 %2 毫秒内连接到 %1：可以在那里运行作业</translation>
+    </message>
+    <message>
+        <source>Connected to %1, but it has no usable Cairn worker</source>
+        <translation>已连接到 %1，但没有可用的 Cairn 工作进程</translation>
+    </message>
+    <message>
+        <source>The name of %1 could not be found</source>
+        <translation>找不到 %1 的主机名</translation>
+    </message>
+    <message>
+        <source>Check the spelling of the host name, or whether it needs a VPN or an entry in /etc/hosts.</source>
+        <translation>请检查主机名拼写，或是否需要 VPN 或 /etc/hosts 中的条目。</translation>
+    </message>
+    <message>
+        <source>%1 refused the connection</source>
+        <translation>%1 拒绝了连接</translation>
+    </message>
+    <message>
+        <source>The machine is up but nothing listens on that port: is the SSH server running, and is the port right?</source>
+        <translation>机器已开机，但该端口上没有服务在监听：SSH 服务器是否在运行？端口是否正确？</translation>
+    </message>
+    <message>
+        <source>%1 did not answer</source>
+        <translation>%1 没有应答</translation>
+    </message>
+    <message>
+        <source>The machine is off or asleep, or a firewall drops the connection. If it is a cloud machine, start it first.</source>
+        <translation>机器已关机或休眠，或防火墙丢弃了连接。如果是云主机，请先启动它。</translation>
+    </message>
+    <message>
+        <source>There is no network route to %1</source>
+        <translation>没有到 %1 的网络路由</translation>
+    </message>
+    <message>
+        <source>Check your network or VPN connection.</source>
+        <translation>请检查网络或 VPN 连接。</translation>
+    </message>
+    <message>
+        <source>%1 did not accept your login</source>
+        <translation>%1 拒绝了您的登录</translation>
+    </message>
+    <message>
+        <source>Check the user name and the identity file, load the key into your agent (ssh-add), or put your public key into ~/.ssh/authorized_keys on the host (ssh-copy-id). Passwords are not asked for.</source>
+        <translation>请检查用户名和身份文件，将密钥加载到代理中（ssh-add），或把公钥放入主机上的 ~/.ssh/authorized_keys（ssh-copy-id）。不会询问密码。</translation>
+    </message>
+    <message>
+        <source>First connection to %1: confirm that its key is the machine&apos;s</source>
+        <translation>首次连接 %1：请确认该密钥属于这台机器</translation>
+    </message>
+    <message>
+        <source>Compare the fingerprint below with the one the machine shows (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on it, or ask its administrator). Accept it only if they are the same.</source>
+        <translation>请将下面的指纹与机器上显示的指纹比对（在机器上运行 ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub，或询问其管理员）。仅在两者一致时接受。</translation>
+    </message>
+    <message>
+        <source>The key of %1 has changed: the connection was refused</source>
+        <translation>%1 的密钥已改变：连接被拒绝</translation>
+    </message>
+    <message>
+        <source>Someone may be intercepting the connection. If the machine was reinstalled, remove its old key (ssh-keygen -R with its name) and test again.</source>
+        <translation>可能有人在拦截连接。如果机器已重装，请删除其旧密钥（ssh-keygen -R 加主机名）后重新测试。</translation>
+    </message>
+    <message>
+        <source>Could not connect to %1</source>
+        <translation>无法连接到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::ResourcesPanel</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分钟</translation>
+    </message>
+    <message>
+        <source>Starting %1…</source>
+        <translation>正在启动 %1…</translation>
+    </message>
+    <message>
+        <source>Stopping %1: %2</source>
+        <translation>正在停止 %1：%2</translation>
+    </message>
+    <message>
+        <source>Start host</source>
+        <translation>启动主机</translation>
+    </message>
+    <message>
+        <source>Stop host</source>
+        <translation>停止主机</translation>
+    </message>
+    <message>
+        <source>The %1 command of %2 failed: %3</source>
+        <translation>%2 的%1命令失败：%3</translation>
+    </message>
+    <message>
+        <source>start</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <source>stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>no output</source>
+        <translation>无输出</translation>
+    </message>
+    <message>
+        <source>%1 started</source>
+        <translation>%1 已启动</translation>
+    </message>
+    <message>
+        <source>%1 stopped</source>
+        <translation>%1 已停止</translation>
+    </message>
+    <message>
+        <source>Add host…</source>
+        <translation>添加主机…</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Add a machine from your SSH config or by hand</source>
+        <translation>从 SSH 配置中或手动添加一台机器</translation>
+    </message>
+    <message>
+        <source>Run the host&apos;s start command</source>
+        <translation>运行该主机的启动命令</translation>
+    </message>
+    <message>
+        <source>Run the host&apos;s stop command</source>
+        <translation>运行该主机的停止命令</translation>
+    </message>
+    <message>
+        <source>Connect and look at the machine: OS, CPU, memory, disk, GPUs, Python and the Cairn worker</source>
+        <translation>连接并查看机器：操作系统、CPU、内存、磁盘、GPU、Python 和 Cairn 工作进程</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>GPU</source>
+        <translation>GPU</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>Cost today</source>
+        <translation>今日费用</translation>
+    </message>
+    <message>
+        <source>% in use</source>
+        <translation>使用率 %</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Running for</source>
+        <translation>已运行</translation>
+    </message>
+    <message>
+        <source>Cost so far</source>
+        <translation>迄今费用</translation>
+    </message>
+    <message>
+        <source>Jobs and kernels</source>
+        <translation>作业和内核</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行数</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>忙碌时长</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Cannot read the hosts: %1</source>
+        <translation>无法读取主机列表：%1</translation>
+    </message>
+    <message>
+        <source>busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>启动中</translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <translation>未检查</translation>
+    </message>
+    <message>
+        <source>checking…</source>
+        <translation>检查中…</translation>
+    </message>
+    <message>
+        <source>starting…</source>
+        <translation>启动中…</translation>
+    </message>
+    <message>
+        <source>stopping…</source>
+        <translation>停止中…</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation>无法连接</translation>
+    </message>
+    <message>
+        <source>local (this machine)</source>
+        <translation>local（本机）</translation>
+    </message>
+    <message>
+        <source>this computer</source>
+        <translation>本计算机</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
+    </message>
+    <message>
+        <source>Load %1 · memory %2 free of %3</source>
+        <translation>负载 %1 · 内存可用 %2，共 %3</translation>
+    </message>
+    <message>
+        <source>Idle: stops in %1 unless work arrives</source>
+        <translation>空闲：若无新任务，将在 %1 后停止</translation>
+    </message>
+    <message>
+        <source>Idle shutdown after %1 min without work</source>
+        <translation>无任务 %1 分钟后空闲关机</translation>
+    </message>
+    <message>
+        <source>Cost today %1 · last 30 days %2 (at %3 per hour, %4 per GPU-hour)</source>
+        <translation>今日费用 %1 · 近 30 天 %2（每小时 %3，每 GPU 小时 %4）</translation>
+    </message>
+    <message>
+        <source>Kernel</source>
+        <translation>内核</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>作业</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>No job or kernel runs here</source>
+        <translation>此处没有运行中的作业或内核</translation>
+    </message>
+    <message>
+        <source>No runs on this host in the last 30 days</source>
+        <translation>近 30 天此主机上没有运行</translation>
+    </message>
+    <message>
+        <source>No price set: costs read 0 (set one in the host&apos;s settings)</source>
+        <translation>未设置价格：费用为 0（可在主机设置中设置）</translation>
+    </message>
+    <message>
+        <source>%1
+
+Fingerprint: %2
+
+Trust this machine and record its key?</source>
+        <translation>%1
+
+指纹：%2
+
+信任这台机器并记录其密钥？</translation>
+    </message>
+    <message>
+        <source>Settings of %1</source>
+        <translation>%1 的设置</translation>
+    </message>
+    <message>
+        <source>Host settings</source>
+        <translation>主机设置</translation>
+    </message>
+    <message>
+        <source>The settings could not be saved: %1</source>
+        <translation>无法保存设置：%1</translation>
+    </message>
+    <message>
+        <source>Remove host</source>
+        <translation>移除主机</translation>
+    </message>
+    <message>
+        <source>Forget the host %1? Nothing on the machine is touched.</source>
+        <translation>忘记主机 %1？机器上的内容不会被改动。</translation>
+    </message>
+    <message>
+        <source>Jobs or kernels still run on %1. Stop the machine anyway?</source>
+        <translation>%1 上仍有作业或内核在运行。仍要停止这台机器吗？</translation>
+    </message>
+    <message>
+        <source>Resources</source>
+        <translation>资源</translation>
+    </message>
+</context>
+<context>
     <name>cairn::panels::RunColumn</name>
     <message>
         <source>Name</source>
@@ -3180,6 +3967,10 @@ min %3, max %4, %n points</source>
         <source>Training</source>
         <translation>训练</translation>
     </message>
+    <message>
+        <source>Host:</source>
+        <translation>主机：</translation>
+    </message>
 </context>
 <context>
     <name>cairn::panels::TuningPanel</name>
@@ -3456,6 +4247,14 @@ min %3, max %4, %n points</source>
     <message>
         <source>The objective of each trial appears here as it finishes</source>
         <translation>每次试验完成后，其目标值显示在这里</translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation>主机：</translation>
+    </message>
+    <message>
+        <source>Where the trials run: this machine or one of your SSH hosts (its job limit applies)</source>
+        <translation>试验运行的位置：本机或您的某台 SSH 主机（受其作业数上限约束）</translation>
     </message>
 </context>
 <context>

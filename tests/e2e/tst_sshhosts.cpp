@@ -1,0 +1,447 @@
+// SSH hosts end to end against a real sshd on a loopback port, started by the test with its own
+// host key, user key and a separate remote work folder: probe, host keys (unknown, accepted,
+// changed), wrong key, unreachable hosts, an old worker, hostile names, and a real XGBoost job on
+// the host whose supervisor and SSH connection are killed mid-job, then re-attached and stopped
+// with every metric point stored exactly once.
+#include "clirunner.h"
+
+#include "cairn/jobs/jobrecord.h"
+#include "cairn/remote/host.h"
+#include "cairn/store/experimentstore.h"
+#include "cairn/workspace/workspace.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <pwd.h>
+#include <unistd.h>
+
+using namespace cairn;
+
+namespace {
+
+int freePort()
+{
+    QTcpServer s;
+    s.listen(QHostAddress::LocalHost, 0);
+    return s.serverPort();
+}
+
+bool writeFile(const QString &path, const QByteArray &text, QFile::Permissions perms = {})
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return false;
+    f.write(text);
+    f.close();
+    return perms == QFile::Permissions() || f.setPermissions(perms);
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+bool keygen(const QString &path)
+{
+    return QProcess::execute(QStringLiteral("ssh-keygen"), {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"), QStringLiteral("-N"), QString(),
+                                                            QStringLiteral("-f"), path}) == 0;
+}
+
+} // namespace
+
+class tst_SshHosts : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_t;           ///< everything of this test
+    QString m_ws;
+    QString m_remote;      ///< the host's work folder: a hostile name on purpose
+    QString m_marker;      ///< created only if some name were run as shell code
+    QString m_hostName;    ///< hostile too
+    int m_port = 0;
+    QProcess m_sshd;
+    QProcessEnvironment m_env;
+
+    ProcessResult cairn(const QStringList &args, int timeoutMs = 180000)
+    {
+        return runProgram(QStringLiteral(CAIRN_CLI_PATH), QStringList{QStringLiteral("--workspace"), m_ws} + args, m_env, timeoutMs);
+    }
+
+    QStringList addArgs(const QString &name, const QString &extraKnownHosts = {}) const
+    {
+        return {QStringLiteral("hosts"), QStringLiteral("add"), name, QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--user"), QString::fromLocal8Bit(::getpwuid(::getuid())->pw_name),
+                QStringLiteral("--identity"), m_t + QStringLiteral("/userkey"), QStringLiteral("--known-hosts"),
+                extraKnownHosts.isEmpty() ? m_t + QStringLiteral("/known_hosts") : extraKnownHosts, QStringLiteral("--work-dir"), m_remote,
+                QStringLiteral("--ssh-config"), QStringLiteral("/dev/null")};
+    }
+
+    static QString data(const QString &name) { return QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/") + name; }
+
+    /// Metric points of a run per key: step → how many times stored.
+    QHash<qint64, int> storedSteps(const QString &runUuid, const QString &key)
+    {
+        Workspace ws(m_ws);
+        const Run run = ws.store().run(runUuid);
+        QHash<qint64, int> steps;
+        for (qint64 step : ws.store().metricHistory(run.id, key).steps)
+            steps[step] += 1;
+        return steps;
+    }
+
+    /// The steps of one metric in a job's event file on the host, and how many lines hold it.
+    QPair<QSet<qint64>, int> remoteSteps(const QString &jobId, const QString &key)
+    {
+        QSet<qint64> steps;
+        int lines = 0;
+        const QString file = QFileInfo(m_remote).canonicalFilePath() + QStringLiteral("/jobs/") + jobId + QStringLiteral("/events.jsonl");
+        for (const QByteArray &line : readFile(file).split('\n')) {
+            const QJsonObject e = QJsonDocument::fromJson(line).object();
+            if (e.value(QStringLiteral("type")).toString() == QLatin1String("metric") && e.value(QStringLiteral("key")).toString() == key) {
+                steps.insert(qint64(e.value(QStringLiteral("step")).toDouble()));
+                ++lines;
+            }
+        }
+        return {steps, lines};
+    }
+
+    /// Every point of `key` the worker wrote on the host is in the store, once.
+    void verifyExactlyOnce(const QString &jobId, const QString &runUuid, const QString &key)
+    {
+        const auto [steps, lines] = remoteSteps(jobId, key);
+        const QHash<qint64, int> stored = storedSteps(runUuid, key);
+        QVERIFY(lines > 0);
+        QCOMPARE(steps.size(), lines);
+        QCOMPARE(stored.size(), lines);
+        for (auto it = stored.cbegin(); it != stored.cend(); ++it) {
+            QVERIFY2(it.value() == 1, qPrintable(QStringLiteral("step %1 stored %2 times").arg(it.key()).arg(it.value())));
+            QVERIFY(steps.contains(it.key()));
+        }
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!QFileInfo(QStringLiteral("/usr/sbin/sshd")).isExecutable() || QStandardPaths::findExecutable(QStringLiteral("rsync")).isEmpty())
+            QSKIP("openssh-server and rsync are not installed (scripts/setup installs them)");
+        m_t = m_dir.path();
+        m_ws = m_t + QStringLiteral("/ws");
+        m_marker = m_t + QStringLiteral("/PWNED");
+        m_remote = m_t + QStringLiteral("/remote work 'q' \"dq\"; $(touch %1)").arg(m_marker);
+        m_hostName = QStringLiteral("lab \"box\"; $(touch %1) 'x'").arg(m_marker);
+        QVERIFY(keygen(m_t + QStringLiteral("/hostkey")));
+        QVERIFY(keygen(m_t + QStringLiteral("/userkey")));
+        QVERIFY(keygen(m_t + QStringLiteral("/otherkey")));
+        QVERIFY(keygen(m_t + QStringLiteral("/otherhostkey")));
+        QDir().mkpath(QStringLiteral("/run/sshd"));
+        // The remote side finds the cairn built here on its PATH.
+        const QString cliDir = QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath();
+        const QByteArray pub = readFile(m_t + QStringLiteral("/userkey.pub")).trimmed();
+        QVERIFY(writeFile(m_t + QStringLiteral("/authorized_keys"),
+                          "environment=\"PATH=" + QFile::encodeName(cliDir) + ":/usr/local/bin:/usr/bin:/bin\" " + pub + "\n",
+                          QFile::ReadOwner | QFile::WriteOwner));
+        m_port = freePort();
+        const QString config = QStringLiteral("Port %1\nListenAddress 127.0.0.1\nHostKey %2/hostkey\nAuthorizedKeysFile %2/authorized_keys\n"
+                                              "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
+                                              "UsePAM no\nStrictModes no\nPermitUserEnvironment yes\nPidFile %2/sshd.pid\nSubsystem sftp internal-sftp\n")
+                                   .arg(m_port)
+                                   .arg(m_t);
+        QVERIFY(writeFile(m_t + QStringLiteral("/sshd_config"), config.toUtf8()));
+        // Not this test's output: sshd's connection processes (kept by shared connections) would
+        // hold it open after the test ends.
+        m_sshd.setStandardOutputFile(m_t + QStringLiteral("/sshd.out"));
+        m_sshd.setStandardErrorFile(m_t + QStringLiteral("/sshd.out"), QIODevice::Append);
+        m_sshd.start(QStringLiteral("/usr/sbin/sshd"), {QStringLiteral("-D"), QStringLiteral("-f"), m_t + QStringLiteral("/sshd_config"),
+                                                        QStringLiteral("-E"), m_t + QStringLiteral("/sshd.log")});
+        QVERIFY(m_sshd.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT([this] {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, quint16(m_port));
+            return s.waitForConnected(500);
+        }(), 20000);
+        QVERIFY(writeFile(m_t + QStringLiteral("/known_hosts"), {}));
+
+        m_env = QProcessEnvironment::systemEnvironment();
+        m_env.remove(QStringLiteral("CAIRN_WORKSPACE"));
+        m_env.insert(QStringLiteral("CAIRN_HOSTS_FILE"), m_t + QStringLiteral("/hosts.json"));
+        m_env.insert(QStringLiteral("CAIRN_SSH_CONFIG"), m_t + QStringLiteral("/no-ssh-config"));
+        m_env.insert(QStringLiteral("XDG_CACHE_HOME"), m_t + QStringLiteral("/cache"));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_sshd.state() != QProcess::NotRunning) {
+            // The connection processes first: the shared connections of this test's hosts end
+            // with them instead of lingering for ControlPersist.
+            QProcess::execute(QStringLiteral("pkill"), {QStringLiteral("-TERM"), QStringLiteral("-P"), QString::number(m_sshd.processId())});
+            m_sshd.terminate();
+            m_sshd.waitForFinished(5000);
+        }
+        QVERIFY2(!QFile::exists(m_marker), "a name was run as shell code");
+    }
+
+    void addListRemove()
+    {
+        ProcessResult r = cairn(addArgs(m_hostName));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = cairn({QStringLiteral("hosts"), QStringLiteral("list"), QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray hosts = r.json().array();
+        QCOMPARE(hosts.size(), 2);
+        QCOMPARE(hosts.at(0).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("local"));
+        QCOMPARE(hosts.at(1).toObject().value(QStringLiteral("name")).toString(), m_hostName);
+        QCOMPARE(cairn(addArgs(m_hostName)).exitCode, 1); // taken
+        // Option-like or shell-like host names never reach ssh.
+        QStringList bad = addArgs(QStringLiteral("bad"));
+        bad[bad.indexOf(QStringLiteral("127.0.0.1"))] = QStringLiteral("-oProxyCommand=touch %1").arg(m_marker);
+        r = cairn(bad);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains(QStringLiteral("safely")));
+        QCOMPARE(cairn({QStringLiteral("hosts"), QStringLiteral("remove"), QStringLiteral("local")}).exitCode, 1);
+        QCOMPARE(cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("nope")}).exitCode, 1);
+    }
+
+    void unknownHostKeyNeedsAYes()
+    {
+        ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), m_hostName});
+        QCOMPARE(r.exitCode, 1);
+        // The fingerprint shown is the one of the key sshd was given.
+        QProcess fp;
+        fp.start(QStringLiteral("ssh-keygen"), {QStringLiteral("-lf"), m_t + QStringLiteral("/hostkey.pub")});
+        QVERIFY(fp.waitForFinished());
+        const QString fingerprint = QString::fromUtf8(fp.readAllStandardOutput()).section(QLatin1Char(' '), 1, 1);
+        QVERIFY(fingerprint.startsWith(QStringLiteral("SHA256:")));
+        QVERIFY2(r.err.contains(QStringLiteral("not known yet")) && r.err.contains(fingerprint), qPrintable(r.err));
+        QVERIFY(readFile(m_t + QStringLiteral("/known_hosts")).isEmpty());
+        // A yes for another fingerprint records nothing.
+        r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), m_hostName, QStringLiteral("--accept-new-host-key"), QStringLiteral("--fingerprint"),
+                   QStringLiteral("SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(readFile(m_t + QStringLiteral("/known_hosts")).isEmpty());
+        r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), m_hostName, QStringLiteral("--accept-new-host-key"), QStringLiteral("--fingerprint"), fingerprint});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        QVERIFY(!readFile(m_t + QStringLiteral("/known_hosts")).isEmpty());
+    }
+
+    void probeReportsTheMachine()
+    {
+        const ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), m_hostName, QStringLiteral("--format"), QStringLiteral("json")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject p = r.json().object();
+        QVERIFY(p.value(QStringLiteral("reachable")).toBool());
+        QVERIFY(p.value(QStringLiteral("cores")).toInt() >= 1);
+        QVERIFY(p.value(QStringLiteral("memoryTotalKiB")).toDouble() > 0);
+        QVERIFY(p.value(QStringLiteral("diskFreeKiB")).toDouble() > 0);
+        QVERIFY(!p.value(QStringLiteral("os")).toString().isEmpty());
+        QVERIFY(p.value(QStringLiteral("gpus")).isArray()); // none is a normal answer
+        QVERIFY(p.value(QStringLiteral("workerOk")).toBool());
+        QCOMPARE(p.value(QStringLiteral("workerProtocol")).toInt(), 1);
+        QCOMPARE(QFileInfo(p.value(QStringLiteral("workDir")).toString()).canonicalFilePath(), QFileInfo(m_remote).canonicalFilePath());
+        QVERIFY(QFileInfo(m_remote).isDir());
+    }
+
+    void connectionFailuresInPlainWords()
+    {
+        // Wrong key: the host refuses the login.
+        QStringList wrong = addArgs(QStringLiteral("wrong key"));
+        wrong[wrong.indexOf(m_t + QStringLiteral("/userkey"))] = m_t + QStringLiteral("/otherkey");
+        QCOMPARE(cairn(wrong).exitCode, 0);
+        ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("wrong key")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("refused the login")), qPrintable(r.err));
+
+        // Changed host key: known_hosts holds another key for the same address.
+        const QByteArray otherPub = readFile(m_t + QStringLiteral("/otherhostkey.pub")).trimmed();
+        const QString changedKnown = m_t + QStringLiteral("/known_changed");
+        QVERIFY(writeFile(changedKnown, QStringLiteral("[127.0.0.1]:%1 %2\n").arg(m_port).arg(QString::fromUtf8(otherPub).section(QLatin1Char(' '), 0, 1)).toUtf8()));
+        QCOMPARE(cairn(addArgs(QStringLiteral("changed"), changedKnown)).exitCode, 0);
+        r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("changed")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("CHANGED")), qPrintable(r.err));
+        r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("changed"), QStringLiteral("--accept-new-host-key")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("not replaced")) || r.err.contains(QStringLiteral("CHANGED")), qPrintable(r.err));
+        QCOMPARE(readFile(changedKnown).count('\n'), 1);
+
+        // Nothing listens: refused. A name that does not resolve: DNS.
+        QStringList refused = addArgs(QStringLiteral("refused"));
+        refused[refused.indexOf(QString::number(m_port))] = QString::number(freePort());
+        QCOMPARE(cairn(refused).exitCode, 0);
+        r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("refused")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("refused the connection")), qPrintable(r.err));
+        QStringList dns = addArgs(QStringLiteral("dns"));
+        dns[dns.indexOf(QStringLiteral("127.0.0.1"))] = QStringLiteral("no-such-host.invalid");
+        QCOMPARE(cairn(dns).exitCode, 0);
+        r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("dns")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("does not resolve")), qPrintable(r.err));
+
+        // An address nobody answers (TEST-NET-1): an answer within 10 s, not a hang.
+        QStringList far = addArgs(QStringLiteral("unreachable"));
+        far[far.indexOf(QStringLiteral("127.0.0.1"))] = QStringLiteral("192.0.2.1");
+        far[far.indexOf(QString::number(m_port))] = QStringLiteral("22");
+        QCOMPARE(cairn(far).exitCode, 0);
+        QElapsedTimer t;
+        t.start();
+        r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("unreachable")});
+        const qint64 ms = t.elapsed();
+        QCOMPARE(r.exitCode, 1);
+        // Dropped (a timeout), rejected by the network (refused) or no route: each said plainly.
+        QVERIFY2(r.err.contains(QStringLiteral("did not answer")) || r.err.contains(QStringLiteral("cannot be reached"))
+                     || r.err.contains(QStringLiteral("refused the connection")),
+                 qPrintable(r.err));
+        QVERIFY2(ms < 10000, qPrintable(QStringLiteral("took %1 ms").arg(ms)));
+    }
+
+    void workerOfAnotherProtocolIsRefused()
+    {
+        const QString old = m_t + QStringLiteral("/old-cairn");
+        QVERIFY(writeFile(old, "#!/bin/sh\necho '{\"program\":\"cairn\",\"version\":\"0.0.9\",\"protocol\":0}'\n",
+                          QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        QCOMPARE(cairn(addArgs(QStringLiteral("old")) << QStringLiteral("--cairn") << old).exitCode, 0);
+        ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("old")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("0.0.9")) && r.err.contains(QStringLiteral("protocol 0")), qPrintable(r.err));
+        r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), data(QStringLiteral("iris.csv")),
+                   QStringLiteral("--target"), QStringLiteral("target"), QStringLiteral("--host"), QStringLiteral("old"), QStringLiteral("-q")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("0.0.9")), qPrintable(r.err));
+    }
+
+    void xgboostJobOnTheHost()
+    {
+        // Data under a hostile path; a hostile run name and experiment.
+        const QString dataDir = m_t + QStringLiteral("/my data; $(touch %1) 'it'").arg(m_marker);
+        QVERIFY(QDir().mkpath(dataDir));
+        const QString csv = dataDir + QStringLiteral("/titanic \"copy\".csv");
+        QVERIFY(QFile::copy(data(QStringLiteral("titanic.csv")), csv));
+        const QString runName = QStringLiteral("run '1'; $(touch %1)").arg(m_marker);
+        auto train = [&] {
+            return cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), csv,
+                          QStringLiteral("--target"), QStringLiteral("survived"), QStringLiteral("--hp"), QStringLiteral("num_round=30"),
+                          QStringLiteral("--host"), m_hostName, QStringLiteral("--run-name"), runName, QStringLiteral("--experiment"), QStringLiteral("remote"),
+                          QStringLiteral("--cpus"), QStringLiteral("1")});
+        };
+        ProcessResult r = train();
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("sent ")), qPrintable(r.err));
+        QVERIFY(r.out.contains(QStringLiteral("validation.auc")));
+
+        Workspace ws(m_ws);
+        RunQuery query;
+        query.experimentIds = {ws.store().experimentByName(QStringLiteral("remote")).id};
+        const QList<Run> runs = ws.store().searchRuns(query);
+        QCOMPARE(runs.size(), 1);
+        const Run run = runs.first();
+        QCOMPARE(run.name, runName);
+        QCOMPARE(run.status, RunStatus::Finished);
+        QCOMPARE(run.host, m_hostName);
+        // Metrics, logs and the model are here, in the local run.
+        JobRecord job;
+        for (const JobRecord &j : JobRecord::list(m_ws))
+            if (j.runUuid == run.uuid)
+                job = j;
+        QVERIFY(storedSteps(run.uuid, QStringLiteral("validation.auc")).size() >= 30);
+        verifyExactlyOnce(job.id, run.uuid, QStringLiteral("validation.auc"));
+        QVERIFY(QFileInfo::exists(QDir(ws.artifactDir(run.uuid)).filePath(QStringLiteral("model/model.json"))));
+        QCOMPARE(job.runner, QStringLiteral("ssh"));
+        const QString log = QString::fromUtf8(readFile(QDir(JobRecord::dirOf(m_ws, job.id)).filePath(QStringLiteral("job.log"))));
+        QVERIFY(log.contains(QStringLiteral("round 30/30")) || log.contains(QStringLiteral("status: finished")));
+        // The model predicts here.
+        const ProcessResult here = cairn({QStringLiteral("predict"), QStringLiteral("--model"), run.uuid, QStringLiteral("--input"), csv});
+        QVERIFY2(here.exitCode == 0, qPrintable(here.err));
+        // Batch prediction on the host gives the same rows.
+        r = cairn({QStringLiteral("predict"), QStringLiteral("--model"), run.uuid, QStringLiteral("--input"), csv, QStringLiteral("--host"), m_hostName});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.out, here.out);
+
+        // The second job reuses the data the host has (sent once).
+        r = train();
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("has ")) && r.err.contains(QStringLiteral("already")), qPrintable(r.err));
+        QVERIFY(!QFile::exists(m_marker));
+
+        r = cairn({QStringLiteral("jobs"), QStringLiteral("list")});
+        QVERIFY(r.out.contains(QStringLiteral("HOST")) && r.out.contains(m_hostName));
+    }
+
+    void survivesItsSupervisorThenReattachesAndStops()
+    {
+        // Long enough to be cut: many rounds on diamonds, one thread.
+        QProcess cli;
+        cli.setProcessEnvironment(m_env);
+        cli.start(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("--workspace"), m_ws, QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"),
+                                                   QStringLiteral("--train"), data(QStringLiteral("diamonds.csv")), QStringLiteral("--target"), QStringLiteral("price"),
+                                                   QStringLiteral("--hp"), QStringLiteral("num_round=100000"), QStringLiteral("--hp"), QStringLiteral("max_depth=3"),
+                                                   QStringLiteral("--host"), m_hostName, QStringLiteral("--cpus"), QStringLiteral("1"),
+                                                   QStringLiteral("--experiment"), QStringLiteral("long")});
+        QVERIFY(cli.waitForStarted());
+        QString runUuid;
+        QString jobId;
+        QTRY_VERIFY_WITH_TIMEOUT([&] {
+            for (const JobRecord &j : JobRecord::list(m_ws))
+                if (j.experiment == QLatin1String("long") && !j.runUuid.isEmpty()) {
+                    runUuid = j.runUuid;
+                    jobId = j.id;
+                }
+            return !runUuid.isEmpty() && storedSteps(runUuid, QStringLiteral("validation.rmse")).size() >= 20;
+        }(), 120000);
+
+        // Kill the SSH client that streams the events: the runner reconnects and goes on.
+        QProcess pg;
+        pg.start(QStringLiteral("pgrep"), {QStringLiteral("-P"), QString::number(cli.processId()), QStringLiteral("-x"), QStringLiteral("ssh")});
+        QVERIFY(pg.waitForFinished());
+        const QList<QByteArray> sshPids = pg.readAllStandardOutput().split('\n');
+        QVERIFY2(!sshPids.first().trimmed().isEmpty(), "no ssh client under the CLI");
+        for (const QByteArray &p : sshPids)
+            if (!p.trimmed().isEmpty())
+                ::kill(pid_t(p.trimmed().toLongLong()), SIGKILL);
+        const int before = storedSteps(runUuid, QStringLiteral("validation.rmse")).size();
+        QTRY_VERIFY_WITH_TIMEOUT(storedSteps(runUuid, QStringLiteral("validation.rmse")).size() > before + 20, 60000);
+
+        // Kill the supervising CLI: the worker on the host runs on.
+        ::kill(pid_t(cli.processId()), SIGKILL);
+        QVERIFY(cli.waitForFinished(10000));
+        const QString remoteJob = QFileInfo(m_remote).canonicalFilePath() + QStringLiteral("/jobs/") + jobId;
+        const qint64 sizeAtKill = QFileInfo(remoteJob + QStringLiteral("/events.jsonl")).size();
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(remoteJob + QStringLiteral("/events.jsonl")).size() > sizeAtKill + 2000, 60000);
+        ProcessResult r = cairn({QStringLiteral("jobs"), QStringLiteral("list")});
+        QVERIFY2(r.out.contains(QStringLiteral("(detached)")), qPrintable(r.out));
+
+        // Stop re-attaches, catches up and stops the worker there (control file, then signals).
+        r = cairn({QStringLiteral("jobs"), QStringLiteral("stop"), jobId});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("stopped")), qPrintable(r.out));
+        const JobRecord job = JobRecord::load(JobRecord::dirOf(m_ws, jobId));
+        QCOMPARE(job.state, JobState::Stopped);
+        QVERIFY(QFile::exists(remoteJob + QStringLiteral("/exit_code")));
+
+        // Every point the worker wrote is stored exactly once.
+        QVERIFY(remoteSteps(jobId, QStringLiteral("validation.rmse")).second > before + 20);
+        verifyExactlyOnce(jobId, runUuid, QStringLiteral("validation.rmse"));
+        verifyExactlyOnce(jobId, runUuid, QStringLiteral("train.rmse"));
+        // The model so far came back into the run.
+        Workspace ws(m_ws);
+        QVERIFY(QFileInfo::exists(QDir(ws.artifactDir(runUuid)).filePath(QStringLiteral("model/model.json"))));
+        QCOMPARE(ws.store().run(runUuid).status, RunStatus::Killed);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_SshHosts)
+#include "tst_sshhosts.moc"

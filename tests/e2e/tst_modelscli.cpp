@@ -254,6 +254,36 @@ private Q_SLOTS:
         QCOMPARE(cairn({QStringLiteral("models"), QStringLiteral("delete"), QStringLiteral("tuned"), QStringLiteral("--all")}).exitCode, 0);
     }
 
+    void concurrentRegistrationsGetTheirOwnVersions()
+    {
+        // Four processes register at once: SQLite's write lock orders them, none fails, and
+        // each version has its own number and its own files.
+        QList<QProcess *> procs;
+        for (int i = 0; i < 4; ++i) {
+            auto *p = new QProcess(this);
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.remove(QStringLiteral("CAIRN_WORKSPACE"));
+            p->setProcessEnvironment(env);
+            p->start(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("--workspace"), m_ws, QStringLiteral("models"), QStringLiteral("register"),
+                                                      QStringLiteral("busy"), QStringLiteral("--run"), i % 2 ? m_run1 : m_run2});
+            procs << p;
+        }
+        for (QProcess *p : procs) {
+            QVERIFY(p->waitForFinished(120000));
+            QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
+        }
+        const ProcessResult r = cairn({QStringLiteral("models"), QStringLiteral("versions"), QStringLiteral("busy"), QStringLiteral("--format"), QStringLiteral("json")});
+        QList<int> numbers;
+        for (const auto &v : r.json().array()) {
+            numbers << v.toObject().value(QStringLiteral("version")).toInt();
+            QVERIFY(QFile::exists(v.toObject().value(QStringLiteral("model_dir")).toString() + QStringLiteral("/model.json")));
+        }
+        QCOMPARE(numbers, (QList<int>{1, 2, 3, 4}));
+        QVERIFY(QDir(m_ws + QStringLiteral("/models")).entryList({QStringLiteral(".staging-*")}, QDir::Dirs | QDir::Hidden).isEmpty());
+        qDeleteAll(procs);
+        QCOMPARE(cairn({QStringLiteral("models"), QStringLiteral("delete"), QStringLiteral("busy"), QStringLiteral("--all")}).exitCode, 0);
+    }
+
     void reportsMistakes()
     {
         ProcessResult r = cairn({QStringLiteral("models"), QStringLiteral("show"), QStringLiteral("ghost")});

@@ -47,6 +47,7 @@ QJsonObject versionJson(const ModelRegistry &registry, const ModelVersion &v, bo
                   {QStringLiteral("algorithm"), v.lineage.value(QStringLiteral("algorithm"))},
                   {QStringLiteral("tags"), tagsJson(v.tags)}};
     if (full) {
+        o.insert(QStringLiteral("files_intact"), registry.filesIntact(v));
         o.insert(QStringLiteral("lineage"), v.lineage);
         QJsonArray trail;
         for (const ApprovalEvent &e : registry.approvalTrail(QStringLiteral("%1:%2").arg(v.name).arg(v.version)))
@@ -243,7 +244,8 @@ void printVersion(Context &c, const ModelRegistry &registry, const ModelVersion 
         o << " (" << l.value(QStringLiteral("task")).toString() << ", target " << l.value(QStringLiteral("target")).toString() << ")";
     o << "\n"
       << "files      " << v.modelDir << "\n"
-      << "sha256     " << l.value(QStringLiteral("model_sha256")).toString() << "\n"
+      << "sha256     " << l.value(QStringLiteral("model_sha256")).toString()
+      << (registry.filesIntact(v) ? QString() : QStringLiteral("  (the files have changed or gone since registration!)")) << "\n"
       << "cairn      " << l.value(QStringLiteral("cairn_version")).toString() << "\n";
     const QJsonObject run = l.value(QStringLiteral("run")).toObject();
     if (!run.isEmpty())

@@ -114,6 +114,7 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         const QJsonObject v = r.json().object();
         QCOMPARE(v.value(QStringLiteral("approval")).toString(), QStringLiteral("Approved"));
+        QVERIFY(v.value(QStringLiteral("files_intact")).toBool());
         QCOMPARE(v.value(QStringLiteral("tags")).toObject().value(QStringLiteral("reviewed")).toString(), QStringLiteral("yes"));
         const QJsonArray trail = v.value(QStringLiteral("approval_history")).toArray();
         QCOMPARE(trail.size(), 3);

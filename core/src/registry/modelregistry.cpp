@@ -542,6 +542,32 @@ ModelVersion ModelRegistry::version(const QString &ref) const
     return versionById(db, m_workspace->path(), versionId(db, ref));
 }
 
+QList<ModelVersion> ModelRegistry::versionsOfRun(const QString &runUuid) const
+{
+    SqliteDatabase &db = m_workspace->store().database();
+    QList<qint64> ids;
+    auto q = db.query(QStringLiteral("SELECT v.id FROM model_versions v JOIN registered_models m ON m.id = v.model_id "
+                                     "WHERE v.run_uuid = ? ORDER BY m.name, v.version"));
+    q.bind(1, runUuid);
+    while (q.next())
+        ids << q.int64(0);
+    QList<ModelVersion> out;
+    for (qint64 id : std::as_const(ids))
+        out << versionById(db, m_workspace->path(), id);
+    return out;
+}
+
+bool ModelRegistry::filesIntact(const ModelVersion &version) const
+{
+    if (!QFileInfo(version.modelDir).isDir())
+        return false;
+    try {
+        return contentSha256(version.modelDir) == version.lineage.value(QStringLiteral("model_sha256")).toString();
+    } catch (const Error &) {
+        return false;
+    }
+}
+
 ModelVersion ModelRegistry::registerRun(const QString &name, const QString &runRef, const RegisterOptions &options)
 {
     Run run;

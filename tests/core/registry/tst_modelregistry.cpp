@@ -132,6 +132,10 @@ private Q_SLOTS:
         QCOMPARE(fromRegistry.rows(), 150);
         QCOMPARE(fromRegistry.labels, fromRun.labels);
         QCOMPARE(fromRegistry.probabilities, fromRun.probabilities);
+        QCOMPARE(registry.versionsOfRun(m_run1).size(), 1);
+        QCOMPARE(registry.versionsOfRun(m_run1).first().version, 1);
+        QVERIFY(registry.versionsOfRun(m_run2).isEmpty());
+        QVERIFY(registry.filesIntact(v));
         // The trail starts with the registration.
         const QList<ApprovalEvent> trail = registry.approvalTrail(QStringLiteral("iris:1"));
         QCOMPARE(trail.size(), 1);
@@ -291,6 +295,14 @@ private Q_SLOTS:
         const ResolvedModel champion = registry.resolve(QStringLiteral("iris@champion"));
         QCOMPARE(champion.runUuid, m_run1);
         QCOMPARE(predictIris(champion.modelDir).rows(), 150);
+        QVERIFY(registry.filesIntact(registry.version(QStringLiteral("iris@champion"))));
+        // A file edited behind the registry's back is noticed.
+        {
+            QFile f(folder.modelDir + QStringLiteral("/model.json"));
+            QVERIFY(f.open(QIODevice::Append));
+            f.write(" ");
+        }
+        QVERIFY(!registry.filesIntact(registry.version(QStringLiteral("iris-exported:1"))));
         QVERIFY(errorOf([&] { registry.registerRun(QStringLiteral("iris"), m_run1); }).contains(QStringLiteral("no saved model")));
     }
 

@@ -149,6 +149,10 @@ public:
     /// Oldest first.
     QList<ModelVersion> versions(const QString &name) const;
     ModelVersion version(const QString &ref) const;
+    /// The versions registered from this run (full uuid), e.g. to show "registered as churn:3".
+    QList<ModelVersion> versionsOfRun(const QString &runUuid) const;
+    /// True when the version's files still hash to the SHA-256 recorded at registration.
+    bool filesIntact(const ModelVersion &version) const;
 
     struct RegisterOptions
     {

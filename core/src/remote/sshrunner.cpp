@@ -24,13 +24,18 @@ namespace {
 
 /// Starts the worker detached in its job folder ("$1"): its own session (setsid) so that no
 /// hang-up or dropped connection reaches it; the wrapper shell ignores the signals meant for the
-/// worker and records its exit code. Prints the process group id.
+/// worker and records its exit code. "$4" is the spec; "$5" the cache folder, then the content
+/// hashes just sent there, marked complete. Prints the process group id.
 const char *kLaunchScript = R"SH(
-mkdir -p -- "$1" && cd -- "$1" || exit 3
+dir=$1; cmd=$2; dev=$3; spec=$4; cache=$5
+shift 5
+mkdir -p -- "$dir" && cd -- "$dir" || exit 3
 rm -f control exit_code exit_code.tmp pid gpus
+printf '%s\n' "$spec" > spec.json || exit 3
+for h in "$@"; do : > "$cache/$h/.complete"; done
 : > events.jsonl
-if [ "$3" != "-" ]; then CUDA_VISIBLE_DEVICES=$3; export CUDA_VISIBLE_DEVICES; printf '%s\n' "$3" > gpus; fi
-setsid nohup sh -c 'trap "" HUP INT TERM; "$0" worker --spec spec.json --events-file events.jsonl --control-file control >worker.out 2>worker.err </dev/null; echo $? > exit_code.tmp; mv exit_code.tmp exit_code' "$2" >/dev/null 2>&1 </dev/null &
+if [ "$dev" != "-" ]; then CUDA_VISIBLE_DEVICES=$dev; export CUDA_VISIBLE_DEVICES; printf '%s\n' "$dev" > gpus; fi
+setsid nohup sh -c 'trap "" HUP INT TERM; "$0" worker --spec spec.json --events-file events.jsonl --control-file control >worker.out 2>worker.err </dev/null; echo $? > exit_code.tmp; mv exit_code.tmp exit_code' "$cmd" >/dev/null 2>&1 </dev/null &
 echo $! > pid
 echo $!
 )SH";
@@ -45,31 +50,53 @@ cd -- "$1" || exit 3
 tail -c +"$2" -s 0.2 -F events.jsonl 2>/dev/null &
 t=$!
 trap 'kill $t 2>/dev/null' EXIT HUP INT TERM
-while [ ! -f exit_code ] && alive "$3"; do sleep 0.2; done
-sleep 0.3
+while [ ! -f exit_code ] && alive "$3"; do sleep 0.1; done
 )SH";
 
-/// After the stream ended: is the worker really gone, how did it end, what did it say on stderr.
+/// After the stream ended: is the worker really gone, how did it end, what did it say on stderr,
+/// and the events from byte "$3" on (after a line saying how many bytes of stderr come first).
 const char *kStateScript = CAIRN_ALIVE_FN R"SH(
 cd -- "$1" || { echo "gone"; exit 0; }
 if [ ! -f exit_code ] && alive "$2"; then echo "alive"; exit 0; fi
 if [ -f exit_code ]; then echo "exit=$(cat exit_code)"; else echo "exit=none"; fi
 if [ -d output ]; then echo "output=yes"; fi
-echo "stderr:"
-tail -c 4000 worker.err 2>/dev/null
+tail -c 4000 worker.err > worker.err.tail 2>/dev/null
+echo "stderr=$(wc -c < worker.err.tail 2>/dev/null || echo 0)"
+cat worker.err.tail 2>/dev/null
+tail -c +"$3" events.jsonl 2>/dev/null
 )SH";
 
-/// GPU indices held by this host's live jobs (their `gpus` files).
-const char *kTakenGpusScript = CAIRN_ALIVE_FN R"SH(
-for f in "$1"/jobs/*/gpus; do
-  [ -f "$f" ] || continue
-  j=${f%/gpus}
-  [ -f "$j/exit_code" ] && continue
-  p=$(cat "$j/pid" 2>/dev/null)
-  [ -n "$p" ] && alive "$p" && tr ',' '\n' < "$f"
-done
-exit 0
+/// Everything a job's start needs from the host in one round trip: the work folder ("$1",
+/// created with the job's folder "$3"), the worker's handshake ("$2"), the GPUs and those this
+/// host's jobs hold, and which content hashes (the rest) the cache lacks.
+const char *kPrepareScript = CAIRN_ALIVE_FN R"SH(
+d=$1
+case $d in "~") d=$HOME ;; "~/"*) d=$HOME/${d#"~/"} ;; esac
+mkdir -p -- "$d/jobs/$3" "$d/cache" && cd -- "$d" || exit 3
+d=$(pwd -P)
+echo "workdir=$d"
+if [ -r /etc/os-release ]; then . /etc/os-release; echo "os_id=$ID $ID_LIKE"; fi
+if sudo -n true >/dev/null 2>&1; then echo "sudo=yes"; else echo "sudo=no"; fi
+c=$(command -v -- "$2" 2>/dev/null)
+echo "cairn=$c"
+if [ -n "$c" ]; then echo "handshake=$("$2" worker --handshake 2>&1 | tr '\n' ' ')"; fi
+if command -v nvidia-smi >/dev/null 2>&1; then
+  out=$(nvidia-smi --query-gpu=name,memory.total,memory.used,utilization.gpu,temperature.gpu --format=csv,noheader,nounits 2>&1)
+  rc=$?
+  echo "$out" | sed 's/^/gpu=/'
+  echo "gpu_rc=$rc"
+  for f in jobs/*/gpus; do
+    [ -f "$f" ] || continue
+    j=${f%/gpus}
+    [ -f "$j/exit_code" ] && continue
+    p=$(cat "$j/pid" 2>/dev/null)
+    [ -n "$p" ] && alive "$p" && tr ',' '\n' < "$f" | sed 's/^/taken=/'
+  done
+fi
+shift 3
+for h in "$@"; do [ -e "cache/$h/.complete" ] || { mkdir -p -- "cache/$h" && echo "missing=$h"; }; done
 )SH";
+
 
 QByteArray logLine(const QString &message, const QString &level = QStringLiteral("info"))
 {
@@ -95,50 +122,59 @@ struct Prepared
     QStringList messages;
 };
 
-Prepared prepare(const Host &host, const QString &specPath, const QString &jobDir, std::shared_ptr<std::atomic<bool>> cancel)
+Prepared prepare(const Host &host, const QString &specPath, std::shared_ptr<std::atomic<bool>> cancel)
 {
     Prepared out;
     try {
-        const HostProbe probe = probeHost(host);
-        if (!probe.reachable)
-            throw Error(probe.error);
+        const SshConnection ssh(host);
+        JobSpec spec = JobSpec::load(specPath);
+        out.localOutput = spec.outputDir;
+        // The data by content: what the host lacks goes over, the rest is reused.
+        struct Item { QString *path; QString local; QString sha; };
+        QList<Item> items;
+        for (auto it = spec.channels.begin(); it != spec.channels.end(); ++it)
+            for (QString *path : {&it->path, &it->labelsPath})
+                if (!path->isEmpty())
+                    items << Item{path, *path, RemoteCache::contentHash(*path)};
+        QStringList args{host.workDir, host.cairnCommand, spec.id};
+        for (const Item &i : items)
+            args << i.sha;
+        const auto r = ssh.runScript(QString::fromLatin1(kPrepareScript), args, 60000);
+        const HostProbe probe = parseProbeOutput(host.name, QString::fromUtf8(r.out));
+        if (r.exitCode != 0 || probe.workDir.isEmpty())
+            throw Error(QStringLiteral("cannot create the work folder %1 on host '%2': %3").arg(host.workDir, host.name, QString::fromUtf8(r.err).trimmed()));
         if (!probe.workerOk)
             throw Error(probe.workerProblem);
-        const SshConnection ssh(host);
-        const QString workDir = probe.workDir.isEmpty() ? RemoteCache::resolveWorkDir(ssh) : probe.workDir;
-        JobSpec spec = JobSpec::load(specPath);
+        QSet<QString> missing;
+        QSet<int> taken;
+        for (const QString &line : QString::fromUtf8(r.out).split(QLatin1Char('\n'))) {
+            if (line.startsWith(QLatin1String("missing=")))
+                missing.insert(line.mid(8).trimmed());
+            else if (line.startsWith(QLatin1String("taken=")))
+                taken.insert(line.mid(6).trimmed().toInt());
+        }
+        const QString workDir = probe.workDir;
         out.remoteDir = workDir + QStringLiteral("/jobs/") + spec.id;
-        out.localOutput = spec.outputDir;
-        RemoteCache cache(ssh, workDir);
-        for (auto it = spec.channels.begin(); it != spec.channels.end(); ++it) {
-            for (QString *path : {&it->path, &it->labelsPath}) {
-                if (path->isEmpty())
-                    continue;
-                bool sent = false;
-                const QString local = *path;
-                *path = cache.put(local, &sent);
-                out.messages << (sent ? QStringLiteral("sent %1 to host '%2' (%3)") : QStringLiteral("host '%2' has %1 already (%3)"))
-                                        .arg(local, host.name, QFileInfo(*path).dir().dirName().left(12));
+        QStringList sent;
+        for (const Item &i : items) {
+            const QFileInfo info(i.local);
+            const QString remote = workDir + QStringLiteral("/cache/") + i.sha + QLatin1Char('/') + info.fileName();
+            if (missing.contains(i.sha) && !sent.contains(i.sha)) {
+                if (cancel->load())
+                    break;
+                ssh.upload({info.isDir() ? info.absoluteFilePath() + QLatin1Char('/') : info.absoluteFilePath()},
+                           info.isDir() ? remote + QLatin1Char('/') : remote);
+                sent << i.sha;
             }
-            if (cancel->load())
-                break;
+            out.messages << (missing.contains(i.sha) ? QStringLiteral("sent %1 to host '%2' (%3)") : QStringLiteral("host '%2' has %1 already (%3)"))
+                                .arg(i.local, host.name, i.sha.left(12));
+            *i.path = remote;
         }
         spec.outputDir = out.remoteDir + QStringLiteral("/output");
-        const QString remoteSpec = QDir(jobDir).filePath(QStringLiteral("remote-spec.json"));
-        spec.save(remoteSpec);
-        const auto mk = ssh.runScript(QStringLiteral("mkdir -p -- \"$1\""), {out.remoteDir}, 30000);
-        if (mk.exitCode != 0)
-            throw Error(QStringLiteral("cannot create %1 on host '%2': %3").arg(out.remoteDir, host.name, QString::fromUtf8(mk.err).trimmed()));
-        ssh.upload({remoteSpec}, out.remoteDir + QStringLiteral("/spec.json"));
 
         // GPUs: the free ones not held by this host's other jobs; none is a normal answer.
         QString devices = QStringLiteral("-");
         if (!probe.gpus.isEmpty()) {
-            QSet<int> taken;
-            const auto t = ssh.runScript(QString::fromLatin1(kTakenGpusScript), {workDir}, 30000);
-            for (const QByteArray &l : t.out.split('\n'))
-                if (!l.trimmed().isEmpty())
-                    taken.insert(l.trimmed().toInt());
             const QList<int> free = freeGpus(probe.gpus, taken, 1);
             devices = cudaVisibleDevices(free);
             if (free.isEmpty())
@@ -154,7 +190,10 @@ Prepared prepare(const Host &host, const QString &specPath, const QString &jobDi
             out.cancelled = true;
             return out;
         }
-        const auto launch = ssh.runScript(QString::fromLatin1(kLaunchScript), {out.remoteDir, host.cairnCommand, devices}, 30000);
+        const QByteArray specJson = QJsonDocument(spec.toJson()).toJson(QJsonDocument::Compact);
+        const auto launch = ssh.runScript(QString::fromLatin1(kLaunchScript),
+                                          QStringList{out.remoteDir, host.cairnCommand, devices, QString::fromUtf8(specJson),
+                                                      workDir + QStringLiteral("/cache")} + sent, 30000);
         bool ok = false;
         out.pid = QString::fromUtf8(launch.out).trimmed().toLongLong(&ok);
         if (launch.exitCode != 0 || !ok || out.pid <= 0)
@@ -183,7 +222,7 @@ Ending ending(const Host &host, const QString &remoteDir, qint64 pid, qint64 off
     Ending e;
     try {
         const SshConnection ssh(host);
-        const auto state = ssh.runScript(QString::fromLatin1(kStateScript), {remoteDir, QString::number(pid)}, 60000);
+        const auto state = ssh.runScript(QString::fromLatin1(kStateScript), {remoteDir, QString::number(pid), QString::number(offset + 1)}, 300000);
         const QByteArray out = state.out;
         if (out.startsWith("alive")) {
             e.alive = true;
@@ -193,20 +232,28 @@ Ending ending(const Host &host, const QString &remoteDir, qint64 pid, qint64 off
             e.error = QStringLiteral("the job's folder %1 is gone from host '%2'").arg(remoteDir, host.name);
             return e;
         }
-        const qsizetype errAt = out.indexOf("stderr:\n");
-        const QByteArray head = errAt >= 0 ? out.left(errAt) : out;
-        e.stderrTail = errAt >= 0 ? out.mid(errAt + 8) : QByteArray();
+        // Header lines up to "stderr=N", then N bytes of stderr, then the events not read yet.
         bool hasOutput = false;
-        for (const QByteArray &l : head.split('\n')) {
+        qsizetype pos = 0;
+        qint64 stderrBytes = 0;
+        while (pos < out.size()) {
+            const qsizetype nl = out.indexOf('\n', pos);
+            if (nl < 0)
+                break;
+            const QByteArray l = out.mid(pos, nl - pos);
+            pos = nl + 1;
             if (l.startsWith("exit=") && l != "exit=none") {
                 e.exitCode = l.mid(5).trimmed().toInt();
                 e.crashed = false;
             }
             hasOutput = hasOutput || l == "output=yes";
+            if (l.startsWith("stderr=")) {
+                stderrBytes = l.mid(7).trimmed().toLongLong();
+                break;
+            }
         }
-        const auto rest = ssh.run({QStringLiteral("tail"), QStringLiteral("-c"), QStringLiteral("+%1").arg(offset + 1), QStringLiteral("--"),
-                                   remoteDir + QStringLiteral("/events.jsonl")}, 300000);
-        e.catchUp = rest.out;
+        e.stderrTail = out.mid(pos, stderrBytes);
+        e.catchUp = out.mid(pos + stderrBytes);
         if (hasOutput && !localOutput.isEmpty()) {
             try {
                 ssh.download(remoteDir + QStringLiteral("/output/"), localOutput + QLatin1Char('/'));
@@ -309,8 +356,7 @@ void SshRunner::start(const WorkerLaunch &launch)
     });
     const Host host = m_host;
     const QString specPath = launch.specPath;
-    const QString jobDir = launch.jobDir;
-    watcher->setFuture(QtConcurrent::run([host, specPath, jobDir, cancel] { return prepare(host, specPath, jobDir, cancel); }));
+    watcher->setFuture(QtConcurrent::run([host, specPath, cancel] { return prepare(host, specPath, cancel); }));
 }
 
 void SshRunner::attach(const QString &jobDir, qint64 offset)

@@ -89,7 +89,6 @@ int runAutoMLCommand(Context &c, const QString &verb)
     if (!QFileInfo(spec.trainPath).isFile())
         throw InputError(QStringLiteral("training data %1 does not exist").arg(spec.trainPath));
     spec.target = parser.value(QStringLiteral("target"));
-    if (parser.isSet(QStringLiteral("problem-type")))
     // The table and its target are checked before the AutoML run exists: a typo makes no run.
     data::ChannelSpec table;
     table.path = spec.trainPath;
@@ -101,6 +100,7 @@ int runAutoMLCommand(Context &c, const QString &verb)
     }
     if (!columns.contains(spec.target))
         throw InputError(unknownColumnMessage(spec.target, spec.trainPath, columns));
+    if (parser.isSet(QStringLiteral("problem-type")))
         spec.problemType = parser.value(QStringLiteral("problem-type")).toLower();
     if (parser.isSet(QStringLiteral("metric")))
         spec.metric = parser.value(QStringLiteral("metric")).toLower();

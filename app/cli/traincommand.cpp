@@ -16,10 +16,10 @@
 #include <QProcess>
 #include <QTimer>
 
+#include <algorithm>
 #include <csignal>
 
 namespace cairn::cli {
-#include <algorithm>
 
 namespace {
 
@@ -136,6 +136,14 @@ int runTrainCommand(Context &c, const QString &verb)
 
     c.out << "run " << runUuid << ": " << jobStateName(finalState) << "\n";
     printSummary(c, runUuid);
+    if (!spec.debugger.rules.isEmpty()) {
+        // Each rule's verdict, as `cairn debug rules` and the Debugger panel show it.
+        const QList<debugger::RuleResult> verdicts = debugger::TensorStore(ws.store()).ruleResults(ws.store().run(runUuid).id);
+        if (!verdicts.isEmpty()) {
+            c.out << "debugger rules:\n";
+            printRuleResults(c.out, verdicts);
+        }
+    }
     const QString model = QDir(ws.artifactDir(runUuid)).filePath(QStringLiteral("model"));
     if (QFileInfo::exists(QDir(model).filePath(QStringLiteral("model.json"))))
         c.out << "model: " << model << "\n";
@@ -148,11 +156,3 @@ int runTrainCommand(Context &c, const QString &verb)
 }
 
 } // namespace cairn::cli
-    if (!spec.debugger.rules.isEmpty()) {
-        // Each rule's verdict, as `cairn debug rules` and the Debugger panel show it.
-        const QList<debugger::RuleResult> verdicts = debugger::TensorStore(ws.store()).ruleResults(ws.store().run(runUuid).id);
-        if (!verdicts.isEmpty()) {
-            c.out << "debugger rules:\n";
-            printRuleResults(c.out, verdicts);
-        }
-    }

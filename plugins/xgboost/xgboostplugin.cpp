@@ -534,15 +534,6 @@ private:
 
 } // namespace
 
-ParameterSchema XgboostPlugin::schema()
-{
-    return ParameterSchema({
-        Parameter::integer(QStringLiteral("num_round"), 100, 1, 100000, QStringLiteral("Boosting rounds (trees per class).")),
-        Parameter::real(QStringLiteral("eta"), 0.3, 0.0001, 1, QStringLiteral("Learning rate: shrinks each tree's contribution."), true),
-        Parameter::integer(QStringLiteral("max_depth"), 6, 0, 64, QStringLiteral("Maximum tree depth (0: no limit, hist only).")),
-        Parameter::real(QStringLiteral("min_child_weight"), 1, 0, 1000, QStringLiteral("Minimum sum of instance weight (hessian) in a child.")),
-        Parameter::real(QStringLiteral("subsample"), 1, 0.01, 1, QStringLiteral("Share of rows sampled for each tree.")),
-        Parameter::real(QStringLiteral("colsample_bytree"), 1, 0.01, 1, QStringLiteral("Share of columns sampled for each tree.")),
 /// eval_metric: XGBoost's own metric names (1.7), checked before a job starts so that a typo
 /// never reaches the library.
 static Parameter evalMetricParameter()
@@ -559,6 +550,15 @@ static Parameter evalMetricParameter()
     return p;
 }
 
+ParameterSchema XgboostPlugin::schema()
+{
+    return ParameterSchema({
+        Parameter::integer(QStringLiteral("num_round"), 100, 1, 100000, QStringLiteral("Boosting rounds (trees per class).")),
+        Parameter::real(QStringLiteral("eta"), 0.3, 0.0001, 1, QStringLiteral("Learning rate: shrinks each tree's contribution."), true),
+        Parameter::integer(QStringLiteral("max_depth"), 6, 0, 64, QStringLiteral("Maximum tree depth (0: no limit, hist only).")),
+        Parameter::real(QStringLiteral("min_child_weight"), 1, 0, 1000, QStringLiteral("Minimum sum of instance weight (hessian) in a child.")),
+        Parameter::real(QStringLiteral("subsample"), 1, 0.01, 1, QStringLiteral("Share of rows sampled for each tree.")),
+        Parameter::real(QStringLiteral("colsample_bytree"), 1, 0.01, 1, QStringLiteral("Share of columns sampled for each tree.")),
         Parameter::real(QStringLiteral("colsample_bylevel"), 1, 0.01, 1, QStringLiteral("Share of columns sampled for each depth level.")),
         Parameter::real(QStringLiteral("colsample_bynode"), 1, 0.01, 1, QStringLiteral("Share of columns sampled for each split.")),
         Parameter::real(QStringLiteral("alpha"), 0, 0, 1000, QStringLiteral("L1 regularisation on leaf weights.")),

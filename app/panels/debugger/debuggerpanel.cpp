@@ -37,8 +37,8 @@ QColor statusColor(RuleStatus s)
     case RuleStatus::IssuesFound: return QColor(214, 39, 40);
     case RuleStatus::NoIssuesFound: return QColor(44, 160, 44);
     case RuleStatus::Error: return QColor(255, 127, 14);
-    case RuleStatus::InProgress: break;
     case RuleStatus::NotApplicable: return QColor(127, 127, 127); // grey: nothing to do
+    case RuleStatus::InProgress: break;
     }
     return QColor(31, 119, 180);
 }
@@ -80,8 +80,8 @@ QString statusText(RuleStatus s)
     case RuleStatus::NoIssuesFound: return DebuggerPanel::tr("No issues found");
     case RuleStatus::IssuesFound: return DebuggerPanel::tr("Issues found");
     case RuleStatus::Error: return DebuggerPanel::tr("Error");
-    }
     case RuleStatus::NotApplicable: return DebuggerPanel::tr("Not applicable");
+    }
     return {};
 }
 

@@ -4,6 +4,7 @@
 #include "cairn/algorithms/modelcard.h"
 #include "cairn/jobs/jobrecord.h"
 #include "cairn/jobs/jobspec.h"
+#include "cairn/serving/endpointrecord.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/store/runexport.h"
 #include "cairn/store/sqlitedatabase.h"
@@ -352,7 +353,7 @@ QString ModelRegistry::modelsRoot() const
 
 QString ModelRegistry::endpointsDir() const
 {
-    return QDir(m_workspace->path()).filePath(QStringLiteral("endpoints"));
+    return serving::EndpointRecord::directory(m_workspace->path());
 }
 
 namespace {
@@ -1099,25 +1100,15 @@ VersionComparison ModelRegistry::compare(const QString &name, const QList<int> &
 QList<EndpointUse> ModelRegistry::endpointsServing(const QString &name, int version) const
 {
     QList<EndpointUse> out;
-    const QDir dir(endpointsDir());
-    for (const QString &file : dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
-        QFile f(dir.filePath(file));
-        if (!f.open(QIODevice::ReadOnly))
-            continue;
-        const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
-        const qint64 pid = o.value(QStringLiteral("pid")).toInteger();
-        if (pid <= 0 || !ExperimentStore::processExists(pid))
-            continue; // an endpoint that is gone (its file outlived a crash)
+    // Only live records: a file left behind by a crashed server does not hold a version.
+    for (const serving::EndpointRecord &r : serving::EndpointRecord::list(m_workspace->path(), true)) {
         bool serves = false;
-        for (const auto &m : o.value(QStringLiteral("models")).toArray()) {
+        for (const auto &m : r.models) {
             const QJsonObject mo = m.toObject();
             serves = serves || (mo.value(QStringLiteral("name")).toString() == name && mo.value(QStringLiteral("version")).toInt() == version);
         }
-        if (serves) {
-            const QString endpoint = o.value(QStringLiteral("name")).toString();
-            out << EndpointUse{endpoint.isEmpty() ? QFileInfo(file).completeBaseName() : endpoint, pid,
-                               o.value(QStringLiteral("host")).toString(), o.value(QStringLiteral("port")).toInt()};
-        }
+        if (serves)
+            out << EndpointUse{r.name, r.pid, r.host, r.port};
     }
     return out;
 }

@@ -106,7 +106,8 @@ struct VersionComparison
 };
 
 /// A running endpoint that serves a version (read from <workspace>/endpoints/<name>.json, kept
-/// by `cairn serve`; only entries whose process is alive on this machine count).
+/// by `cairn serve`, through serving::EndpointRecord; only entries whose process is alive on
+/// this machine count).
 struct EndpointUse
 {
     QString endpoint;

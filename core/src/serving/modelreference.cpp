@@ -60,17 +60,11 @@ ResolvedReference resolveModelReference(Workspace &workspace, const QString &ref
         r.runUuid = m.runUuid;
         r.approval = m.approval;
     } else {
-        Run run;
-        try {
-            run = workspace.store().run(ref);
-        } catch (const Error &) {
-            throw Error(QStringLiteral("'%1' is neither a model folder nor a run of workspace %2").arg(ref, workspace.path()));
-        }
-        r.runUuid = run.uuid;
-        r.modelDir = QDir(workspace.artifactDir(run.uuid)).filePath(QStringLiteral("model"));
-        if (!QFileInfo::exists(QDir(r.modelDir).filePath(ModelCard::fileName())))
-            throw Error(QStringLiteral("run %1 has no saved model (no %2)").arg(run.uuid, QDir(r.modelDir).filePath(ModelCard::fileName())));
-        r.name = run.uuid.left(8);
+        // A run id (or prefix), as `cairn predict --model` reads it (a tuning run: its best trial's model).
+        r.modelDir = resolveModelDir(workspace, ref);
+        const ModelCard card = ModelCard::load(r.modelDir);
+        r.runUuid = card.runUuid;
+        r.name = (card.runUuid.isEmpty() ? ref : card.runUuid).left(8);
     }
     if (r.version == 0)
         r.name = safeName(r.name);

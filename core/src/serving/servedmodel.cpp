@@ -281,7 +281,11 @@ ServedModel::ServedModel(PluginManager &plugins, const QString &modelDir)
     }
     if (m_columns.isEmpty())
         throw Error(QStringLiteral("%1: the model card lists no input columns").arg(m_modelDir));
-    m_concurrent = qEnvironmentVariableIntValue("CAIRN_SERVE_CONCURRENT") == 1;
+    // XGBoost (1.7) keeps its prediction buffers per thread: one booster answers several threads
+    // at once (tst_endpointcli checks 8 × 1,000 answers that way). Other back-ends take turns.
+    // $CAIRN_SERVE_CONCURRENT=0|1 overrides, e.g. to measure.
+    m_concurrent = qEnvironmentVariableIsSet("CAIRN_SERVE_CONCURRENT") ? qEnvironmentVariableIntValue("CAIRN_SERVE_CONCURRENT") == 1
+                                                                        : m_card.plugin == QLatin1String("xgboost");
 }
 
 ServedModel::~ServedModel() = default;

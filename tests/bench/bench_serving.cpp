@@ -1,0 +1,184 @@
+// Endpoints and batch transform (issue 17). wrk (2 threads, 16 connections, 10 s, one JSON row
+// per request) against `cairn serve` and, in the same run, the same titanic XGBoost model in
+// Python behind FastAPI + uvicorn and behind Flask (tests/bench/anchor_serving.py).
+// Goals: ≥ 30× FastAPI's requests/s with a p99 ≤ 2 ms. Then `cairn transform` of 1,000,000 CSV
+// rows against pandas.read_csv + xgboost predict + to_csv: ≤ 0.5 of its time.
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <cstdio>
+
+namespace {
+
+const char *kBody = R"({"dataframe_records": [{"sex": "male", "age": 22, "passengerClass": "3rd"}]})";
+
+QByteArray run(const QString &program, const QStringList &args, int timeoutMs = 600000, QByteArray *err = nullptr)
+{
+    QProcess p;
+    p.start(program, args);
+    if (!p.waitForFinished(timeoutMs) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+        qFatal("%s %s failed: %s", qPrintable(program), qPrintable(args.join(u' ')), p.readAllStandardError().constData());
+    if (err)
+        *err = p.readAllStandardError();
+    return p.readAllStandardOutput();
+}
+
+bool answersPing(quint16 port)
+{
+    QTcpSocket s;
+    s.connectToHost(QStringLiteral("127.0.0.1"), port);
+    if (!s.waitForConnected(500))
+        return false;
+    s.write("GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    s.waitForBytesWritten(1000);
+    QByteArray reply;
+    while (s.waitForReadyRead(2000))
+        reply += s.readAll();
+    return reply.startsWith("HTTP/1.1 200") || reply.startsWith("HTTP/1.0 200");
+}
+
+void waitForPing(quint16 port, QProcess &server)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!answersPing(port)) {
+        if (server.state() == QProcess::NotRunning || t.elapsed() > 60000)
+            qFatal("the server on port %d did not start: %s", port, server.readAllStandardError().constData());
+        QThread::msleep(100);
+    }
+}
+
+struct WrkResult
+{
+    double rps = 0;
+    double p99ms = 0;
+    qint64 errors = 0;
+    qint64 requests = 0;
+};
+
+double toMs(const QString &value, const QString &unit)
+{
+    const double v = value.toDouble();
+    return unit == QLatin1String("us") ? v / 1000 : unit == QLatin1String("s") ? v * 1000 : v;
+}
+
+WrkResult wrk(quint16 port, const QString &script)
+{
+    const QString out = QString::fromUtf8(run(QStringLiteral("wrk"), {QStringLiteral("-t2"), QStringLiteral("-c16"), QStringLiteral("-d10s"), QStringLiteral("--latency"),
+                                                                      QStringLiteral("-s"), script, QStringLiteral("http://127.0.0.1:%1/invocations").arg(port)},
+                                              120000));
+    WrkResult r;
+    r.rps = QRegularExpression(QStringLiteral("Requests/sec:\\s+([0-9.]+)")).match(out).captured(1).toDouble();
+    const QRegularExpressionMatch p99 = QRegularExpression(QStringLiteral("\\s99%\\s+([0-9.]+)(us|ms|s)")).match(out);
+    r.p99ms = toMs(p99.captured(1), p99.captured(2));
+    r.errors = QRegularExpression(QStringLiteral("Non-2xx or 3xx responses: (\\d+)")).match(out).captured(1).toLongLong()
+        + QRegularExpression(QStringLiteral("Socket errors: connect (\\d+)")).match(out).captured(1).toLongLong();
+    r.requests = QRegularExpression(QStringLiteral("(\\d+) requests in")).match(out).captured(1).toLongLong();
+    if (r.rps <= 0)
+        qFatal("could not read wrk's output:\n%s", qPrintable(out));
+    return r;
+}
+
+quint16 freePort()
+{
+    QTcpSocket probe;
+    for (quint16 port = 18080 + quint16(QCoreApplication::applicationPid() % 1000);; ++port) {
+        probe.connectToHost(QStringLiteral("127.0.0.1"), port);
+        if (!probe.waitForConnected(200))
+            return port;
+        probe.abort();
+    }
+}
+
+void stop(QProcess &p)
+{
+    p.terminate();
+    if (!p.waitForFinished(30000)) {
+        p.kill();
+        p.waitForFinished();
+    }
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QTemporaryDir dir;
+    const QString ws = dir.filePath(QStringLiteral("ws"));
+    const QString cli = QStringLiteral(CAIRN_CLI_PATH);
+    const QString anchor = QStringLiteral(CAIRN_SOURCE_DIR "/tests/bench/anchor_serving.py");
+    const QString titanic = QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/titanic.csv");
+
+    run(cli, {QStringLiteral("--workspace"), ws, QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"),
+              titanic, QStringLiteral("--target"), QStringLiteral("survived"), QStringLiteral("--experiment"), QStringLiteral("bench")});
+    const QJsonArray runs = QJsonDocument::fromJson(run(cli, {QStringLiteral("--workspace"), ws, QStringLiteral("runs"), QStringLiteral("list"),
+                                                              QStringLiteral("--format"), QStringLiteral("json")}))
+                                .array();
+    const QString modelDir = QDir(ws).filePath(QStringLiteral("artifacts/%1/model").arg(runs.first().toObject().value(QStringLiteral("run_id")).toString()));
+
+    const QString script = dir.filePath(QStringLiteral("post.lua"));
+    {
+        QFile f(script);
+        f.open(QIODevice::WriteOnly);
+        f.write(QByteArray("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '") + kBody + "'\n");
+    }
+    std::printf("wrk -t2 -c16 -d10s, one JSON row per request, titanic XGBoost model, %d cores\n", QThread::idealThreadCount());
+
+    auto measure = [&](const QString &name, const QString &program, const QStringList &args) {
+        const quint16 port = freePort();
+        QStringList a = args;
+        a.replaceInStrings(QStringLiteral("PORT"), QString::number(port));
+        QProcess server;
+        server.setProcessChannelMode(QProcess::ForwardedOutputChannel);
+        server.start(program, a);
+        waitForPing(port, server);
+        const WrkResult r = wrk(port, script);
+        stop(server);
+        std::printf("  %-24s %9.0f requests/s   p99 %7.2f ms   (%lld requests, %lld errors)\n", qPrintable(name), r.rps, r.p99ms, r.requests, r.errors);
+        std::fflush(stdout);
+        return r;
+    };
+    const WrkResult cairn = measure(QStringLiteral("cairn serve"), cli,
+                                    {QStringLiteral("--workspace"), ws, QStringLiteral("serve"), QStringLiteral("--model"), modelDir, QStringLiteral("--port"),
+                                     QStringLiteral("PORT"), QStringLiteral("--name"), QStringLiteral("bench")});
+    const WrkResult fastapi = measure(QStringLiteral("FastAPI + uvicorn"), QStringLiteral("/usr/bin/python3"),
+                                      {anchor, QStringLiteral("fastapi"), modelDir, QStringLiteral("PORT")});
+    const WrkResult flask = measure(QStringLiteral("Flask"), QStringLiteral("/usr/bin/python3"), {anchor, QStringLiteral("flask"), modelDir, QStringLiteral("PORT")});
+    std::printf("cairn serve / FastAPI: %.1fx requests/s (goal >= 30x), p99 %.2f ms (goal <= 2 ms)\n", cairn.rps / fastapi.rps, cairn.p99ms);
+    std::printf("cairn serve / Flask:   %.1fx requests/s\n", cairn.rps / flask.rps);
+
+    // Batch transform of a million rows.
+    QFile in(titanic);
+    in.open(QIODevice::ReadOnly);
+    const QByteArray all = in.readAll();
+    const QByteArray body = all.mid(all.indexOf('\n') + 1);
+    const QString big = dir.filePath(QStringLiteral("titanic_1m.csv"));
+    {
+        QFile f(big);
+        f.open(QIODevice::WriteOnly);
+        f.write(all);
+        for (int i = 1; i < 764; ++i)
+            f.write(body);
+    }
+    QElapsedTimer t;
+    t.start();
+    run(cli, {QStringLiteral("--workspace"), ws, QStringLiteral("transform"), QStringLiteral("--model"), modelDir, QStringLiteral("--input"), big,
+              QStringLiteral("--output"), dir.filePath(QStringLiteral("out"))});
+    const double cairnTransform = double(t.elapsed()) / 1000;
+    const QByteArray py = run(QStringLiteral("/usr/bin/python3"), {anchor, QStringLiteral("transform"), modelDir, big, dir.filePath(QStringLiteral("pandas.csv"))});
+    const double pandas = QJsonDocument::fromJson(py.mid(py.lastIndexOf('{'))).object().value(QStringLiteral("total_s")).toDouble();
+    std::printf("batch transform, %d rows: cairn transform %.2f s, pandas.read_csv + xgboost + to_csv %.2f s: %.2fx (goal <= 0.5)\n", 764 * 1309,
+                cairnTransform, pandas, cairnTransform / pandas);
+    return 0;
+}

@@ -107,6 +107,16 @@
 </context>
 <context>
     <name>cairn::gui::JobService</name>
+    <message>
+        <source>Job %1 on its host cannot be followed: %2</source>
+        <translation>无法继续跟踪在远程主机上的作业 %1：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Following %n job(s) still running on SSH hosts.</source>
+        <translation>
+            <numerusform>正在继续跟踪 %n 个仍在 SSH 主机上运行的作业。</numerusform>
+        </translation>
+    </message>
     <message numerus="yes">
         <source>%n run(s) left running by a process that is gone were marked failed.</source>
         <translation>

@@ -82,6 +82,19 @@ void JobService::rebuild()
             const int lost = m_manager->recoverLostRuns();
             if (lost > 0)
                 Q_EMIT m_context->statusMessage(tr("%n run(s) left running by a process that is gone were marked failed.", nullptr, lost), 8000);
+            // Jobs left running on SSH hosts (the studio was closed, the network dropped): follow
+            // them again from where the store stopped reading.
+            int followed = 0;
+            for (const QString &id : JobManager::detachedJobs(m_workspace->path())) {
+                try {
+                    m_manager->reattach(id);
+                    ++followed;
+                } catch (const Error &e) {
+                    Q_EMIT m_context->statusMessage(tr("Job %1 on its host cannot be followed: %2").arg(id, e.message()), 8000);
+                }
+            }
+            if (followed > 0)
+                Q_EMIT m_context->statusMessage(tr("Following %n job(s) still running on SSH hosts.", nullptr, followed), 8000);
         } catch (const Error &e) {
             m_manager.reset();
             m_workspace.reset();

@@ -424,6 +424,18 @@ private Q_SLOTS:
         ProcessResult r = cairn({QStringLiteral("jobs"), QStringLiteral("list")});
         QVERIFY2(r.out.contains(QStringLiteral("(detached)")), qPrintable(r.out));
 
+        // `jobs attach` follows it again and catches up; killed in turn, the job stays detached.
+        const int beforeAttach = storedSteps(runUuid, QStringLiteral("validation.rmse")).size();
+        QProcess attach;
+        attach.setProcessEnvironment(m_env);
+        attach.start(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("--workspace"), m_ws, QStringLiteral("jobs"), QStringLiteral("attach"), jobId});
+        QVERIFY(attach.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(storedSteps(runUuid, QStringLiteral("validation.rmse")).size() > beforeAttach + 50, 60000);
+        ::kill(pid_t(attach.processId()), SIGKILL);
+        QVERIFY(attach.waitForFinished(10000));
+        r = cairn({QStringLiteral("jobs"), QStringLiteral("list")});
+        QVERIFY2(r.out.contains(QStringLiteral("(detached)")), qPrintable(r.out));
+
         // Stop re-attaches, catches up and stops the worker there (control file, then signals).
         r = cairn({QStringLiteral("jobs"), QStringLiteral("stop"), jobId});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));

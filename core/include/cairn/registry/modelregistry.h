@@ -170,11 +170,13 @@ public:
     ModelVersion registerFolder(const QString &name, const QString &modelPath, const RegisterOptions &options = {});
 
     /// Sets the version's approval and appends (status, by, now, comment) to its trail.
+    /// Rejecting a version that an alias points at is refused (move the alias first).
     ModelVersion setApproval(const QString &ref, Approval approval, const QString &by, const QString &comment = {});
     /// Oldest first; the first entry is the registration (PendingManualApproval).
     QList<ApprovalEvent> approvalTrail(const QString &ref) const;
 
-    /// Points `alias` of model `name` at `version` (moving it if it pointed elsewhere).
+    /// Points `alias` of model `name` at `version` (moving it if it pointed elsewhere); refused
+    /// for a Rejected version.
     void setAlias(const QString &name, const QString &alias, int version);
     void deleteAlias(const QString &name, const QString &alias);
 
@@ -187,13 +189,14 @@ public:
 
     ModelCardText card(const QString &ref) const;
     void setCard(const QString &ref, ModelCardText card);
-    /// The card with the version's lineage: {"model", "version", "approval", "intended_use",
-    /// "training_data": {"notes", "channels"}, "metrics": {"notes", "values"}, "limitations",
-    /// "lineage", ...}.
+    /// The card with facts from the version's lineage: {"model", "version", "approval",
+    /// "aliases", "algorithm", "task", "target", "intended_use", "training_data": {"notes",
+    /// "channels"}, "metrics": {"notes", "values"}, "hyperparameters", "limitations", "run",
+    /// "model_sha256", "cairn_version", "approval_history", ...}.
     QJsonObject cardJson(const QString &ref) const;
     QString cardMarkdown(const QString &ref) const;
 
-    /// The versions given (all when empty) side by side.
+    /// The versions given (all when empty, oldest first) side by side.
     VersionComparison compare(const QString &name, const QList<int> &versions = {}) const;
 
     /// Live endpoints that serve this version.

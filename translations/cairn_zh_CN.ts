@@ -1469,6 +1469,10 @@
         <source>Debugger</source>
         <translation>调试器</translation>
     </message>
+    <message>
+        <source>Not applicable</source>
+        <translation>不适用</translation>
+    </message>
 </context>
 <context>
     <name>cairn::panels::ExperimentListModel</name>
@@ -4265,6 +4269,22 @@ min %3, max %4, %n points</source>
     <message>
         <source>Where the trials run: this machine or one of your SSH hosts (its job limit applies)</source>
         <translation>试验运行的位置：本机或您的某台 SSH 主机（受其作业数上限约束）</translation>
+    </message>
+    <message>
+        <source>Tuning run</source>
+        <translation>调优运行</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>The tuning runs of this workspace, from this window, the command line or another studio</source>
+        <translation>此工作区的调优运行：来自本窗口、命令行或另一个 Studio</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; (run by another process): %2 of %3 trials done, %4 running</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;（由另一个进程运行）：已完成 %2/%3 个试验，%4 个运行中</translation>
     </message>
 </context>
 <context>

@@ -32,6 +32,7 @@ int list(Context &c)
     if (!c.parse(parser, QStringLiteral("cairn jobs list [--active] [--format table|json]")))
         return 0;
     const QString ws = c.workspace().path();
+    JobManager::markLostRuns(c.workspace());
     QList<JobRecord> jobs = JobRecord::list(ws);
     if (parser.isSet(QStringLiteral("active")))
         jobs.removeIf([](const JobRecord &r) { return isTerminal(r.state); });

@@ -1,5 +1,6 @@
 #include "clicontext.h"
 
+#include "cairn/jobs/jobmanager.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/store/runexport.h"
 #include "cairn/store/sqlitedatabase.h"
@@ -85,6 +86,8 @@ int list(Context &c, bool exportMode)
         return 0;
     if (!parser.positionalArguments().isEmpty())
         throw UsageError(QStringLiteral("unexpected argument '%1' (filters go in --filter \"...\")").arg(parser.positionalArguments().first()));
+    // Runs whose process is gone (a killed CLI or Python client) are shown as what they are.
+    JobManager::markLostRuns(c.workspace());
     ExperimentStore &store = c.workspace().store();
     const RunQuery query = queryFrom(c, parser);
     const Format format = c.format(parser, exportMode ? Format::Csv : Format::Table);

@@ -7,13 +7,16 @@
 #include "cairn/debugger/tensorstore.h"
 #include "cairn/jobs/jobmanager.h"
 #include "cairn/store/experimentstore.h"
+#include "cairn/util/process.h"
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QProcess>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
@@ -73,6 +76,16 @@ int runTrainCommand(Context &c, const QString &verb)
                                                 ws.path(), &pid);
         if (!ok)
             throw Error(QStringLiteral("cannot start the background supervisor for job %1").arg(id));
+        // Return once the supervisor has taken the job: until then the record names this
+        // process, and a reader that saw it gone would mark the job lost.
+        const QString dir = JobRecord::dirOf(ws.path(), id);
+        QDeadlineTimer deadline(60000);
+        while (JobRecord::load(dir).managerPid != pid) {
+            if (!processExists(pid) || deadline.hasExpired())
+                throw Error(QStringLiteral("the background supervisor of job %1 did not start it (see %2)")
+                                .arg(id, QDir(dir).filePath(QStringLiteral("job.log"))));
+            QThread::msleep(20);
+        }
         c.out << id << "\n";
         if (!quiet)
             c.err << "cairn: job " << id << " started in the background; follow it with: cairn jobs logs -f " << id << "\n";

@@ -179,6 +179,7 @@ int runWorkerCommand(Context &c, const QString &verb)
     context->emitEvent(JobEvent::status(QStringLiteral("running")));
     context->log(QStringLiteral("worker pid %1 on %2 cpu(s); output in %3").arg(::getpid()).arg(context->cpuCount()).arg(spec.outputDir));
     try {
+        context->checkResources();
         PluginManager plugins;
         AlgorithmPlugin *plugin = plugins.pluginFor(spec.algorithm);
         std::unique_ptr<Trainer> trainer = plugin->createTrainer(spec.algorithm, spec);

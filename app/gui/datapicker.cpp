@@ -2,6 +2,7 @@
 #include "tablepreview.h"
 
 #include "cairn/data/csvreader.h"
+#include "cairn/jobs/jobspeccheck.h"
 #include "cairn/util/error.h"
 
 #include <QComboBox>
@@ -35,6 +36,9 @@ PreviewResult readPreview(const QString &path)
         data::CsvOptions options;
         options.maxRows = 500; // enough rows to infer types; the head of a big file only
         r.table = data::CsvReader::read(path, options);
+        // The whole file as the job will read it: a ragged row further down is refused here,
+        // with its line, rather than by a failed job.
+        checkTableFile(DataPicker::channelFor(path));
     } catch (const Error &e) {
         r.error = e.message();
     } catch (const std::exception &e) {

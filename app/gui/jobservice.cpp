@@ -7,6 +7,10 @@
 #include "cairn/util/error.h"
 #include "cairn/workspace/workspace.h"
 
+#include <QSet>
+#include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
+
 namespace cairn::gui {
 
 JobService *JobService::of(StudioContext *context)
@@ -19,17 +23,46 @@ JobService *JobService::of(StudioContext *context)
 JobService::JobService(StudioContext *context) : QObject(context), m_context(context)
 {
     connect(context, &StudioContext::workspaceChanged, this, &JobService::rebuild);
+    // A CLI or Python client killed with -9 leaves its runs RUNNING and writes nothing more:
+    // look for such runs now and then, off the GUI thread, on a connection of its own.
+    auto *lostTimer = new QTimer(this);
+    lostTimer->setInterval(3000);
+    connect(lostTimer, &QTimer::timeout, this, &JobService::markLostRuns);
+    connect(&m_lostWatcher, &QFutureWatcher<int>::finished, this, [this] {
+        const int lost = m_lostWatcher.result();
+        if (lost > 0)
+            Q_EMIT m_context->statusMessage(tr("%n run(s) left running by a process that is gone were marked failed.", nullptr, lost), 8000);
+    });
+    lostTimer->start();
     if (context->hasWorkspace())
         rebuild();
 }
 
 JobService::~JobService()
 {
+    m_lostWatcher.waitForFinished();
     // The manager's destructor stops its workers and writes through the workspace: it goes first,
     // after those holding on to it (a running tuning job) have let go.
     Q_EMIT aboutToChangeManager();
     m_manager.reset();
     m_workspace.reset();
+}
+
+void JobService::markLostRuns()
+{
+    if (!m_manager || m_lostWatcher.isRunning())
+        return;
+    const QString path = m_workspace->path();
+    const QStringList active = m_manager->activeJobs();
+    const QSet<QString> supervised(active.cbegin(), active.cend());
+    m_lostWatcher.setFuture(QtConcurrent::run([path, supervised] {
+        try {
+            Workspace workspace(path);
+            return JobManager::markLostRuns(workspace, supervised);
+        } catch (const Error &) {
+            return 0; // the workspace is being replaced or is unreadable: the next round tells
+        }
+    }));
 }
 
 PluginManager &JobService::plugins()

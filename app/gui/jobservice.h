@@ -3,6 +3,7 @@
 #include "cairn/algorithms/algorithmplugin.h"
 #include "cairn/jobs/jobspec.h"
 
+#include <QFutureWatcher>
 #include <QHash>
 
 #include <QObject>
@@ -58,12 +59,14 @@ Q_SIGNALS:
 private:
     explicit JobService(StudioContext *context);
     void rebuild();
+    void markLostRuns();
 
     StudioContext *m_context;
     std::unique_ptr<PluginManager> m_plugins;
     QHash<QString, AlgorithmInfo> m_algorithms;
     std::unique_ptr<Workspace> m_workspace;
     std::unique_ptr<JobManager> m_manager;
+    QFutureWatcher<int> m_lostWatcher;
 };
 
 } // namespace cairn::gui

@@ -226,8 +226,9 @@ public:
                 net->probe.disarm();
                 loss.backward();
                 torchutil::collectStats(ctx, *net, step);
-                optimizer->step();
                 const double l = loss.item<double>();
+                torchutil::checkLoss(l, QStringLiteral("training"), step);
+                optimizer->step();
                 lossSum += l * double(idx.size(0));
                 seen += idx.size(0);
                 if (step % logEvery == 0)
@@ -246,6 +247,7 @@ public:
                 const torch::Tensor out = logits(net, xVal);
                 lastValidationLogits = out;
                 const double vLoss = torch::cross_entropy_loss(out, yVal).item<double>();
+                torchutil::checkLoss(vLoss, QStringLiteral("validation"), step);
                 ctx.logMetric(QStringLiteral("validation.loss"), vLoss, done);
                 const ClassificationMetrics m = classificationMetrics(validation.labels, torchutil::toVector(torch::softmax(out, 1)), config.classes);
                 reportClassification(ctx, QStringLiteral("validation"), m, train.classes, done);

@@ -202,8 +202,9 @@ public:
                             loss = loss + l1 * p.value().abs().sum() / double(n);
                 loss.backward();
                 torchutil::collectStats(ctx, *net, step);
-                optimizer->step();
                 const double l = loss.item<double>();
+                torchutil::checkLoss(l, QStringLiteral("training"), step);
+                optimizer->step();
                 epochLoss += l * double(idx.size(0));
                 if (step % logEvery == 0)
                     ctx.logMetric(QStringLiteral("train.loss"), l, step);
@@ -217,6 +218,7 @@ public:
                 net->eval();
                 const torch::Tensor out = net->forward(xVal);
                 const double vLoss = lossOf(out, yVal).item<double>();
+                torchutil::checkLoss(vLoss, QStringLiteral("validation"), step);
                 ctx.logMetric(QStringLiteral("validation.loss"), vLoss, epoch + 1);
                 finalMetrics = evaluate(ctx, d, out, yMean, yStd, epoch + 1, false);
                 if (vLoss < bestLoss) {

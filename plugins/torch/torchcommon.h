@@ -40,6 +40,17 @@ inline double scheduledLr(const QString &schedule, double base, double done, int
     return base;
 }
 
+/// A loss that is NaN or infinite means training has diverged: the job fails with a clear
+/// message instead of saving a model of NaN weights.
+inline void checkLoss(double loss, const QString &which, qint64 step)
+{
+    if (!std::isfinite(loss))
+        throw Error(QStringLiteral("training diverged: the %1 loss became %2 at step %3 (try a smaller learning rate, "
+                                   "or scale the inputs: very large values in the data can cause it)")
+                        .arg(which, std::isnan(loss) ? QStringLiteral("NaN") : QStringLiteral("infinite"))
+                        .arg(step));
+}
+
 inline void setLr(torch::optim::Optimizer &optimizer, double lr)
 {
     for (auto &group : optimizer.param_groups())

@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
+
 class TestPythonClient : public QObject
 {
     Q_OBJECT
@@ -122,6 +124,35 @@ except ValueError as e:
                                                  QStringLiteral("csv"), QStringLiteral("--columns"), QStringLiteral("name"),
                                                  QStringLiteral("--workspace"), dir.path()});
         QCOMPARE(filtered.out, QStringLiteral("name\r\nxgb-a\r\n"));
+    }
+
+    // A client killed with -9 cannot end its run: the next reader of the store marks it.
+    void runOfAKilledClientIsMarkedFailedByTheNextReader()
+    {
+        QTemporaryDir dir;
+        QProcess py;
+        py.setProcessEnvironment(envFor(dir.path()));
+        py.start(QStringLiteral("/usr/bin/python3"),
+                 {QStringLiteral("-c"), QStringLiteral("import cairn, sys, time\n"
+                                                        "run = cairn.start_run(run_name='killed')\n"
+                                                        "cairn.log_metric('x', 1.0)\n"
+                                                        "print(run.run_id, flush=True)\n"
+                                                        "time.sleep(600)\n")});
+        QTRY_VERIFY_WITH_TIMEOUT(py.canReadLine() || py.state() == QProcess::NotRunning, 60000);
+        const QString runId = QString::fromUtf8(py.readLine()).trimmed();
+        QCOMPARE(runId.size(), 32);
+        const QStringList list{QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--format"), QStringLiteral("json"),
+                               QStringLiteral("--history"), QStringLiteral("--workspace"), dir.path()};
+        ProcessResult r = cairnCli(list);
+        QCOMPARE(r.json().array().first().toObject().value(QStringLiteral("status")).toString(), QStringLiteral("RUNNING"));
+        ::kill(pid_t(py.processId()), SIGKILL);
+        QVERIFY(py.waitForFinished(30000));
+        r = cairnCli(list);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject run = r.json().array().first().toObject();
+        QCOMPARE(run.value(QStringLiteral("run_id")).toString(), runId);
+        QCOMPARE(run.value(QStringLiteral("status")).toString(), QStringLiteral("FAILED"));
+        QCOMPARE(run.value(QStringLiteral("metrics")).toObject().value(QStringLiteral("x")).toObject().value(QStringLiteral("last")).toDouble(), 1.0);
     }
 
     void badUseGetsClearErrors()

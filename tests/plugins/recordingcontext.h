@@ -28,6 +28,7 @@ public:
     {
         last[key] = value;
         steps[key] << step;
+        values[key] << value;
         ++metricCount;
     }
     void logParam(const QString &key, const QString &value) override { params[key] = value; }
@@ -46,6 +47,7 @@ public:
 
     QMap<QString, double> last;
     QHash<QString, QList<qint64>> steps;
+    QHash<QString, QList<double>> values; ///< every value of each metric, in logging order
     QHash<QString, QString> params;
     QHash<QString, QString> tags;
     QStringList logs;

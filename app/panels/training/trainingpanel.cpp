@@ -13,6 +13,7 @@
 
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/jobs/jobmanager.h"
+#include "cairn/jobs/jobspeccheck.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/util/error.h"
 
@@ -458,6 +459,10 @@ QString TrainingPanel::submit()
     JobManager *manager = m_service->manager();
     try {
         const JobSpec spec = currentSpec();
+        // The checks `cairn train` makes, before a job or run exists (the data picker has read
+        // the table through in the background).
+        if (const QList<SpecProblem> problems = checkJobSpec(spec, m_info, false); !problems.isEmpty())
+            throw Error(problems.first().message);
         const QString id = manager->submit(spec);
         m_ownJobs << id;
         m_runName->clear();

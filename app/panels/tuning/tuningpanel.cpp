@@ -13,18 +13,21 @@
 
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/jobs/jobmanager.h"
+#include "cairn/jobs/jobspeccheck.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/util/error.h"
 
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
@@ -33,6 +36,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QThread>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -102,9 +106,13 @@ TuningPanel::TuningPanel(gui::StudioContext *context, QWidget *parent)
         reloadExperiments();
         updateFormState();
     });
+    // Tuning runs made anywhere (the CLI, another studio) appear and update as they are written.
+    connect(context, &gui::StudioContext::workspaceChanged, this, &TuningPanel::refreshRuns);
+    connect(context, &gui::StudioContext::storeChanged, this, &TuningPanel::refreshRuns);
     reloadAlgorithms();
     reloadExperiments();
     resetResults();
+    refreshRuns();
     updateButtons();
 }
 
@@ -218,6 +226,24 @@ QWidget *TuningPanel::buildResults()
     auto *top = new QWidget(right);
     auto *tv = new QVBoxLayout(top);
     tv->setContentsMargins(4, 4, 4, 0);
+    // Every tuning run of the workspace, whoever made it; the newest is shown first.
+    m_runs = new QTreeWidget(top);
+    m_runs->setObjectName(QStringLiteral("tuningRuns"));
+    m_runs->setHeaderLabels({tr("Tuning run"), tr("Status"), tr("Started")});
+    m_runs->setRootIsDecorated(false);
+    m_runs->setUniformRowHeights(true);
+    m_runs->setAlternatingRowColors(true);
+    m_runs->header()->setStretchLastSection(false);
+    m_runs->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_runs->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_runs->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    m_runs->setMaximumHeight(m_runs->fontMetrics().height() * 7);
+    m_runs->setToolTip(tr("The tuning runs of this workspace, from this window, the command line or another studio"));
+    tv->addWidget(m_runs);
+    connect(m_runs, &QTreeWidget::currentItemChanged, this, [this] {
+        m_shownSignature.clear();
+        showSelectedRun();
+    });
     auto *bar = new QHBoxLayout;
     m_status = new QLabel(top);
     m_status->setObjectName(QStringLiteral("tuningStatus"));
@@ -240,16 +266,16 @@ QWidget *TuningPanel::buildResults()
     tv->addLayout(bar);
     connect(m_stop, &QPushButton::clicked, this, &TuningPanel::stop);
     connect(m_openBest, &QPushButton::clicked, this, [this] {
-        if (m_job && m_job->best())
-            Q_EMIT context()->showRunRequested(m_job->best()->runUuid);
+        if (const tuning::Trial *b = m_shown.best())
+            Q_EMIT context()->showRunRequested(b->runUuid);
     });
     connect(m_trainBest, &QPushButton::clicked, this, [this] {
-        if (m_job && m_job->best())
+        if (m_shown.best())
             m_service->requestTraining(bestSpec());
     });
     connect(m_openTuningRun, &QPushButton::clicked, this, [this] {
-        if (m_job && !m_job->runUuid().isEmpty())
-            Q_EMIT context()->showRunRequested(m_job->runUuid());
+        if (!m_shown.runUuid.isEmpty())
+            Q_EMIT context()->showRunRequested(m_shown.runUuid);
     });
 
     m_trials = new QStandardItemModel(this);
@@ -449,6 +475,9 @@ tuning::TuningSpec TuningPanel::currentSpec() const
     spec.maxParallel = m_parallel->value();
     spec.earlyStopping = m_earlyStopping->isChecked();
     spec.name = m_name->text().trimmed();
+    // The checks `cairn tune` makes, before any trial exists (the data picker read the table).
+    if (const QList<SpecProblem> problems = checkJobSpec(base, m_info, false); !problems.isEmpty())
+        throw Error(problems.first().message);
     return spec;
 }
 
@@ -464,24 +493,25 @@ bool TuningPanel::start()
         return false;
     }
     dropJob();
-    resetResults();
     auto *job = new tuning::TuningJob(*m_service->workspace(), *manager, spec, this);
     m_job = job;
-    m_dimensionNames.clear();
-    for (const tuning::Dimension &d : spec.space.dimensions())
-        m_dimensionNames << d.name;
-    QStringList headers{tr("Trial"), tr("Status"), spec.objective};
-    headers << m_dimensionNames << tr("Message");
-    m_trials->setColumnCount(int(headers.size()));
-    m_trials->setHorizontalHeaderLabels(headers);
     connect(job, &tuning::TuningJob::trialStarted, this, &TuningPanel::onTrialStarted);
     connect(job, &tuning::TuningJob::trialFinished, this, &TuningPanel::onTrialFinished);
     connect(job, &tuning::TuningJob::bestChanged, this, [this] {
+        if (!showingOwnJob())
+            return;
+        takeSnapshot();
+        rebuildTrialRows();
         updateStatus();
         redrawPlots();
     });
     connect(job, &tuning::TuningJob::finished, this, [this] {
-        updateStatus();
+        if (showingOwnJob()) {
+            takeSnapshot();
+            rebuildTrialRows();
+            updateStatus();
+            redrawPlots();
+        }
         updateButtons();
         updateFormState();
         if (m_job) {
@@ -493,9 +523,13 @@ bool TuningPanel::start()
                                               : tr("Tuning finished without a usable trial."),
                                             8000);
         }
+        context()->notifyStoreChanged();
         Q_EMIT tuningFinished();
     });
     connect(manager, &JobManager::jobStarted, job, [this](const QString &jobId) { onJobStarted(jobId); });
+    // The run is shown from its first trial on: its row appears in the list as it is created.
+    m_shown = {};
+    m_shownSignature.clear();
     try {
         job->start();
     } catch (const Error &e) {
@@ -506,7 +540,10 @@ bool TuningPanel::start()
         return false;
     }
     reloadExperiments();
-    updateStatus();
+    context()->notifyStoreChanged();
+    refreshRuns();
+    selectRun(job->runUuid());
+    showSelectedRun();
     updateButtons();
     updateFormState();
     return true;
@@ -532,12 +569,38 @@ void TuningPanel::dropJob()
     updateButtons();
 }
 
+bool TuningPanel::showingOwnJob() const
+{
+    return m_job && !m_job->runUuid().isEmpty() && m_shown.runUuid == m_job->runUuid();
+}
+
+void TuningPanel::takeSnapshot()
+{
+    if (!m_job)
+        return;
+    m_shown.runUuid = m_job->runUuid();
+    m_shown.name = m_job->spec().name;
+    m_shown.spec = m_job->spec();
+    m_shown.status = m_job->isFinished() ? RunStatus::Finished : RunStatus::Running;
+    m_shown.trials = m_job->trials();
+    m_shown.bestIndex = m_job->best() ? m_job->best()->index : 0;
+    // The job learns that a trial runs from its events; the job manager knows at once.
+    if (JobManager *manager = m_service->manager())
+        for (tuning::Trial &t : m_shown.trials)
+            if (!t.jobId.isEmpty() && !isTerminal(t.state)) {
+                try {
+                    t.state = manager->job(t.jobId).state;
+                } catch (const Error &) {
+                }
+            }
+}
+
 JobSpec TuningPanel::bestSpec() const
 {
-    if (!m_job || !m_job->best())
+    const tuning::Trial *b = m_shown.best();
+    if (!b)
         return {};
-    const tuning::Trial *b = m_job->best();
-    JobSpec spec = m_job->spec().base;
+    JobSpec spec = m_shown.spec.base;
     spec.id.clear();
     spec.runUuid.clear();
     spec.outputDir.clear();
@@ -545,8 +608,107 @@ JobSpec TuningPanel::bestSpec() const
     for (auto it = b->params.constBegin(); it != b->params.constEnd(); ++it)
         spec.hyperparameters.insert(it.key(), it.value());
     spec.resources.cpus = 0;
-    spec.runName = QStringLiteral("%1-best").arg(m_job->spec().name);
+    spec.runName = QStringLiteral("%1-best").arg(m_shown.spec.name);
     return spec;
+}
+
+void TuningPanel::refreshRuns()
+{
+    const QString selected = m_runs->currentItem() ? m_runs->currentItem()->data(0, Qt::UserRole + 1).toString() : QString();
+    QList<Run> runs;
+    QString problem;
+    if (context()->hasWorkspace()) {
+        try {
+            runs = tuning::StoredTuning::list(context()->workspace());
+        } catch (const Error &e) {
+            problem = e.message();
+        }
+    }
+    {
+        const QSignalBlocker block(m_runs);
+        m_runs->clear();
+        for (const Run &run : runs) {
+            auto *item = new QTreeWidgetItem(m_runs);
+            item->setText(0, run.name.isEmpty() ? run.uuid.left(8) : run.name);
+            item->setToolTip(0, run.uuid);
+            item->setData(0, Qt::UserRole + 1, run.uuid);
+            const bool own = m_job && m_job->runUuid() == run.uuid;
+            item->setText(1, own && !m_job->isFinished() ? stateText(JobState::Running, false) : runStatusName(run.status).toLower());
+            item->setText(2, QLocale().toString(QDateTime::fromMSecsSinceEpoch(run.startTime), QLocale::ShortFormat));
+        }
+        QTreeWidgetItem *current = nullptr;
+        for (int i = 0; i < m_runs->topLevelItemCount() && !current; ++i)
+            if (m_runs->topLevelItem(i)->data(0, Qt::UserRole + 1).toString() == selected)
+                current = m_runs->topLevelItem(i);
+        // First look: the newest tuning run.
+        if (!current && selected.isEmpty() && m_runs->topLevelItemCount() > 0)
+            current = m_runs->topLevelItem(0);
+        m_runs->setCurrentItem(current);
+    }
+    m_runs->setVisible(!runs.isEmpty());
+    if (!problem.isEmpty())
+        m_status->setText(problem.toHtmlEscaped());
+    showSelectedRun();
+}
+
+bool TuningPanel::selectRun(const QString &runUuid)
+{
+    for (int i = 0; i < m_runs->topLevelItemCount(); ++i)
+        if (m_runs->topLevelItem(i)->data(0, Qt::UserRole + 1).toString() == runUuid) {
+            m_runs->setCurrentItem(m_runs->topLevelItem(i));
+            return true;
+        }
+    return false;
+}
+
+void TuningPanel::showSelectedRun()
+{
+    const QTreeWidgetItem *item = m_runs->currentItem();
+    const QString uuid = item ? item->data(0, Qt::UserRole + 1).toString() : QString();
+    if (uuid.isEmpty()) {
+        m_shown = {};
+        m_shownSignature.clear();
+        resetResults();
+        updateButtons();
+        return;
+    }
+    if (m_job && m_job->runUuid() == uuid) {
+        const bool changed = m_shown.runUuid != uuid;
+        takeSnapshot();
+        if (changed) {
+            m_shownSignature.clear();
+            rebuildTrialRows();
+            updateStatus();
+            redrawPlots();
+        }
+        updateButtons();
+        return;
+    }
+    // Work this panel did not start: read it from the store, and redraw only what changed (the
+    // store changes with every metric a running trial logs).
+    tuning::StoredTuning stored;
+    try {
+        stored = tuning::StoredTuning::load(context()->workspace(), uuid);
+    } catch (const Error &e) {
+        m_shown = {};
+        m_shownSignature.clear();
+        resetResults();
+        m_status->setText(e.message().toHtmlEscaped());
+        updateButtons();
+        return;
+    }
+    QStringList signature{uuid, runStatusName(stored.status), QString::number(stored.bestIndex)};
+    for (const tuning::Trial &t : std::as_const(stored.trials))
+        signature << QStringLiteral("%1:%2:%3:%4").arg(t.index).arg(int(t.state)).arg(t.objective, 0, 'g', 17).arg(t.earlyStopped);
+    const QString joined = signature.join(QLatin1Char('|'));
+    m_shown = stored;
+    if (joined == m_shownSignature)
+        return;
+    m_shownSignature = joined;
+    rebuildTrialRows();
+    updateStatus();
+    redrawPlots();
+    updateButtons();
 }
 
 void TuningPanel::resetResults()
@@ -560,6 +722,20 @@ void TuningPanel::resetResults()
     m_plotEmpty->setVisible(true);
     m_plot->replot();
     m_parallelView->setData({}, {});
+}
+
+void TuningPanel::rebuildTrialRows()
+{
+    m_dimensionNames.clear();
+    for (const tuning::Dimension &d : m_shown.spec.space.dimensions())
+        m_dimensionNames << d.name;
+    QStringList headers{tr("Trial"), tr("Status"), m_shown.spec.objective};
+    headers << m_dimensionNames << tr("Message");
+    m_trials->clear();
+    m_trials->setColumnCount(int(headers.size()));
+    m_trials->setHorizontalHeaderLabels(headers);
+    for (const tuning::Trial &t : std::as_const(m_shown.trials))
+        updateTrialRow(t, stateText(t.state, t.earlyStopped));
 }
 
 void TuningPanel::updateTrialRow(const tuning::Trial &trial, const QString &state)
@@ -581,7 +757,7 @@ void TuningPanel::updateTrialRow(const tuning::Trial &trial, const QString &stat
         set(FirstParamColumn + i, paramText(trial.params.value(m_dimensionNames.at(i))), Qt::AlignRight | Qt::AlignVCenter);
     QStandardItem *message = set(FirstParamColumn + int(m_dimensionNames.size()), trial.message);
     message->setToolTip(trial.message);
-    const bool best = m_job && m_job->best() && m_job->best()->index == trial.index;
+    const bool best = m_shown.bestIndex == trial.index;
     for (int c = 0; c < m_trials->columnCount(); ++c)
         if (QStandardItem *item = m_trials->item(row, c)) {
             QFont f = item->font();
@@ -592,51 +768,47 @@ void TuningPanel::updateTrialRow(const tuning::Trial &trial, const QString &stat
 
 void TuningPanel::onTrialStarted(const tuning::Trial &trial)
 {
-    // The job manager may have launched the trial's worker already (jobStarted came first).
-    JobState state = trial.state;
-    if (JobManager *manager = m_service->manager(); manager && !trial.jobId.isEmpty() && !isTerminal(state)) {
-        try {
-            state = manager->job(trial.jobId).state;
-        } catch (const Error &) {
-        }
-    }
-    updateTrialRow(trial, stateText(state, trial.earlyStopped));
+    if (!showingOwnJob())
+        return;
+    takeSnapshot();
+    for (const tuning::Trial &t : std::as_const(m_shown.trials))
+        if (t.index == trial.index)
+            updateTrialRow(t, stateText(t.state, t.earlyStopped));
     m_trialsView->scrollTo(m_trials->index(trial.index - 1, 0));
     updateStatus();
 }
 
 void TuningPanel::onJobStarted(const QString &jobId)
 {
-    if (!m_job)
+    if (!showingOwnJob())
         return;
-    for (const tuning::Trial &t : m_job->trials())
-        if (t.jobId == jobId && !isTerminal(t.state))
-            updateTrialRow(t, stateText(JobState::Running, false));
+    takeSnapshot();
+    for (const tuning::Trial &t : std::as_const(m_shown.trials))
+        if (t.jobId == jobId)
+            updateTrialRow(t, stateText(t.state, t.earlyStopped));
     updateStatus();
 }
 
 void TuningPanel::onTrialFinished(const tuning::Trial &)
 {
-    if (!m_job)
+    if (!showingOwnJob())
         return;
     // The best may have moved: restyle every row (a handful to a few hundred).
-    for (const tuning::Trial &t : m_job->trials()) {
-        const QStandardItem *state = m_trials->item(t.index - 1, StateColumn);
-        const bool running = state && state->text() == stateText(JobState::Running, false) && !isTerminal(t.state);
-        updateTrialRow(t, running ? state->text() : stateText(t.state, t.earlyStopped));
-    }
+    takeSnapshot();
+    for (const tuning::Trial &t : std::as_const(m_shown.trials))
+        updateTrialRow(t, stateText(t.state, t.earlyStopped));
     updateStatus();
     redrawPlots();
 }
 
 void TuningPanel::updateStatus()
 {
-    if (!m_job) {
+    if (m_shown.runUuid.isEmpty()) {
         updateButtons();
         return;
     }
     int done = 0, running = 0, failed = 0;
-    for (const tuning::Trial &t : m_job->trials()) {
+    for (const tuning::Trial &t : std::as_const(m_shown.trials)) {
         if (isTerminal(t.state))
             ++done;
         else
@@ -644,12 +816,18 @@ void TuningPanel::updateStatus()
         if (t.state == JobState::Failed)
             ++failed;
     }
-    const tuning::TuningSpec &spec = m_job->spec();
-    QString text = m_job->isFinished() ? tr("<b>%1</b> finished: %2 of %3 trials").arg(spec.name.toHtmlEscaped()).arg(done).arg(spec.maxTrials)
-                                       : tr("<b>%1</b>: %2 of %3 trials done, %4 running").arg(spec.name.toHtmlEscaped()).arg(done).arg(spec.maxTrials).arg(running);
+    const tuning::TuningSpec &spec = m_shown.spec;
+    const QString name = (m_shown.name.isEmpty() ? spec.name : m_shown.name).toHtmlEscaped();
+    QString text;
+    if (m_shown.isFinished())
+        text = tr("<b>%1</b> finished: %2 of %3 trials").arg(name).arg(done).arg(spec.maxTrials);
+    else if (!showingOwnJob() && m_shown.status == RunStatus::Running)
+        text = tr("<b>%1</b> (run by another process): %2 of %3 trials done, %4 running").arg(name).arg(done).arg(spec.maxTrials).arg(running);
+    else
+        text = tr("<b>%1</b>: %2 of %3 trials done, %4 running").arg(name).arg(done).arg(spec.maxTrials).arg(running);
     if (failed > 0)
         text += tr(", %n failed", nullptr, failed);
-    if (const tuning::Trial *b = m_job->best())
+    if (const tuning::Trial *b = m_shown.best())
         text += QStringLiteral("<br>") + tr("Best %1 = <b>%2</b> (trial %3, %4)")
                                              .arg(spec.objective.toHtmlEscaped())
                                              .arg(b->objective, 0, 'g', 6)
@@ -661,21 +839,18 @@ void TuningPanel::updateStatus()
 
 void TuningPanel::updateButtons()
 {
-    const bool running = m_job && !m_job->isFinished();
-    const bool best = m_job && m_job->best();
+    const bool running = showingOwnJob() && !m_job->isFinished();
+    const bool best = m_shown.best() != nullptr;
     m_stop->setEnabled(running);
     m_openBest->setEnabled(best);
-    m_trainBest->setEnabled(best);
-    m_openTuningRun->setEnabled(m_job && !m_job->runUuid().isEmpty());
+    m_trainBest->setEnabled(best && m_service->manager());
+    m_openTuningRun->setEnabled(!m_shown.runUuid.isEmpty());
 }
 
 void TuningPanel::redrawPlots()
 {
-    if (!m_job)
-        return;
-    const tuning::TuningSpec &spec = m_job->spec();
-    QList<tuning::Trial> trials = m_job->trials();
-    std::sort(trials.begin(), trials.end(), [](const tuning::Trial &a, const tuning::Trial &b) { return a.index < b.index; });
+    const tuning::TuningSpec &spec = m_shown.spec;
+    const QList<tuning::Trial> &trials = m_shown.trials;
 
     QVector<double> tx, ty, bx, by;
     double best = std::numeric_limits<double>::quiet_NaN();
@@ -708,8 +883,8 @@ void TuningPanel::redrawPlots()
     QList<gui::ParallelCoordinates::Axis> axes;
     QStringList labels;
     QList<const tuning::Trial *> shown;
-    for (const tuning::Trial &t : m_job->trials())
-        if (isTerminal(t.state))
+    for (const tuning::Trial &t : trials)
+        if (isTerminal(t.state) && !t.runUuid.isEmpty())
             shown << &t;
     for (const tuning::Dimension &d : spec.space.dimensions()) {
         gui::ParallelCoordinates::Axis axis;

@@ -3,6 +3,7 @@
 #include "panel.h"
 
 #include "cairn/algorithms/algorithmplugin.h"
+#include "cairn/tuning/storedtuning.h"
 #include "cairn/tuning/tuningjob.h"
 
 #include <QPointer>
@@ -18,6 +19,7 @@ class QSpinBox;
 class QStandardItemModel;
 class QTabWidget;
 class QTableView;
+class QTreeWidget;
 
 namespace cairn::gui {
 class DataPicker;
@@ -32,7 +34,9 @@ namespace cairn::panels {
 /// tune and set their ranges; strategy, objective and direction, budget, parallel trials, early
 /// stopping); while it runs, the trials table, the objective of each trial with the best so far,
 /// and the trials in parallel coordinates; Stop, Open best run, and Train the best (which fills
-/// the Training panel's form with the best trial's parameters).
+/// the Training panel's form with the best trial's parameters). The list of tuning runs shows
+/// every tuning run of the workspace, whoever made it (`cairn tune`, another studio), live or
+/// finished; picking one shows its trials, plots and best run.
 class TuningPanel : public gui::Panel
 {
     Q_OBJECT
@@ -53,6 +57,11 @@ public:
     tuning::TuningJob *job() const { return m_job; }
     /// The best trial's training job, ready for the Training panel.
     JobSpec bestSpec() const;
+    /// Shows a tuning run of the workspace (false if it is not listed).
+    bool selectRun(const QString &runUuid);
+    /// The tuning run shown (its trials as the store or the running job has them).
+    const tuning::StoredTuning &shown() const { return m_shown; }
+    QTreeWidget *runsView() const { return m_runs; }
 
     gui::ParameterForm *parameterForm() const { return m_form; }
     gui::DataPicker *dataPicker() const { return m_data; }
@@ -99,11 +108,20 @@ private:
     void updateStatus();
     void redrawPlots();
     void applyPlotPalette();
+    void refreshRuns();
+    void showSelectedRun();
+    /// m_shown from the running job (the live view of the run it makes).
+    void takeSnapshot();
+    void rebuildTrialRows();
+    bool showingOwnJob() const;
 
     gui::JobService *m_service;
     AlgorithmInfo m_info;
     QPointer<tuning::TuningJob> m_job;
+    tuning::StoredTuning m_shown;
+    QString m_shownSignature;  // what was drawn of a stored run, to redraw only on change
     QStringList m_dimensionNames;
+    QTreeWidget *m_runs = nullptr;
     QComboBox *m_algorithm = nullptr;
     gui::DataPicker *m_data = nullptr;
     gui::ParameterForm *m_form = nullptr;

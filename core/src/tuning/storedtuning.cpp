@@ -106,7 +106,14 @@ StoredTuning StoredTuning::load(Workspace &workspace, const QString &runUuid)
             dense << trial;
     }
     t.trials = dense;
+    // The tuning job's own choice once it has ended (ties go to the trial that finished first);
+    // while it runs, the best finished trial so far.
+    for (const Tag &tag : store.tags(run.id))
+        if (tag.key == QLatin1String("best_trial") && tag.value.toInt() > 0 && tag.value.toInt() <= t.trials.size())
+            t.bestIndex = tag.value.toInt();
     for (const Trial &trial : std::as_const(t.trials)) {
+        if (t.bestIndex > 0 && isTerminal(t.status))
+            break;
         if (trial.earlyStopped || trial.state != JobState::Finished || !std::isfinite(trial.objective))
             continue;
         const Trial *b = t.best();

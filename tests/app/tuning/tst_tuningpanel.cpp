@@ -17,6 +17,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -25,6 +26,7 @@
 #include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QTreeWidget>
 #include <QtTest>
 
 #include <cmath>
@@ -115,6 +117,46 @@ private Q_SLOTS:
         form->setRange(QStringLiteral("booster"), QStringLiteral("gbtree,dart"));
         QVERIFY(form->isValid());
         QVERIFY(form->ranges().contains(QStringLiteral("booster=gbtree,dart")));
+    }
+
+    // The form refuses what `cairn tune` refuses, before any trial exists: a ragged row far down
+    // the table (the preview reads only its head) and a value outside a parameter's choices.
+    void formRefusesBadDataAndValues()
+    {
+        QTemporaryDir dir;
+        gui::StudioContext context;
+        context.openWorkspace(dir.path());
+        panels::TuningPanel panel(&context);
+        panel.show();
+        QVERIFY(panel.selectAlgorithm(QStringLiteral("xgboost")));
+        QByteArray text = "a,b,y\n";
+        for (int i = 0; i < 1200; ++i)
+            text += QByteArray::number(i) + "," + QByteArray::number(i % 7) + "," + QByteArray::number(i % 2) + "\n";
+        text += "5,6,1,9\n"; // line 1202
+        const QString ragged = dir.filePath(QStringLiteral("ragged.csv"));
+        QFile f(ragged);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text);
+        f.close();
+        QSignalSpy loaded(panel.dataPicker(), &gui::DataPicker::previewLoaded);
+        panel.dataPicker()->setTrainPath(ragged);
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(loaded.first().first().toBool(), false);
+        panel.parameterForm()->setTuned(QStringLiteral("eta"), true);
+        QVERIFY(!panel.startButton()->isEnabled());
+        QVERIFY2(panel.formMessage()->text().contains(QStringLiteral("ragged.csv:1202:")), qPrintable(panel.formMessage()->text()));
+
+        loaded.clear();
+        panel.dataPicker()->setTrainPath(titanic());
+        QVERIFY(loaded.wait(20000));
+        QVERIFY2(panel.startButton()->isEnabled(), qPrintable(panel.formMessage()->text()));
+        QVERIFY(panel.parameterForm()->setText(QStringLiteral("eval_metric"), QStringLiteral("auc,bogus")));
+        QVERIFY(!panel.parameterForm()->isValid());
+        QVERIFY(!panel.startButton()->isEnabled());
+        QVERIFY2(panel.formMessage()->text().contains(QStringLiteral("'bogus'")), qPrintable(panel.formMessage()->text()));
+        QVERIFY(panel.parameterForm()->setText(QStringLiteral("eval_metric"), QStringLiteral("logloss,auc")));
+        QVERIFY(panel.startButton()->isEnabled());
+        QVERIFY(context.store().searchRuns({}).isEmpty()); // nothing was created
     }
 
     void runsThreeTrials()
@@ -262,6 +304,90 @@ private Q_SLOTS:
         QCOMPARE(panel.trialsModel()->rowCount(), 1);
         QCOMPARE(panel.trialsModel()->item(0, 1)->text(), QStringLiteral("Stopped"));
         QCOMPARE(context.store().run(panel.job()->runUuid()).status, RunStatus::Killed);
+    }
+
+    // One workspace, every panel: tuning runs made with `cairn tune` are listed with their
+    // trials, finished ones from before the panel opened and a running one as it goes.
+    void showsTuningRunsMadeWithTheCli()
+    {
+        QTemporaryDir dir;
+        const QString ws = dir.path();
+        auto tuneArgs = [&](const QString &name, int trials) {
+            return QStringList{QStringLiteral("--workspace"), ws, QStringLiteral("tune"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"),
+                               QStringLiteral("--train"), titanic(), QStringLiteral("--target"), QStringLiteral("survived"),
+                               QStringLiteral("--objective"), QStringLiteral("validation:auc"), QStringLiteral("--range"), QStringLiteral("eta=0.05:0.5:log"),
+                               QStringLiteral("--range"), QStringLiteral("max_depth=2:6:int"), QStringLiteral("--hp"), QStringLiteral("num_round=4"),
+                               QStringLiteral("--strategy"), QStringLiteral("random"), QStringLiteral("--max-trials"), QString::number(trials),
+                               QStringLiteral("--parallel"), QStringLiteral("2"), QStringLiteral("--name"), name, QStringLiteral("-q")};
+        };
+        QProcess first;
+        first.start(QStringLiteral(CAIRN_CLI_PATH), tuneArgs(QStringLiteral("cli-tune"), 4));
+        QVERIFY(first.waitForFinished(120000));
+        QVERIFY2(first.exitCode() == 0, first.readAllStandardError().constData());
+
+        gui::StudioContext context;
+        context.setPollInterval(200);
+        context.openWorkspace(ws);
+        panels::TuningPanel panel(&context);
+        panels::TrainingPanel training(&context);
+        panel.resize(1400, 900);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+
+        // The finished run from the CLI, shown at once: not "No tuning job yet".
+        QTreeWidget *runs = panel.runsView();
+        QCOMPARE(runs->topLevelItemCount(), 1);
+        QCOMPARE(runs->topLevelItem(0)->text(0), QStringLiteral("cli-tune"));
+        QCOMPARE(runs->topLevelItem(0)->text(1), QStringLiteral("finished"));
+        QVERIFY2(!panel.statusLabel()->text().contains(QStringLiteral("No tuning job")), qPrintable(panel.statusLabel()->text()));
+        QVERIFY2(panel.statusLabel()->text().contains(QStringLiteral("cli-tune")), qPrintable(panel.statusLabel()->text()));
+        QStandardItemModel *table = panel.trialsModel();
+        QCOMPARE(table->rowCount(), 4);
+        QCOMPARE(table->horizontalHeaderItem(2)->text(), QStringLiteral("validation.auc"));
+        QCOMPARE(table->horizontalHeaderItem(3)->text(), QStringLiteral("eta"));
+        for (int row = 0; row < 4; ++row) {
+            QCOMPARE(table->item(row, 1)->text(), QStringLiteral("Finished"));
+            const double auc = table->item(row, 2)->text().toDouble();
+            QVERIFY2(auc > 0.7 && auc <= 1, qPrintable(table->item(row, 2)->text()));
+            const double eta = table->item(row, 3)->text().toDouble();
+            QVERIFY(eta >= 0.05 && eta <= 0.5);
+        }
+        // The best trial as the CLI reported it (the tuning run's best_run tag).
+        const tuning::Trial *best = panel.shown().best();
+        QVERIFY(best);
+        QString bestRun;
+        for (const Tag &t : context.store().tags(context.store().run(panel.shown().runUuid).id))
+            if (t.key == QLatin1String("best_run"))
+                bestRun = t.value;
+        QCOMPARE(best->runUuid, bestRun);
+        QVERIFY(table->item(best->index - 1, 0)->font().bold());
+        QVERIFY(panel.statusLabel()->text().contains(QStringLiteral("Best validation.auc")));
+        QCOMPARE(panel.objectivePlot()->graph(0)->dataCount(), 4);
+        QCOMPARE(panel.parallelCoordinates()->itemCount(), 4);
+        QVERIFY(panel.openBestButton()->isEnabled());
+        QVERIFY(!panel.stopButton()->isEnabled()); // another process runs it
+        QApplication::processEvents();
+        QVERIFY(panel.grab().save(screenshotPath(QStringLiteral("tuning-cli-run.png"))));
+        // Train the best works on it too.
+        QTest::mouseClick(panel.trainBestButton(), Qt::LeftButton);
+        QCOMPARE(training.algorithmId(), QStringLiteral("xgboost"));
+        QCOMPARE(training.parameterForm()->values().value(QStringLiteral("max_depth")).toInt(), best->params.value(QStringLiteral("max_depth")).toInt());
+
+        // A tuning run started from the CLI while the panel is open appears and fills in live.
+        QProcess second;
+        second.start(QStringLiteral(CAIRN_CLI_PATH), tuneArgs(QStringLiteral("cli-live"), 3));
+        QVERIFY(second.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(runs->topLevelItemCount() == 2, 60000);
+        QVERIFY(panel.selectRun(context.store().run(runs->topLevelItem(0)->data(0, Qt::UserRole + 1).toString()).uuid));
+        QCOMPARE(runs->currentItem()->text(0), QStringLiteral("cli-live"));
+        QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() >= 1, 60000);
+        QVERIFY(second.waitForFinished(120000));
+        QCOMPARE(second.exitCode(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(runs->currentItem() && runs->currentItem()->text(1) == QStringLiteral("finished"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), 3, 30000);
+        for (int row = 0; row < 3; ++row)
+            QTRY_COMPARE_WITH_TIMEOUT(table->item(row, 1)->text(), QStringLiteral("Finished"), 30000);
+        QVERIFY2(panel.statusLabel()->text().contains(QStringLiteral("finished")), qPrintable(panel.statusLabel()->text()));
     }
 };
 

@@ -124,10 +124,17 @@ private Q_SLOTS:
         for (const Tag &tag : store.tags(tuningRun.id))
             tagged = tagged || (tag.key == QLatin1String("best_run") && tag.value == job.best()->runUuid);
         QVERIFY(tagged);
-        // Each trial's run carries the tuned params.
-        const QList<Param> params = store.params(store.run(job.best()->runUuid).id);
-        QVERIFY(std::any_of(params.begin(), params.end(), [](const Param &p) { return p.key == QLatin1String("x1"); })
-                || !job.best()->params.isEmpty());
+        // Each trial's run carries exactly the params the search chose for it.
+        for (const Trial &t : job.trials()) {
+            QCOMPARE(t.params.keys(), (QStringList{QStringLiteral("x1"), QStringLiteral("x2")}));
+            QHash<QString, QString> logged;
+            for (const Param &p : store.params(store.run(t.runUuid).id))
+                logged.insert(p.key, p.value);
+            for (const QString &key : t.params.keys()) {
+                QVERIFY2(logged.contains(key), qPrintable(key));
+                QCOMPARE(logged.value(key).toDouble(), t.params.value(key).toDouble());
+            }
+        }
     }
 
     void aCrashingTrialDoesNotStopTheSearch()

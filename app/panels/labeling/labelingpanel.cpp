@@ -889,6 +889,15 @@ void LabelingPanel::clearCurrent()
 
 void LabelingPanel::pollForChanges()
 {
+    // Jobs made elsewhere (cairn label create, another studio) appear without a restart.
+    if (isVisible() && context()->hasWorkspace()) {
+        QStringList listed;
+        for (int i = 0; i < m_jobCombo->count(); ++i)
+            if (const QString name = m_jobCombo->itemData(i).toString(); !name.isEmpty())
+                listed << name;
+        if (LabelingJob::list(context()->workspacePath()) != listed)
+            refreshJobList();
+    }
     if (!m_job || !isVisible())
         return;
     qint64 version = 0;

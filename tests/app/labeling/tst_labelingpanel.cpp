@@ -74,6 +74,28 @@ class TestLabelingPanel : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A job made elsewhere (`cairn label create`, another studio) appears while the panel is
+    // open, without a restart, and is opened when nothing else is.
+    void listsJobsMadeElsewhere()
+    {
+        QTemporaryDir dir;
+        gui::StudioContext context;
+        context.openWorkspace(dir.path());
+        LabelingPanel panel(&context);
+        panel.resize(1000, 700);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QComboBox *jobs = nullptr;
+        for (QComboBox *c : panel.findChildren<QComboBox *>())
+            if (c->toolTip() == QLatin1String("Labeling jobs of this workspace"))
+                jobs = c;
+        QVERIFY(jobs);
+        QCOMPARE(jobs->findData(QStringLiteral("made-elsewhere")), -1);
+        makeJob(dir.path(), QStringLiteral("made-elsewhere"), TaskType::SingleLabel, kFashion, kFashionClasses);
+        QTRY_VERIFY_WITH_TIMEOUT(jobs->findData(QStringLiteral("made-elsewhere")) >= 0, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(jobs->currentData().toString(), QStringLiteral("made-elsewhere"), 15000);
+    }
+
     void labelsFashionByKeyboard()
     {
         QTemporaryDir ws;

@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
+#include <QStandardPaths>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <atomic>
@@ -67,8 +68,9 @@ tail -c +"$3" events.jsonl 2>/dev/null
 )SH";
 
 /// Everything a job's start needs from the host in one round trip: the work folder ("$1",
-/// created with the job's folder "$3"), the worker's handshake ("$2"), the GPUs and those this
-/// host's jobs hold, and which content hashes (the rest) the cache lacks.
+/// created with the job's folder "$3"), the worker's handshake ("$2"; skipped when the program's
+/// size and time are still "$4", the handshake then known), the GPUs and those this host's jobs
+/// hold, and which content hashes (the rest) the cache lacks.
 const char *kPrepareScript = CAIRN_ALIVE_FN R"SH(
 d=$1
 case $d in "~") d=$HOME ;; "~/"*) d=$HOME/${d#"~/"} ;; esac
@@ -79,7 +81,11 @@ if [ -r /etc/os-release ]; then . /etc/os-release; echo "os_id=$ID $ID_LIKE"; fi
 if sudo -n true >/dev/null 2>&1; then echo "sudo=yes"; else echo "sudo=no"; fi
 c=$(command -v -- "$2" 2>/dev/null)
 echo "cairn=$c"
-if [ -n "$c" ]; then echo "handshake=$("$2" worker --handshake 2>&1 | tr '\n' ' ')"; fi
+if [ -n "$c" ]; then
+  s=$(stat -L -c '%s-%Y' -- "$c" 2>/dev/null)
+  echo "cairn_stamp=$s"
+  if [ -z "$s" ] || [ "$s" != "$4" ]; then echo "handshake=$("$2" worker --handshake 2>&1 | tr '\n' ' ')"; fi
+fi
 if command -v nvidia-smi >/dev/null 2>&1; then
   out=$(nvidia-smi --query-gpu=name,memory.total,memory.used,utilization.gpu,temperature.gpu --format=csv,noheader,nounits 2>&1)
   rc=$?
@@ -93,7 +99,7 @@ if command -v nvidia-smi >/dev/null 2>&1; then
     [ -n "$p" ] && alive "$p" && tr ',' '\n' < "$f" | sed 's/^/taken=/'
   done
 fi
-shift 3
+shift 4
 for h in "$@"; do [ -e "cache/$h/.complete" ] || { mkdir -p -- "cache/$h" && echo "missing=$h"; }; done
 )SH";
 
@@ -136,11 +142,45 @@ Prepared prepare(const Host &host, const QString &specPath, std::shared_ptr<std:
             for (QString *path : {&it->path, &it->labelsPath})
                 if (!path->isEmpty())
                     items << Item{path, *path, RemoteCache::contentHash(*path)};
-        QStringList args{host.workDir, host.cairnCommand, spec.id};
+        // The worker's handshake is asked again only when its program changed (it starts a process).
+        const QString handshakeCache = QDir(QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation))
+                                           .filePath(QStringLiteral("cairn/worker-handshakes.json"));
+        const QString handshakeKey = host.name + QLatin1Char('\n') + host.address() + QLatin1Char('\n') + host.cairnCommand;
+        QJsonObject known;
+        {
+            QFile f(handshakeCache);
+            if (f.open(QIODevice::ReadOnly))
+                known = QJsonDocument::fromJson(f.readAll()).object();
+        }
+        const QJsonObject cached = known.value(handshakeKey).toObject();
+        QStringList args{host.workDir, host.cairnCommand, spec.id, cached.value(QStringLiteral("stamp")).toString(QStringLiteral("-"))};
         for (const Item &i : items)
             args << i.sha;
         const auto r = ssh.runScript(QString::fromLatin1(kPrepareScript), args, 60000);
-        const HostProbe probe = parseProbeOutput(host.name, QString::fromUtf8(r.out));
+        QString report = QString::fromUtf8(r.out);
+        QString stamp;
+        bool asked = false;
+        for (const QString &line : report.split(QLatin1Char('\n'))) {
+            if (line.startsWith(QLatin1String("cairn_stamp=")))
+                stamp = line.mid(12).trimmed();
+            asked = asked || line.startsWith(QLatin1String("handshake="));
+        }
+        if (!asked && !stamp.isEmpty())
+            report += QStringLiteral("\nhandshake=") + cached.value(QStringLiteral("handshake")).toString() + QLatin1Char('\n');
+        const HostProbe probe = parseProbeOutput(host.name, report);
+        if (asked && probe.workerOk && !stamp.isEmpty()) {
+            QDir().mkpath(QFileInfo(handshakeCache).absolutePath());
+            QString handshake;
+            for (const QString &line : report.split(QLatin1Char('\n')))
+                if (line.startsWith(QLatin1String("handshake=")))
+                    handshake = line.mid(10).trimmed();
+            known.insert(handshakeKey, QJsonObject{{QStringLiteral("stamp"), stamp}, {QStringLiteral("handshake"), handshake}});
+            QSaveFile f(handshakeCache);
+            if (f.open(QIODevice::WriteOnly)) {
+                f.write(QJsonDocument(known).toJson(QJsonDocument::Compact));
+                f.commit();
+            }
+        }
         if (r.exitCode != 0 || probe.workDir.isEmpty())
             throw Error(QStringLiteral("cannot create the work folder %1 on host '%2': %3").arg(host.workDir, host.name, QString::fromUtf8(r.err).trimmed()));
         if (!probe.workerOk)

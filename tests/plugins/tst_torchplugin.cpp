@@ -3,6 +3,7 @@
 #include "cairn/algorithms/modelcard.h"
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/data/csvreader.h"
+#include "cairn/data/imagefolder.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -176,6 +177,25 @@ private Q_SLOTS:
         const Predictions p = predict(m_dir.filePath(QStringLiteral("cnn/model")), in);
         QCOMPARE(p.rows(), 200);
         QCOMPARE(p.probabilities.size(), size_t(2000));
+        // And classifies them well: the folders are named after Fashion-MNIST's classes, which
+        // the IDX labels number in this order.
+        const QStringList fashion = {QStringLiteral("tshirt_top"), QStringLiteral("trouser"), QStringLiteral("pullover"), QStringLiteral("dress"),
+                                     QStringLiteral("coat"),       QStringLiteral("sandal"),  QStringLiteral("shirt"),    QStringLiteral("sneaker"),
+                                     QStringLiteral("bag"),        QStringLiteral("ankle_boot")};
+        const data::ImageFolder truth = data::ImageFolder::scan(folder.path);
+        QCOMPARE(truth.files.size(), 200);
+        int hits = 0;
+        for (qsizetype r = 0; r < p.rows(); ++r) {
+            const QString predicted = p.classes.at(p.labels[size_t(r)]);
+            bool numbered = false;
+            const int digit = predicted.toInt(&numbered);
+            hits += (numbered ? fashion.value(digit) : predicted) == truth.classes.at(truth.labels[size_t(r)]) ? 1 : 0;
+            float sum = 0;
+            for (int c = 0; c < 10; ++c)
+                sum += p.probabilities[size_t(r) * 10 + size_t(c)];
+            QVERIFY(std::abs(sum - 1.0f) < 1e-3f);
+        }
+        QVERIFY2(hits >= 120, qPrintable(QStringLiteral("%1 of 200 right").arg(hits))); // chance: 20
     }
 
     void cnnOnImageFolder()

@@ -11,12 +11,10 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
-#include <QLocale>
 #include <QSet>
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 namespace cairn {
 
@@ -113,13 +111,6 @@ std::vector<double> numericTarget(const data::Column &c, const QString &source)
     if (!c.isNumeric())
         throw Error(QStringLiteral("%1: target column '%2' is %3; regression needs numbers")
                         .arg(source, c.name, data::columnTypeName(c.type)));
-    // The learners train in 32-bit floats: a larger target would become infinite.
-    for (size_t r = 0; r < c.values.size(); ++r)
-        if (std::abs(c.values[r]) > double(std::numeric_limits<float>::max()))
-            throw Error(QStringLiteral("%1: target column '%2', data row %3: %4 is beyond the range of 32-bit floats (±3.4e38) that training uses")
-                            .arg(source, c.name)
-                            .arg(r + 1)
-                            .arg(QString::number(c.values[r], 'g', QLocale::FloatingPointShortest)));
     return c.values;
 }
 
@@ -194,6 +185,11 @@ TabularData prepareTabular(JobContext &context, const data::FeatureEncoderOption
     context.progress(0, QStringLiteral("reading %1").arg(QFileInfo(trainChannel.path).fileName()));
     data::Table train = readChannelTable(trainChannel);
     context.log(QStringLiteral("read %1: %2 rows, %3 columns").arg(trainChannel.path).arg(train.rowCount()).arg(train.columnCount()));
+    // Checked on the whole file, so that the row is the file's, not the training split's.
+    QStringList excludedColumns;
+    for (const QJsonValue &v : spec.preprocessing.value(QStringLiteral("exclude")).toArray())
+        excludedColumns << v.toString();
+    data::FeatureEncoder::checkFloatRange(train, trainChannel.path, excludedColumns);
 
     TabularData d;
     d.target = spec.target;
@@ -218,6 +214,7 @@ TabularData prepareTabular(JobContext &context, const data::FeatureEncoderOption
         const data::ChannelSpec vc = spec.channels.value(QStringLiteral("validation"));
         validation = readChannelTable(vc);
         context.log(QStringLiteral("read %1: %2 rows").arg(vc.path).arg(validation->rowCount()));
+        data::FeatureEncoder::checkFloatRange(*validation, vc.path, excludedColumns);
     }
 
     if (!d.target.isEmpty()) {

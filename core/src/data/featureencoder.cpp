@@ -591,6 +591,28 @@ std::vector<float> FeatureEncoder::fitTransform(const Table &table, const QStrin
     return out;
 }
 
+namespace {
+Error beyondFloatRange(const QString &source, const QString &column, qsizetype row, double value)
+{
+    return Error(QStringLiteral("%1, column '%2', data row %3: %4 is beyond the range of 32-bit floats (±3.4e38) that training uses")
+                     .arg(source.isEmpty() ? QStringLiteral("the input") : source, column)
+                     .arg(row + 1)
+                     .arg(QString::number(value, 'g', QLocale::FloatingPointShortest)));
+}
+} // namespace
+
+void FeatureEncoder::checkFloatRange(const Table &table, const QString &source, const QStringList &skip)
+{
+    constexpr double kMax = double(std::numeric_limits<float>::max());
+    for (const Column &c : table.columns) {
+        if (c.type != ColumnType::Numeric || skip.contains(c.name))
+            continue;
+        for (size_t r = 0; r < c.values.size(); ++r)
+            if (std::abs(c.values[r]) > kMax)
+                throw beyondFloatRange(source, c.name, qsizetype(r), c.values[r]);
+    }
+}
+
 std::vector<float> FeatureEncoder::transform(const Table &table, const QString &source) const
 {
     const qsizetype rows = table.rowCount();
@@ -624,10 +646,7 @@ std::vector<float> FeatureEncoder::transform(const Table &table, const QString &
                 // Training works in 32-bit floats: 1e308 or 3.5e38 would reach the learner as
                 // infinity (XGBoost fails deep inside, a network's loss turns NaN).
                 if (!std::isfinite(x) || std::abs(v) > double(std::numeric_limits<float>::max()))
-                    throw Error(QStringLiteral("%1, column '%2', data row %3: %4 is beyond the range of 32-bit floats (±3.4e38) that training uses")
-                                    .arg(source.isEmpty() ? QStringLiteral("the input") : source, f.column)
-                                    .arg(r + 1)
-                                    .arg(QString::number(v, 'g', QLocale::FloatingPointShortest)));
+                    throw beyondFloatRange(source, f.column, r, v);
                 cell(r, 0) = x;
             }
             break;

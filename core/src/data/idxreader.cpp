@@ -6,6 +6,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace cairn::data {
@@ -115,14 +116,25 @@ IdxArray IdxReader::read(const QString &path)
             throw Error(QStringLiteral("%1: the IDX header ends before dimension %2 of %3").arg(path).arg(i + 1).arg(ndims));
         const qint64 dim = (qint64(d[0]) << 24) | (qint64(d[1]) << 16) | (qint64(d[2]) << 8) | qint64(d[3]);
         a.dims.push_back(dim);
-        count *= dim;
-        if (count > (qint64(1) << 36))
+        constexpr qint64 kMaxElements = qint64(1) << 36;
+        if (dim > 0 && count > kMaxElements / dim)
             throw Error(QStringLiteral("%1: the IDX dimensions describe more than 64 G elements; the header is probably damaged").arg(path));
+        count *= dim;
     }
     const int es = IdxArray::elementSize(a.type);
     const qint64 expected = count * es;
-    a.bytes.resize(size_t(expected));
-    const qint64 got = readFully(gz.f, a.bytes.data(), expected, path);
+    // The buffer grows with the data that is really there: a damaged header must not make a
+    // small file allocate gigabytes (found by fuzzing: 39 bytes asked for 4 GB).
+    qint64 got = 0;
+    for (qint64 step = std::min<qint64>(expected, 1 << 20); got < expected; step = std::min(expected - got, step * 2)) {
+        if (a.bytes.capacity() < size_t(got + step))
+            a.bytes.reserve(size_t(std::min(expected, std::max<qint64>(got + step, qint64(a.bytes.capacity()) * 2))));
+        a.bytes.resize(size_t(got + step));
+        const qint64 n = readFully(gz.f, a.bytes.data() + got, step, path);
+        got += n;
+        if (n < step)
+            break;
+    }
     if (got != expected)
         throw Error(QStringLiteral("%1: truncated: the header promises %2 bytes of data but only %3 are there")
                         .arg(path).arg(expected).arg(got));

@@ -105,6 +105,16 @@ private Q_SLOTS:
         writeFile(p, QByteArray("\x00\x00", 2), false);
         QVERIFY(errorOf([&] { IdxReader::read(p); }).contains(QStringLiteral("too short")));
         QVERIFY(errorOf([&] { IdxReader::read(dir.filePath(QStringLiteral("none"))); }).contains(QStringLiteral("does not exist")));
+        // Found by fuzzing: a 39-byte file whose header promises 4 GB made the reader allocate
+        // them all before reading; it is now "truncated" without that allocation.
+        for (bool gz : {false, true}) {
+            writeFile(p, idxBytes(0x08, {0x00080002, 4, 0x0803}, QByteArray(20, 'x')), gz);
+            const QString huge = errorOf([&] { IdxReader::read(p); });
+            QVERIFY2(huge.contains(QStringLiteral("truncated: the header promises 4301275160 bytes of data but only 20 are there")), qPrintable(huge));
+        }
+        // Dimensions whose product overflows are refused, not multiplied on.
+        writeFile(p, idxBytes(0x08, {0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}, QByteArray()), false);
+        QVERIFY(errorOf([&] { IdxReader::read(p); }).contains(QStringLiteral("more than 64 G elements")));
     }
 
     void idxFashionMnistLabels()

@@ -330,6 +330,10 @@ private Q_SLOTS:
         // The largest float is fine.
         const std::vector<float> ok = e.transform(parse("x,y\n3.4e38,1\n"));
         QCOMPARE(ok[1], 3.4e38f);
+        // Training checks the whole file first (rows are the file's, before any split); a
+        // column left out of the features is not checked.
+        QCOMPARE(errorOf([&] { FeatureEncoder::checkFloatRange(t, QStringLiteral("train.csv")); }), message);
+        QVERIFY(errorOf([&] { FeatureEncoder::checkFloatRange(t, QStringLiteral("train.csv"), {QStringLiteral("x")}); }).isEmpty());
     }
 
     void jsonRoundTripAndPrediction()

@@ -136,6 +136,10 @@ public:
     QJsonObject toJson() const;
     /// Reads toJson() output, including that of older builds (which had no per-feature encoding).
     static FeatureEncoder fromJson(const QJsonObject &json);
+    /// Throws cairn::Error naming the column and data row (1-based) of the first number beyond
+    /// the ±3.4e38 of the 32-bit floats training works in (1e308 would reach a learner as
+    /// infinity). `source` names the table in the message; columns in `skip` are not checked.
+    static void checkFloatRange(const Table &table, const QString &source, const QStringList &skip = {});
 
 private:
     void fitImpl(const Table &table, const QStringList &columns, const FeatureEncoderOptions &options,

@@ -181,8 +181,9 @@ private Q_SLOTS:
         QTemporaryDir ws;
         QProcess gone;
         gone.start(QStringLiteral("/bin/true"));
+        QVERIFY(gone.waitForStarted());
+        const qint64 deadPid = gone.processId();
         QVERIFY(gone.waitForFinished());
-        const qint64 deadPid = gone.processId() > 0 ? gone.processId() : 999999999;
         const QString half = LabelingJob::jobDir(ws.path(), QStringLiteral("half"));
         const QString busy = LabelingJob::jobDir(ws.path(), QStringLiteral("busy"));
         QVERIFY(QDir().mkpath(half) && QDir().mkpath(busy));

@@ -5,6 +5,7 @@
 
 #include "cairn/automl/automljob.h"
 #include "cairn/jobs/jobmanager.h"
+#include "cairn/remote/host.h"
 #include "cairn/jobs/jobspeccheck.h"
 #include "cairn/store/runexport.h"
 
@@ -66,6 +67,7 @@ int runAutoMLCommand(Context &c, const QString &verb)
     parser.addOption({QStringLiteral("no-ensemble"), QStringLiteral("Do not build an ensemble of the best candidates.")});
     parser.addOption({QStringLiteral("cpus"), QStringLiteral("Training jobs at the same time (default: the machine's cores)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the folds and the search (default 42)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("host"), QStringLiteral("Train the candidates on this host (cairn hosts list; default: local)."), QStringLiteral("NAME")});
     parser.addOption({{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("Print only the result.")});
     parser.addOption(formatOption());
     if (!c.parse(parser, QStringLiteral(
@@ -117,6 +119,8 @@ int runAutoMLCommand(Context &c, const QString &verb)
     for (const QString &a : parser.value(QStringLiteral("algorithms")).split(QLatin1Char(','), Qt::SkipEmptyParts))
         spec.algorithms << a.trimmed();
     spec.ensemble = !parser.isSet(QStringLiteral("no-ensemble"));
+    if (parser.isSet(QStringLiteral("host")))
+        spec.host = remote::HostStore().host(parser.value(QStringLiteral("host"))).name; // an unknown name lists the known ones
     const bool quiet = parser.isSet(QStringLiteral("quiet"));
 
     Workspace &ws = c.workspace();

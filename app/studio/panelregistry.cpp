@@ -8,6 +8,7 @@
 #include "labelingpanel.h"
 #include "notebookpanel.h"
 #include "debuggerpanel.h"
+#include "resourcespanel.h"
 
 namespace cairn::studio {
 
@@ -21,6 +22,7 @@ QList<gui::Panel *> createPanels(gui::StudioContext *context)
     panels << new panels::AutoMLPanel(context);
     panels << new panels::NotebookPanel(context);
     panels << new panels::DebuggerPanel(context);
+    panels << new panels::ResourcesPanel(context);
     return panels;
 }
 

@@ -4,6 +4,7 @@
 #include "automlresultview.h"
 #include "datapicker.h"
 #include "experimentcombo.h"
+#include "hostpicker.h"
 #include "jobservice.h"
 #include "leaderboardmodel.h"
 #include "studiocontext.h"
@@ -667,6 +668,10 @@ AutoMLBudgetPage::AutoMLBudgetPage(gui::JobService *service, gui::StudioContext 
     m_name->setObjectName(QStringLiteral("runName"));
     m_name->setPlaceholderText(tr("automatic (automl-TARGET)"));
     form->addRow(tr("Name:"), m_name);
+    m_host = new gui::HostPicker(this);
+    m_host->setObjectName(QStringLiteral("host"));
+    m_host->setToolTip(tr("Where the candidates train: this machine or one of your SSH hosts"));
+    form->addRow(tr("Host:"), m_host);
     form->addRow(m_errorLabel);
     connect(m_time, &QTimeEdit::timeChanged, this, &AutoMLBudgetPage::updateState);
     connect(m_algorithms, &QListWidget::itemChanged, this, [this](QListWidgetItem *item) {
@@ -815,6 +820,7 @@ automl::AutoMLSpec AutoMLRunPage::specFromWizard() const
     spec.ensemble = budget->ensembleCheck()->isChecked();
     spec.experiment = budget->experimentCombo()->currentText().trimmed();
     spec.name = budget->nameEdit()->text().trimmed();
+    spec.host = budget->hostPicker()->host();
     return spec;
 }
 

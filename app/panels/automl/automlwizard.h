@@ -27,6 +27,7 @@ class QVBoxLayout;
 class QToolButton;
 
 namespace cairn::gui {
+class HostPicker;
 class JobService;
 class StudioContext;
 }
@@ -186,6 +187,7 @@ public:
     QCheckBox *ensembleCheck() const { return m_ensemble; }
     QComboBox *experimentCombo() const { return m_experiment; }
     QLineEdit *nameEdit() const { return m_name; }
+    gui::HostPicker *hostPicker() const { return m_host; }
     QLabel *validationLabel() const { return m_validation; }
     QLabel *errorLabel() const { return m_errorLabel; }
 
@@ -203,6 +205,7 @@ private:
     QCheckBox *m_ensemble;
     QComboBox *m_experiment;
     QLineEdit *m_name;
+    gui::HostPicker *m_host = nullptr;
     QLabel *m_validation;
     QLabel *m_errorLabel;
     QStringList m_unticked; ///< algorithms the user unticked (kept when the task changes)

@@ -1,4 +1,5 @@
 #include "batchpredictiondialog.h"
+#include "hostpicker.h"
 
 #include "cairn/algorithms/modelloader.h"
 #include "cairn/algorithms/pluginmanager.h"
@@ -15,6 +16,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QVBoxLayout>
@@ -54,6 +56,33 @@ BatchResult predictCsv(const QString &modelDir, const QString &input, const QStr
     } catch (const std::exception &e) {
         r.error = QString::fromLocal8Bit(e.what());
     }
+    return r;
+}
+
+/// Scores on an SSH host the way `cairn predict --host` does (the model and the input go over
+/// once, the predictions come back): by running that very command.
+BatchResult predictCsvOnHost(const QString &modelDir, const QString &input, const QString &output, const QString &host)
+{
+    BatchResult r;
+    const QString next = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("cairn"));
+    const QString program = QFileInfo(next).isExecutable() ? next : qEnvironmentVariable("CAIRN_CLI", QStringLiteral("cairn"));
+    QStringList args;
+    // The model folder lies in <workspace>/artifacts/<run>/model.
+    const QString workspace = QDir::cleanPath(modelDir + QStringLiteral("/../../.."));
+    if (QFileInfo::exists(QDir(workspace).filePath(QStringLiteral("cairn.db"))))
+        args << QStringLiteral("--workspace") << workspace;
+    args << QStringLiteral("predict") << QStringLiteral("--model") << modelDir << QStringLiteral("--input") << input << QStringLiteral("--output") << output
+         << QStringLiteral("--host") << host;
+    QProcess p;
+    p.start(program, args);
+    if (!p.waitForFinished(-1) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        const QString err = QString::fromLocal8Bit(p.readAllStandardError()).trimmed();
+        r.error = err.isEmpty() ? p.errorString() : err.section(QLatin1Char('\n'), -1);
+        return r;
+    }
+    QFile f(output);
+    if (f.open(QIODevice::ReadOnly))
+        r.rows = std::max<qsizetype>(0, f.readAll().count('\n') - 1);
     return r;
 }
 
@@ -101,6 +130,10 @@ BatchPredictionDialog::BatchPredictionDialog(const QString &modelDir, const QStr
     m_output->setObjectName(QStringLiteral("output"));
     form->addRow(tr("Input CSV:"), pathRow(m_input, false));
     form->addRow(tr("Output CSV:"), pathRow(m_output, true));
+    m_host = new gui::HostPicker(this);
+    m_host->setObjectName(QStringLiteral("host"));
+    m_host->setToolTip(tr("Where to score: this machine, or an SSH host (the model and the rows go over once, the predictions come back)"));
+    form->addRow(tr("Host:"), m_host);
     v->addLayout(form);
     m_status->setObjectName(QStringLiteral("status"));
     m_status->setWordWrap(true);
@@ -206,7 +239,11 @@ bool BatchPredictionDialog::start()
         m_start->setEnabled(problem().isEmpty());
         Q_EMIT predictionFinished(ok);
     });
-    watcher->setFuture(QtConcurrent::run(predictCsv, m_modelDir, in, out));
+    const QString host = m_host->host();
+    if (host == QLatin1String("local"))
+        watcher->setFuture(QtConcurrent::run(predictCsv, m_modelDir, in, out));
+    else
+        watcher->setFuture(QtConcurrent::run(predictCsvOnHost, m_modelDir, in, out, host));
     return true;
 }
 

@@ -6,6 +6,10 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 
+namespace cairn::gui {
+class HostPicker;
+}
+
 namespace cairn::panels {
 
 /// Scores a CSV with an AutoML run's best model and writes the predictions to another CSV, as
@@ -29,6 +33,7 @@ public:
     QLineEdit *outputEdit() const { return m_output; }
     QPushButton *startButton() const { return m_start; }
     QLabel *statusLabel() const { return m_status; }
+    gui::HostPicker *hostPicker() const { return m_host; }
 
 Q_SIGNALS:
     /// The prediction ended: ok with the output written, or not with the reason in the status.
@@ -44,6 +49,7 @@ private:
     QLineEdit *m_output;
     QPushButton *m_start;
     QLabel *m_status;
+    gui::HostPicker *m_host = nullptr;
     bool m_running = false;
     bool m_showingResult = false; ///< the status tells how the last prediction went
     bool m_outputTouched = false;

@@ -5,6 +5,7 @@
 #include "featureprocessingwidget.h"
 
 #include "datapicker.h"
+#include "hostpicker.h"
 #include "jobservice.h"
 #include "joblistmodel.h"
 #include "jobmonitor.h"
@@ -182,6 +183,9 @@ QWidget *TrainingPanel::buildForm()
     m_cpus->setSpecialValueText(tr("all (%1)").arg(QThread::idealThreadCount()));
     m_cpus->setToolTip(tr("CPU threads the job may use"));
     rf->addRow(tr("CPUs:"), m_cpus);
+    m_host = new gui::HostPicker(runBox);
+    m_host->setObjectName(QStringLiteral("host"));
+    rf->addRow(tr("Host:"), m_host);
     v->addWidget(runBox);
 
     m_message = new QLabel(page);
@@ -448,6 +452,7 @@ JobSpec TrainingPanel::currentSpec() const
     spec.experiment = m_experiment->currentText().trimmed();
     spec.runName = m_runName->text().trimmed();
     spec.resources.cpus = m_cpus->value();
+    spec.resources.host = m_host->host();
     spec.debugger = m_debugger->config();
     if (m_data->isTabular())
         spec.preprocessing = m_features->config();
@@ -501,6 +506,7 @@ void TrainingPanel::fillForm(const JobSpec &spec)
         m_experiment->setCurrentText(spec.experiment);
     m_runName->setText(spec.runName);
     m_cpus->setValue(spec.resources.cpus);
+    m_host->setHost(spec.resources.host);
     m_debugger->setConfig(spec.debugger);
     m_features->setConfig(spec.preprocessing);
     updateFeatureColumns();

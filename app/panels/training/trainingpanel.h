@@ -22,6 +22,7 @@ class JobManager;
 
 namespace cairn::gui {
 class DataPicker;
+class HostPicker;
 class JobService;
 class ParameterForm;
 }
@@ -72,6 +73,7 @@ public:
     QComboBox *experimentCombo() const { return m_experiment; }
     QLineEdit *runNameEdit() const { return m_runName; }
     QSpinBox *cpusSpin() const { return m_cpus; }
+    gui::HostPicker *hostPicker() const { return m_host; }
     DebuggerConfigWidget *debuggerConfig() const { return m_debugger; }
     FeatureProcessingWidget *featureProcessing() const { return m_features; }
     QPushButton *trainButton() const { return m_train; }
@@ -114,6 +116,7 @@ private:
     QComboBox *m_experiment = nullptr;
     QLineEdit *m_runName = nullptr;
     QSpinBox *m_cpus = nullptr;
+    gui::HostPicker *m_host = nullptr;
     DebuggerConfigWidget *m_debugger = nullptr;
     FeatureProcessingWidget *m_features = nullptr;
     QPushButton *m_train = nullptr;

@@ -2,6 +2,7 @@
 #include "experimentcombo.h"
 
 #include "datapicker.h"
+#include "hostpicker.h"
 #include "jobservice.h"
 #include "parallelcoordinates.h"
 #include "parameterform.h"
@@ -190,6 +191,10 @@ QWidget *TuningPanel::buildForm()
     m_parallel->setValue(std::max(1, std::min(2, QThread::idealThreadCount() / 2)));
     m_parallel->setToolTip(tr("Trials running at the same time (the job manager's limit per machine also applies)"));
     f->addRow(tr("Parallel trials:"), m_parallel);
+    m_host = new gui::HostPicker(searchBox);
+    m_host->setObjectName(QStringLiteral("host"));
+    m_host->setToolTip(tr("Where the trials run: this machine or one of your SSH hosts (its job limit applies)"));
+    f->addRow(tr("Host:"), m_host);
     m_earlyStopping = new QCheckBox(tr("Stop poor trials early (median rule)"), searchBox);
     m_earlyStopping->setObjectName(QStringLiteral("earlyStopping"));
     m_earlyStopping->setToolTip(tr("A trial whose objective so far is worse than the median of the other trials at the same step is stopped"));
@@ -467,6 +472,7 @@ tuning::TuningSpec TuningPanel::currentSpec() const
     base.experiment = m_experiment->currentText().trimmed();
     // Parallel trials share the machine's cores rather than each taking all of them.
     base.resources.cpus = std::max(1, QThread::idealThreadCount() / m_parallel->value());
+    base.resources.host = m_host->host();
     spec.space = tuning::SearchSpace::fromRanges(m_info.schema, m_form->ranges());
     spec.strategy = m_strategy->currentData().toString();
     spec.objective = tuning::TuningSpec::normaliseObjective(m_objective->currentText());

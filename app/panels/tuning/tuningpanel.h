@@ -23,6 +23,7 @@ class QTreeWidget;
 
 namespace cairn::gui {
 class DataPicker;
+class HostPicker;
 class JobService;
 class ParallelCoordinates;
 class ParameterForm;
@@ -71,6 +72,7 @@ public:
     QComboBox *directionCombo() const { return m_direction; }
     QSpinBox *maxTrialsSpin() const { return m_maxTrials; }
     QSpinBox *parallelSpin() const { return m_parallel; }
+    gui::HostPicker *hostPicker() const { return m_host; }
     QCheckBox *earlyStoppingCheck() const { return m_earlyStopping; }
     QComboBox *experimentCombo() const { return m_experiment; }
     QLineEdit *nameEdit() const { return m_name; }
@@ -130,6 +132,7 @@ private:
     QComboBox *m_direction = nullptr;
     QSpinBox *m_maxTrials = nullptr;
     QSpinBox *m_parallel = nullptr;
+    gui::HostPicker *m_host = nullptr;
     QCheckBox *m_earlyStopping = nullptr;
     QComboBox *m_experiment = nullptr;
     QLineEdit *m_name = nullptr;

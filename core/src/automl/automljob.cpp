@@ -91,7 +91,8 @@ QJsonObject AutoMLSpec::toJson() const
                        {QStringLiteral("name"), name},
                        {QStringLiteral("seed"), QString::number(seed)},
                        {QStringLiteral("algorithms"), QJsonArray::fromStringList(algorithms)},
-                       {QStringLiteral("ensemble"), ensemble}};
+                       {QStringLiteral("ensemble"), ensemble},
+                       {QStringLiteral("host"), host}};
 }
 
 AutoMLSpec AutoMLSpec::fromJson(const QJsonObject &json)
@@ -114,6 +115,7 @@ AutoMLSpec AutoMLSpec::fromJson(const QJsonObject &json)
     for (const QJsonValue &v : json.value(QStringLiteral("algorithms")).toArray())
         s.algorithms << v.toString();
     s.ensemble = json.value(QStringLiteral("ensemble")).toBool(true);
+    s.host = json.value(QStringLiteral("host")).toString(s.host);
     return s;
 }
 
@@ -633,6 +635,7 @@ void AutoMLJob::Private::launchTrial(int algorithmIndex)
         job.runName = QStringLiteral("%1-fold%2").arg(name).arg(f);
         job.parentRunUuid = trial.candidate.runUuid;
         job.resources.cpus = maxParallel > 1 ? 1 : 0;
+        job.resources.host = spec.host;
         job.preprocessing = preprocessing;
         try {
             const QString id = jobs.submit(job);

@@ -9,6 +9,7 @@
 #include "studiocontext.h"
 #include "debuggerconfigwidget.h"
 #include "featureprocessingwidget.h"
+#include "hostpicker.h"
 #include "trainingpanel.h"
 
 #include "cairn/debugger/rule.h"
@@ -17,6 +18,7 @@
 #include "cairn/algorithms/modelcard.h"
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/jobs/jobmanager.h"
+#include "cairn/remote/host.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/workspace/workspace.h"
 
@@ -280,6 +282,36 @@ private Q_SLOTS:
         const JobSpec again = panel.currentSpec();
         QCOMPARE(again.target, QStringLiteral("survived"));
         QCOMPARE(again.hyperparameters.value(QStringLiteral("num_round")).toInt(), 5);
+    }
+
+    void hostPickerSetsTheJobsHost()
+    {
+        // The form's Host sets the job's host as `cairn train --host` does; the hosts are those of
+        // this test's own hosts.json.
+        QTemporaryDir dir;
+        qputenv("CAIRN_HOSTS_FILE", dir.filePath(QStringLiteral("hosts.json")).toUtf8());
+        qputenv("CAIRN_SSH_CONFIG", dir.filePath(QStringLiteral("no-ssh-config")).toUtf8());
+        remote::Host gpu;
+        gpu.name = QStringLiteral("gpu box");
+        gpu.hostname = QStringLiteral("gpu.example.org");
+        remote::HostStore().add(gpu);
+        gui::StudioContext context;
+        context.openWorkspace(dir.filePath(QStringLiteral("ws")));
+        panels::TrainingPanel panel(&context);
+        QVERIFY(xgboostOnTitanic(panel));
+        QCOMPARE(panel.hostPicker()->host(), QStringLiteral("local"));
+        QCOMPARE(panel.currentSpec().resources.host, QStringLiteral("local"));
+        QVERIFY(panel.hostPicker()->findData(QStringLiteral("gpu box")) >= 0);
+        panel.hostPicker()->setHost(QStringLiteral("gpu box"));
+        JobSpec spec = panel.currentSpec();
+        QCOMPARE(spec.resources.host, QStringLiteral("gpu box"));
+        // A cloned job keeps its host, even one no longer in the list (shown as such, not replaced).
+        spec.resources.host = QStringLiteral("retired box");
+        panel.fillForm(spec);
+        QCOMPARE(panel.hostPicker()->host(), QStringLiteral("retired box"));
+        QVERIFY(panel.hostPicker()->currentText().contains(QStringLiteral("retired box")));
+        qunsetenv("CAIRN_HOSTS_FILE");
+        qunsetenv("CAIRN_SSH_CONFIG");
     }
 
     void featureProcessingGoesIntoTheSpecAndTheModel()

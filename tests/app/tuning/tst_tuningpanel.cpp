@@ -2,6 +2,7 @@
 // three real XGBoost trials on titanic.csv with its live table, objective plot (with the best so
 // far) and parallel coordinates; Open best run; Train the best fills the Training panel's form.
 #include "datapicker.h"
+#include "hostpicker.h"
 #include "jobservice.h"
 #include "parallelcoordinates.h"
 #include "parameterform.h"
@@ -194,6 +195,9 @@ private Q_SLOTS:
         QCOMPARE(spec.base.hyperparameters.value(QStringLiteral("num_round")).toInt(), 4);
         QCOMPARE(spec.space.size(), 2);
         QVERIFY(spec.maximize);
+        // The trials run where the form's Host says, as `cairn tune --host` sets it.
+        QCOMPARE(panel.hostPicker()->host(), QStringLiteral("local"));
+        QCOMPARE(spec.base.resources.host, QStringLiteral("local"));
 
         QSignalSpy finished(&panel, &panels::TuningPanel::tuningFinished);
         QTest::mouseClick(panel.startButton(), Qt::LeftButton);

@@ -38,6 +38,7 @@ struct AutoMLSpec
     quint64 seed = 42;
     QStringList algorithms;               ///< empty: every tabular algorithm for the task
     bool ensemble = true;
+    QString host = QStringLiteral("local"); ///< where the candidates' training jobs run
 
     QJsonObject toJson() const;
     static AutoMLSpec fromJson(const QJsonObject &json);

@@ -1,8 +1,9 @@
 // Every kind of model behind one `cairn serve` (several models on one port) answers exactly what
 // `cairn predict` writes for the same rows: XGBoost regression, k-means, an AutoML ensemble and,
-// where the torch plugin is built, the linear learner and the MLP.
+// where the torch plugin is built, the linear learner, the MLP and the CNN (PNG bodies).
 #include "servinghelpers.h"
 
+#include "cairn/data/imagefolder.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/workspace/workspace.h"
 
@@ -11,6 +12,8 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace cairn;
 using namespace Qt::StringLiterals;
@@ -27,6 +30,9 @@ class tst_EndpointModels : public QObject
         QString data;
     };
     QList<Served> m_models;
+    QString m_cnnRun;
+
+    static QString images() { return QStringLiteral(CAIRN_SHARED_DATA_DIR "/images/fashion200"); }
 
     static QString data(const QString &file) { return QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/") + file; }
     ProcessResult cairn(const QStringList &args) { return cairnInWorkspace(m_ws, args, 300000); }
@@ -65,6 +71,12 @@ private Q_SLOTS:
         if (available(u"linear-learner"_s)) {
             QVERIFY(train(u"linear"_s, u"titanic.csv"_s, {u"--algorithm"_s, u"linear-learner"_s, u"--target"_s, u"survived"_s}));
             QVERIFY(train(u"mlp"_s, u"wine.csv"_s, {u"--algorithm"_s, u"mlp"_s, u"--target"_s, u"target"_s}));
+            // The CNN on 200 PNG images in class folders.
+            const ProcessResult cnn = cairn({u"train"_s, u"--algorithm"_s, u"cnn"_s, u"--train"_s, images(), u"--experiment"_s, u"cnn"_s, u"--hp"_s,
+                                             u"epochs=1"_s});
+            QVERIFY2(cnn.exitCode == 0, qPrintable(cnn.err));
+            m_cnnRun = runOf(u"cnn"_s);
+            QVERIFY(!m_cnnRun.isEmpty());
         } else {
             qInfo("the torch plugin is not built: the linear learner and the MLP are not served here");
         }
@@ -97,6 +109,35 @@ private Q_SLOTS:
             if (a.body != want)
                 QFAIL(qPrintable(u"%1: the endpoint's answer differs from cairn predict's:\n%2\nvs\n%3"_s.arg(m.name, QString::fromUtf8(a.body.left(300)),
                                                                                                                QString::fromUtf8(want.left(300)))));
+        }
+        if (!m_cnnRun.isEmpty()) {
+            // The CNN behind the same port: one PNG per request gives cairn predict's row for it.
+            ServeProcess cnnServe;
+            QVERIFY2(cnnServe.start(m_ws, {u"--model"_s, u"cnn=%1"_s.arg(m_cnnRun), u"--name"_s, u"cnn"_s}, &why), qPrintable(why));
+            const QString out = m_dir.filePath(u"cnn.csv"_s);
+            const ProcessResult p = cairn({u"predict"_s, u"--model"_s, m_cnnRun, u"--input"_s, images(), u"--output"_s, out});
+            QVERIFY2(p.exitCode == 0, qPrintable(p.err));
+            QFile expected(out);
+            QVERIFY(expected.open(QIODevice::ReadOnly));
+            const QList<QByteArray> lines = expected.readAll().split('\n');
+            const QStringList files = data::ImageFolder::scan(images()).files;
+            for (int i = 0; i < files.size(); i += 20) {
+                QFile png(files.at(i));
+                QVERIFY(png.open(QIODevice::ReadOnly));
+                const HttpAnswer a = curl(cnnServe.port, "POST", "/invocations", png.readAll(), {"Content-Type: image/png", "Accept: text/csv"});
+                QVERIFY2(a.status == 200, a.body.constData());
+                // The label is the same; the probabilities agree to float rounding (one image
+                // is one batch here, cairn predict convolves many at once).
+                const QList<QByteArray> got = a.body.split('\n');
+                QCOMPARE(got.first(), lines.first());
+                const QList<QByteArray> g = got.at(1).split(','), w = lines.at(i + 1).split(',');
+                QCOMPARE(g.size(), w.size());
+                QCOMPARE(g.first(), w.first());
+                for (qsizetype j = 1; j < g.size(); ++j)
+                    QVERIFY2(std::abs(g.at(j).toDouble() - w.at(j).toDouble()) < 1e-5, got.at(1).constData());
+            }
+            QCOMPARE(curl(cnnServe.port, "POST", "/invocations", "a,b\n1,2\n", {"Content-Type: text/csv"}).status, 400);
+            QCOMPARE(curl(cnnServe.port, "POST", "/invocations", "not a png", {"Content-Type: image/png"}).status, 400);
         }
         // The AutoML winner is an ensemble when it beat its members; either way it was served.
         QFile card(QDir(m_ws).filePath(u"artifacts/%1/model/model.json"_s.arg(m_models.last().run)));

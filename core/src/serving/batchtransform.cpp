@@ -178,6 +178,8 @@ void truncateOrCreate(QFile &f, qint64 size)
 
 BatchTransform::BatchTransform(const ServedModel &model, Options options) : m_model(model), m_options(std::move(options))
 {
+    if (m_model.takesImages())
+        throw Error(QStringLiteral("batch transform reads CSV files and %1 classifies images: use cairn predict --input FOLDER").arg(m_model.modelDir()));
     m_options.parallel = std::max(1, m_options.parallel);
     if (m_options.maxPayloadBytes < 1)
         throw Error(QStringLiteral("the largest payload must be at least one byte"));

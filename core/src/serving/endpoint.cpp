@@ -252,11 +252,39 @@ void Endpoint::invoke(const Slot &slot, const HttpRequest &request, HttpResponse
     qsizetype rows = 0;
     [&] {
         const QByteArray contentType = request.header("content-type");
+        // Images (the CNN): one image per request, answered as JSON unless Accept asks for CSV.
+        static const QHash<QByteArray, QString> imageTypes{{"image/png", QStringLiteral("png")},
+                                                           {"image/jpeg", QStringLiteral("jpg")},
+                                                           {"image/jpg", QStringLiteral("jpg")},
+                                                           {"image/bmp", QStringLiteral("bmp")}};
+        const QByteArray bareType = contentType.split(';').first().trimmed().toLower();
+        if (imageTypes.contains(bareType)) {
+            bool acceptable = true;
+            const std::optional<PayloadFormat> out = acceptedFormat(request.header("accept"), PayloadFormat::Json, &acceptable);
+            if (!acceptable) {
+                response.setJsonError(406, QStringLiteral("Accept '%1' is not offered: text/csv, application/json or application/jsonlines")
+                                               .arg(QString::fromUtf8(request.header("accept"))));
+                return;
+            }
+            try {
+                const Predictions p = slot.model->predictImages({request.body}, imageTypes.value(bareType));
+                rows = p.rows();
+                response.status = 200;
+                response.contentType = contentTypeOf(*out);
+                response.body = ServedModel::format(p, *out);
+            } catch (const PayloadError &e) {
+                response.status = slot.model->takesImages() ? 400 : 415;
+                response.contentType = QByteArrayLiteral("application/json");
+                response.body = e.toJson();
+            }
+            return;
+        }
         std::optional<PayloadFormat> in = payloadFormatOf(contentType);
         if (!in) {
             const QByteArrayView type = QByteArrayView(contentType).trimmed();
             if (!type.isEmpty() && !type.startsWith(QByteArrayView("application/x-www-form-urlencoded"))) {
-                response.setJsonError(415, QStringLiteral("Content-Type '%1' is not served: send text/csv, application/json or application/jsonlines")
+                response.setJsonError(415, QStringLiteral("Content-Type '%1' is not served: send text/csv, application/json, application/jsonlines "
+                                                          "or, to an image model, image/png or image/jpeg")
                                                .arg(QString::fromUtf8(contentType)));
                 return;
             }

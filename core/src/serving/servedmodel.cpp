@@ -4,12 +4,14 @@
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/data/csvwriter.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QLocale>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 
 #include <cmath>
 
@@ -270,8 +272,10 @@ ServedModel::ServedModel(PluginManager &plugins, const QString &modelDir)
     m_predictor = loadPredictor(plugins, m_modelDir, &m_card);
     for (const QJsonValue &v : m_card.inputSchema) {
         const QJsonObject o = v.toObject();
-        if (o.value(QLatin1String("kind")).toString() == QLatin1String("image"))
-            throw Error(QStringLiteral("%1 is an image model: endpoints and batch transform serve models of tables").arg(m_modelDir));
+        if (o.value(QLatin1String("kind")).toString() == QLatin1String("image")) {
+            m_images = true;
+            continue;
+        }
         const QString name = o.value(QLatin1String("name")).toString();
         if (name.isEmpty() || m_columns.contains(name))
             continue;
@@ -279,7 +283,7 @@ ServedModel::ServedModel(PluginManager &plugins, const QString &modelDir)
         if (const auto type = data::columnTypeFromName(o.value(QLatin1String("type")).toString()))
             m_csvOptions.types.insert(name, *type);
     }
-    if (m_columns.isEmpty())
+    if (m_columns.isEmpty() && !m_images)
         throw Error(QStringLiteral("%1: the model card lists no input columns").arg(m_modelDir));
     // XGBoost (1.7) keeps its prediction buffers per thread: one booster answers several threads
     // at once (tst_endpointcli checks 8 × 1,000 answers that way). Other back-ends take turns.
@@ -309,6 +313,8 @@ data::Table ServedModel::readCsv(QByteArrayView csv, const QString &source) cons
 
 data::Table ServedModel::read(QByteArrayView body, PayloadFormat format) const
 {
+    if (m_images)
+        throw PayloadError(QStringLiteral("this model classifies images: send image/png or image/jpeg"));
     if (body.trimmed().isEmpty())
         throw PayloadError(QStringLiteral("the body is empty: send at least one row"));
     if (format == PayloadFormat::Csv) {
@@ -394,6 +400,41 @@ Predictions ServedModel::predict(const data::Table &table) const
         return m_predictor->predict(input);
     std::lock_guard lock(m_mutex);
     return m_predictor->predict(input);
+}
+
+Predictions ServedModel::predictImages(const QList<QByteArray> &images, const QString &suffix) const
+{
+    if (!m_images)
+        throw PayloadError(QStringLiteral("this model reads rows of a table: send text/csv, application/json or application/jsonlines"));
+    // The image back-end reads files: the images and a manifest listing them, in a private folder.
+    QTemporaryDir dir;
+    if (!dir.isValid())
+        throw Error(QStringLiteral("cannot create a temporary folder for the images: %1").arg(dir.errorString()));
+    QByteArray manifest;
+    for (qsizetype i = 0; i < images.size(); ++i) {
+        const QString name = QStringLiteral("%1.%2").arg(i).arg(suffix);
+        QFile f(dir.filePath(name));
+        if (!f.open(QIODevice::WriteOnly) || f.write(images.at(i)) != images.at(i).size())
+            throw Error(QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString()));
+        manifest += QJsonDocument(QJsonObject{{QStringLiteral("source-ref"), name}}).toJson(QJsonDocument::Compact) + '\n';
+    }
+    QFile m(dir.filePath(QStringLiteral("images.manifest")));
+    if (!m.open(QIODevice::WriteOnly) || m.write(manifest) != manifest.size())
+        throw Error(QStringLiteral("cannot write %1: %2").arg(m.fileName(), m.errorString()));
+    m.close();
+    PredictionInput input;
+    input.channel.type = data::ChannelSpec::Type::Manifest;
+    input.channel.path = m.fileName();
+    try {
+        if (m_concurrent)
+            return m_predictor->predict(input);
+        std::lock_guard lock(m_mutex);
+        return m_predictor->predict(input);
+    } catch (const PayloadError &) {
+        throw;
+    } catch (const Error &e) {
+        throw PayloadError(QStringLiteral("the image cannot be read: %1").arg(e.message()));
+    }
 }
 
 QByteArray ServedModel::csvHeader(const Predictions &p)

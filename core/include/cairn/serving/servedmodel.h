@@ -62,6 +62,8 @@ public:
     QStringList inputColumns() const { return m_columns; }
     /// True when predict() runs concurrently; else calls take turns (see predict()).
     bool concurrent() const { return m_concurrent; }
+    /// An image model (the CNN): it predicts images (predictImages), not rows.
+    bool takesImages() const { return m_images; }
 
     /// Reads a request body (CSV with or without a header row, JSON in MLflow's and
     /// SageMaker's forms, JSON Lines). Throws PayloadError naming the row and column.
@@ -70,6 +72,10 @@ public:
     data::Table readCsv(QByteArrayView csvWithHeader, const QString &source) const;
     /// Predicts the rows of `table` (callable from any thread).
     Predictions predict(const data::Table &table) const;
+    /// Predicts encoded images (PNG, JPEG...; `suffix` names the format, e.g. "png") with the
+    /// model's own image preprocessing, as `cairn predict` does for files. Throws PayloadError
+    /// for a model of tables.
+    Predictions predictImages(const QList<QByteArray> &images, const QString &suffix) const;
 
     /// The answer in `format`: CSV exactly as `cairn predict` writes it (a header, then
     /// "prediction" or "cluster" and probability_<class> per class for classifiers), or JSON
@@ -86,6 +92,7 @@ private:
     QStringList m_columns;
     data::CsvOptions m_csvOptions;
     bool m_concurrent = false;
+    bool m_images = false;
     mutable std::mutex m_mutex;
 };
 

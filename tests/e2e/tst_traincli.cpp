@@ -3,6 +3,7 @@
 
 #include "cairn/jobs/jobrecord.h"
 #include "cairn/store/experimentstore.h"
+#include "cairn/util/process.h"
 #include "cairn/workspace/workspace.h"
 
 #include <QDir>
@@ -13,6 +14,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
 
 using namespace cairn;
 
@@ -68,7 +71,7 @@ private Q_SLOTS:
             if (m.key == QLatin1String("validation.auc"))
                 auc = m.last;
         QVERIFY2(auc > 0.8, qPrintable(QString::number(auc)));
-        QCOMPARE(ws.store().metricHistory(run.id, QStringLiteral("validation.logloss")).values.size(), 60);
+        QCOMPARE(ws.store().metricHistory(run.id, QStringLiteral("train.log_loss")).values.size(), 60);
         QHash<QString, QString> params;
         for (const Param &p : ws.store().params(run.id))
             params.insert(p.key, p.value);
@@ -157,6 +160,111 @@ private Q_SLOTS:
         QCOMPARE(ws.store().run(rec.runUuid).status, RunStatus::Killed);
         // The worker saved the rounds it had when asked to stop.
         QVERIFY(QFile::exists(QDir(ws.artifactDir(rec.runUuid)).filePath(QStringLiteral("model/model.json"))));
+    }
+
+    // Found by a hostile user: non-finite CSV numbers reached XGBoost (a native stack trace
+    // with no row or column) and the MLP (which "finished" with a NaN loss).
+    void nonFiniteNumbersFailClearly()
+    {
+        auto write = [&](const QString &name, const QByteArray &text) {
+            const QString path = m_dir.filePath(name);
+            QFile f(path);
+            f.open(QIODevice::WriteOnly);
+            f.write(text);
+            return path;
+        };
+        QByteArray rows;
+        for (int i = 0; i < 40; ++i)
+            rows += QByteArray::number(i % 7) + ',' + QByteArray::number(i * 0.5) + ',' + QByteArray::number(i % 2) + '\n';
+        const QString inf = write(QStringLiteral("inf.csv"), "a,b,y\n" + rows + "1, inf,0\n");
+        const QString huge = write(QStringLiteral("huge.csv"), "a,b,y\n" + rows + "1,3.5e38,0\n");
+        for (const char *algorithm : {"xgboost", "mlp"}) {
+            ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QLatin1String(algorithm), QStringLiteral("--train"), inf,
+                                     QStringLiteral("--target"), QStringLiteral("y")});
+            QVERIFY2(r.exitCode != 0, qPrintable(r.out));
+            QVERIFY2(r.err.contains(QStringLiteral("inf.csv:42:4: 'inf' in column 'b' is not a finite number")), qPrintable(r.err + r.out));
+            r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QLatin1String(algorithm), QStringLiteral("--train"), huge,
+                       QStringLiteral("--target"), QStringLiteral("y"), QStringLiteral("--hp"),
+                       QString::fromLatin1(qstrcmp(algorithm, "mlp") == 0 ? "epochs=1" : "num_round=2")});
+            QVERIFY2(r.exitCode != 0, qPrintable(r.out));
+            const QString all = r.out + r.err;
+            QVERIFY2(all.contains(QStringLiteral("column 'b', data row 41: 3.5e+38 is beyond the range of 32-bit floats")), qPrintable(all));
+            QVERIFY2(!all.contains(QStringLiteral("Stack trace")), qPrintable(all));
+        }
+    }
+
+    // A network whose loss becomes NaN or infinite fails with a clear message and saves nothing.
+    void divergingTrainingFails()
+    {
+        const ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("mlp"), QStringLiteral("--train"),
+                                       data(QStringLiteral("diamonds.csv")), QStringLiteral("--target"), QStringLiteral("price"), QStringLiteral("--hp"),
+                                       QStringLiteral("optimizer=sgd"), QStringLiteral("--hp"), QStringLiteral("learning_rate=10"), QStringLiteral("--hp"),
+                                       QStringLiteral("epochs=3"), QStringLiteral("--run-name"), QStringLiteral("diverges")});
+        QVERIFY2(r.exitCode != 0, qPrintable(r.out));
+        const QString all = r.out + r.err;
+        QVERIFY2(all.contains(QStringLiteral("training diverged: the training loss became")), qPrintable(all));
+        Workspace ws(m_ws);
+        const QList<Run> runs = ws.store().searchRuns({.filter = QStringLiteral("name = 'diverges'")});
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs.first().status, RunStatus::Failed);
+        QVERIFY(!QFile::exists(QDir(ws.artifactDir(runs.first().uuid)).filePath(QStringLiteral("model"))));
+    }
+
+    // The worker itself refuses more CPUs than its machine has (a spec may come from elsewhere
+    // than `cairn train`): the job fails with that message instead of dying by SIGSEGV.
+    void workerRefusesMoreCpusThanTheHostHas()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("cpus"));
+        QDir().mkpath(dir);
+        const QString spec = dir + QStringLiteral("/spec.json");
+        QFile f(spec);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(QJsonObject{{QStringLiteral("version"), 1},
+                                          {QStringLiteral("algorithm"), QStringLiteral("xgboost")},
+                                          {QStringLiteral("channels"), QJsonObject{{QStringLiteral("train"), QJsonObject{{QStringLiteral("path"), data(QStringLiteral("iris.csv"))}}}}},
+                                          {QStringLiteral("target"), QStringLiteral("target")},
+                                          {QStringLiteral("outputDir"), dir + QStringLiteral("/out")},
+                                          {QStringLiteral("resources"), QJsonObject{{QStringLiteral("cpus"), 40000}}}})
+                    .toJson());
+        f.close();
+        const ProcessResult r = runProgram(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("worker"), QStringLiteral("--spec"), spec});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.contains(QStringLiteral("\"status\":\"failed\"")) && r.out.contains(QStringLiteral("the job asks for 40000 CPUs, but this machine has")),
+                 qPrintable(r.out + r.err));
+    }
+
+    // kill -9 of the CLI that supervises a job: the next `jobs list` or `runs list` marks the
+    // job and its run failed at once and ends the orphaned worker.
+    void killedSupervisorIsSeenByEveryReader()
+    {
+        ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"),
+                                 data(QStringLiteral("diamonds.csv")), QStringLiteral("--target"), QStringLiteral("price"), QStringLiteral("--hp"),
+                                 QStringLiteral("num_round=100000"), QStringLiteral("--hp"), QStringLiteral("eta=0.01"), QStringLiteral("--detach")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString id = r.out.trimmed();
+        const QString dir = JobRecord::dirOf(m_ws, id);
+        QTRY_VERIFY_WITH_TIMEOUT(JobRecord::load(dir).workerPid > 0 && QFile(dir + QStringLiteral("/events.jsonl")).size() > 2000, 60000);
+        JobRecord rec = JobRecord::load(dir);
+        QCOMPARE(rec.state, JobState::Running);
+        QVERIFY(::kill(pid_t(rec.managerPid), SIGKILL) == 0);
+        // The supervisor is detached (its parent is init), which reaps it soon after.
+        QTRY_VERIFY_WITH_TIMEOUT(!processExists(rec.managerPid), 30000);
+
+        r = cairn({QStringLiteral("jobs"), QStringLiteral("list"), QStringLiteral("--format"), QStringLiteral("json")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QJsonObject job;
+        for (const QJsonValue &v : r.json().array())
+            if (v.toObject().value(QStringLiteral("id")).toString() == id)
+                job = v.toObject();
+        QCOMPARE(job.value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
+        QVERIFY2(job.value(QStringLiteral("message")).toString().contains(QStringLiteral("is gone")), qPrintable(QJsonDocument(job).toJson()));
+        QTRY_VERIFY_WITH_TIMEOUT(!processExists(rec.workerPid), 30000);
+
+        r = cairn({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--filter"),
+                   QStringLiteral("run_id = '%1'").arg(rec.runUuid)});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json().array().size(), 1);
+        QCOMPARE(r.json().array().first().toObject().value(QStringLiteral("status")).toString(), QStringLiteral("FAILED"));
     }
 };
 

@@ -181,6 +181,10 @@ private Q_SLOTS:
         const HttpAnswer headerless = curl(m_serve.port, "POST", "/invocations", bare, {"Content-Type: text/csv"});
         QCOMPARE(headerless.status, 200);
         QCOMPARE(headerless.body, m_expected);
+        // The same body sent in chunks (Transfer-Encoding: chunked).
+        const HttpAnswer chunked = curl(m_serve.port, "POST", "/invocations", csv, {"Content-Type: text/csv", "Transfer-Encoding: chunked"});
+        QCOMPARE(chunked.status, 200);
+        QCOMPARE(chunked.body, m_expected);
     }
 
     void jsonFormsEqualPredict_data()

@@ -359,8 +359,77 @@ struct HttpServer::Loop
                 req.headers.emplace_back(std::move(name), std::move(value));
             }
             if (chunked) {
-                fail(c, 411, QStringLiteral("chunked request bodies are not supported: send Content-Length"));
-                break;
+                // Transfer-Encoding: chunked — size lines in hex, each chunk, a zero-size chunk
+                // and optional trailers; wait until all of it is here.
+                qsizetype pos = headerEnd + 4;
+                QByteArray body;
+                bool complete = false, bad = false, tooLarge = false;
+                for (;;) {
+                    const qsizetype eol = buf.indexOf(QByteArrayView("\r\n"), pos);
+                    if (eol < 0)
+                        break;
+                    QByteArrayView sizeText = buf.sliced(pos, eol - pos);
+                    if (const qsizetype semi = sizeText.indexOf(';'); semi >= 0)
+                        sizeText = sizeText.first(semi);
+                    bool ok = false;
+                    const qint64 size = sizeText.trimmed().toLongLong(&ok, 16);
+                    if (!ok || size < 0) {
+                        bad = true;
+                        break;
+                    }
+                    if (body.size() + size > server->m_options.maxBodyBytes) {
+                        tooLarge = true;
+                        break;
+                    }
+                    if (size == 0) {
+                        // Trailers end with an empty line.
+                        const qsizetype end = buf.indexOf(QByteArrayView("\r\n\r\n"), eol);
+                        if (end == eol) {
+                            pos = eol + 4;
+                            complete = true;
+                        } else if (end >= 0) {
+                            pos = end + 4;
+                            complete = true;
+                        }
+                        break;
+                    }
+                    if (buf.size() < eol + 2 + size + 2)
+                        break;
+                    body += buf.sliced(eol + 2, size);
+                    pos = eol + 2 + size + 2;
+                }
+                if (bad) {
+                    fail(c, 400, QStringLiteral("malformed chunked body"));
+                    break;
+                }
+                if (tooLarge) {
+                    fail(c, 413, QStringLiteral("the body exceeds the endpoint's limit of %1 bytes").arg(server->m_options.maxBodyBytes));
+                    break;
+                }
+                if (!complete) {
+                    if (expectContinue && !c.sentContinue) {
+                        c.out += "HTTP/1.1 100 Continue\r\n\r\n";
+                        c.sentContinue = true;
+                    }
+                    break;
+                }
+                req.body = std::move(body);
+                contentLength = req.body.size();
+                c.inPos += pos;
+                c.sentContinue = false;
+                const bool close = !keepAlive || server->m_stopping.load();
+                ++server->m_inFlight;
+                if (contentLength > server->m_options.inlineBodyBytes) {
+                    c.busy = true;
+                    updateInterest(c);
+                    server->m_pool->post({this, c.fd, c.serial, std::move(req), close});
+                    break;
+                }
+                HttpResponse r;
+                server->call(req, r);
+                respond(c, r, close);
+                --server->m_inFlight;
+                continue;
             }
             if (contentLength > server->m_options.maxBodyBytes) {
                 HttpResponse r;

@@ -136,6 +136,12 @@ QWizardPage *AddHostWizard::makeWherePage()
     return page;
 }
 
+void AddHostWizard::setTemplate(const Host &host)
+{
+    m_template = host;
+    m_settings->setHost(host);
+}
+
 void AddHostWizard::fillConfigList()
 {
     m_configList->clear();

@@ -56,7 +56,7 @@ public:
     HostSettingsWidget *settings() const { return m_settings; }
     bool isTesting() const { return m_testing; }
     /// Extra options for the host (tests: a private known_hosts file and ssh config).
-    void setTemplate(const remote::Host &host) { m_template = host; }
+    void setTemplate(const remote::Host &host);
 
     void accept() override;
 

@@ -112,6 +112,8 @@ ResourcesPanel::ResourcesPanel(gui::StudioContext *context, QWidget *parent)
             Q_EMIT this->context()->statusMessage(start ? tr("%1 started").arg(host) : tr("%1 stopped").arg(host), 8000);
         if (start)
             sample(host);
+        else if (ok)
+            m_stoppedAt.insert(host, QDateTime::currentMSecsSinceEpoch());
         updateRows();
         updateDetails();
     });
@@ -370,8 +372,10 @@ void ResourcesPanel::onSample(const QString &name, const HostSample &s)
             d.gpu.removeFirst();
             d.memory.removeFirst();
         }
-        if (m_idle->isStopped(name) && !m_idle->isBusy(name))
-            m_idle->markStarted(name); // it answers again: someone started it
+        // It answers again well after its stop (a machine going down may answer for a while):
+        // someone started it.
+        if (m_idle->isStopped(name) && !m_idle->isBusy(name) && s.time > m_stoppedAt.value(name) + 60000)
+            m_idle->markStarted(name);
     }
     updateRows();
     if (name == selectedHost())

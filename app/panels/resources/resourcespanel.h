@@ -154,6 +154,7 @@ private:
     bool m_listingJobs = false;
     bool m_computingUsage = false;
     remote::UsageReport m_usage;
+    QHash<QString, qint64> m_stoppedAt; ///< when a host's stop command last succeeded
     QTimer m_sampleTimer;
     QTimer m_usageTimer;
     QTimer m_usageDebounce;

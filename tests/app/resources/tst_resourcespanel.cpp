@@ -207,6 +207,12 @@ private Q_SLOTS:
         QCOMPARE(panel.costList()->topLevelItem(0)->text(1), QStringLiteral("2"));
         QCOMPARE(panel.costList()->topLevelItem(0)->text(3), QStringLiteral("0.60"));
         shot(&panel, QStringLiteral("cost"));
+        // The overview of the guide: this machine's charts beside the priced host's cost.
+        panel.selectHost(QStringLiteral("local"));
+        const int before = panel.sampleCount(QStringLiteral("local"));
+        QTRY_VERIFY_WITH_TIMEOUT(panel.sampleCount(QStringLiteral("local")) >= before + 8, 30000);
+        panel.tabs()->setCurrentIndex(0);
+        shot(&panel, QStringLiteral("overview"));
         QDir(jobDir).removeRecursively();
         HostStore().remove(QStringLiteral("lab box"));
     }

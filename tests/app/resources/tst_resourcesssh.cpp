@@ -1,0 +1,167 @@
+// The Resources panel and the Add host wizard against a real sshd on a loopback port (started by
+// the test with its own keys, see tests/e2e/sshdfixture.h): the wizard shows a new host's key
+// fingerprint and records it only after the user's explicit yes, then finds the built worker; the
+// panel samples the host's load over its shared SSH connection; idle shutdown runs the host's
+// real stop command once the sampled host has had nothing to do for its timeout.
+// Screenshots go to <build>/screenshots/resources-ssh-*.png.
+#include "addhostwizard.h"
+#include "hostsettingswidget.h"
+#include "probeview.h"
+#include "resourcespanel.h"
+#include "studiocontext.h"
+#include "../../e2e/sshdfixture.h"
+
+#include "cairn/remote/host.h"
+#include "cairn/remote/idlemonitor.h"
+#include "cairn/remote/sshconnection.h"
+
+#include "qcustomplotinclude.h"
+
+#include <QCheckBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace cairn;
+using namespace cairn::panels;
+using remote::Host;
+using remote::HostStore;
+
+class tst_ResourcesSsh : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    SshdFixture m_sshd;
+    std::unique_ptr<gui::StudioContext> m_context;
+
+    void shot(QWidget *w, const QString &name)
+    {
+        const QString dir = QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots"));
+        QDir().mkpath(dir);
+        QTest::qWait(100);
+        QVERIFY(w->grab().save(QDir(dir).filePath(QStringLiteral("resources-ssh-%1.png").arg(name))));
+    }
+
+    /// What the wizard and hosts.json need beyond the address: this test's files only.
+    Host privateFiles() const
+    {
+        Host h;
+        h.sshConfigFile = QStringLiteral("/dev/null");
+        h.knownHostsFile = m_sshd.knownHosts();
+        h.workDir = m_dir.filePath(QStringLiteral("remote work"));
+        return h;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!SshdFixture::available())
+            QSKIP("openssh-server is not installed (scripts/setup installs it)");
+        const QString error = m_sshd.start(m_dir.path(), QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath());
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        qputenv("CAIRN_HOSTS_FILE", m_dir.filePath(QStringLiteral("hosts.json")).toUtf8());
+        qputenv("CAIRN_SSH_CONFIG", m_dir.filePath(QStringLiteral("no-ssh-config")).toUtf8());
+        m_context = std::make_unique<gui::StudioContext>();
+        m_context->openWorkspace(m_dir.filePath(QStringLiteral("ws")));
+    }
+
+    void cleanupTestCase()
+    {
+        for (const Host &h : HostStore().hosts())
+            remote::SshConnection(h).closeMaster();
+        m_sshd.stop();
+    }
+
+    void wizardAsksBeforeRecordingANewHostKey()
+    {
+        AddHostWizard wizard;
+        wizard.setTemplate(privateFiles());
+        wizard.show();
+        wizard.byHandButton()->setChecked(true);
+        wizard.nameEdit()->setText(QStringLiteral("lab"));
+        wizard.addressEdit()->setText(QStringLiteral("127.0.0.1"));
+        wizard.portEdit()->setValue(m_sshd.port());
+        wizard.userEdit()->setText(SshdFixture::userName());
+        wizard.identityEdit()->setText(m_sshd.userKey());
+        wizard.next();
+        QTRY_VERIFY_WITH_TIMEOUT(!wizard.isTesting(), 30000);
+        QVERIFY2(wizard.headlineLabel()->text().contains(QStringLiteral("First connection")), qPrintable(wizard.headlineLabel()->text()));
+        // The fingerprint shown is the host key's own.
+        QProcess keygen;
+        keygen.start(QStringLiteral("ssh-keygen"), {QStringLiteral("-lf"), m_sshd.hostKey() + QStringLiteral(".pub")});
+        QVERIFY(keygen.waitForFinished());
+        const QString fingerprint = QString::fromUtf8(keygen.readAllStandardOutput()).section(QLatin1Char(' '), 1, 1);
+        QVERIFY(fingerprint.startsWith(QStringLiteral("SHA256:")));
+        QVERIFY(wizard.fingerprintLabel()->isVisible());
+        QVERIFY2(wizard.fingerprintLabel()->text().contains(fingerprint), qPrintable(wizard.fingerprintLabel()->text()));
+        // Nothing is recorded without the explicit yes.
+        QVERIFY(!wizard.acceptKeyButton()->isEnabled());
+        QFile known(m_sshd.knownHosts());
+        QCOMPARE(known.size(), 0);
+        shot(&wizard, QStringLiteral("host-key"));
+        wizard.trustCheck()->setChecked(true);
+        QVERIFY(wizard.acceptKeyButton()->isEnabled());
+        QSignalSpy tested(&wizard, &AddHostWizard::testFinished);
+        wizard.acceptKeyButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!tested.isEmpty() && !wizard.isTesting(), 60000);
+        QVERIFY2(wizard.headlineLabel()->text().contains(QStringLiteral("jobs can run there")), qPrintable(wizard.headlineLabel()->text() + wizard.adviceLabel()->text()));
+        QVERIFY(QFile(m_sshd.knownHosts()).size() > 0);
+        QVERIFY(wizard.probeView()->value(QStringLiteral("Cairn worker")).contains(QStringLiteral("protocol")));
+        QVERIFY(!wizard.probeView()->value(QStringLiteral("Memory")).isEmpty());
+        QVERIFY2(wizard.probeView()->value(QStringLiteral("Work folder")).startsWith(privateFiles().workDir), qPrintable(wizard.probeView()->value(QStringLiteral("Work folder"))));
+        shot(&wizard, QStringLiteral("connected"));
+        wizard.next();
+        wizard.settings()->idleTimeoutEdit()->setValue(1);
+        wizard.settings()->stopCommandEdit()->setText(QStringLiteral("echo stopped >> '%1'").arg(m_dir.filePath(QStringLiteral("stop log"))));
+        wizard.accept();
+        const Host saved = HostStore().host(QStringLiteral("lab"));
+        QCOMPARE(saved.port, m_sshd.port());
+        QCOMPARE(saved.knownHostsFile, m_sshd.knownHosts());
+        QCOMPARE(saved.idleTimeoutMinutes, 1);
+    }
+
+    void panelSamplesTheHostAndStopsItWhenIdle()
+    {
+        ResourcesPanel panel(m_context.get());
+        panel.setSampleInterval(400);
+        panel.idleMonitor()->setLogFile(m_dir.filePath(QStringLiteral("idle.log")));
+        panel.idleMonitor()->setCheckInterval(200);
+        panel.idleMonitor()->setMinuteMs(15000); // the 1-minute timeout lasts 15 s here
+        QSignalSpy done(panel.idleMonitor(), &remote::IdleMonitor::commandFinished);
+        panel.resize(1100, 700);
+        panel.show();
+        QTRY_VERIFY_WITH_TIMEOUT(panel.hostList()->topLevelItemCount() == 2, 10000);
+        panel.selectHost(QStringLiteral("lab"));
+        // Load over the shared connection: CPU share between two samples, memory.
+        QTRY_VERIFY_WITH_TIMEOUT(panel.sampleCount(QStringLiteral("lab")) >= 2, 60000);
+        QVERIFY(done.isEmpty());
+        QCOMPARE(panel.hostState(QStringLiteral("lab")), ResourcesPanel::HostState::Idle);
+        QTreeWidgetItem *row = panel.hostList()->topLevelItem(1);
+        QVERIFY2(row->text(3).endsWith(QLatin1Char('%')), qPrintable(row->text(3)));
+        QVERIFY(row->text(5).endsWith(QLatin1Char('%')));
+        QVERIFY(panel.chart()->graph(2)->dataCount() >= 2);
+        QTRY_VERIFY2_WITH_TIMEOUT(panel.headerLabel()->text().contains(QStringLiteral("stops in")), qPrintable(panel.headerLabel()->text()), 10000);
+        shot(&panel, QStringLiteral("panel"));
+        // Idle for its timeout: the stop command runs, once, and the host reads as stopped.
+        QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 60000);
+        QVERIFY(done.first().at(2).toBool());
+        QCOMPARE(panel.hostState(QStringLiteral("lab")), ResourcesPanel::HostState::Stopped);
+        QFile log(m_dir.filePath(QStringLiteral("stop log")));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QCOMPARE(log.readAll(), QByteArray("stopped\n"));
+        QFile idleLog(panel.idleMonitor()->logFile());
+        QVERIFY(idleLog.open(QIODevice::ReadOnly));
+        QVERIFY(idleLog.readAll().contains("lab: idle for"));
+        shot(&panel, QStringLiteral("stopped"));
+    }
+};
+
+QTEST_MAIN(tst_ResourcesSsh)
+#include "tst_resourcesssh.moc"

@@ -215,7 +215,7 @@ int importCommand(Context &c)
     noExtraArguments(parser, 2);
     const LabelFormat format = formatFrom(parser);
     if (!QFileInfo::exists(path))
-        throw Error(QStringLiteral("%1: no such file or folder").arg(path));
+        throw InputError(QStringLiteral("%1: no such file or folder").arg(path));
     auto job = LabelingJob::open(c.workspace().path(), name);
     ImportOptions options;
     options.replace = parser.isSet(QStringLiteral("replace"));

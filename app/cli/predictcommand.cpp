@@ -30,7 +30,7 @@ int predictOnHost(Context &c, const QCommandLineParser &parser, const remote::Ho
 {
     const QString inputPath = parser.value(QStringLiteral("input"));
     if (!QFileInfo::exists(inputPath))
-        throw UsageError(QStringLiteral("input %1 does not exist").arg(inputPath));
+        throw InputError(QStringLiteral("input %1 does not exist").arg(inputPath));
     const remote::HostProbe probe = remote::probeHost(host);
     if (!probe.reachable)
         throw Error(probe.error);
@@ -130,7 +130,7 @@ int runPredictCommand(Context &c, const QString &verb)
     PredictionInput input;
     const QString inputPath = parser.value(QStringLiteral("input"));
     if (!QFileInfo::exists(inputPath))
-        throw UsageError(QStringLiteral("input %1 does not exist").arg(inputPath));
+        throw InputError(QStringLiteral("input %1 does not exist").arg(inputPath));
     input.channel.path = QFileInfo(inputPath).absoluteFilePath();
     input.channel.type = data::ChannelSpec::guessType(inputPath);
     data::Table table;

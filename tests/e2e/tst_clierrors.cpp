@@ -9,6 +9,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -192,6 +193,13 @@ private Q_SLOTS:
         const QRegularExpression saturated(QStringLiteral("^SaturatedActivation\\s+NotApplicable\\s+-\\s+Not applicable: .*XGBoost"), QRegularExpression::MultilineOption);
         QVERIFY2(saturated.match(r.out).hasMatch(), qPrintable(r.out));
         QVERIFY2(QRegularExpression(QStringLiteral("^LossNotDecreasing\\s+\\w+"), QRegularExpression::MultilineOption).match(r.out).hasMatch(), qPrintable(r.out));
+
+        // A missing input to predict with is an input mistake too (exit 3), not a usage one.
+        const QString model = r.out.section(QLatin1String("model: "), 1).section(QLatin1Char('\n'), 0, 0).trimmed();
+        QVERIFY2(QFileInfo::exists(model), qPrintable(r.out));
+        const ProcessResult p = cairn({QStringLiteral("predict"), QStringLiteral("--model"), model, QStringLiteral("--input"), m_dir.filePath(QStringLiteral("missing.csv"))});
+        QCOMPARE(p.exitCode, 3);
+        QVERIFY2(p.err.startsWith(QLatin1String("cairn: error: input ")) && p.err.contains(QLatin1String("does not exist")), qPrintable(p.err));
     }
 
     void filterErrorsPointAtThePosition()

@@ -55,17 +55,6 @@ QString defaultName(const QString &ref)
     return r.left(64);
 }
 
-QJsonArray recordModels(const QJsonObject &described)
-{
-    QJsonArray models;
-    for (const QJsonValue &v : described.value(QStringLiteral("models")).toArray()) {
-        QJsonObject o = v.toObject();
-        o.remove(QStringLiteral("inputColumns"));
-        models.append(o);
-    }
-    return models;
-}
-
 } // namespace
 
 void runWithOneOpenMPThread()
@@ -181,14 +170,7 @@ int runServeCommand(Context &c, const QString &verb)
         ::sigaction(s, &sa, nullptr);
 
     endpoint.load();
-    serving::EndpointRecord record;
-    record.name = options.name;
-    record.pid = QCoreApplication::applicationPid();
-    record.host = options.host;
-    record.port = endpoint.port();
-    record.started = QDateTime::currentMSecsSinceEpoch();
-    record.token = !options.token.isEmpty();
-    record.models = recordModels(endpoint.describe());
+    serving::EndpointRecord record = endpoint.record();
     record.write(wsPath);
 
     QStringList served;
@@ -213,7 +195,7 @@ int runServeCommand(Context &c, const QString &verb)
             const QStringList changes = endpoint.reload();
             if (changes.isEmpty())
                 return;
-            record.models = recordModels(endpoint.describe());
+            record = endpoint.record();
             record.write(wsPath);
             for (const QString &line : changes)
                 c.err << "cairn: swapped " << line << " (" << why << ")\n";

@@ -3,6 +3,8 @@
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/util/error.h"
 
+#include <QCoreApplication>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -85,6 +87,24 @@ Endpoint::~Endpoint()
 void Endpoint::listen()
 {
     m_server->start();
+    m_started = QDateTime::currentMSecsSinceEpoch();
+}
+
+EndpointRecord Endpoint::record() const
+{
+    EndpointRecord r;
+    r.name = m_options.name;
+    r.pid = QCoreApplication::applicationPid();
+    r.host = m_options.host;
+    r.port = port();
+    r.started = m_started;
+    r.token = !m_options.token.isEmpty();
+    for (const QJsonValue &v : describe().value(QStringLiteral("models")).toArray()) {
+        QJsonObject o = v.toObject();
+        o.remove(QStringLiteral("inputColumns"));
+        r.models.append(o);
+    }
+    return r;
 }
 
 quint16 Endpoint::port() const

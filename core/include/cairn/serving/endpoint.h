@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cairn/serving/endpointrecord.h"
 #include "cairn/serving/httpserver.h"
 #include "cairn/serving/modelreference.h"
 #include "cairn/serving/servedmodel.h"
@@ -87,6 +88,12 @@ public:
     QJsonObject describe() const;
     /// GET /metrics as text.
     QByteArray metricsText() const;
+    /// What <workspace>/endpoints/<name>.json says about this endpoint (this process, the port
+    /// bound, the models and versions served now, when it started): write() it after load()
+    /// and after a reload() that changed something, remove() it after stop(). `cairn serve`
+    /// does so; an in-process caller (the Models panel) does the same, and calls reload() on a
+    /// timer to follow aliases.
+    EndpointRecord record() const;
 
     /// Answers one request (what the server threads call; public for in-process callers).
     void handle(const HttpRequest &request, HttpResponse &response);
@@ -127,6 +134,7 @@ private:
     std::atomic<quint64> m_unauthorized{0};
     std::atomic<quint64> m_pings{0};
     std::atomic<quint64> m_swaps{0};
+    qint64 m_started = 0;
 };
 
 } // namespace cairn::serving

@@ -4,6 +4,7 @@
 // the host whose supervisor and SSH connection are killed mid-job, then re-attached and stopped
 // with every metric point stored exactly once.
 #include "clirunner.h"
+#include "loopbacksshd.h"
 
 #include "cairn/jobs/jobrecord.h"
 #include "cairn/remote/host.h"
@@ -20,8 +21,6 @@
 #include <QProcess>
 #include <QSet>
 #include <QStandardPaths>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -32,13 +31,6 @@
 using namespace cairn;
 
 namespace {
-
-int freePort()
-{
-    QTcpServer s;
-    s.listen(QHostAddress::LocalHost, 0);
-    return s.serverPort();
-}
 
 bool writeFile(const QString &path, const QByteArray &text, QFile::Permissions perms = {})
 {
@@ -56,12 +48,6 @@ QByteArray readFile(const QString &path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
-bool keygen(const QString &path)
-{
-    return QProcess::execute(QStringLiteral("ssh-keygen"), {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"), QStringLiteral("-N"), QString(),
-                                                            QStringLiteral("-f"), path}) == 0;
-}
-
 } // namespace
 
 class tst_SshHosts : public QObject
@@ -74,7 +60,7 @@ class tst_SshHosts : public QObject
     QString m_marker;      ///< created only if some name were run as shell code
     QString m_hostName;    ///< hostile too
     int m_port = 0;
-    QProcess m_sshd;
+    LoopbackSshd m_sshd;
     QProcessEnvironment m_env;
 
     ProcessResult cairn(const QStringList &args, int timeoutMs = 180000)
@@ -137,43 +123,19 @@ class tst_SshHosts : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        if (!QFileInfo(QStringLiteral("/usr/sbin/sshd")).isExecutable() || QStandardPaths::findExecutable(QStringLiteral("rsync")).isEmpty())
+        if (!LoopbackSshd::available() || QStandardPaths::findExecutable(QStringLiteral("rsync")).isEmpty())
             QSKIP("openssh-server and rsync are not installed (scripts/setup installs them)");
         m_t = m_dir.path();
         m_ws = m_t + QStringLiteral("/ws");
         m_marker = m_t + QStringLiteral("/PWNED");
         m_remote = m_t + QStringLiteral("/remote work 'q' \"dq\"; $(touch %1)").arg(m_marker);
         m_hostName = QStringLiteral("lab \"box\"; $(touch %1) 'x'").arg(m_marker);
-        QVERIFY(keygen(m_t + QStringLiteral("/hostkey")));
-        QVERIFY(keygen(m_t + QStringLiteral("/userkey")));
-        QVERIFY(keygen(m_t + QStringLiteral("/otherkey")));
-        QVERIFY(keygen(m_t + QStringLiteral("/otherhostkey")));
-        QDir().mkpath(QStringLiteral("/run/sshd"));
+        QVERIFY(LoopbackSshd::keygen(m_t + QStringLiteral("/otherkey")));
+        QVERIFY(LoopbackSshd::keygen(m_t + QStringLiteral("/otherhostkey")));
         // The remote side finds the cairn built here on its PATH.
-        const QString cliDir = QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath();
-        const QByteArray pub = readFile(m_t + QStringLiteral("/userkey.pub")).trimmed();
-        QVERIFY(writeFile(m_t + QStringLiteral("/authorized_keys"),
-                          "environment=\"PATH=" + QFile::encodeName(cliDir) + ":/usr/local/bin:/usr/bin:/bin\" " + pub + "\n",
-                          QFile::ReadOwner | QFile::WriteOwner));
-        m_port = freePort();
-        const QString config = QStringLiteral("Port %1\nListenAddress 127.0.0.1\nHostKey %2/hostkey\nAuthorizedKeysFile %2/authorized_keys\n"
-                                              "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
-                                              "UsePAM no\nStrictModes no\nPermitUserEnvironment yes\nPidFile %2/sshd.pid\nSubsystem sftp internal-sftp\n")
-                                   .arg(m_port)
-                                   .arg(m_t);
-        QVERIFY(writeFile(m_t + QStringLiteral("/sshd_config"), config.toUtf8()));
-        // Not this test's output: sshd's connection processes (kept by shared connections) would
-        // hold it open after the test ends.
-        m_sshd.setStandardOutputFile(m_t + QStringLiteral("/sshd.out"));
-        m_sshd.setStandardErrorFile(m_t + QStringLiteral("/sshd.out"), QIODevice::Append);
-        m_sshd.start(QStringLiteral("/usr/sbin/sshd"), {QStringLiteral("-D"), QStringLiteral("-f"), m_t + QStringLiteral("/sshd_config"),
-                                                        QStringLiteral("-E"), m_t + QStringLiteral("/sshd.log")});
-        QVERIFY(m_sshd.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT([this] {
-            QTcpSocket s;
-            s.connectToHost(QHostAddress::LocalHost, quint16(m_port));
-            return s.waitForConnected(500);
-        }(), 20000);
+        QString error;
+        QVERIFY2(m_sshd.start(m_t, QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath(), &error), qPrintable(error));
+        m_port = m_sshd.port();
         QVERIFY(writeFile(m_t + QStringLiteral("/known_hosts"), {}));
 
         m_env = QProcessEnvironment::systemEnvironment();
@@ -185,13 +147,7 @@ private Q_SLOTS:
 
     void cleanupTestCase()
     {
-        if (m_sshd.state() != QProcess::NotRunning) {
-            // The connection processes first: the shared connections of this test's hosts end
-            // with them instead of lingering for ControlPersist.
-            QProcess::execute(QStringLiteral("pkill"), {QStringLiteral("-TERM"), QStringLiteral("-P"), QString::number(m_sshd.processId())});
-            m_sshd.terminate();
-            m_sshd.waitForFinished(5000);
-        }
+        m_sshd.stop();
         QVERIFY2(!QFile::exists(m_marker), "a name was run as shell code");
     }
 
@@ -280,7 +236,7 @@ private Q_SLOTS:
 
         // Nothing listens: refused. A name that does not resolve: DNS.
         QStringList refused = addArgs(QStringLiteral("refused"));
-        refused[refused.indexOf(QString::number(m_port))] = QString::number(freePort());
+        refused[refused.indexOf(QString::number(m_port))] = QString::number(LoopbackSshd::freePort());
         QCOMPARE(cairn(refused).exitCode, 0);
         r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("refused")});
         QCOMPARE(r.exitCode, 1);

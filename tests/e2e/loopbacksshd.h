@@ -1,0 +1,110 @@
+#pragma once
+// A private sshd on a free loopback port: its own host key and user key, a private
+// authorized_keys whose environment puts `cliDir` first on the remote PATH (so the "remote" side
+// runs the cairn built here), nothing system-wide touched. For the SSH host tests and benchmark.
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+
+class LoopbackSshd
+{
+public:
+    ~LoopbackSshd() { stop(); }
+
+    static int freePort()
+    {
+        QTcpServer s;
+        s.listen(QHostAddress::LocalHost, 0);
+        return s.serverPort();
+    }
+
+    static bool keygen(const QString &path)
+    {
+        return QProcess::execute(QStringLiteral("ssh-keygen"), {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"),
+                                                                QStringLiteral("-N"), QString(), QStringLiteral("-f"), path}) == 0;
+    }
+
+    static bool available()
+    {
+        return QFileInfo(QStringLiteral("/usr/sbin/sshd")).isExecutable();
+    }
+
+    /// Makes the keys in `dir` (hostkey, userkey) and starts sshd; false with *error on failure.
+    bool start(const QString &dir, const QString &cliDir, QString *error)
+    {
+        m_dir = dir;
+        if (!keygen(dir + QStringLiteral("/hostkey")) || !keygen(dir + QStringLiteral("/userkey")))
+            return fail(error, QStringLiteral("ssh-keygen failed"));
+        QDir().mkpath(QStringLiteral("/run/sshd"));
+        QFile pub(dir + QStringLiteral("/userkey.pub"));
+        if (!pub.open(QIODevice::ReadOnly))
+            return fail(error, QStringLiteral("no user key"));
+        QFile keys(dir + QStringLiteral("/authorized_keys"));
+        if (!keys.open(QIODevice::WriteOnly))
+            return fail(error, keys.errorString());
+        keys.write("environment=\"PATH=" + QFile::encodeName(cliDir) + ":/usr/local/bin:/usr/bin:/bin\" " + pub.readAll().trimmed() + "\n");
+        keys.close();
+        keys.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+        m_port = freePort();
+        QFile config(dir + QStringLiteral("/sshd_config"));
+        if (!config.open(QIODevice::WriteOnly))
+            return fail(error, config.errorString());
+        config.write(QStringLiteral("Port %1\nListenAddress 127.0.0.1\nHostKey %2/hostkey\nAuthorizedKeysFile %2/authorized_keys\n"
+                                    "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
+                                    "UsePAM no\nStrictModes no\nPermitUserEnvironment yes\nPidFile %2/sshd.pid\nSubsystem sftp internal-sftp\n")
+                         .arg(m_port)
+                         .arg(dir)
+                         .toUtf8());
+        config.close();
+        // Not the caller's output: sshd's connection processes (kept by shared connections) would
+        // hold it open after the caller ends.
+        m_sshd.setStandardOutputFile(dir + QStringLiteral("/sshd.out"));
+        m_sshd.setStandardErrorFile(dir + QStringLiteral("/sshd.out"), QIODevice::Append);
+        m_sshd.start(QStringLiteral("/usr/sbin/sshd"), {QStringLiteral("-D"), QStringLiteral("-f"), config.fileName(), QStringLiteral("-E"),
+                                                        dir + QStringLiteral("/sshd.log")});
+        if (!m_sshd.waitForStarted())
+            return fail(error, m_sshd.errorString());
+        for (int i = 0; i < 200; ++i) {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, quint16(m_port));
+            if (s.waitForConnected(500))
+                return true;
+            if (m_sshd.state() == QProcess::NotRunning)
+                break;
+            QThread::msleep(100);
+        }
+        return fail(error, QStringLiteral("sshd did not listen on port %1 (see %2/sshd.log)").arg(m_port).arg(dir));
+    }
+
+    void stop()
+    {
+        if (m_sshd.state() == QProcess::NotRunning)
+            return;
+        // The connection processes first: the shared connections to this sshd end with them
+        // instead of lingering for ControlPersist.
+        QProcess::execute(QStringLiteral("pkill"), {QStringLiteral("-TERM"), QStringLiteral("-P"), QString::number(m_sshd.processId())});
+        m_sshd.terminate();
+        m_sshd.waitForFinished(5000);
+    }
+
+    int port() const { return m_port; }
+    QString userKey() const { return m_dir + QStringLiteral("/userkey"); }
+    QString hostKeyPub() const { return m_dir + QStringLiteral("/hostkey.pub"); }
+
+private:
+    static bool fail(QString *error, const QString &message)
+    {
+        if (error)
+            *error = message;
+        return false;
+    }
+
+    QString m_dir;
+    int m_port = 0;
+    QProcess m_sshd;
+};

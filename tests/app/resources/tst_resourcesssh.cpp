@@ -11,7 +11,11 @@
 #include "studiocontext.h"
 #include "../../e2e/sshdfixture.h"
 
+#include "cairn/jobs/jobmanager.h"
 #include "cairn/remote/host.h"
+#include "cairn/remote/hostusage.h"
+#include "cairn/store/experimentstore.h"
+#include "cairn/workspace/workspace.h"
 #include "cairn/remote/idlemonitor.h"
 #include "cairn/remote/sshconnection.h"
 
@@ -160,6 +164,47 @@ private Q_SLOTS:
         QVERIFY(idleLog.open(QIODevice::ReadOnly));
         QVERIFY(idleLog.readAll().contains("lab: idle for"));
         shot(&panel, QStringLiteral("stopped"));
+    }
+
+    void aRealJobOnThePricedHostGetsItsCost()
+    {
+        const QString titanic = QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/titanic.csv");
+        if (!QFileInfo::exists(titanic))
+            QSKIP("the shared data (titanic.csv) is not here");
+        if (!QFileInfo::exists(QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath() + QStringLiteral("/../../plugins/cairn/libcairn-xgboost.so")))
+            QSKIP("the xgboost plugin is not built");
+        Host lab = HostStore().host(QStringLiteral("lab"));
+        lab.pricePerHour = 3.6; // 0.001 a second
+        lab.idleTimeoutMinutes = 0;
+        HostStore().update(lab);
+        qputenv("CAIRN_CLI", CAIRN_CLI_PATH);
+        Workspace ws(m_context->workspacePath());
+        JobManager manager(ws);
+        JobSpec spec;
+        spec.algorithm = QStringLiteral("xgboost");
+        data::ChannelSpec train;
+        train.path = titanic;
+        spec.channels.insert(QStringLiteral("train"), train);
+        spec.target = QStringLiteral("survived");
+        spec.hyperparameters = QJsonObject{{QStringLiteral("num_round"), 5}};
+        spec.resources.host = QStringLiteral("lab");
+        QSignalSpy finished(&manager, &JobManager::jobFinished);
+        const QString id = manager.submit(spec);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 180000);
+        QCOMPARE(finished.first().at(1).value<JobState>(), JobState::Finished);
+        const Run run = ws.store().run(manager.job(id).runUuid);
+        QString cost, host;
+        for (const Tag &t : ws.store().tags(run.id)) {
+            if (t.key == QLatin1String(remote::HostUsage::kCostTag))
+                cost = t.value;
+            if (t.key == QLatin1String("cairn.host"))
+                host = t.value;
+        }
+        QCOMPARE(host, QStringLiteral("lab"));
+        // Alone on the host: its whole duration at the host's price.
+        const double expected = double(run.endTime - run.startTime) / 3600000.0 * 3.6;
+        QVERIFY2(!cost.isEmpty() && qAbs(cost.toDouble() - expected) < 1e-6, qPrintable(QStringLiteral("%1 vs %2").arg(cost).arg(expected)));
+        QVERIFY(cost.toDouble() > 0);
     }
 };
 

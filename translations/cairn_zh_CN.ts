@@ -733,6 +733,22 @@
         <source>Reading the run&apos;s results…</source>
         <translation>正在读取该运行的结果…</translation>
     </message>
+    <message>
+        <source>Register model…</source>
+        <translation>注册模型…</translation>
+    </message>
+    <message>
+        <source>Deploy…</source>
+        <translation>部署…</translation>
+    </message>
+    <message>
+        <source>Register the best model as a new version of a registered model</source>
+        <translation>将最佳模型注册为已注册模型的新版本</translation>
+    </message>
+    <message>
+        <source>Serve the best model behind an HTTP endpoint</source>
+        <translation>通过 HTTP 端点提供最佳模型的服务</translation>
+    </message>
 </context>
 <context>
     <name>cairn::panels::AutoMLRunPage</name>
@@ -1786,6 +1802,14 @@ params.optimizer IN (&apos;adam&apos;, &apos;sgd&apos;)&lt;/pre&gt;&lt;p&gt;含�
     <message>
         <source>The query took %1 ms in the background</source>
         <translation>后台查询耗时 %1 毫秒</translation>
+    </message>
+    <message>
+        <source>Register Model…</source>
+        <translation>注册模型…</translation>
+    </message>
+    <message>
+        <source>Deploy Model…</source>
+        <translation>部署模型…</translation>
     </message>
 </context>
 <context>
@@ -4432,6 +4456,566 @@ min %3, max %4, %n points</source>
     <message>
         <source>&lt;h3&gt;Cairn Studio %1&lt;/h3&gt;&lt;p&gt;A local-first machine learning workbench: notebooks, experiments, training, tuning and deployment on your own machines.&lt;/p&gt;&lt;p&gt;Licensed under the GNU General Public License, version 3 or later.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Cairn Studio %1&lt;/h3&gt;&lt;p&gt;本地优先的机器学习工作台：在您自己的机器上进行笔记本、实验、训练、调优和部署。&lt;/p&gt;&lt;p&gt;依据 GNU 通用公共许可证第 3 版或更高版本授权。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::EndpointsView</name>
+    <message>
+        <source>Start endpoint</source>
+        <translation>启动端点</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>New endpoint</source>
+        <translation>新端点</translation>
+    </message>
+    <message>
+        <source>model: churn@champion, churn:3 or a run id</source>
+        <translation>模型：churn@champion、churn:3 或运行 ID</translation>
+    </message>
+    <message>
+        <source>name (default: the model&apos;s)</source>
+        <translation>名称（默认取模型名）</translation>
+    </message>
+    <message>
+        <source>any free port</source>
+        <translation>任意空闲端口</translation>
+    </message>
+    <message>
+        <source>TCP port on 127.0.0.1; 0 picks a free one</source>
+        <translation>127.0.0.1 上的 TCP 端口；0 表示自动选择空闲端口</translation>
+    </message>
+    <message>
+        <source>bearer token (optional)</source>
+        <translation>访问令牌（可选）</translation>
+    </message>
+    <message>
+        <source>Runs cairn serve in the background: the endpoint keeps serving when the window closes</source>
+        <translation>在后台运行 cairn serve：关闭窗口后端点仍继续服务</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Process</source>
+        <translation>进程</translation>
+    </message>
+    <message>
+        <source>SIGTERM: the endpoint answers the requests it has, then exits</source>
+        <translation>发送 SIGTERM：端点答复已收到的请求后退出</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <source>as sent</source>
+        <translation>与请求相同</translation>
+    </message>
+    <message>
+        <source>Content-Type</source>
+        <translation>Content-Type</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>接受格式</translation>
+    </message>
+    <message>
+        <source>Paste CSV rows (with or without a header) or JSON, e.g. {&quot;dataframe_records&quot;: [{&quot;age&quot;: 22}]}</source>
+        <translation>粘贴 CSV 行（可带表头）或 JSON，例如 {&quot;dataframe_records&quot;: [{&quot;age&quot;: 22}]}</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>应答</translation>
+    </message>
+    <message>
+        <source>seconds</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <source>requests/s</source>
+        <translation>请求/秒</translation>
+    </message>
+    <message>
+        <source>Requests per second appear while an endpoint is selected</source>
+        <translation>选中端点后显示每秒请求数</translation>
+    </message>
+    <message>
+        <source>latency (ms)</source>
+        <translation>延迟（毫秒）</translation>
+    </message>
+    <message>
+        <source>Latency appears once requests arrive</source>
+        <translation>收到请求后显示延迟</translation>
+    </message>
+    <message>
+        <source>The log of an endpoint started from this panel</source>
+        <translation>从本面板启动的端点的日志</translation>
+    </message>
+    <message>
+        <source>open a workspace first</source>
+        <translation>请先打开工作区</translation>
+    </message>
+    <message>
+        <source>name the model to serve: churn@champion, churn:3, or a run id</source>
+        <translation>请指定要服务的模型：churn@champion、churn:3 或运行 ID</translation>
+    </message>
+    <message>
+        <source>endpoint name &apos;%1&apos;: use letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos;</source>
+        <translation>端点名称“%1”：只能使用字母、数字、“.”、“_”和“-”</translation>
+    </message>
+    <message>
+        <source>an endpoint named &apos;%1&apos; already runs on %2: stop it or pick another name</source>
+        <translation>名为“%1”的端点已在 %2 运行：请先停止它或换一个名称</translation>
+    </message>
+    <message>
+        <source>cannot run %1: %2</source>
+        <translation>无法运行 %1：%2</translation>
+    </message>
+    <message>
+        <source>Starting %1 (process %2)…</source>
+        <translation>正在启动 %1（进程 %2）…</translation>
+    </message>
+    <message>
+        <source>cannot stop %1 (process %2): %3</source>
+        <translation>无法停止 %1（进程 %2）：%3</translation>
+    </message>
+    <message>
+        <source>Stopping %1: it answers the requests it has, then exits</source>
+        <translation>正在停止 %1：答复已收到的请求后退出</translation>
+    </message>
+    <message>
+        <source>%1 does not run</source>
+        <translation>%1 未在运行</translation>
+    </message>
+    <message>
+        <source>%1 serves</source>
+        <translation>%1 正在服务</translation>
+    </message>
+    <message>
+        <source>%1 did not start: %2</source>
+        <translation>%1 未能启动：%2</translation>
+    </message>
+    <message>
+        <source>started %1</source>
+        <translation>启动于 %1</translation>
+    </message>
+    <message>
+        <source>No endpoint runs in this workspace.</source>
+        <translation>此工作区没有正在运行的端点。</translation>
+    </message>
+    <message>
+        <source>Waiting for the metrics of %1…</source>
+        <translation>正在等待 %1 的指标…</translation>
+    </message>
+    <message>
+        <source>%1: no metrics (%2)</source>
+        <translation>%1：无法读取指标（%2）</translation>
+    </message>
+    <message>
+        <source>%1: no model loaded yet</source>
+        <translation>%1：模型尚未加载</translation>
+    </message>
+    <message>
+        <source>mean</source>
+        <translation>平均</translation>
+    </message>
+    <message>
+        <source>p99 (bucket bound)</source>
+        <translation>p99（分桶上界）</translation>
+    </message>
+    <message>
+        <source>%1: %2 requests/s, mean latency %3 ms, p99 ≤ %4 ms; %5 requests, %6 errors in all</source>
+        <translation>%1：%2 请求/秒，平均延迟 %3 毫秒，p99 ≤ %4 毫秒；累计 %5 个请求，%6 个错误</translation>
+    </message>
+    <message>
+        <source>%1 was not started from this panel, so its log is where it was started</source>
+        <translation>%1 不是从本面板启动的，其日志在启动它的地方</translation>
+    </message>
+    <message>
+        <source>Pick a running endpoint first.</source>
+        <translation>请先选择一个正在运行的端点。</translation>
+    </message>
+    <message>
+        <source>Sending %1 bytes to %2…</source>
+        <translation>正在向 %2 发送 %1 字节…</translation>
+    </message>
+    <message>
+        <source>No answer: %1</source>
+        <translation>无应答：%1</translation>
+    </message>
+    <message>
+        <source>HTTP %1 in %2 ms%3</source>
+        <translation>HTTP %1，用时 %2 毫秒%3</translation>
+    </message>
+    <message>
+        <source>, answered by %1</source>
+        <translation>，由 %1 应答</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::ModelsPanel</name>
+    <message>
+        <source>Approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>Pending approval</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <source>Attributes</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <source>Set alias</source>
+        <translation>设置别名</translation>
+    </message>
+    <message>
+        <source>Remove alias</source>
+        <translation>移除别名</translation>
+    </message>
+    <message>
+        <source>Deploy…</source>
+        <translation>部署…</translation>
+    </message>
+    <message>
+        <source>Delete version</source>
+        <translation>删除版本</translation>
+    </message>
+    <message>
+        <source>Save card</source>
+        <translation>保存卡片</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Only what differs</source>
+        <translation>只显示不同之处</translation>
+    </message>
+    <message>
+        <source>Register run…</source>
+        <translation>注册运行…</translation>
+    </message>
+    <message>
+        <source>Register the model of a run (training, the best tuning trial, the AutoML winner) as a new version</source>
+        <translation>将某次运行的模型（训练、最佳调优试验、AutoML 胜出者）注册为新版本</translation>
+    </message>
+    <message>
+        <source>Model / version</source>
+        <translation>模型 / 版本</translation>
+    </message>
+    <message>
+        <source>Approval</source>
+        <translation>审批</translation>
+    </message>
+    <message>
+        <source>Aliases</source>
+        <translation>别名</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>注册时间</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>comment (why), kept in the trail</source>
+        <translation>备注（原因），保存在审批记录中</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>alias, e.g. champion</source>
+        <translation>别名，例如 champion</translation>
+    </message>
+    <message>
+        <source>Point the alias at this version (moving it from another one)</source>
+        <translation>让别名指向此版本（从其他版本移过来）</translation>
+    </message>
+    <message>
+        <source>Start an endpoint that serves this version</source>
+        <translation>启动一个服务此版本的端点</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Intended use</source>
+        <translation>预期用途</translation>
+    </message>
+    <message>
+        <source>Training data</source>
+        <translation>训练数据</translation>
+    </message>
+    <message>
+        <source>Metrics</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Limitations</source>
+        <translation>局限性</translation>
+    </message>
+    <message>
+        <source>Who should use the model, for what, and what it is not for</source>
+        <translation>谁应使用此模型、用于什么、不适用于什么</translation>
+    </message>
+    <message>
+        <source>What the data is, how it was collected and split (the channels and their hashes are added from the lineage)</source>
+        <translation>数据是什么、如何收集和划分（通道及其哈希会从谱系中自动加入）</translation>
+    </message>
+    <message>
+        <source>Notes on the metrics (the values are added from the lineage)</source>
+        <translation>关于指标的说明（数值会从谱系中自动加入）</translation>
+    </message>
+    <message>
+        <source>Known weaknesses, populations it was not tested on, risks</source>
+        <translation>已知弱点、未测试过的人群、风险</translation>
+    </message>
+    <message>
+        <source>Write the card with the lineage&apos;s facts as Markdown or JSON</source>
+        <translation>将卡片连同谱系信息导出为 Markdown 或 JSON</translation>
+    </message>
+    <message>
+        <source>Model card</source>
+        <translation>模型卡片</translation>
+    </message>
+    <message>
+        <source>Metric over versions</source>
+        <translation>各版本的指标</translation>
+    </message>
+    <message>
+        <source>version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>No version of this model has metrics</source>
+        <translation>此模型的各版本都没有指标</translation>
+    </message>
+    <message>
+        <source>Compare versions</source>
+        <translation>比较版本</translation>
+    </message>
+    <message>
+        <source>Endpoints</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>Register a run&apos;s model</source>
+        <translation>注册运行的模型</translation>
+    </message>
+    <message>
+        <source>Run id (or its first characters):</source>
+        <translation>运行 ID（或其开头几个字符）：</translation>
+    </message>
+    <message>
+        <source>@%1 now points at %2</source>
+        <translation>@%1 现在指向 %2</translation>
+    </message>
+    <message>
+        <source>@%1 removed</source>
+        <translation>已移除 @%1</translation>
+    </message>
+    <message>
+        <source>Delete %1 with its files and aliases? This cannot be undone.</source>
+        <translation>删除 %1 及其文件和别名？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>%1 deleted</source>
+        <translation>已删除 %1</translation>
+    </message>
+    <message>
+        <source>Export model card</source>
+        <translation>导出模型卡片</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md);;JSON (*.json)</source>
+        <translation>Markdown (*.md);;JSON (*.json)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n version(s), latest %1</source>
+        <translation>
+            <numerusform>%n 个版本，最新为 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>version %1</source>
+        <translation>版本 %1</translation>
+    </message>
+    <message>
+        <source>from run %1</source>
+        <translation>来自运行 %1</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;No registered model yet. Register a run&apos;s model with &lt;b&gt;Register run…&lt;/b&gt;, from the Experiments panel&apos;s run menu, from the AutoML results, or with &lt;tt&gt;cairn models register NAME --run RUN&lt;/tt&gt;.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;还没有已注册的模型。可用&lt;b&gt;注册运行…&lt;/b&gt;、实验面板的运行菜单或 AutoML 结果来注册运行的模型，也可以在命令行中注册。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Registered by %1 on %2%3%4%5</source>
+        <translation>由 %1 于 %2 注册%3%4%5</translation>
+    </message>
+    <message>
+        <source>; aliases %1</source>
+        <translation>；别名 %1</translation>
+    </message>
+    <message>
+        <source>; served by %1</source>
+        <translation>；由 %1 服务</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;From run &lt;a href=&apos;run:%1&apos;&gt;%2&lt;/a&gt; (%3) of experiment %4&lt;/p&gt;</source>
+        <translation>&lt;p&gt;来自实验 %4 的运行 &lt;a href=&apos;run:%1&apos;&gt;%2&lt;/a&gt;（%3）&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;From the folder &lt;tt&gt;%1&lt;/tt&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;来自文件夹 &lt;tt&gt;%1&lt;/tt&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Hyperparameters</source>
+        <translation>超参数</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>&lt;p style=&apos;color:#d62728&apos;&gt;The version&apos;s files no longer match the SHA-256 recorded at registration.&lt;/p&gt;</source>
+        <translation>&lt;p style=&apos;color:#d62728&apos;&gt;此版本的文件与注册时记录的 SHA-256 不再一致。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Last saved by %1 on %2</source>
+        <translation>最后由 %1 于 %2 保存</translation>
+    </message>
+    <message>
+        <source>Not written yet</source>
+        <translation>尚未填写</translation>
+    </message>
+    <message>
+        <source>Section</source>
+        <translation>部分</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>键</translation>
+    </message>
+    <message>
+        <source>v%1</source>
+        <translation>v%1</translation>
+    </message>
+    <message>
+        <source>%1 approved</source>
+        <translation>已批准 %1</translation>
+    </message>
+    <message>
+        <source>%1 rejected</source>
+        <translation>已拒绝 %1</translation>
+    </message>
+    <message>
+        <source>The card of %1 is saved</source>
+        <translation>%1 的卡片已保存</translation>
+    </message>
+    <message>
+        <source>Saved by %1</source>
+        <translation>由 %1 保存</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>The card of %1 is in %2</source>
+        <translation>%1 的卡片已写入 %2</translation>
+    </message>
+    <message>
+        <source>Register model</source>
+        <translation>注册模型</translation>
+    </message>
+    <message>
+        <source>Register the model of run %1 as a new version of (an existing or a new name):</source>
+        <translation>将运行 %1 的模型注册为以下模型的新版本（已有或新名称）：</translation>
+    </message>
+    <message>
+        <source>Registered %1 from run %2; it waits for approval</source>
+        <translation>已从运行 %2 注册 %1，等待审批</translation>
+    </message>
+    <message>
+        <source>Pick a port and press Start endpoint to serve %1</source>
+        <translation>选择端口并点击“启动端点”来服务 %1</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
     </message>
 </context>
 </TS>

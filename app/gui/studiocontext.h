@@ -42,6 +42,10 @@ Q_SIGNALS:
     void showRunRequested(const QString &runUuid);
     /// Asks the Notebooks panel to open an .ipynb file.
     void openNotebookRequested(const QString &path);
+    /// Asks the Models panel to register the model of a run (it asks for the model's name).
+    void registerModelRequested(const QString &runUuid);
+    /// Asks the Models panel to start an endpoint for a model reference (a run id, "churn:3", …).
+    void deployModelRequested(const QString &modelRef);
     /// A message for the status bar.
     void statusMessage(const QString &text, int timeoutMs = 4000);
 

@@ -8,6 +8,7 @@
 #include "labelingpanel.h"
 #include "notebookpanel.h"
 #include "debuggerpanel.h"
+#include "modelspanel.h"
 #include "resourcespanel.h"
 
 namespace cairn::studio {
@@ -23,6 +24,7 @@ QList<gui::Panel *> createPanels(gui::StudioContext *context)
     panels << new panels::NotebookPanel(context);
     panels << new panels::DebuggerPanel(context);
     panels << new panels::ResourcesPanel(context);
+    panels << new panels::ModelsPanel(context);
     return panels;
 }
 

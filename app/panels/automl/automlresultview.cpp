@@ -208,6 +208,17 @@ AutoMLResultView::AutoMLResultView(gui::StudioContext *context, QWidget *parent)
     m_batch->setToolTip(tr("Score a CSV with the best model and write the predictions to another CSV"));
     for (QPushButton *b : {m_openData, m_openCandidates, m_openRun, m_batch})
         buttons->addWidget(b);
+    // The winner's model goes to the Models panel: registered as a version, or served.
+    auto *registerModel = new QPushButton(tr("Register model…"), this);
+    registerModel->setObjectName(QStringLiteral("registerModel"));
+    registerModel->setToolTip(tr("Register the best model as a new version of a registered model"));
+    auto *deployModel = new QPushButton(tr("Deploy…"), this);
+    deployModel->setObjectName(QStringLiteral("deployModel"));
+    deployModel->setToolTip(tr("Serve the best model behind an HTTP endpoint"));
+    buttons->addWidget(registerModel);
+    buttons->addWidget(deployModel);
+    connect(registerModel, &QPushButton::clicked, this, [this] { Q_EMIT m_context->registerModelRequested(m_result.runUuid); });
+    connect(deployModel, &QPushButton::clicked, this, [this] { Q_EMIT m_context->deployModelRequested(m_result.runUuid); });
     buttons->addStretch(1);
     v->addLayout(buttons);
 
@@ -337,6 +348,9 @@ void AutoMLResultView::updateButtons()
     m_openCandidates->setEnabled(!m_result.candidateNotebook.isEmpty());
     m_openRun->setEnabled(!m_result.runUuid.isEmpty());
     m_batch->setEnabled(finished && m_result.best());
+    for (const char *name : {"registerModel", "deployModel"})
+        if (auto *b = findChild<QPushButton *>(QLatin1String(name)))
+            b->setEnabled(m_batch->isEnabled());
 }
 
 void AutoMLResultView::batchPrediction()

@@ -10,6 +10,7 @@
 
 #include "studiocontext.h"
 
+#include "cairn/registry/modelregistry.h"
 #include "cairn/store/runexport.h"
 #include "cairn/store/sqlitedatabase.h"
 #include "cairn/util/error.h"
@@ -795,6 +796,17 @@ void ExperimentsPanel::runsContextMenu(const QPoint &pos)
     if (runs.size() == 1) {
         menu.addAction(tr("Show Details"), this, [this] { m_sideTabs->setCurrentWidget(m_detail); });
         menu.addAction(tr("Rename…"), this, &ExperimentsPanel::renameRun);
+        // Register and Deploy are the Models panel's; offered where the run has a model.
+        const QString uuid = runs.first().uuid;
+        bool hasModel = false;
+        try {
+            hasModel = !resolveModelDir(context()->workspace(), uuid).isEmpty();
+        } catch (const Error &) {
+        }
+        if (hasModel) {
+            menu.addAction(tr("Register Model…"), this, [this, uuid] { Q_EMIT context()->registerModelRequested(uuid); });
+            menu.addAction(tr("Deploy Model…"), this, [this, uuid] { Q_EMIT context()->deployModelRequested(uuid); });
+        }
     }
     if (runs.size() >= 2)
         menu.addAction(tr("Compare %n Runs", nullptr, int(runs.size())), this, [this] {

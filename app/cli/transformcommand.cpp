@@ -6,6 +6,7 @@
 #include "cairn/serving/modelreference.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QLocale>
 #include <QThread>
 
@@ -76,6 +77,8 @@ int runTransformCommand(Context &c, const QString &verb)
     if (parser.isSet(QStringLiteral("parallel")) && (!ok || options.parallel < 1 || options.parallel > 256))
         throw UsageError(QStringLiteral("--parallel must be 1-256"));
 
+    if (!QFileInfo::exists(options.input))
+        throw InputError(QStringLiteral("input %1 does not exist").arg(options.input));
     const serving::ResolvedReference ref = serving::resolveModelReference(c.workspace(), parser.value(QStringLiteral("model")));
     // Mini-batches run in parallel: one OpenMP thread each keeps the cores from being oversubscribed.
     if (options.parallel > 1)
@@ -129,7 +132,7 @@ int runTransformCommand(Context &c, const QString &verb)
         c.err << "cairn: interrupted: run the same command again to resume\n";
     c.err << "cairn: " << QString::number(double(clock.elapsed()) / 1000, 'f', 2) << " s\n";
     c.err.flush();
-    return !finished ? 130 : failed > 0 ? 1 : 0;
+    return !finished ? ExitInterrupted : failed > 0 ? ExitFailed : ExitOk;
 }
 
 } // namespace cairn::cli

@@ -172,7 +172,7 @@ private Q_SLOTS:
         QCOMPARE(cairn({u"transform"_s, u"--model"_s, m_run, u"--input"_s, titanic()}).exitCode, 2);
         QCOMPARE(cairn({u"transform"_s, u"--model"_s, m_run, u"--input"_s, titanic(), u"--output"_s, m_dir.filePath(u"x"_s), u"--split-type"_s, u"RecordIO"_s}).exitCode, 2);
         const ProcessResult missing = cairn({u"transform"_s, u"--model"_s, m_run, u"--input"_s, m_dir.filePath(u"nothing.csv"_s), u"--output"_s, m_dir.filePath(u"x"_s)});
-        QCOMPARE(missing.exitCode, 1);
+        QCOMPARE(missing.exitCode, 3);
         QVERIFY(missing.err.contains(u"does not exist"_s));
     }
 };

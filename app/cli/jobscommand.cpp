@@ -32,7 +32,11 @@ int list(Context &c)
     if (!c.parse(parser, QStringLiteral("cairn jobs list [--active] [--format table|json]")))
         return 0;
     const QString ws = c.workspace().path();
-    JobManager::markLostRuns(c.workspace());
+    try {
+        JobManager::markLostRuns(c.workspace());
+    } catch (const Error &) {
+        // A read-only workspace: its jobs are listed as they are, "(lost)" shown below.
+    }
     QList<JobRecord> jobs = JobRecord::list(ws);
     if (parser.isSet(QStringLiteral("active")))
         jobs.removeIf([](const JobRecord &r) { return isTerminal(r.state); });

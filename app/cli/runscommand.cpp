@@ -86,8 +86,12 @@ int list(Context &c, bool exportMode)
         return 0;
     if (!parser.positionalArguments().isEmpty())
         throw UsageError(QStringLiteral("unexpected argument '%1' (filters go in --filter \"...\")").arg(parser.positionalArguments().first()));
-    // Runs whose process is gone (a killed CLI or Python client) are shown as what they are.
-    JobManager::markLostRuns(c.workspace());
+    // Runs whose process is gone (a killed CLI or Python client) are shown as what they are; a
+    // workspace that cannot be written (read-only media) is listed as it is.
+    try {
+        JobManager::markLostRuns(c.workspace());
+    } catch (const Error &) {
+    }
     ExperimentStore &store = c.workspace().store();
     const RunQuery query = queryFrom(c, parser);
     const Format format = c.format(parser, exportMode ? Format::Csv : Format::Table);

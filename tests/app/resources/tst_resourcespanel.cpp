@@ -11,6 +11,8 @@
 
 #include "cairn/jobs/jobrecord.h"
 #include "cairn/jobs/jobspec.h"
+#include "cairn/notebook/kernelclient.h"
+#include "cairn/notebook/kernelspec.h"
 #include "cairn/remote/host.h"
 #include "cairn/remote/idlemonitor.h"
 #include "cairn/store/experimentstore.h"
@@ -29,6 +31,7 @@
 #include <QRadioButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -215,6 +218,41 @@ private Q_SLOTS:
         shot(&panel, QStringLiteral("overview"));
         QDir(jobDir).removeRecursively();
         HostStore().remove(QStringLiteral("lab box"));
+    }
+
+    void kernelsShowOnTheirHostAndABusyOneKeepsItBusy()
+    {
+        const KernelSpec spec = KernelSpec::find(QStringLiteral("python3"));
+        if (!spec.isValid())
+            QSKIP("the python3 kernelspec (python3-ipykernel) is not installed");
+        // A notebook's kernel lives in its editor's tab, as in the Notebooks panel.
+        QTabWidget notebooks;
+        auto *editor = new QWidget;
+        notebooks.addTab(editor, QStringLiteral("analysis.ipynb"));
+        notebooks.show();
+        auto *kernel = new KernelClient(editor);
+        kernel->start(spec);
+        QVERIFY(kernel->waitForReady(60000));
+        ResourcesPanel panel(m_context.get());
+        panel.setSampleInterval(300);
+        panel.show();
+        panel.selectHost(QStringLiteral("local"));
+        auto work = [&panel](int column) {
+            const QTreeWidgetItem *item = panel.workList()->topLevelItem(0);
+            return item ? item->text(column) : QString();
+        };
+        // An idle kernel is listed but does not make the machine busy.
+        QTRY_COMPARE_WITH_TIMEOUT(work(0), QStringLiteral("Kernel"), 20000);
+        QVERIFY(work(1).contains(QStringLiteral("analysis.ipynb")));
+        QTRY_COMPARE_WITH_TIMEOUT(panel.hostState(QStringLiteral("local")), ResourcesPanel::HostState::Idle, 20000);
+        // Executing a cell does.
+        kernel->execute(QStringLiteral("import time; time.sleep(8)"));
+        QTRY_COMPARE_WITH_TIMEOUT(panel.hostState(QStringLiteral("local")), ResourcesPanel::HostState::Busy, 20000);
+        QCOMPARE(work(2), QStringLiteral("busy"));
+        shot(&panel, QStringLiteral("kernel"));
+        kernel->interrupt();
+        QTRY_COMPARE_WITH_TIMEOUT(panel.hostState(QStringLiteral("local")), ResourcesPanel::HostState::Idle, 30000);
+        kernel->shutdown();
     }
 
     void startAndStopRunTheHostsCommands()

@@ -39,6 +39,18 @@ QString lastError()
     return text.trimmed();
 }
 
+/// Our name for a metric XGBoost evaluates each round, so that one quantity has one name across
+/// algorithms and beside our own final scores: XGBoost's logloss and mlogloss are our log_loss,
+/// its merror (the multiclass error rate) is error, like its binary error.
+QString metricName(const QString &xgboostName)
+{
+    if (xgboostName == QLatin1String("logloss") || xgboostName == QLatin1String("mlogloss"))
+        return QStringLiteral("log_loss");
+    if (xgboostName == QLatin1String("merror"))
+        return QStringLiteral("error");
+    return xgboostName;
+}
+
 void check(int rc, const char *what)
 {
     if (rc != 0)
@@ -304,7 +316,7 @@ public:
             while (it.hasNext()) {
                 const auto m = it.next();
                 const double v = m.captured(3).toDouble();
-                ctx.logMetric(m.captured(1) + QLatin1Char('.') + m.captured(2), v, i);
+                ctx.logMetric(m.captured(1) + QLatin1Char('.') + metricName(m.captured(2)), v, i);
                 if (m.captured(1) == QLatin1String("validation") && m.captured(2) == stopMetric) {
                     if (maximize ? v > best : v < best) {
                         best = v;

@@ -39,7 +39,11 @@ private Q_SLOTS:
         const RecordingContext ctx = train(QStringLiteral("titanic.csv"), QStringLiteral("survived"), {{QStringLiteral("num_round"), 60}, {QStringLiteral("eta"), 0.1}}, QStringLiteral("titanic"));
         QVERIFY2(ctx.last.value(QStringLiteral("validation.auc")) > 0.8, qPrintable(QString::number(ctx.last.value(QStringLiteral("validation.auc")))));
         QVERIFY(ctx.last.value(QStringLiteral("validation.accuracy")) > 0.75);
-        QCOMPARE(ctx.steps.value(QStringLiteral("validation.logloss")).size(), 60); // a point per round
+        // A point per round under our own name, then the final score of the kept model.
+        QCOMPARE(ctx.steps.value(QStringLiteral("validation.log_loss")).size(), 61);
+        QCOMPARE(ctx.steps.value(QStringLiteral("train.log_loss")).size(), 60);
+        QVERIFY(!ctx.steps.contains(QStringLiteral("validation.logloss"))); // one name per quantity
+        QVERIFY(!ctx.steps.contains(QStringLiteral("train.logloss")));
         QVERIFY(ctx.last.contains(QStringLiteral("validation.f1")));
         QVERIFY(ctx.last.contains(QStringLiteral("validation.balanced_accuracy")));
         QVERIFY(ctx.artifacts.contains(QStringLiteral("confusion_matrix.csv")));
@@ -102,7 +106,9 @@ private Q_SLOTS:
                                             {QStringLiteral("num_round"), 200}},
                                            QStringLiteral("penguins"));
         QVERIFY(ctx.last.value(QStringLiteral("validation.accuracy")) > 0.9);
-        QVERIFY(ctx.steps.value(QStringLiteral("validation.mlogloss")).size() < 200); // stopped early
+        QVERIFY(ctx.steps.value(QStringLiteral("validation.log_loss")).size() < 200); // stopped early
+        QVERIFY(ctx.steps.contains(QStringLiteral("validation.error"))); // XGBoost's merror, under our name
+        QVERIFY(!ctx.steps.contains(QStringLiteral("validation.mlogloss")));
         QVERIFY(ctx.last.contains(QStringLiteral("validation.f1_macro")));
         const ModelCard card = ModelCard::load(m_dir.filePath(QStringLiteral("penguins/model")));
         QCOMPARE(card.classes.size(), 3);
@@ -226,7 +232,7 @@ private Q_SLOTS:
                                          m_dir.filePath(QStringLiteral("stopped")), {{QStringLiteral("num_round"), 500}}));
         ctx.stopAfterMetrics(20);
         m_plugins.pluginFor(QStringLiteral("xgboost"))->createTrainer(QStringLiteral("xgboost"), ctx.spec())->run(ctx);
-        QVERIFY(ctx.steps.value(QStringLiteral("train.mlogloss")).size() < 500);
+        QVERIFY(ctx.steps.value(QStringLiteral("train.log_loss")).size() < 500);
         QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("stopped/model/model.json"))));
     }
 

@@ -1,6 +1,8 @@
 #include "jobmonitor.h"
 
 #include "curveplot.h"
+#include "joblistmodel.h"
+#include "metriccatalog.h"
 #include "studiocontext.h"
 
 #include "cairn/jobs/jobevent.h"
@@ -93,13 +95,6 @@ MetricsResult readMetrics(const QString &databasePath, const QString &runUuid)
     return r;
 }
 
-/// "validation.auc" and "train.auc" share the group "auc"; keys without a dot are their own.
-QString groupOf(const QString &key)
-{
-    const qsizetype dot = key.indexOf(QLatin1Char('.'));
-    return dot < 0 ? key : key.mid(dot + 1);
-}
-
 } // namespace
 
 JobMonitor::JobMonitor(gui::StudioContext *context, QWidget *parent)
@@ -141,6 +136,7 @@ JobMonitor::JobMonitor(gui::StudioContext *context, QWidget *parent)
     m_tabs->addTab(m_log, tr("Log"));
     layout->addWidget(m_tabs, 1);
 
+    connect(m_metric, &QComboBox::activated, this, [this] { m_metricPicked = true; });
     connect(m_metric, &QComboBox::currentIndexChanged, this, &JobMonitor::redraw);
     m_pollTimer->setInterval(500);
     connect(m_pollTimer, &QTimer::timeout, this, &JobMonitor::pollLog);
@@ -196,6 +192,7 @@ void JobMonitor::setJob(const JobRecord &record)
     m_metricsDirty = false;
     m_metricsSettled = false;
     m_points.clear();
+    m_metricPicked = false;
     {
         const QSignalBlocker block(m_metric);
         m_metric->clear();
@@ -227,7 +224,7 @@ void JobMonitor::updateHeader()
         return;
     }
     QString text = tr("<b>Job %1</b> · %2 · %3").arg(m_record.id.toHtmlEscaped(), m_record.algorithm.toHtmlEscaped(),
-                                                     jobStateName(m_record.state).toHtmlEscaped());
+                                                     JobListModel::stateText(m_record.state).toHtmlEscaped());
     if (!m_record.message.isEmpty())
         text += QStringLiteral(" — ") + m_record.message.toHtmlEscaped();
     m_header->setText(text);
@@ -323,58 +320,68 @@ void JobMonitor::onJobEvent(const QString &jobId, const JobEvent &event)
         m_redrawTimer->start();
 }
 
+QList<gui::MetricCatalog::Group> JobMonitor::metricGroups() const
+{
+    QHash<QString, qint64> counts;
+    for (auto it = m_points.cbegin(); it != m_points.cend(); ++it)
+        if (!it.value().isEmpty())
+            counts.insert(it.key(), it.value().size());
+    return gui::MetricCatalog::groups(m_record.algorithm, counts);
+}
+
 void JobMonitor::rebuildGroups()
 {
-    QStringList groups;
-    for (const QString &key : m_points.keys()) {
-        const QString g = groupOf(key);
-        if (!groups.contains(g))
-            groups << g;
+    // One chart per quantity and unit: the per-epoch losses together, the per-batch loss apart.
+    const QList<gui::MetricCatalog::Group> groups = metricGroups();
+    QStringList ids, titles;
+    for (const gui::MetricCatalog::Group &g : groups) {
+        ids << g.quantity + QLatin1Char('|') + QString::number(int(g.unit));
+        titles << g.title();
     }
     QStringList existing;
     for (int i = 0; i < m_metric->count(); ++i)
-        existing << m_metric->itemText(i);
-    if (existing == groups)
+        existing << m_metric->itemData(i).toString();
+    const QString current = m_metric->currentData().toString();
+    // The first group is the one to show until the user picks another; it may change while the
+    // first points arrive (a curve needs two).
+    if (existing == ids && (m_metricPicked || current == ids.value(0)))
         return;
-    const QString current = m_metric->currentText();
     const QSignalBlocker block(m_metric);
     m_metric->clear();
-    m_metric->addItems(groups);
-    QString pick = current;
-    if (!groups.contains(pick)) {
-        pick.clear();
-        // A curve over many steps says more than a final number: prefer losses, then the rest.
-        for (const QString &g : {QStringLiteral("logloss"), QStringLiteral("mlogloss"), QStringLiteral("loss"), QStringLiteral("rmse"),
-                                 QStringLiteral("auc"), QStringLiteral("merror"), QStringLiteral("inertia")})
-            if (groups.contains(g)) {
-                pick = g;
-                break;
-            }
-        if (pick.isEmpty() && !groups.isEmpty())
-            pick = groups.first();
-    }
-    m_metric->setCurrentIndex(std::max(0, int(groups.indexOf(pick))));
+    for (int i = 0; i < ids.size(); ++i)
+        m_metric->addItem(titles.at(i), ids.at(i));
+    const int keep = m_metricPicked ? int(ids.indexOf(current)) : -1;
+    m_metric->setCurrentIndex(keep >= 0 ? keep : 0);
 }
 
 void JobMonitor::redraw()
 {
-    const QString group = m_metric->currentText();
+    const QString id = m_metric->currentData().toString();
+    const QList<gui::MetricCatalog::Group> groups = metricGroups();
     QList<gui::CurvePlot::Curve> curves;
     QStringList summary;
-    for (auto it = m_points.cbegin(); it != m_points.cend(); ++it) {
-        if (groupOf(it.key()) != group || it.value().isEmpty())
+    QString axis = tr("step");
+    for (const gui::MetricCatalog::Group &g : groups) {
+        if (g.quantity + QLatin1Char('|') + QString::number(int(g.unit)) != id)
             continue;
-        gui::CurvePlot::Curve c;
-        c.name = it.key();
-        for (auto p = it.value().cbegin(); p != it.value().cend(); ++p) {
-            c.x << double(p.key());
-            c.y << p.value();
+        axis = gui::MetricCatalog::axisText(g.unit);
+        for (const QString &key : g.keys) {
+            const QMap<qint64, double> &points = m_points[key];
+            if (points.isEmpty())
+                continue;
+            gui::CurvePlot::Curve c;
+            c.name = key;
+            for (auto p = points.cbegin(); p != points.cend(); ++p) {
+                c.x << double(p.key());
+                c.y << p.value();
+            }
+            // Each last value with where it was taken: a per-batch loss at step 0 is no final loss.
+            summary << tr("%1 = %2 (%3 %4)").arg(key, QString::number(c.y.last(), 'g', 5), axis).arg(points.lastKey());
+            curves << c;
         }
-        summary << QStringLiteral("%1 = %2").arg(it.key(), QString::number(c.y.last(), 'g', 5));
-        curves << c;
     }
     m_summary->setText(summary.join(QStringLiteral("   ")));
-    m_plot->setLabels(tr("step"), group);
+    m_plot->setLabels(axis, id.section(QLatin1Char('|'), 0, 0));
     if (curves.isEmpty())
         m_plot->setEmptyMessage(m_record.id.isEmpty() ? tr("Select a job to see its metrics") : tr("No metrics yet"));
     m_plot->setCurves(curves);

@@ -2,6 +2,8 @@
 
 #include "cairn/jobs/jobrecord.h"
 
+#include "metriccatalog.h"
+
 #include <QMap>
 #include <QPointer>
 #include <QWidget>
@@ -56,6 +58,7 @@ private:
     void pollLog();
     void reloadMetrics();
     void onJobEvent(const QString &jobId, const cairn::JobEvent &event);
+    QList<gui::MetricCatalog::Group> metricGroups() const;
     void rebuildGroups();
     void redraw();
     void updateHeader();
@@ -80,6 +83,7 @@ private:
     bool m_metricsDirty = false;
     bool m_metricsSettled = false;
     int m_finalPolls = 0;
+    bool m_metricPicked = false; // the user chose a chart: keep it while points arrive
 };
 
 } // namespace cairn::panels

@@ -5,6 +5,8 @@
 #include "featureprocessingwidget.h"
 
 #include "datapicker.h"
+#include "displaytext.h"
+#include "formpage.h"
 #include "hostpicker.h"
 #include "jobservice.h"
 #include "joblistmodel.h"
@@ -272,7 +274,7 @@ void TrainingPanel::reloadAlgorithms()
     m_algorithm->clear();
     for (const QJsonObject &meta : m_service->plugins().algorithmMetadata()) {
         const QString id = meta.value(QStringLiteral("id")).toString();
-        const QString name = meta.value(QStringLiteral("name")).toString(id);
+        const QString name = gui::DisplayText::pluginText(meta.value(QStringLiteral("name")).toString(id));
         m_algorithm->addItem(name, id);
     }
     if (m_algorithm->count() == 0) {
@@ -315,7 +317,7 @@ void TrainingPanel::algorithmChanged()
         updateFormState();
         return;
     }
-    m_algorithmHelp->setText(m_info.description);
+    m_algorithmHelp->setText(gui::DisplayText::pluginText(m_info.description));
     m_algorithmHelp->setVisible(!m_info.description.isEmpty());
     {
         const QSignalBlocker block(m_task);
@@ -323,7 +325,7 @@ void TrainingPanel::algorithmChanged()
         if (m_info.tasks.size() != 1)
             m_task->addItem(tr("Automatic (from the target)"), QString());
         for (Task t : m_info.tasks)
-            m_task->addItem(taskName(t), taskName(t));
+            m_task->addItem(gui::DisplayText::task(t), taskName(t));
     }
     m_form->setSchema(m_info.schema);
     m_data->setTargetVisible(m_task->currentData().toString() != QLatin1String("clustering") && m_data->isTabular());

@@ -120,10 +120,11 @@ ScalarSeries RunData::metricLoss(bool validation) const
             break;
         }
     if (key.isEmpty()) {
-        // XGBoost's evaluation metrics: train.logloss, validation.rmse, … (lower is better).
+        // XGBoost's evaluation metrics: train.log_loss, validation.rmse, … (lower is better);
+        // logloss and mlogloss are what runs logged before they took our names.
         for (const QString &k : keys) {
             const QString prefix = validation ? QStringLiteral("validation.") : QStringLiteral("train.");
-            if (k.startsWith(prefix) && (k.endsWith(QLatin1String("logloss")) || k.endsWith(QLatin1String("rmse"))
+            if (k.startsWith(prefix) && (k.endsWith(QLatin1String("logloss")) || k.endsWith(QLatin1String("log_loss")) || k.endsWith(QLatin1String("rmse"))
                                           || k.endsWith(QLatin1String("mlogloss")) || k.endsWith(QLatin1String("error")))) {
                 key = k;
                 break;

@@ -253,7 +253,12 @@ private Q_SLOTS:
         QVERIFY(!panel.stopButton()->isEnabled());
         QVERIFY(panel.openRunButton()->isEnabled());
 
-        panel.monitor()->metricCombo()->setCurrentText(QStringLiteral("auc"));
+        // XGBoost's chart opens on its log loss per boosting round (train and validation), under
+        // our metric name; AUC is a chart of its own.
+        QComboBox *charts = panel.monitor()->metricCombo();
+        QTRY_COMPARE_WITH_TIMEOUT(charts->currentText(), QStringLiteral("log_loss · per boosting round"), 5000);
+        QVERIFY(charts->findText(QStringLiteral("logloss"), Qt::MatchContains) < 0);
+        charts->setCurrentIndex(charts->findText(QStringLiteral("auc · per boosting round")));
         QVERIFY(panel.monitor()->summaryLabel()->text().contains(QStringLiteral("validation.auc")));
         QApplication::processEvents();
         QVERIFY(panel.grab().save(screenshotPath(QStringLiteral("training.png"))));

@@ -8,6 +8,7 @@
 #include "cairn/store/experimentstore.h"
 #include "cairn/store/storewriter.h"
 #include "cairn/util/error.h"
+#include "cairn/util/process.h"
 #include "cairn/workspace/workspace.h"
 
 #include <QCoreApplication>

@@ -20,6 +20,11 @@ public:
     /// Translated title for the dock and the View menu.
     virtual QString title() const = 0;
     virtual QIcon icon() const { return {}; }
+    /// True while the panel holds work that closing the window would lose (an unsaved notebook).
+    virtual bool hasUnsavedChanges() const { return false; }
+    /// Asked before the main window closes: a panel with unsaved work asks the user what to do
+    /// with it. False cancels the close.
+    virtual bool confirmClose() { return true; }
 
 protected:
     StudioContext *context() const { return m_context; }

@@ -4,9 +4,26 @@
 #include "cairn/util/error.h"
 #include "cairn/workspace/workspace.h"
 
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
 #include <QTimer>
 
 namespace cairn::gui {
+
+namespace {
+// The workspace opened last in this process: where dialogs start before one was used.
+QString &currentWorkspace()
+{
+    static QString path;
+    return path;
+}
+
+QString dialogFolderKey()
+{
+    return QStringLiteral("dialogs/lastFolder/") + QString::fromLatin1(currentWorkspace().toUtf8().toBase64());
+}
+} // namespace
 
 StudioContext::StudioContext(QObject *parent) : QObject(parent), m_pollTimer(new QTimer(this))
 {
@@ -21,9 +38,27 @@ void StudioContext::openWorkspace(const QString &path)
 {
     auto next = std::make_unique<Workspace>(path);
     m_workspace = std::move(next);
+    currentWorkspace() = m_workspace->path();
     m_dataVersion = m_workspace->store().dataVersion();
     m_pollTimer->start();
     Q_EMIT workspaceChanged();
+}
+
+
+QString StudioContext::dialogFolder()
+{
+    const QString last = QSettings().value(dialogFolderKey()).toString();
+    if (!last.isEmpty() && QFileInfo(last).isDir())
+        return last;
+    return !currentWorkspace().isEmpty() && QFileInfo(currentWorkspace()).isDir() ? currentWorkspace() : QDir::homePath();
+}
+
+void StudioContext::rememberDialogPath(const QString &path)
+{
+    if (path.isEmpty())
+        return;
+    const QFileInfo info(path);
+    QSettings().setValue(dialogFolderKey(), info.isDir() ? info.absoluteFilePath() : info.absolutePath());
 }
 
 Workspace &StudioContext::workspace()

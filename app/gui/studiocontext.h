@@ -31,6 +31,12 @@ public:
     ExperimentStore &store();
     QString workspacePath() const;
 
+    /// Where a file dialog starts: the folder last used in one with the workspace open now, else
+    /// that workspace, else the home folder. Static, for widgets that have no context.
+    static QString dialogFolder();
+    /// Remembers the folder of a file or folder the user chose in a dialog.
+    static void rememberDialogPath(const QString &path);
+
     /// How often the database is checked for writes from other processes.
     void setPollInterval(int ms);
 

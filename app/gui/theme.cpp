@@ -1,8 +1,11 @@
 #include "theme.h"
 
 #include <QApplication>
+#include <QPainter>
 #include <QPalette>
+#include <QProxyStyle>
 #include <QStyle>
+#include <QStyleOption>
 #include <QStyleFactory>
 #include <QStyleHints>
 
@@ -53,6 +56,33 @@ QPalette lightPalette()
     return p;
 }
 
+// Fusion outlines check boxes and radio buttons in a darker shade of the window colour: on a dark
+// palette an unchecked box all but vanishes. This style draws a light outline over it.
+class CairnStyle : public QProxyStyle
+{
+public:
+    CairnStyle() : QProxyStyle(QStyleFactory::create(QStringLiteral("Fusion"))) {}
+
+    void drawPrimitive(PrimitiveElement element, const QStyleOption *option, QPainter *painter, const QWidget *widget) const override
+    {
+        QProxyStyle::drawPrimitive(element, option, painter, widget);
+        if ((element != PE_IndicatorCheckBox && element != PE_IndicatorRadioButton)
+            || option->palette.color(QPalette::Base).lightness() >= 128)
+            return;
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing, element == PE_IndicatorRadioButton);
+        const bool enabled = option->state & State_Enabled;
+        painter->setPen(QPen(enabled ? QColor(0x9a, 0x9e, 0xa6) : QColor(0x5a, 0x5d, 0x61), 1));
+        painter->setBrush(Qt::NoBrush);
+        const QRect box = option->rect.adjusted(0, 0, -1, -1);
+        if (element == PE_IndicatorRadioButton)
+            painter->drawEllipse(QRectF(box).adjusted(0.5, 0.5, -0.5, -0.5));
+        else
+            painter->drawRect(box);
+        painter->restore();
+    }
+};
+
 } // namespace
 
 QString themeModeName(ThemeMode mode)
@@ -81,7 +111,7 @@ void applyTheme(QApplication &app, ThemeMode mode)
         systemPalette() = app.palette();
         captured = true;
     }
-    app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    app.setStyle(new CairnStyle);
     switch (mode) {
     case ThemeMode::Light:
         app.setPalette(lightPalette());

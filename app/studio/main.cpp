@@ -3,19 +3,31 @@
 #include "studioapp.h"
 
 #include <QApplication>
+#include <QCoreApplication>
+
+namespace {
+void setNames()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("Cairn Studio"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Cairn"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CAIRN_VERSION));
+}
+} // namespace
 
 int main(int argc, char **argv)
 {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("Cairn Studio"));
-    QApplication::setOrganizationName(QStringLiteral("Cairn"));
-    QApplication::setApplicationVersion(QStringLiteral(CAIRN_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("cairn-studio"));
-
+    // The options are read before the GUI starts, so that --help and usage errors need no display.
     cairn::studio::LaunchOptions options;
-    int exitCode = 0;
-    if (!cairn::studio::parseLaunchOptions(app.arguments(), options, exitCode))
-        return exitCode;
+    {
+        QCoreApplication probe(argc, argv);
+        setNames();
+        int exitCode = 0;
+        if (!cairn::studio::parseLaunchOptions(probe.arguments(), options, exitCode))
+            return exitCode;
+    }
+    QApplication app(argc, argv);
+    setNames();
+    QApplication::setDesktopFileName(QStringLiteral("cairn-studio"));
     cairn::studio::installTranslations(app, options.language.isEmpty() ? cairn::studio::Settings().language() : options.language);
     return cairn::studio::runStudio(app, options);
 }

@@ -50,8 +50,12 @@ MainWindow::MainWindow(gui::StudioContext *context, const QList<gui::Panel *> &p
 
     m_workspaceLabel = new QLabel(this);
     m_workspaceLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_workspaceLabel->setObjectName(QStringLiteral("workspaceLabel"));
     m_countLabel = new QLabel(this);
-    statusBar()->addWidget(m_workspaceLabel, 1);
+    m_countLabel->setObjectName(QStringLiteral("countLabel"));
+    // Permanent widgets: QStatusBar draws its messages (ours and the menus' status tips) only in
+    // the space left of them, never over them.
+    statusBar()->addPermanentWidget(m_workspaceLabel);
     statusBar()->addPermanentWidget(m_countLabel);
 
     buildMenus();
@@ -141,8 +145,11 @@ bool MainWindow::openWorkspace(const QString &path)
 
 void MainWindow::newWorkspace()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose an empty folder for the new workspace"),
-                                                          QDir::homePath());
+    // Beside the workspace open now: workspaces tend to live together.
+    QDir start(m_context->hasWorkspace() ? m_context->workspacePath() : QDir::homePath());
+    if (m_context->hasWorkspace())
+        start.cdUp();
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose an empty folder for the new workspace"), start.absolutePath());
     if (dir.isEmpty())
         return;
     if (Workspace::exists(dir)) {
@@ -233,6 +240,16 @@ void MainWindow::showAbout()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    // Unsaved work first: each panel asks about its own, and Cancel keeps the window open.
+    for (gui::Panel *panel : std::as_const(m_panels)) {
+        if (!panel->hasUnsavedChanges())
+            continue;
+        raisePanel(panel->panelId());
+        if (!panel->confirmClose()) {
+            event->ignore();
+            return;
+        }
+    }
     Settings settings;
     settings.setWindowGeometry(saveGeometry());
     settings.setWindowState(saveState());

@@ -28,4 +28,11 @@ QList<gui::Panel *> createPanels(gui::StudioContext *context)
     return panels;
 }
 
+QStringList panelIds()
+{
+    return {QStringLiteral("experiments"), QStringLiteral("training"), QStringLiteral("labeling"), QStringLiteral("tuning"),
+            QStringLiteral("automl"), QStringLiteral("notebooks"), QStringLiteral("debugger"),
+            QStringLiteral("resources"), QStringLiteral("models")};
+}
+
 } // namespace cairn::studio

@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
@@ -22,10 +23,38 @@
 
 namespace cairn::studio {
 
-bool parseLaunchOptions(const QStringList &arguments, LaunchOptions &options, int &exitCode)
+namespace {
+
+// Options QApplication takes for itself (-platform xcb, -style fusion…): read before QApplication
+// exists, they are left to it.
+QStringList withoutQtOptions(const QStringList &arguments)
 {
+    static const QStringList withValue = {
+        QStringLiteral("-platform"), QStringLiteral("-platformpluginpath"), QStringLiteral("-platformtheme"), QStringLiteral("-plugin"),
+        QStringLiteral("-qwindowgeometry"), QStringLiteral("-qwindowtitle"), QStringLiteral("-qwindowicon"), QStringLiteral("-display"),
+        QStringLiteral("-style"), QStringLiteral("-stylesheet"), QStringLiteral("-session"), QStringLiteral("-name"),
+        QStringLiteral("-title"), QStringLiteral("-geometry")};
+    static const QStringList flags = {QStringLiteral("-reverse"), QStringLiteral("-widgetcount"), QStringLiteral("-nograb"),
+                                      QStringLiteral("-dograb"), QStringLiteral("-sync")};
+    QStringList kept;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &arg = arguments.at(i);
+        if (i > 0 && withValue.contains(arg))
+            ++i;
+        else if (i == 0 || !flags.contains(arg))
+            kept << arg;
+    }
+    return kept;
+}
+
+} // namespace
+
+bool parseLaunchOptions(const QStringList &allArguments, LaunchOptions &options, int &exitCode)
+{
+    const QStringList arguments = withoutQtOptions(allArguments);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Cairn Studio: a local-first machine learning workbench."));
+    parser.setApplicationDescription(QStringLiteral("Cairn Studio: a local-first machine learning workbench.\n\nPanels (for --panel): %1")
+                                         .arg(panelIds().join(QStringLiteral(", "))));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption({QStringLiteral("workspace"), QStringLiteral("Open this workspace folder (created if needed)."), QStringLiteral("DIR")});
@@ -34,6 +63,7 @@ bool parseLaunchOptions(const QStringList &arguments, LaunchOptions &options, in
     parser.addOption({QStringLiteral("theme"), QStringLiteral("system, light or dark, for this launch only."), QStringLiteral("THEME")});
     parser.addOption({QStringLiteral("lang"), QStringLiteral("Interface language for this launch: en or zh_CN."), QStringLiteral("LANG")});
     parser.addOption({QStringLiteral("size"), QStringLiteral("Window size, e.g. 1400x880."), QStringLiteral("WxH")});
+    parser.addPositionalArgument(QStringLiteral("notebooks"), QStringLiteral("Notebooks (.ipynb) to open."), QStringLiteral("[NOTEBOOK...]"));
     if (!parser.parse(arguments)) {
         std::fprintf(stderr, "cairn-studio: %s\n", qPrintable(parser.errorText()));
         exitCode = 2;
@@ -52,6 +82,20 @@ bool parseLaunchOptions(const QStringList &arguments, LaunchOptions &options, in
     options.workspace = parser.value(QStringLiteral("workspace"));
     options.screenshot = parser.value(QStringLiteral("screenshot"));
     options.panel = parser.value(QStringLiteral("panel"));
+    if (!options.panel.isEmpty() && !panelIds().contains(options.panel)) {
+        std::fprintf(stderr, "cairn-studio: no panel '%s'; the panels are: %s\n", qPrintable(options.panel),
+                     qPrintable(panelIds().join(QStringLiteral(", "))));
+        exitCode = 2;
+        return false;
+    }
+    for (const QString &file : parser.positionalArguments()) {
+        if (!QFileInfo(file).isFile()) {
+            std::fprintf(stderr, "cairn-studio: no such notebook: %s\n", qPrintable(file));
+            exitCode = 2;
+            return false;
+        }
+        options.notebooks << QFileInfo(file).absoluteFilePath();
+    }
     options.theme = parser.value(QStringLiteral("theme"));
     options.language = parser.value(QStringLiteral("lang"));
     if (parser.isSet(QStringLiteral("size"))) {
@@ -70,8 +114,12 @@ bool parseLaunchOptions(const QStringList &arguments, LaunchOptions &options, in
 void installTranslations(QApplication &app, const QString &language)
 {
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    QLocale::setDefault(locale); // dates and numbers in the interface's language
     auto *ours = new QTranslator(&app);
-    if (ours->load(locale, QStringLiteral("cairn"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    // English is the source language; its file holds the plural forms ("1 run", "2 runs") and is
+    // what a language without a translation falls back to.
+    if (ours->load(locale, QStringLiteral("cairn"), QStringLiteral("_"), QStringLiteral(":/i18n"))
+        || ours->load(QStringLiteral("cairn_en"), QStringLiteral(":/i18n")))
         app.installTranslator(ours);
     auto *qt = new QTranslator(&app);
     if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
@@ -95,9 +143,11 @@ int runStudio(QApplication &app, const LaunchOptions &options)
     if (path.isEmpty())
         path = Workspace::defaultPath();
     const bool opened = window.openWorkspace(path);
-    if (!options.panel.isEmpty() && !window.raisePanel(options.panel))
-        std::fprintf(stderr, "cairn-studio: no panel '%s'\n", qPrintable(options.panel));
+    if (!options.panel.isEmpty())
+        window.raisePanel(options.panel);
     window.show();
+    for (const QString &notebook : options.notebooks)
+        Q_EMIT context->openNotebookRequested(notebook);
 
     if (!options.screenshot.isEmpty()) {
         // Let layouts settle and lazy views fetch before grabbing.

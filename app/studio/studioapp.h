@@ -16,9 +16,11 @@ struct LaunchOptions
     QString theme;       ///< --theme system|light|dark (not saved)
     QString language;    ///< --lang en|zh_CN (not saved)
     int width = 0, height = 0; ///< --size WxH
+    QStringList notebooks; ///< .ipynb files named on the command line, opened in the Notebooks panel
 };
 
-/// Parses the arguments; on a usage error prints it and returns false with exitCode set.
+/// Parses the arguments; on a usage error prints it and returns false with exitCode set (2), as
+/// after --help and --version (0). Needs a QCoreApplication, not a display.
 bool parseLaunchOptions(const QStringList &arguments, LaunchOptions &options, int &exitCode);
 /// Loads the Chinese (or other) translation for the language, "" meaning the system's.
 void installTranslations(QApplication &app, const QString &language);

@@ -5,15 +5,18 @@
 #include "panelregistry.h"
 #include "settings.h"
 #include "studiocontext.h"
+#include "theme.h"
 
 #include "cairn/store/experimentstore.h"
 #include "cairn/workspace/workspace.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QDockWidget>
 #include <QLabel>
 #include <QMenuBar>
 #include <QStatusBar>
+#include <QStyleOptionButton>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -92,6 +95,65 @@ private Q_SLOTS:
         closer.start(50);
         QVERIFY(!window.openWorkspace(file.fileName()));
         QCOMPARE(context.workspacePath(), Workspace::resolvePath(dir.path()));
+    }
+
+    void panelIdsNeedNoDisplay()
+    {
+        // --help and --panel list the panels from panelIds(): the same as the panels built.
+        gui::StudioContext context;
+        studio::MainWindow window(&context, studio::createPanels(&context));
+        QStringList built;
+        for (gui::Panel *panel : window.panels())
+            built << panel->panelId();
+        QCOMPARE(studio::panelIds(), built);
+    }
+
+    void statusMessagesLeaveTheWorkspaceLabelAlone()
+    {
+        QTemporaryDir dir;
+        gui::StudioContext context;
+        studio::MainWindow window(&context, {});
+        window.resize(1000, 600);
+        QVERIFY(window.openWorkspace(dir.path()));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *label = window.statusBar()->findChild<QLabel *>(QStringLiteral("workspaceLabel"));
+        QVERIFY(label && label->isVisible());
+        const QRect where(label->mapTo(window.statusBar(), QPoint(0, 0)), label->size());
+        const QImage before = window.statusBar()->grab(where).toImage();
+        // A long message, as "Opening …ipynb" or an error: drawn beside the label, never over it.
+        Q_EMIT context.statusMessage(QStringLiteral("Opening a-notebook-with-a-rather-long-name-that-goes-on-and-on.ipynb… ").repeated(3), 0);
+        QVERIFY(!window.statusBar()->currentMessage().isEmpty());
+        QVERIFY(label->isVisible());
+        const QImage during = window.statusBar()->grab(where).toImage();
+        QCOMPARE(during, before);
+        QVERIFY(window.statusBar()->grab().save(QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots/statusbar-message.png"))));
+    }
+
+    void uncheckedBoxesShowInTheDarkTheme()
+    {
+        gui::applyTheme(*qApp, gui::ThemeMode::Dark);
+        QWidget page;
+        page.setAutoFillBackground(true);
+        auto *box = new QCheckBox(QStringLiteral("Stop poor trials early"), &page);
+        box->move(10, 10);
+        box->adjustSize();
+        page.resize(300, 50);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QStyleOptionButton option;
+        option.initFrom(box);
+        const QRect indicator = box->style()->subElementRect(QStyle::SE_CheckBoxIndicator, &option, box);
+        const QImage image = box->grab(indicator).toImage();
+        // The box's outline must stand out from the window behind it.
+        const int window = page.palette().color(QPalette::Window).lightness();
+        int contrast = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x)
+                contrast = std::max(contrast, std::abs(QColor(image.pixel(x, y)).lightness() - window));
+        QVERIFY2(contrast >= 80, qPrintable(QString::number(contrast)));
+        QVERIFY(page.grab().save(QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots/dark-checkbox.png"))));
+        gui::applyTheme(*qApp, gui::ThemeMode::Light);
     }
 
 private:

@@ -23,6 +23,8 @@
 
 namespace cairn::panels {
 
+Q_LOGGING_CATEGORY(lcNotebookUi, "cairn.notebook.ui", QtWarningMsg)
+
 namespace {
 
 // Pixels above and below the viewport whose cells are rendered ahead of scrolling.
@@ -192,6 +194,14 @@ bool NotebookEditor::saveAs(const QString &path, QString *error)
     return true;
 }
 
+void NotebookEditor::setFilePath(const QString &path)
+{
+    if (path == m_path)
+        return;
+    m_path = path;
+    Q_EMIT dirtyChanged(m_dirty); // the tab title changes with the name
+}
+
 void NotebookEditor::setAutosaveInterval(int ms)
 {
     if (ms <= 0) {
@@ -205,7 +215,10 @@ void NotebookEditor::autosave()
 {
     if (!m_dirty || m_path.isEmpty())
         return;
-    if (save() && m_context)
+    if (!save())
+        return;
+    qCInfo(lcNotebookUi, "autosaved %s", qPrintable(m_path));
+    if (m_context)
         Q_EMIT m_context->statusMessage(tr("Autosaved %1").arg(displayName()), 2000);
 }
 

@@ -7,6 +7,7 @@
 #include "cairn/notebook/outputs.h"
 
 #include <QElapsedTimer>
+#include <QLoggingCategory>
 #include <QHash>
 #include <QPointer>
 #include <QWidget>
@@ -23,6 +24,9 @@ class StudioContext;
 
 namespace cairn::panels {
 
+/// Notebook opens, saves and autosaves ("cairn.notebook.ui"; info level is off by default).
+Q_DECLARE_LOGGING_CATEGORY(lcNotebookUi)
+
 /// One open notebook: its cells, its kernel, command and edit modes with Jupyter's keys, the run
 /// queue, autosave and the dirty state. The notebook's kernel starts on the first run.
 class NotebookEditor : public QWidget
@@ -37,6 +41,8 @@ public:
     /// The notebook as it is now, cells and metadata.
     Notebook notebook() const;
     QString filePath() const { return m_path; }
+    /// Follows a file renamed on disk: the notebook keeps its state and saves to the new path.
+    void setFilePath(const QString &path);
     QString displayName() const;
 
     bool isDirty() const { return m_dirty; }

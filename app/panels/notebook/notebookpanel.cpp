@@ -1,6 +1,7 @@
 #include "notebookpanel.h"
 
 #include "cellwidget.h"
+#include "notebookbrowser.h"
 #include "notebookeditor.h"
 #include "studiocontext.h"
 
@@ -18,6 +19,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QStyle>
 #include <QTabBar>
@@ -68,7 +70,22 @@ NotebookPanel::NotebookPanel(gui::StudioContext *context, QWidget *parent) : gui
     layout->setSpacing(0);
     layout->addWidget(buildToolbar());
 
-    m_stack = new QStackedWidget(this);
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("notebookSplitter"));
+    m_browser = new NotebookBrowser(context, split);
+    connect(m_browser, &NotebookBrowser::openRequested, this, &NotebookPanel::openNotebook);
+    connect(m_browser, &NotebookBrowser::newRequested, this, [this](const QString &folder) { newNotebook(folder); });
+    connect(m_browser, &NotebookBrowser::renamed, this, &NotebookPanel::onRenamed);
+    connect(m_browser, &NotebookBrowser::aboutToDelete, this, [this](const QString &path) {
+        // The user confirmed the delete: the open tab goes without a save prompt.
+        for (NotebookEditor *editor : editors()) {
+            if (editor->filePath() == path)
+                closeNotebook(m_tabs->indexOf(editor), false);
+        }
+    });
+    connect(this, &NotebookPanel::notebookOpened, this, [this](NotebookEditor *editor) { m_browser->addRecent(editor->filePath()); });
+
+    m_stack = new QStackedWidget(split);
     m_tabs = new QTabWidget(m_stack);
     m_tabs->setTabsClosable(true);
     m_tabs->setMovable(true);
@@ -77,7 +94,12 @@ NotebookPanel::NotebookPanel(gui::StudioContext *context, QWidget *parent) : gui
     connect(m_tabs, &QTabWidget::currentChanged, this, &NotebookPanel::updateToolbar);
     m_stack->addWidget(buildStartPage());
     m_stack->addWidget(m_tabs);
-    layout->addWidget(m_stack, 1);
+    split->addWidget(m_browser);
+    split->addWidget(m_stack);
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
+    split->setSizes({240, 1000});
+    layout->addWidget(split, 1);
 
     refreshKernels();
     updateToolbar();
@@ -295,17 +317,20 @@ void NotebookPanel::openNotebook(const QString &path)
         auto *editor = new NotebookEditor(context(), m_tabs);
         editor->setNotebook(result.notebook, absolute);
         addEditor(editor);
+        // Keys go to the notebook at once (Enter edits the cell, as in Jupyter's command mode).
+        editor->selectCell(editor->currentIndex());
+        qCInfo(lcNotebookUi, "opened %s", qPrintable(absolute));
         Q_EMIT notebookOpened(editor);
     });
     watcher->setFuture(QtConcurrent::run(loadNotebook, absolute));
 }
 
-NotebookEditor *NotebookPanel::newNotebook()
+NotebookEditor *NotebookPanel::newNotebook(const QString &where)
 {
     auto *editor = new NotebookEditor(context(), m_tabs);
     QString path;
-    if (context() && context()->hasWorkspace()) {
-        const QDir folder(notebooksFolder(context()));
+    if (!where.isEmpty() || (context() && context()->hasWorkspace())) {
+        const QDir folder(where.isEmpty() ? notebooksFolder(context()) : where);
         for (int n = 1;; ++n) {
             const QString name = n == 1 ? QStringLiteral("Untitled.ipynb") : QStringLiteral("Untitled%1.ipynb").arg(n);
             if (!folder.exists(name)) {
@@ -339,6 +364,7 @@ void NotebookPanel::openSample(const QString &name)
 
 NotebookEditor *NotebookPanel::addEditor(NotebookEditor *editor)
 {
+    editor->setAutosaveInterval(autosaveSeconds() * 1000);
     const int index = m_tabs->addTab(editor, editor->displayName());
     m_tabs->setCurrentIndex(index);
     m_stack->setCurrentWidget(m_tabs);
@@ -394,27 +420,87 @@ void NotebookPanel::updateToolbar()
         save->setEnabled(editor->isDirty() || editor->filePath().isEmpty());
 }
 
+bool NotebookPanel::askToSave(NotebookEditor *editor)
+{
+    if (!editor->isDirty())
+        return true;
+    m_stack->setCurrentWidget(m_tabs);
+    m_tabs->setCurrentWidget(editor);
+    QMessageBox box(QMessageBox::Warning, tr("Save changes?"),
+                    tr("%1 has changes that are not saved.").arg(editor->displayName()),
+                    QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("saveChangesBox"));
+    box.setInformativeText(tr("Discard drops the changes made since the last save or autosave."));
+    box.setDefaultButton(QMessageBox::Save);
+    const int answer = box.exec();
+    if (answer == QMessageBox::Discard)
+        return true;
+    if (answer != QMessageBox::Save)
+        return false;
+    QString path = editor->filePath();
+    if (path.isEmpty()) {
+        path = QFileDialog::getSaveFileName(this, tr("Save Notebook"), notebooksFolder(context()), tr("Notebooks (*.ipynb)"));
+        if (path.isEmpty())
+            return false;
+        if (!path.endsWith(QLatin1String(".ipynb")))
+            path += QStringLiteral(".ipynb");
+    }
+    QString error;
+    if (!editor->saveAs(path, &error)) {
+        QMessageBox::warning(this, tr("Cannot save the notebook"), error);
+        return false;
+    }
+    return true;
+}
+
+bool NotebookPanel::hasUnsavedChanges() const
+{
+    for (NotebookEditor *editor : editors()) {
+        if (editor->isDirty())
+            return true;
+    }
+    return false;
+}
+
+bool NotebookPanel::confirmClose()
+{
+    for (NotebookEditor *editor : editors()) {
+        if (!askToSave(editor))
+            return false;
+    }
+    rememberOpenNotebooks();
+    return true;
+}
+
+int NotebookPanel::autosaveSeconds()
+{
+    // JupyterLab saves a dirty notebook every 120 s; a minute loses less after a crash.
+    return qMax(0, QSettings().value(QStringLiteral("notebooks/autosaveSeconds"), 60).toInt());
+}
+
+void NotebookPanel::onRenamed(const QString &oldPath, const QString &newPath)
+{
+    for (NotebookEditor *editor : editors()) {
+        if (editor->filePath() == oldPath)
+            editor->setFilePath(newPath);
+    }
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("notebooks/recent")).toStringList();
+    for (QString &path : recent) {
+        if (path == oldPath)
+            path = newPath;
+    }
+    settings.setValue(QStringLiteral("notebooks/recent"), recent);
+    rememberOpenNotebooks();
+}
+
 bool NotebookPanel::closeNotebook(int index, bool ask)
 {
     auto *editor = qobject_cast<NotebookEditor *>(m_tabs->widget(index));
     if (!editor)
         return false;
-    if (ask && editor->isDirty()) {
-        const auto answer = QMessageBox::question(this, tr("Save changes?"),
-                                                  tr("%1 has changes that are not saved.").arg(editor->displayName()),
-                                                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
-        if (answer == QMessageBox::Cancel)
-            return false;
-        if (answer == QMessageBox::Save) {
-            if (editor->filePath().isEmpty()) {
-                const QString path = QFileDialog::getSaveFileName(this, tr("Save Notebook"), notebooksFolder(context()), tr("Notebooks (*.ipynb)"));
-                if (path.isEmpty() || !editor->saveAs(path))
-                    return false;
-            } else if (!editor->save()) {
-                return false;
-            }
-        }
-    }
+    if (ask && !askToSave(editor))
+        return false;
     m_tabs->removeTab(index);
     editor->shutdownKernel();
     editor->deleteLater();
@@ -425,7 +511,7 @@ bool NotebookPanel::closeNotebook(int index, bool ask)
 
 void NotebookPanel::chooseAndOpen()
 {
-    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open Notebook"), notebooksFolder(context()), tr("Notebooks (*.ipynb)"));
+    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open Notebook"), m_browser->folder(), tr("Notebooks (*.ipynb)"));
     for (const QString &path : paths)
         openNotebook(path);
 }
@@ -437,7 +523,7 @@ void NotebookPanel::saveCurrent(bool as)
         return;
     QString path = editor->filePath();
     if (as || path.isEmpty()) {
-        path = QFileDialog::getSaveFileName(this, tr("Save Notebook"), notebooksFolder(context()), tr("Notebooks (*.ipynb)"));
+        path = QFileDialog::getSaveFileName(this, tr("Save Notebook"), m_browser->folder(), tr("Notebooks (*.ipynb)"));
         if (path.isEmpty())
             return;
         if (!path.endsWith(QLatin1String(".ipynb")))

@@ -14,10 +14,12 @@ class QToolBar;
 
 namespace cairn::panels {
 
+class NotebookBrowser;
 class NotebookEditor;
 
-/// The Notebooks panel: .ipynb files in tabs, each on its own Jupyter kernel, with a toolbar
-/// (run, interrupt, restart, kernel picker) and a start page with the sample notebooks.
+/// The Notebooks panel: a file browser, .ipynb files in tabs, each on its own Jupyter kernel, with
+/// a toolbar (run, interrupt, restart, kernel picker) and a start page with the sample notebooks.
+/// Dirty notebooks are autosaved on a timer and never dropped without asking.
 class NotebookPanel : public gui::Panel
 {
     Q_OBJECT
@@ -32,8 +34,9 @@ public:
     /// Reads the file on a worker thread and opens it in a tab (notebookOpened or openFailed follow).
     /// An already open file is brought to the front.
     void openNotebook(const QString &path);
-    /// A new notebook saved as notebooks/UntitledN.ipynb in the workspace (or unsaved without one).
-    NotebookEditor *newNotebook();
+    /// A new notebook saved as UntitledN.ipynb in `folder` (default: the workspace's notebooks/;
+    /// unsaved without a workspace).
+    NotebookEditor *newNotebook(const QString &folder = {});
     /// Copies a sample notebook (":/notebooks/NAME") into the workspace's notebooks/ and opens it.
     void openSample(const QString &name);
     static QStringList sampleNames();
@@ -43,7 +46,14 @@ public:
     /// Closes a tab; a dirty notebook asks first unless `ask` is false (then changes are dropped).
     bool closeNotebook(int index, bool ask = true);
 
+    bool hasUnsavedChanges() const override;
+    /// Save / Discard / Cancel for every dirty notebook; false when the user cancels.
+    bool confirmClose() override;
+    /// Seconds between autosaves of a dirty notebook (the "notebooks/autosaveSeconds" setting; 0: off).
+    static int autosaveSeconds();
+
     QTabWidget *tabs() const { return m_tabs; }
+    NotebookBrowser *browser() const { return m_browser; }
     QComboBox *kernelPicker() const { return m_kernelPicker; }
     QAction *action(const QString &name) const;
     /// Reloads the kernelspecs for the picker.
@@ -58,12 +68,16 @@ private:
     QWidget *buildStartPage();
     NotebookEditor *addEditor(NotebookEditor *editor);
     void updateTab(NotebookEditor *editor);
+    /// Save / Discard / Cancel for one dirty notebook: true unless the user cancels or the save fails.
+    bool askToSave(NotebookEditor *editor);
+    void onRenamed(const QString &oldPath, const QString &newPath);
     void updateToolbar();
     void chooseAndOpen();
     void saveCurrent(bool as);
     void rememberOpenNotebooks();
     void restoreOpenNotebooks();
 
+    NotebookBrowser *m_browser;
     QStackedWidget *m_stack;
     QTabWidget *m_tabs;
     QComboBox *m_kernelPicker;

@@ -1,4 +1,5 @@
 #include "datapicker.h"
+#include "studiocontext.h"
 #include "tablepreview.h"
 
 #include "cairn/data/csvreader.h"
@@ -73,8 +74,9 @@ DataPicker::DataPicker(QWidget *parent)
             folderButton->setToolTip(tr("Choose an image folder with one sub-folder per class"));
             h->addWidget(folderButton);
             connect(folderButton, &QPushButton::clicked, this, [this, edit] {
-                const QString start = edit->text().isEmpty() ? QDir::homePath() : QFileInfo(edit->text()).absolutePath();
+                const QString start = edit->text().isEmpty() ? StudioContext::dialogFolder() : QFileInfo(edit->text()).absolutePath();
                 const QString path = QFileDialog::getExistingDirectory(this, tr("Choose an image folder"), start);
+                StudioContext::rememberDialogPath(path);
                 if (path.isEmpty())
                     return;
                 edit->setText(QDir::toNativeSeparators(path));
@@ -113,8 +115,9 @@ DataPicker::~DataPicker() = default;
 
 void DataPicker::browse(QLineEdit *edit, const QString &title)
 {
-    const QString start = edit->text().isEmpty() ? QDir::homePath() : QFileInfo(edit->text()).absolutePath();
+    const QString start = edit->text().isEmpty() ? StudioContext::dialogFolder() : QFileInfo(edit->text()).absolutePath();
     const QString path = QFileDialog::getOpenFileName(this, title, start, tr("Data (*.csv *.tsv *.txt *.gz *-ubyte *.idx *.jsonl *.manifest);;All files (*)"));
+    StudioContext::rememberDialogPath(path);
     if (path.isEmpty())
         return;
     edit->setText(QDir::toNativeSeparators(path));

@@ -11,6 +11,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QSpinBox>
+#include <QStyle>
 #include <QToolButton>
 
 #include <climits>
@@ -376,6 +377,9 @@ void ParameterForm::updateRangeWidgets(Row &r)
                               : r.choices->fontMetrics().horizontalAdvance(all) <= 200 ? all
                                                                                        : tr("%1 of %2 values").arg(picked.size()).arg(r.choiceMenu->actions().size());
         r.choices->setText(shown);
+        // The grid may squeeze the button below its text: the summary and the menu arrow must stay whole.
+        r.choices->setMinimumWidth(r.choices->fontMetrics().horizontalAdvance(shown)
+                                   + r.choices->style()->pixelMetric(QStyle::PM_MenuButtonIndicator, nullptr, r.choices) + 16);
         r.choices->setToolTip(tr("The values the tuner picks from: %1").arg(picked.isEmpty() ? tr("(none)") : all));
     }
 }

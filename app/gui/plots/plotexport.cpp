@@ -1,4 +1,5 @@
 #include "plotexport.h"
+#include "studiocontext.h"
 
 #include "qcustomplotinclude.h"
 
@@ -76,10 +77,11 @@ void exportPlotInteractively(QWidget *plot, QWidget *dialogParent, const QString
     const QString png = PlotExport::tr("PNG image (*.png)");
     const QString svg = PlotExport::tr("SVG image (*.svg)");
     QString path = QFileDialog::getSaveFileName(dialogParent, PlotExport::tr("Export Plot"),
-                                                QDir::home().filePath(suggestedName + QStringLiteral(".png")),
+                                                QDir(StudioContext::dialogFolder()).filePath(suggestedName + QStringLiteral(".png")),
                                                 png + QStringLiteral(";;") + svg, &selectedFilter);
     if (path.isEmpty())
         return;
+    StudioContext::rememberDialogPath(path);
     if (QFileInfo(path).suffix().isEmpty())
         path += selectedFilter == svg ? QStringLiteral(".svg") : QStringLiteral(".png");
     QString error;

@@ -41,6 +41,7 @@
 #include <QStandardItemModel>
 #include <QTableView>
 #include <QTimeEdit>
+#include <QShortcut>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -304,8 +305,9 @@ void AutoMLDataPage::setPath(const QString &rawPath)
 
 void AutoMLDataPage::browse()
 {
-    const QString start = path().isEmpty() ? QDir::homePath() : QFileInfo(path()).absolutePath();
+    const QString start = path().isEmpty() ? gui::StudioContext::dialogFolder() : QFileInfo(path()).absolutePath();
     const QString chosen = QFileDialog::getOpenFileName(this, tr("Choose the training data"), start, tr("CSV files (*.csv *.tsv *.txt);;All files (*)"));
+    gui::StudioContext::rememberDialogPath(chosen);
     if (!chosen.isEmpty())
         setPath(chosen);
 }
@@ -966,6 +968,21 @@ AutoMLWizard::AutoMLWizard(gui::StudioContext *context, gui::JobService *service
     connect(this, &QWizard::currentIdChanged, this, [this, cancel](int id) {
         setButtonText(QWizard::CancelButton, id == RunPageId ? tr("Close") : cancel);
     });
+    // Ctrl+Enter goes on from any page (Start on the budget page), as Train does in the Training form;
+    // the buttons sit below every page, always in view.
+    for (const QKeySequence &keys : {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
+        auto *shortcut = new QShortcut(keys, this);
+        connect(shortcut, &QShortcut::activated, this, [this] {
+            for (const auto which : {QWizard::CommitButton, QWizard::NextButton, QWizard::FinishButton}) {
+                QAbstractButton *b = button(which);
+                if (b && b->isVisible() && b->isEnabled()) {
+                    b->click();
+                    return;
+                }
+            }
+        });
+    }
+    button(QWizard::CommitButton)->setToolTip(tr("Start the AutoML job (Ctrl+Enter)"));
     resize(1000, 720);
 }
 

@@ -1,5 +1,6 @@
 #include "batchpredictiondialog.h"
 #include "hostpicker.h"
+#include "studiocontext.h"
 
 #include "cairn/algorithms/modelloader.h"
 #include "cairn/algorithms/pluginmanager.h"
@@ -112,12 +113,13 @@ BatchPredictionDialog::BatchPredictionDialog(const QString &modelDir, const QStr
         auto *browse = new QPushButton(tr("Browse…"), row);
         h->addWidget(browse);
         connect(browse, &QPushButton::clicked, this, [this, edit, save] {
-            const QString start = edit->text().isEmpty() ? QDir::homePath() : QFileInfo(edit->text()).absolutePath();
+            const QString start = edit->text().isEmpty() ? gui::StudioContext::dialogFolder() : QFileInfo(edit->text()).absolutePath();
             const QString filter = tr("CSV files (*.csv);;All files (*)");
             const QString path = save ? QFileDialog::getSaveFileName(this, tr("Write the predictions to"), start, filter)
                                       : QFileDialog::getOpenFileName(this, tr("Rows to score"), start, filter);
             if (path.isEmpty())
                 return;
+            gui::StudioContext::rememberDialogPath(path);
             if (save)
                 m_outputTouched = true;
             edit->setText(QDir::toNativeSeparators(path));

@@ -21,6 +21,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
 #include <QFutureWatcher>
@@ -685,10 +686,11 @@ QString ExperimentsPanel::exportCsv(const QString &path)
 
 void ExperimentsPanel::exportCsvInteractively()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Runs as CSV"), QStringLiteral("runs.csv"),
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Runs as CSV"), QDir(gui::StudioContext::dialogFolder()).filePath(QStringLiteral("runs.csv")),
                                                       tr("CSV files (*.csv)"));
     if (path.isEmpty())
         return;
+    gui::StudioContext::rememberDialogPath(path);
     QApplication::setOverrideCursor(Qt::WaitCursor);
     const QString error = exportCsv(path);
     QApplication::restoreOverrideCursor();

@@ -34,6 +34,7 @@
 #include <QProgressBar>
 #include <QSplitter>
 #include <QStyledItemDelegate>
+#include <QScrollBar>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -299,6 +300,13 @@ void LabelingPanel::buildUi()
     m_grid->setItemDelegate(new ThumbnailDelegate(m_grid));
     m_grid->setModel(m_thumbs);
     m_grid->setMinimumWidth(130);
+    // The batched layout grows the scroll range as it places items.
+    for (QScrollBar *bar : {m_grid->verticalScrollBar(), m_grid->horizontalScrollBar()})
+        connect(bar, &QScrollBar::rangeChanged, this, [this] {
+            if (m_scrollPending)
+                scrollToCurrent();
+        });
+    m_grid->installEventFilter(this);
     connect(m_grid->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex &index) {
         const int item = m_thumbs->itemAt(index.row());
         if (item >= 0 && item != m_current)
@@ -572,10 +580,11 @@ void LabelingPanel::showItem(int itemIndex)
     if (row >= 0) {
         const QModelIndex index = m_thumbs->index(row);
         if (m_grid->currentIndex() != index) {
-            QSignalBlocker block(m_grid->selectionModel());
+            // Not under a QSignalBlocker: the view repaints the thumbnail that loses the selection
+            // only when told. m_current is already the item, so the view's currentChanged is a no-op.
             m_grid->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
-            m_grid->scrollTo(index);
         }
+        scrollToCurrent();
     }
     if (changed) {
         m_shownItem = -1;
@@ -585,6 +594,24 @@ void LabelingPanel::showItem(int itemIndex)
     }
     updateInfo();
     updateClassList();
+}
+
+bool LabelingPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_grid && m_scrollPending && (event->type() == QEvent::Show || event->type() == QEvent::Resize))
+        QTimer::singleShot(0, this, &LabelingPanel::scrollToCurrent);
+    return gui::Panel::eventFilter(watched, event);
+}
+
+void LabelingPanel::scrollToCurrent()
+{
+    // The grid lays out its items in batches once shown: until the current one has a place, scrolling
+    // waits for the layout (the scroll range grows) or the first show (a job reopened at start-up).
+    const QModelIndex index = m_grid->currentIndex();
+    if (!index.isValid())
+        return;
+    m_grid->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    m_scrollPending = !m_grid->isVisible() || !m_grid->viewport()->rect().intersects(m_grid->visualRect(index));
 }
 
 void LabelingPanel::prefetchAround(int row)
@@ -1074,11 +1101,12 @@ void LabelingPanel::importLabels(int format)
         return;
     const auto f = LabelFormat(format);
     const QString path = (f == LabelFormat::Yolo || f == LabelFormat::Voc)
-        ? QFileDialog::getExistingDirectory(this, tr("Import Labels"))
-        : QFileDialog::getOpenFileName(this, tr("Import Labels"), {},
+        ? QFileDialog::getExistingDirectory(this, tr("Import Labels"), gui::StudioContext::dialogFolder())
+        : QFileDialog::getOpenFileName(this, tr("Import Labels"), gui::StudioContext::dialogFolder(),
                                        f == LabelFormat::Coco ? tr("COCO JSON (*.json);;All files (*)") : tr("Manifests (*.manifest *.jsonl);;All files (*)"));
     if (path.isEmpty())
         return;
+    gui::StudioContext::rememberDialogPath(path);
     const QString dir = m_job->dir();
     auto *watcher = new QFutureWatcher<QString>(this);
     connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher] {

@@ -88,8 +88,13 @@ Q_SIGNALS:
     /// An auto-labeling run ended; ok is false on failure, message says what happened.
     void autoLabelFinished(bool ok, const QString &message);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void buildUi();
+    /// Scrolls the thumbnail grid to the current image, now or once the grid is laid out.
+    void scrollToCurrent();
     void refreshJobList();
     void rebuildSequence(int keepItem);
     void showItem(int itemIndex);
@@ -141,6 +146,7 @@ private:
     int m_current = -1;
     int m_shownItem = -1;
     bool m_reviewMode = false;
+    bool m_scrollPending = false;
     std::optional<cairn::labeling::ItemStatus> m_filter;
     qint64 m_knownVersion = -1;
 };

@@ -1,4 +1,5 @@
 #include "newjobdialog.h"
+#include "studiocontext.h"
 
 #include "cairn/util/error.h"
 
@@ -14,6 +15,8 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace cairn::panels {
 
@@ -43,6 +46,14 @@ NewJobDialog::NewJobDialog(const QString &workspacePath, QWidget *parent)
     m_labels->setPlaceholderText(tr("Comma-separated, e.g. cat, dog, bird (keys 1, 2, 3…)"));
     m_instructions->setPlaceholderText(tr("What labelers should look for, and edge cases."));
     m_instructions->setMaximumHeight(90);
+    // Wide enough for every hint in full, in any language (the source hint changes with the kind).
+    const QString manifestHint = tr("JSON Lines file with \"source-ref\" per line");
+    for (QLineEdit *e : {m_name, m_source, m_labels}) {
+        int width = e->fontMetrics().horizontalAdvance(e->placeholderText());
+        if (e == m_source)
+            width = std::max(width, e->fontMetrics().horizontalAdvance(manifestHint));
+        e->setMinimumWidth(width + 24);
+    }
     m_problem->setStyleSheet(QStringLiteral("color: #c62828"));
     m_problem->setWordWrap(true);
 
@@ -63,8 +74,8 @@ NewJobDialog::NewJobDialog(const QString &workspacePath, QWidget *parent)
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     for (QLineEdit *e : {m_name, m_source, m_labels})
         connect(e, &QLineEdit::textChanged, this, &NewJobDialog::validate);
-    connect(m_manifest, &QRadioButton::toggled, this, [this](bool on) {
-        m_source->setPlaceholderText(on ? tr("JSON Lines file with \"source-ref\" per line") : tr("Folder of images (searched recursively)"));
+    connect(m_manifest, &QRadioButton::toggled, this, [this, manifestHint](bool on) {
+        m_source->setPlaceholderText(on ? manifestHint : tr("Folder of images (searched recursively)"));
         validate();
     });
     validate();
@@ -72,11 +83,14 @@ NewJobDialog::NewJobDialog(const QString &workspacePath, QWidget *parent)
 
 void NewJobDialog::browse()
 {
+    const QString start = m_source->text().isEmpty() ? gui::StudioContext::dialogFolder() : m_source->text();
     const QString path = m_manifest->isChecked()
-        ? QFileDialog::getOpenFileName(this, tr("Input Manifest"), m_source->text(), tr("Manifests (*.manifest *.jsonl *.json);;All files (*)"))
-        : QFileDialog::getExistingDirectory(this, tr("Image Folder"), m_source->text());
-    if (!path.isEmpty())
-        m_source->setText(path);
+        ? QFileDialog::getOpenFileName(this, tr("Input Manifest"), start, tr("Manifests (*.manifest *.jsonl *.json);;All files (*)"))
+        : QFileDialog::getExistingDirectory(this, tr("Image Folder"), start);
+    if (path.isEmpty())
+        return;
+    gui::StudioContext::rememberDialogPath(path);
+    m_source->setText(path);
 }
 
 JobSettings NewJobDialog::settings() const

@@ -76,6 +76,7 @@ JobSpec::Debugger DebuggerConfigWidget::config() const
     for (int i = 0; i < m_collections->count(); ++i)
         if (m_collections->item(i)->checkState() == Qt::Checked)
             config.collections << m_collections->item(i)->text();
+    config.collections << m_otherCollections;
     config.interval = m_interval->value();
     // The same shape as `cairn train --rule NAME[:stop]`: notify always, stop when asked.
     for (int i = 0; i < m_rules->topLevelItemCount(); ++i) {
@@ -86,7 +87,7 @@ JobSpec::Debugger DebuggerConfigWidget::config() const
         if (item->checkState(kStopColumn) == Qt::Checked)
             actions.append(QStringLiteral("stop"));
         config.rules.append(QJsonObject{{QStringLiteral("name"), item->text(0)},
-                                        {QStringLiteral("parameters"), QJsonObject()},
+                                        {QStringLiteral("parameters"), m_ruleParameters.value(item->text(0).toLower())},
                                         {QStringLiteral("actions"), actions}});
     }
     return config;
@@ -95,8 +96,21 @@ JobSpec::Debugger DebuggerConfigWidget::config() const
 void DebuggerConfigWidget::setConfig(const JobSpec::Debugger &config)
 {
     setChecked(!config.collections.isEmpty() || !config.rules.isEmpty());
+    // Names as typed on the command line ("Weights", " gradients") tick their box too.
+    QStringList wanted;
+    m_otherCollections.clear();
+    for (const QString &name : config.collections) {
+        wanted << name.trimmed();
+        if (m_collections->findItems(name.trimmed(), Qt::MatchFixedString).isEmpty())
+            m_otherCollections << name.trimmed();
+    }
+    m_ruleParameters.clear();
+    for (const QJsonValue &v : config.rules) {
+        const QJsonObject rule = v.toObject();
+        m_ruleParameters.insert(rule.value(QStringLiteral("name")).toString().toLower(), rule.value(QStringLiteral("parameters")).toObject());
+    }
     for (int i = 0; i < m_collections->count(); ++i)
-        m_collections->item(i)->setCheckState(config.collections.contains(m_collections->item(i)->text()) ? Qt::Checked
+        m_collections->item(i)->setCheckState(wanted.contains(m_collections->item(i)->text(), Qt::CaseInsensitive) ? Qt::Checked
                                                                                                           : Qt::Unchecked);
     m_interval->setValue(config.interval > 0 ? config.interval : 100);
     for (int i = 0; i < m_rules->topLevelItemCount(); ++i) {

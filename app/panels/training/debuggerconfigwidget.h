@@ -3,6 +3,8 @@
 #include "cairn/jobs/jobspec.h"
 
 #include <QGroupBox>
+#include <QHash>
+#include <QJsonObject>
 
 class QListWidget;
 class QSpinBox;
@@ -25,6 +27,10 @@ private:
     QListWidget *m_collections;
     QSpinBox *m_interval;
     QTreeWidget *m_rules;
+    /// What setConfig() got that the widget does not show: collections outside the list (losses,
+    /// labels) and each rule's parameters, given back by config() so that a cloned job keeps them.
+    QStringList m_otherCollections;
+    QHash<QString, QJsonObject> m_ruleParameters;
 };
 
 } // namespace cairn::panels

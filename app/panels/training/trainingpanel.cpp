@@ -32,7 +32,6 @@
 #include <QLineEdit>
 #include <QPainter>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStyledItemDelegate>
@@ -82,12 +81,15 @@ TrainingPanel::TrainingPanel(gui::StudioContext *context, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->setObjectName(QStringLiteral("trainingSplitter"));
-    auto *scroll = new QScrollArea(split);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setWidget(buildForm());
-    scroll->setMinimumWidth(380);
-    split->addWidget(scroll);
+    QWidget *form = buildForm();
+    // Train stays in view below the long form.
+    auto *actions = new QWidget;
+    auto *av = new QVBoxLayout(actions);
+    av->addWidget(m_message);
+    av->addWidget(m_train);
+    QWidget *formPage = gui::makeFormPage(form, actions, m_train, split);
+    formPage->setMinimumWidth(380);
+    split->addWidget(formPage);
     split->addWidget(buildJobs());
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
@@ -193,12 +195,10 @@ QWidget *TrainingPanel::buildForm()
     m_message = new QLabel(page);
     m_message->setObjectName(QStringLiteral("formMessage"));
     m_message->setWordWrap(true);
-    v->addWidget(m_message);
     m_train = new QPushButton(tr("Train"), page);
     m_train->setObjectName(QStringLiteral("train"));
     m_train->setDefault(true);
-    m_train->setToolTip(tr("Start the job: the worker runs in its own process and its metrics go to a run"));
-    v->addWidget(m_train);
+    m_train->setToolTip(tr("Start the job: the worker runs in its own process and its metrics go to a run (Ctrl+Enter)"));
     connect(m_train, &QPushButton::clicked, this, [this] { submit(); });
     v->addStretch(1);
     return page;
@@ -443,6 +443,11 @@ JobSpec TrainingPanel::currentSpec() const
     if (const QString p = formProblem(); !p.isEmpty())
         throw Error(p);
     JobSpec spec;
+    spec.validationFraction = m_cloned.validationFraction;
+    spec.seed = m_cloned.seed;
+    spec.stopping = m_cloned.stopping;
+    if (m_cloned.hasChannel(QStringLiteral("test")))
+        spec.channels.insert(QStringLiteral("test"), m_cloned.channels.value(QStringLiteral("test")));
     spec.algorithm = m_info.id;
     spec.hyperparameters = m_info.schema.resolve(m_form->values());
     spec.channels.insert(QStringLiteral("train"), gui::DataPicker::channelFor(m_data->trainPath()));
@@ -497,6 +502,7 @@ void TrainingPanel::fillForm(const JobSpec &spec)
         m_message->setVisible(true);
         return;
     }
+    m_cloned = spec;
     m_form->setValues(spec.hyperparameters);
     const int t = m_task->findData(spec.task);
     m_task->setCurrentIndex(t >= 0 ? t : 0);

@@ -118,6 +118,9 @@ private:
     QSpinBox *m_cpus = nullptr;
     gui::HostPicker *m_host = nullptr;
     DebuggerConfigWidget *m_debugger = nullptr;
+    /// A cloned job's settings that the form does not show (seed, validation fraction, time limit,
+    /// host, a test channel): the next job keeps them.
+    JobSpec m_cloned;
     FeatureProcessingWidget *m_features = nullptr;
     QPushButton *m_train = nullptr;
     QPushButton *m_reset = nullptr;

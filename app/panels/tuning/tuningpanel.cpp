@@ -2,6 +2,7 @@
 #include "experimentcombo.h"
 
 #include "datapicker.h"
+#include "formpage.h"
 #include "hostpicker.h"
 #include "jobservice.h"
 #include "parallelcoordinates.h"
@@ -90,12 +91,15 @@ TuningPanel::TuningPanel(gui::StudioContext *context, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     auto *split = new QSplitter(Qt::Horizontal, this);
-    auto *scroll = new QScrollArea(split);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setWidget(buildForm());
-    scroll->setMinimumWidth(420);
-    split->addWidget(scroll);
+    QWidget *form = buildForm();
+    // Start tuning stays in view below the long form.
+    auto *actions = new QWidget;
+    auto *av = new QVBoxLayout(actions);
+    av->addWidget(m_message);
+    av->addWidget(m_start);
+    QWidget *formPage = gui::makeFormPage(form, actions, m_start, split);
+    formPage->setMinimumWidth(420);
+    split->addWidget(formPage);
     split->addWidget(buildResults());
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
@@ -215,11 +219,10 @@ QWidget *TuningPanel::buildForm()
     m_message = new QLabel(page);
     m_message->setObjectName(QStringLiteral("formMessage"));
     m_message->setWordWrap(true);
-    v->addWidget(m_message);
     m_start = new QPushButton(tr("Start tuning"), page);
     m_start->setObjectName(QStringLiteral("startTuning"));
     m_start->setDefault(true);
-    v->addWidget(m_start);
+    m_start->setToolTip(tr("Start the tuning job (Ctrl+Enter)"));
     connect(m_start, &QPushButton::clicked, this, [this] { start(); });
     v->addStretch(1);
     return page;

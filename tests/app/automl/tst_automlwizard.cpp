@@ -256,8 +256,13 @@ private Q_SLOTS:
         QCOMPARE(budget->algorithms(), QStringList{QStringLiteral("xgboost")});
         budget->nameEdit()->setText(QStringLiteral("iris-automl"));
 
-        // Start: the panel owns the job; the run page follows it.
-        wizard->next();
+        // Start with Ctrl+Enter from a field of the page, the button in view below it; the panel owns
+        // the job and the run page follows it.
+        QVERIFY(wizard->button(QWizard::CommitButton)->isVisible());
+        wizard->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(wizard));
+        budget->nameEdit()->setFocus();
+        QTest::keyClick(budget->nameEdit(), Qt::Key_Return, Qt::ControlModifier);
         QCOMPARE(wizard->currentId(), int(AutoMLWizard::RunPageId));
         AutoMLRunPage *run = wizard->runPage();
         QVERIFY2(run->job(), qPrintable(run->errorLabel()->text()));

@@ -19,6 +19,9 @@
 #include <QListView>
 #include <QTemporaryDir>
 #include <QUndoStack>
+#include <QRadioButton>
+#include <QSignalSpy>
+#include <QItemSelectionModel>
 #include <QtTest>
 
 using namespace cairn;
@@ -387,6 +390,69 @@ private Q_SLOTS:
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         screenshot(dialog, QStringLiteral("labeling-newjob.png"));
+    }
+
+    void newJobDialogShowsItsHintsWhole()
+    {
+        QTemporaryDir ws;
+        NewJobDialog dialog(ws.path());
+        dialog.show(); // at its own size, as the panel opens it
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        const auto hintsFit = [&dialog] {
+            for (QLineEdit *e : dialog.findChildren<QLineEdit *>()) {
+                const int text = e->fontMetrics().horizontalAdvance(e->placeholderText());
+                if (!e->placeholderText().isEmpty() && e->width() < text + 8)
+                    return false;
+            }
+            return true;
+        };
+        QVERIFY(hintsFit());
+        screenshot(dialog, QStringLiteral("labeling-newjob-default.png"));
+        auto *manifest = dialog.findChildren<QRadioButton *>().last();
+        manifest->setChecked(true);
+        QApplication::processEvents();
+        QVERIFY(dialog.sourceEdit()->placeholderText().contains(QStringLiteral("source-ref")));
+        QVERIFY(hintsFit());
+    }
+
+    void stripFollowsTheCurrentImage()
+    {
+        QTemporaryDir ws;
+        makeJob(ws.path(), QStringLiteral("fashion"), TaskType::SingleLabel, kFashion, kFashionClasses);
+        {
+            // Work from an earlier session: the first 150 images are labeled.
+            auto job = LabelingJob::open(ws.path(), QStringLiteral("fashion"));
+            Annotation a;
+            a.classes = {0};
+            for (int i = 0; i < 150; ++i)
+                job->setLabel(i, ItemStatus::Labeled, a);
+        }
+        gui::StudioContext context;
+        context.openWorkspace(ws.path());
+        LabelingPanel panel(&context);
+        panel.resize(1200, 700);
+        // As at start-up: the job opens while the panel is still hidden in its dock.
+        QVERIFY(panel.openJob(QStringLiteral("fashion")));
+        QCOMPARE(panel.currentItem(), 150);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QListView *grid = panel.thumbnailView();
+        QTRY_VERIFY_WITH_TIMEOUT(grid->viewport()->rect().contains(grid->visualRect(grid->currentIndex())), 5000);
+        QCOMPARE(grid->currentIndex().row(), panel.thumbnails()->rowOf(150));
+        screenshot(panel, QStringLiteral("labeling-restart.png"));
+
+        // Moving on tells the view what lost the selection, so that only the current image is
+        // drawn highlighted (a blocked selection model left every visited one highlighted).
+        QSignalSpy selection(grid->selectionModel(), &QItemSelectionModel::selectionChanged);
+        QTest::keyClick(panel.canvas(), Qt::Key_Right);
+        QCOMPARE(panel.currentItem(), 151);
+        QVERIFY(!selection.isEmpty());
+        const auto deselected = selection.last().at(1).value<QItemSelection>();
+        QVERIFY(deselected.contains(panel.thumbnails()->index(panel.thumbnails()->rowOf(150))));
+        QCOMPARE(grid->selectionModel()->selectedIndexes().size(), 1);
+        // Far away: the strip follows.
+        panel.goToItem(5);
+        QTRY_VERIFY(grid->viewport()->rect().intersects(grid->visualRect(grid->currentIndex())));
     }
 
     void showsLabelsWrittenByAnotherProcess()

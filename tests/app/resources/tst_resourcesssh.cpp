@@ -1,5 +1,5 @@
 // The Resources panel and the Add host wizard against a real sshd on a loopback port (started by
-// the test with its own keys, see tests/e2e/sshdfixture.h): the wizard shows a new host's key
+// the test with its own keys, see tests/e2e/loopbacksshd.h): the wizard shows a new host's key
 // fingerprint and records it only after the user's explicit yes, then finds the built worker; the
 // panel samples the host's load over its shared SSH connection; idle shutdown runs the host's
 // real stop command once the sampled host has had nothing to do for its timeout.
@@ -9,7 +9,7 @@
 #include "probeview.h"
 #include "resourcespanel.h"
 #include "studiocontext.h"
-#include "../../e2e/sshdfixture.h"
+#include "../../e2e/loopbacksshd.h"
 
 #include "cairn/jobs/jobmanager.h"
 #include "cairn/remote/host.h"
@@ -32,6 +32,9 @@
 #include <QTest>
 #include <QTreeWidget>
 
+#include <pwd.h>
+#include <unistd.h>
+
 using namespace cairn;
 using namespace cairn::panels;
 using remote::Host;
@@ -42,7 +45,7 @@ class tst_ResourcesSsh : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    SshdFixture m_sshd;
+    LoopbackSshd m_sshd;
     std::unique_ptr<gui::StudioContext> m_context;
 
     void shot(QWidget *w, const QString &name)
@@ -53,12 +56,14 @@ class tst_ResourcesSsh : public QObject
         QVERIFY(w->grab().save(QDir(dir).filePath(QStringLiteral("resources-ssh-%1.png").arg(name))));
     }
 
+    QString knownHosts() const { return m_dir.filePath(QStringLiteral("known_hosts")); }
+
     /// What the wizard and hosts.json need beyond the address: this test's files only.
     Host privateFiles() const
     {
         Host h;
         h.sshConfigFile = QStringLiteral("/dev/null");
-        h.knownHostsFile = m_sshd.knownHosts();
+        h.knownHostsFile = knownHosts();
         h.workDir = m_dir.filePath(QStringLiteral("remote work"));
         return h;
     }
@@ -66,10 +71,12 @@ class tst_ResourcesSsh : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        if (!SshdFixture::available())
-            QSKIP("openssh-server is not installed (scripts/setup installs it)");
-        const QString error = m_sshd.start(m_dir.path(), QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath());
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        if (!LoopbackSshd::available())
+            QSKIP("openssh-server and rsync are not installed (scripts/setup installs them)");
+        QString error;
+        QVERIFY2(m_sshd.start(m_dir.path(), QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath(), &error), qPrintable(error));
+        QFile known(knownHosts());
+        QVERIFY(known.open(QIODevice::WriteOnly)); // empty: the host's key is new
         qputenv("CAIRN_HOSTS_FILE", m_dir.filePath(QStringLiteral("hosts.json")).toUtf8());
         qputenv("CAIRN_SSH_CONFIG", m_dir.filePath(QStringLiteral("no-ssh-config")).toUtf8());
         m_context = std::make_unique<gui::StudioContext>();
@@ -92,14 +99,14 @@ private Q_SLOTS:
         wizard.nameEdit()->setText(QStringLiteral("lab"));
         wizard.addressEdit()->setText(QStringLiteral("127.0.0.1"));
         wizard.portEdit()->setValue(m_sshd.port());
-        wizard.userEdit()->setText(SshdFixture::userName());
+        wizard.userEdit()->setText(QString::fromLocal8Bit(::getpwuid(::getuid())->pw_name));
         wizard.identityEdit()->setText(m_sshd.userKey());
         wizard.next();
         QTRY_VERIFY_WITH_TIMEOUT(!wizard.isTesting(), 30000);
         QVERIFY2(wizard.headlineLabel()->text().contains(QStringLiteral("First connection")), qPrintable(wizard.headlineLabel()->text()));
         // The fingerprint shown is the host key's own.
         QProcess keygen;
-        keygen.start(QStringLiteral("ssh-keygen"), {QStringLiteral("-lf"), m_sshd.hostKey() + QStringLiteral(".pub")});
+        keygen.start(QStringLiteral("ssh-keygen"), {QStringLiteral("-lf"), m_sshd.hostKeyPub()});
         QVERIFY(keygen.waitForFinished());
         const QString fingerprint = QString::fromUtf8(keygen.readAllStandardOutput()).section(QLatin1Char(' '), 1, 1);
         QVERIFY(fingerprint.startsWith(QStringLiteral("SHA256:")));
@@ -107,8 +114,7 @@ private Q_SLOTS:
         QVERIFY2(wizard.fingerprintLabel()->text().contains(fingerprint), qPrintable(wizard.fingerprintLabel()->text()));
         // Nothing is recorded without the explicit yes.
         QVERIFY(!wizard.acceptKeyButton()->isEnabled());
-        QFile known(m_sshd.knownHosts());
-        QCOMPARE(known.size(), 0);
+        QCOMPARE(QFile(knownHosts()).size(), 0);
         shot(&wizard, QStringLiteral("host-key"));
         wizard.trustCheck()->setChecked(true);
         QVERIFY(wizard.acceptKeyButton()->isEnabled());
@@ -116,7 +122,7 @@ private Q_SLOTS:
         wizard.acceptKeyButton()->click();
         QTRY_VERIFY_WITH_TIMEOUT(!tested.isEmpty() && !wizard.isTesting(), 60000);
         QVERIFY2(wizard.headlineLabel()->text().contains(QStringLiteral("jobs can run there")), qPrintable(wizard.headlineLabel()->text() + wizard.adviceLabel()->text()));
-        QVERIFY(QFile(m_sshd.knownHosts()).size() > 0);
+        QVERIFY(QFile(knownHosts()).size() > 0);
         QVERIFY(wizard.probeView()->value(QStringLiteral("Cairn worker")).contains(QStringLiteral("protocol")));
         QVERIFY(!wizard.probeView()->value(QStringLiteral("Memory")).isEmpty());
         QVERIFY2(wizard.probeView()->value(QStringLiteral("Work folder")).startsWith(privateFiles().workDir), qPrintable(wizard.probeView()->value(QStringLiteral("Work folder"))));
@@ -127,7 +133,7 @@ private Q_SLOTS:
         wizard.accept();
         const Host saved = HostStore().host(QStringLiteral("lab"));
         QCOMPARE(saved.port, m_sshd.port());
-        QCOMPARE(saved.knownHostsFile, m_sshd.knownHosts());
+        QCOMPARE(saved.knownHostsFile, knownHosts());
         QCOMPARE(saved.idleTimeoutMinutes, 1);
     }
 

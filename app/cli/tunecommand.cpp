@@ -3,6 +3,7 @@
 #include "trainingcommands.h"
 
 #include "cairn/jobs/jobmanager.h"
+#include "cairn/remote/host.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/store/runexport.h"
 #include "cairn/tuning/strategy.h"
@@ -60,6 +61,7 @@ int runTuneCommand(Context &c, const QString &verb)
     parser.addOption({QStringLiteral("strategy"), QStringLiteral("bayesian (default), random or grid."), QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("max-trials"), QStringLiteral("Number of trials (default 20)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("parallel"), QStringLiteral("Trials at the same time (default 2)."), QStringLiteral("K")});
+    parser.addOption({QStringLiteral("hosts"), QStringLiteral("Spread the trials over these hosts, comma-separated (e.g. local,gpu1; cairn hosts list)."), QStringLiteral("LIST")});
     parser.addOption({QStringLiteral("range"), QStringLiteral("A tuned parameter: name=low:high[:log|:int] or name=a,b,c; may repeat."), QStringLiteral("RANGE")});
     parser.addOption({QStringLiteral("early-stopping"), QStringLiteral("Stop trials whose objective curve is worse than the median (the median rule).")});
     parser.addOption({QStringLiteral("warm-start"), QStringLiteral("An earlier tuning run whose trials seed the search; may repeat."), QStringLiteral("RUN")});
@@ -69,7 +71,7 @@ int runTuneCommand(Context &c, const QString &verb)
     if (!c.parse(parser, QStringLiteral(
             "cairn tune --algorithm ID --train PATH --target COL --objective validation:auc [--maximize|--minimize]\n"
             "           --range eta=0.01:0.3:log --range max_depth=3:10:int [--strategy bayesian|random|grid]\n"
-            "           [--max-trials N] [--parallel K] [--early-stopping] [--warm-start RUN] [--hp fixed=value ...]\n"
+            "           [--max-trials N] [--parallel K] [--hosts local,gpu1] [--early-stopping] [--warm-start RUN] [--hp fixed=value ...]\n"
             "Tunes hyperparameters: every trial is a training job whose run is a child of the tuning run.")))
         return 0;
     if (!parser.positionalArguments().isEmpty())
@@ -108,6 +110,16 @@ int runTuneCommand(Context &c, const QString &verb)
     if (parser.isSet(QStringLiteral("tuning-seed")))
         spec.seed = quint64(intOption(parser, QStringLiteral("tuning-seed"), 0));
     spec.earlyStopping = parser.isSet(QStringLiteral("early-stopping"));
+    if (parser.isSet(QStringLiteral("hosts"))) {
+        if (parser.isSet(QStringLiteral("host")))
+            throw UsageError(QStringLiteral("give --host NAME or --hosts LIST, not both"));
+        const remote::HostStore hosts;
+        for (const QString &name : parser.value(QStringLiteral("hosts")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+            spec.hosts << hosts.host(name.trimmed()).name; // an unknown name fails here, before any run exists
+        spec.hosts.removeDuplicates();
+        if (spec.hosts.isEmpty())
+            throw UsageError(QStringLiteral("--hosts needs host names, e.g. --hosts local,gpu1"));
+    }
     spec.name = parser.value(QStringLiteral("name"));
     Workspace &ws = c.workspace();
     for (const QString &previous : parser.values(QStringLiteral("warm-start")))
@@ -124,7 +136,7 @@ int runTuneCommand(Context &c, const QString &verb)
         const bool isBest = job.best() && job.best()->index == t.index;
         c.err << QStringLiteral("trial %1/%2  %3  %4  %5%6\n")
                      .arg(t.index, 2)
-                     .arg(spec.maxTrials)
+                     .arg(t.host.isEmpty() ? QString::number(spec.maxTrials) : QStringLiteral("%1  on %2").arg(spec.maxTrials).arg(t.host))
                      .arg(t.earlyStopped ? QStringLiteral("STOPPED EARLY") : jobStateName(t.state).toUpper(), -13)
                      .arg(std::isfinite(t.objective) ? QStringLiteral("%1=%2").arg(spec.objective, QString::number(t.objective, 'g', 6))
                                                      : QStringLiteral("(no %1)").arg(spec.objective))
@@ -132,6 +144,10 @@ int runTuneCommand(Context &c, const QString &verb)
                      .arg(isBest ? QStringLiteral("  ← best so far") : QString());
         if (t.state == JobState::Failed && !t.message.isEmpty())
             c.err << "          " << t.message.left(200) << "\n";
+        c.err.flush();
+    });
+    QObject::connect(&job, &tuning::TuningJob::hostDropped, [&](const QString &host, const QString &message) {
+        c.err << QStringLiteral("cairn: host '%1' cannot run trials, its trials go to the other hosts: %2\n").arg(host, message);
         c.err.flush();
     });
     QObject::connect(&job, &tuning::TuningJob::finished, QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);
@@ -155,11 +171,13 @@ int runTuneCommand(Context &c, const QString &verb)
     job.start();
     if (!quiet)
         c.err << "cairn: tuning run " << job.runUuid() << " (" << spec.strategy << ", " << spec.maxTrials << " trials, "
-              << spec.maxParallel << " at a time)\n", c.err.flush();
+              << spec.maxParallel << " at a time" << (spec.hosts.isEmpty() ? QString() : QStringLiteral(" over ") + spec.hosts.join(QLatin1Char(','))) << ")\n", c.err.flush();
     if (!job.isFinished())
         QCoreApplication::exec();
     interruptPoll.stop();
 
+    if (!job.failure().isEmpty())
+        throw Error(job.failure());
     int finished = 0, failed = 0;
     for (const tuning::Trial &t : job.trials())
         (t.state == JobState::Finished ? finished : failed) += 1;

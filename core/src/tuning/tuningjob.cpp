@@ -2,6 +2,7 @@
 
 #include "cairn/jobs/jobevent.h"
 #include "cairn/jobs/jobmanager.h"
+#include "cairn/remote/host.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/tuning/strategy.h"
 #include "cairn/util/error.h"
@@ -10,6 +11,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSysInfo>
 
@@ -39,7 +41,8 @@ QJsonObject TuningSpec::toJson() const
                        {QStringLiteral("maxParallel"), maxParallel},
                        {QStringLiteral("earlyStopping"), earlyStopping},
                        {QStringLiteral("warmStartFrom"), QJsonArray::fromStringList(warmStartFrom)},
-                       {QStringLiteral("seed"), QString::number(seed)}};
+                       {QStringLiteral("seed"), QString::number(seed)},
+                       {QStringLiteral("hosts"), QJsonArray::fromStringList(hosts)}};
 }
 
 TuningSpec TuningSpec::fromJson(const QJsonObject &json)
@@ -59,6 +62,8 @@ TuningSpec TuningSpec::fromJson(const QJsonObject &json)
     for (const QJsonValue &v : json.value(QStringLiteral("warmStartFrom")).toArray())
         s.warmStartFrom << v.toString();
     s.seed = json.value(QStringLiteral("seed")).toString(QStringLiteral("1")).toULongLong();
+    for (const QJsonValue &v : json.value(QStringLiteral("hosts")).toArray())
+        s.hosts << v.toString();
     return s;
 }
 
@@ -81,6 +86,14 @@ void TuningJob::start()
     if (m_spec.space.size() == 0)
         throw Error(QStringLiteral("a tuning job needs at least one parameter range"));
     m_strategy = Strategy::create(m_spec.strategy, m_spec.space, m_spec.seed);
+    m_spec.hosts.removeDuplicates();
+    if (!m_spec.hosts.isEmpty()) {
+        const remote::HostStore hosts;
+        for (const QString &name : std::as_const(m_spec.hosts)) {
+            const remote::Host h = hosts.host(name); // throws, listing the known names
+            m_capacity.insert(name, h.isLocal() ? std::max(1, m_jobs.maxConcurrentJobs()) : std::max(1, h.jobLimit));
+        }
+    }
 
     ExperimentStore &store = m_workspace.store();
     const QString experiment = m_spec.base.experiment.isEmpty() ? QStringLiteral("Default") : m_spec.base.experiment;
@@ -102,6 +115,8 @@ void TuningJob::start()
     store.logParam(m_runUuid, QStringLiteral("max_trials"), QString::number(m_spec.maxTrials));
     store.logParam(m_runUuid, QStringLiteral("max_parallel"), QString::number(m_spec.maxParallel));
     store.logParam(m_runUuid, QStringLiteral("early_stopping"), m_spec.earlyStopping ? QStringLiteral("median") : QStringLiteral("off"));
+    if (!m_spec.hosts.isEmpty())
+        store.logParam(m_runUuid, QStringLiteral("hosts"), m_spec.hosts.join(QLatin1Char(',')));
     for (const Dimension &d : m_spec.space.dimensions())
         store.logParam(m_runUuid, QStringLiteral("range.") + d.name,
                        d.kind == Dimension::Kind::Categorical
@@ -155,9 +170,67 @@ int TuningJob::warmStart()
     return used;
 }
 
+QString TuningJob::pickHost() const
+{
+    // The host with the smallest share of its room in use; ties go to the one named first.
+    QString best;
+    double bestLoad = 1;
+    for (const QString &h : m_spec.hosts) {
+        if (m_dropped.contains(h))
+            continue;
+        int running = 0;
+        for (const Trial &t : m_trials)
+            running += t.host == h && !t.jobId.isEmpty() && !isTerminal(t.state) ? 1 : 0;
+        const double load = double(running) / m_capacity.value(h, 1);
+        if (load < bestLoad) {
+            best = h;
+            bestLoad = load;
+        }
+    }
+    return best;
+}
+
+bool TuningJob::submit(Trial &trial)
+{
+    JobSpec job = m_spec.base;
+    job.id.clear();
+    job.runUuid.clear();
+    job.outputDir.clear();
+    for (auto it = trial.params.constBegin(); it != trial.params.constEnd(); ++it)
+        job.hyperparameters.insert(it.key(), it.value());
+    job.runName = QStringLiteral("%1-trial-%2").arg(m_spec.name).arg(trial.index);
+    job.parentRunUuid = m_runUuid;
+    if (!m_spec.hosts.isEmpty()) {
+        trial.host = pickHost();
+        if (trial.host.isEmpty())
+            return false; // every host is full: wait for a trial to end
+        job.resources.host = trial.host;
+    }
+    // Same seed for every trial: the same validation split, so objectives compare.
+    try {
+        trial.jobId = m_jobs.submit(job);
+        trial.runUuid = m_jobs.job(trial.jobId).runUuid;
+        trial.state = JobState::Queued;
+        trial.message.clear();
+        m_workspace.store().setTag(trial.runUuid, QStringLiteral("tuning.trial"), QString::number(trial.index));
+    } catch (const Error &e) {
+        trial.state = JobState::Failed;
+        trial.message = e.message();
+        m_strategy->removePending(m_points.at(size_t(trial.index - 1)));
+    }
+    return true;
+}
+
 void TuningJob::launchMore()
 {
-    while (!m_stopRequested && !m_exhausted && runningCount() < m_spec.maxParallel && m_trials.size() < m_spec.maxTrials) {
+    auto room = [this] { return !m_stopRequested && m_failure.isEmpty() && runningCount() < m_spec.maxParallel
+                                && (m_spec.hosts.isEmpty() || !pickHost().isEmpty()); };
+    while (room() && !m_retry.isEmpty()) {
+        Trial &trial = m_trials[m_retry.takeFirst() - 1];
+        submit(trial);
+        Q_EMIT trialStarted(trial);
+    }
+    while (room() && m_retry.isEmpty() && !m_exhausted && m_trials.size() < m_spec.maxTrials) {
         std::vector<double> point;
         if (!m_strategy->suggest(point)) {
             m_exhausted = true;
@@ -167,40 +240,28 @@ void TuningJob::launchMore()
         Trial trial;
         trial.index = int(m_trials.size()) + 1;
         trial.params = m_spec.space.toParams(point);
-        JobSpec job = m_spec.base;
-        job.id.clear();
-        job.runUuid.clear();
-        job.outputDir.clear();
-        for (auto it = trial.params.constBegin(); it != trial.params.constEnd(); ++it)
-            job.hyperparameters.insert(it.key(), it.value());
-        job.runName = QStringLiteral("%1-trial-%2").arg(m_spec.name).arg(trial.index);
-        job.parentRunUuid = m_runUuid;
-        // Same seed for every trial: the same validation split, so objectives compare.
-        try {
-            trial.jobId = m_jobs.submit(job);
-            trial.runUuid = m_jobs.job(trial.jobId).runUuid;
-            trial.state = JobState::Queued;
-            m_workspace.store().setTag(trial.runUuid, QStringLiteral("tuning.trial"), QString::number(trial.index));
-        } catch (const Error &e) {
-            trial.state = JobState::Failed;
-            trial.message = e.message();
-            m_strategy->removePending(point);
-        }
         m_trials.append(trial);
         m_points.push_back(point);
+        submit(m_trials.last());
         Q_EMIT trialStarted(m_trials.last());
     }
     if (!m_finished && runningCount() == 0
-        && (m_stopRequested || m_exhausted || m_trials.size() >= m_spec.maxTrials)) {
-        m_finished = true;
-        ExperimentStore &store = m_workspace.store();
-        if (const Trial *b = best()) {
-            store.setTag(m_runUuid, QStringLiteral("best_run"), b->runUuid);
-            store.setTag(m_runUuid, QStringLiteral("best_trial"), QString::number(b->index));
-        }
-        store.setRunStatus(m_runUuid, m_stopRequested ? RunStatus::Killed : RunStatus::Finished);
-        Q_EMIT finished();
+        && (m_stopRequested || !m_failure.isEmpty() || (m_retry.isEmpty() && (m_exhausted || m_trials.size() >= m_spec.maxTrials))))
+        finish();
+}
+
+void TuningJob::finish()
+{
+    m_finished = true;
+    ExperimentStore &store = m_workspace.store();
+    if (const Trial *b = best()) {
+        store.setTag(m_runUuid, QStringLiteral("best_run"), b->runUuid);
+        store.setTag(m_runUuid, QStringLiteral("best_trial"), QString::number(b->index));
     }
+    if (!m_failure.isEmpty())
+        store.setTag(m_runUuid, QStringLiteral("cairn.error"), m_failure);
+    store.setRunStatus(m_runUuid, !m_failure.isEmpty() ? RunStatus::Failed : m_stopRequested ? RunStatus::Killed : RunStatus::Finished);
+    Q_EMIT finished();
 }
 
 Trial *TuningJob::trialForJob(const QString &jobId)
@@ -247,11 +308,42 @@ void TuningJob::onJobFinished(const QString &jobId, JobState state, const QStrin
     Trial *trial = trialForJob(jobId);
     if (!trial)
         return;
+    const bool reachedWorker = trial->state == JobState::Running;
     trial->state = state;
     if (trial->message.isEmpty())
         trial->message = message;
     m_jobs.flush(); // the trial's last metrics must be in the store before we read them
     ExperimentStore &store = m_workspace.store();
+    // A trial that failed on an SSH host before its worker ran says the host cannot run trials
+    // (no connection, no worker, no room): the host is dropped and the trial runs elsewhere.
+    if (state == JobState::Failed && !reachedWorker && !m_spec.hosts.isEmpty() && !trial->host.isEmpty()
+        && trial->host != QLatin1String(remote::Host::kLocalName) && !m_stopRequested) {
+        const QString host = trial->host;
+        if (!m_dropped.contains(host)) {
+            m_dropped.insert(host, message);
+            QStringList dropped;
+            for (auto it = m_dropped.cbegin(); it != m_dropped.cend(); ++it)
+                dropped << it.key();
+            store.setTag(m_runUuid, QStringLiteral("tuning.dropped_hosts"), dropped.join(QStringLiteral(", ")));
+            Q_EMIT hostDropped(host, message);
+        }
+        store.setTag(trial->runUuid, QStringLiteral("tuning.retried"), tr("host '%1' could not run it: the trial ran again on another host").arg(host));
+        if (m_dropped.size() == m_spec.hosts.size()) {
+            QStringList why;
+            for (const QString &h : std::as_const(m_spec.hosts))
+                why << QStringLiteral("%1: %2").arg(h, m_dropped.value(h));
+            m_failure = tr("no host is left to run the trials (%1)").arg(why.join(QStringLiteral("; ")));
+            m_strategy->removePending(m_points.at(size_t(trial->index - 1)));
+        } else {
+            trial->jobId.clear();
+            trial->runUuid.clear();
+            trial->host.clear();
+            trial->state = JobState::Queued;
+            m_retry << trial->index;
+        }
+        launchMore();
+        return;
+    }
     const Run run = store.run(trial->runUuid);
     for (const MetricSummary &m : store.metricSummaries(run.id))
         if (m.key == m_spec.objective)

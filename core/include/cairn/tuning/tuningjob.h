@@ -5,6 +5,7 @@
 #include "cairn/tuning/earlystopping.h"
 #include "cairn/tuning/searchspace.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 
@@ -37,6 +38,10 @@ struct TuningSpec
     QStringList warmStartFrom;    ///< earlier tuning runs whose trials seed the strategy
     quint64 seed = 1;
     QString name;
+    /// Hosts the trials are spread over ("local" and SSH host names); empty: every trial runs on
+    /// base.resources.host. A trial goes to the host with the most free room (its job limit;
+    /// local: the JobManager's), at most maxParallel at once in all.
+    QStringList hosts;
 
     QJsonObject toJson() const;
     static TuningSpec fromJson(const QJsonObject &json);
@@ -53,6 +58,7 @@ struct Trial
     JobState state = JobState::Queued;
     double objective = std::numeric_limits<double>::quiet_NaN();
     bool earlyStopped = false;
+    QString host;             ///< where it runs when the trials are spread over hosts
     QString message;
 };
 
@@ -79,15 +85,23 @@ public:
     const Trial *best() const;
     bool isFinished() const { return m_finished; }
     int runningCount() const;
+    /// Why the tuning job failed as a whole (every host of spec().hosts unreachable); empty if not.
+    QString failure() const { return m_failure; }
 
 Q_SIGNALS:
     void trialStarted(const cairn::tuning::Trial &trial);
     void trialFinished(const cairn::tuning::Trial &trial);
     void bestChanged(const cairn::tuning::Trial &trial);
+    /// A host of spec().hosts could not run a trial: no more trials go there; the trial runs again
+    /// on another host.
+    void hostDropped(const QString &host, const QString &message);
     void finished();
 
 private:
     void launchMore();
+    bool submit(Trial &trial);
+    QString pickHost() const;
+    void finish();
     void onJobEvent(const QString &jobId, const cairn::JobEvent &event);
     void onJobFinished(const QString &jobId, cairn::JobState state, const QString &message);
     double oriented(double value) const { return m_spec.maximize ? -value : value; }
@@ -107,6 +121,10 @@ private:
     bool m_stopRequested = false;
     bool m_finished = false;
     bool m_exhausted = false;
+    QHash<QString, int> m_capacity;   ///< jobs at once per host of spec().hosts
+    QHash<QString, QString> m_dropped;///< hosts that could not run a trial → why
+    QList<int> m_retry;               ///< trials to run again on another host
+    QString m_failure;
 };
 
 } // namespace cairn::tuning

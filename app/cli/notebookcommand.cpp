@@ -6,12 +6,16 @@
 #include "cairn/notebook/notebook.h"
 #include "cairn/notebook/notebookrunner.h"
 #include "cairn/notebook/outputs.h"
+#include "cairn/remote/host.h"
+#include "cairn/remote/remotekernel.h"
 #include "cairn/store/runexport.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+
+#include <memory>
 
 namespace cairn::cli {
 
@@ -27,12 +31,15 @@ QString availableKernels()
 
 int runNotebook(Context &c)
 {
-    const QString usage = QStringLiteral("cairn notebook run FILE.ipynb [--kernel NAME] [--output OUT.ipynb] [--timeout S]");
+    const QString usage = QStringLiteral("cairn notebook run FILE.ipynb [--kernel NAME] [--host NAME] [--output OUT.ipynb] [--timeout S]");
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The notebook to run."));
     parser.addOption({QStringLiteral("kernel"), QStringLiteral("Kernel name (default: the notebook's, else python3)."), QStringLiteral("NAME")});
     parser.addOption({{QStringLiteral("o"), QStringLiteral("output")},
                       QStringLiteral("Where to save the notebook with its outputs (default: over FILE)."), QStringLiteral("OUT")});
+    parser.addOption({QStringLiteral("host"),
+                      QStringLiteral("Run the kernel on this host (default: the notebook's metadata.cairn.host, else local)."),
+                      QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("timeout"), QStringLiteral("Longest a cell may run, in seconds (default: no limit)."), QStringLiteral("S")});
     parser.addOption({QStringLiteral("startup-timeout"), QStringLiteral("Longest the kernel may take to start, in seconds (default 60)."),
                       QStringLiteral("S")});
@@ -60,20 +67,55 @@ int runNotebook(Context &c)
         kernelName = notebook.kernelName();
     if (kernelName.isEmpty())
         kernelName = QStringLiteral("python3");
-    const KernelSpec spec = KernelSpec::find(kernelName);
-    if (!spec.isValid())
-        throw Error(QStringLiteral("no kernel named '%1'; available: %2").arg(kernelName, availableKernels()));
-    if (parser.isSet(QStringLiteral("kernel")))
-        notebook.setKernelSpec(spec.name, spec.displayName, spec.language);
+    QString hostName = parser.value(QStringLiteral("host"));
+    if (hostName.isEmpty())
+        hostName = notebook.metadata().value(QLatin1String("cairn")).toObject().value(QLatin1String("host")).toString();
+    const remote::Host host = hostName.isEmpty() ? remote::Host::local() : remote::HostStore().host(hostName);
     const QString output = parser.isSet(QStringLiteral("output")) ? QFileInfo(parser.value(QStringLiteral("output"))).absoluteFilePath() : path;
 
     QElapsedTimer clock;
     clock.start();
-    KernelClient client;
-    client.start(spec, notebookLaunchOptions(c.workspace().path(), path));
+    // On an SSH host the kernel runs there and the client talks to it through forwarded ports.
+    std::unique_ptr<remote::RemoteKernel> remoteKernel;
+    std::unique_ptr<KernelClient> localClient;
+    KernelClient *clientPtr = nullptr;
+    QString kernelTitle = kernelName;
+    if (host.isLocal()) {
+        const KernelSpec spec = KernelSpec::find(kernelName);
+        if (!spec.isValid())
+            throw Error(QStringLiteral("no kernel named '%1'; available: %2").arg(kernelName, availableKernels()));
+        if (parser.isSet(QStringLiteral("kernel")))
+            notebook.setKernelSpec(spec.name, spec.displayName, spec.language);
+        kernelTitle = spec.displayName;
+        localClient = std::make_unique<KernelClient>();
+        localClient->start(spec, notebookLaunchOptions(c.workspace().path(), path));
+        clientPtr = localClient.get();
+    } else {
+        remoteKernel = std::make_unique<remote::RemoteKernel>(host);
+        remoteKernel->start(kernelName);
+        clientPtr = remoteKernel->client();
+        kernelTitle = QStringLiteral("%1 on %2").arg(kernelName, host.name);
+    }
+    if (parser.isSet(QStringLiteral("host"))) {
+        QJsonObject metadata = notebook.metadata();
+        QJsonObject cairnMeta = metadata.value(QLatin1String("cairn")).toObject();
+        if (host.isLocal())
+            cairnMeta.remove(QStringLiteral("host"));
+        else
+            cairnMeta[QStringLiteral("host")] = host.name;
+        metadata[QStringLiteral("cairn")] = cairnMeta;
+        notebook.setMetadata(metadata);
+    }
+    KernelClient &client = *clientPtr;
+    auto shutdownKernel = [&] {
+        if (remoteKernel)
+            remoteKernel->shutdown();
+        else
+            client.shutdown();
+    };
     if (!client.waitForReady(int(startupTimeout * 1000))) {
-        client.shutdown();
-        throw Error(QStringLiteral("the kernel %1 did not start within %2 s").arg(spec.displayName).arg(startupTimeout));
+        shutdownKernel();
+        throw Error(QStringLiteral("the kernel %1 did not start within %2 s").arg(kernelTitle).arg(startupTimeout));
     }
     const QJsonObject languageInfo = client.kernelInfo().value(QLatin1String("language_info")).toObject();
     if (!languageInfo.isEmpty()) {
@@ -90,7 +132,7 @@ int runNotebook(Context &c)
         c.err.flush();
     });
     const NotebookRunner::Result result = runner.run(notebook);
-    client.shutdown();
+    shutdownKernel();
     notebook.save(output);
 
     if (!result.ok) {
@@ -115,10 +157,32 @@ int listKernels(Context &c)
 {
     QCommandLineParser parser;
     parser.addOption(formatOption());
-    if (!c.parse(parser, QStringLiteral("cairn kernels list [--format table|json|csv]")))
+    parser.addOption({QStringLiteral("host"), QStringLiteral("List the kernels of this host (default: local)."), QStringLiteral("NAME")});
+    if (!c.parse(parser, QStringLiteral("cairn kernels list [--host NAME] [--format table|json|csv]")))
         return 0;
-    const QList<KernelSpec> specs = KernelSpec::findAll();
     const Format format = c.format(parser);
+    const QString hostName = parser.value(QStringLiteral("host"));
+    if (!hostName.isEmpty() && hostName != QLatin1String(remote::Host::kLocalName)) {
+        const remote::Host host = remote::HostStore().host(hostName);
+        const QJsonArray specs = remote::RemoteKernel::listSpecs(host);
+        if (specs.isEmpty())
+            throw Error(QStringLiteral("host '%1' has no kernel: install python3-ipykernel there (Debian/Ubuntu: sudo apt install python3-ipykernel)")
+                            .arg(host.name));
+        if (format == Format::Json) {
+            c.printJson(specs);
+            return 0;
+        }
+        RunTable table;
+        table.columns = {QStringLiteral("name"), QStringLiteral("display_name"), QStringLiteral("language"), QStringLiteral("host"), QStringLiteral("python")};
+        for (const QJsonValue &v : specs) {
+            const QJsonObject o = v.toObject();
+            table.rows << QStringList{o.value(QLatin1String("name")).toString(), o.value(QLatin1String("display_name")).toString(),
+                                      o.value(QLatin1String("language")).toString(), host.name, o.value(QLatin1String("python")).toString()};
+        }
+        c.out << (format == Format::Csv ? table.toCsv() : table.toText());
+        return 0;
+    }
+    const QList<KernelSpec> specs = KernelSpec::findAll();
     if (format == Format::Json) {
         QJsonArray array;
         for (const KernelSpec &spec : specs)
@@ -145,14 +209,14 @@ int runNotebookCommand(Context &context, const QString &verb)
 {
     if (verb == QLatin1String("run"))
         return runNotebook(context);
-    throw UsageError(QStringLiteral("usage: cairn notebook run FILE.ipynb [--kernel NAME] [--output OUT.ipynb] [--timeout S]"));
+    throw UsageError(QStringLiteral("usage: cairn notebook run FILE.ipynb [--kernel NAME] [--host NAME] [--output OUT.ipynb] [--timeout S]"));
 }
 
 int runKernelsCommand(Context &context, const QString &verb)
 {
     if (verb == QLatin1String("list") || verb.isEmpty())
         return listKernels(context);
-    throw UsageError(QStringLiteral("usage: cairn kernels list [--format table|json|csv]"));
+    throw UsageError(QStringLiteral("usage: cairn kernels list [--host NAME] [--format table|json|csv]"));
 }
 
 } // namespace cairn::cli

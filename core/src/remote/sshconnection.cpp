@@ -245,6 +245,12 @@ void SshConnection::closeMaster() const
     runProcess(program(), commonOptions() << QStringLiteral("-O") << QStringLiteral("exit") << QStringLiteral("--") << m_host.hostname, 5000);
 }
 
+QStringList SshConnection::controlArguments(const QString &operation, const QStringList &options) const
+{
+    m_host.validate();
+    return commonOptions() << options << QStringLiteral("-O") << operation << QStringLiteral("--") << m_host.hostname;
+}
+
 QString SshConnection::resolvedValue(const QString &key) const
 {
     const Ran r = runProcess(program(), commonOptions() << QStringLiteral("-G") << QStringLiteral("--") << m_host.hostname, 10000);

@@ -71,6 +71,9 @@ public:
 
     /// Ends the shared connection (ssh -O exit); harmless when there is none.
     void closeMaster() const;
+    /// `ssh ... -O OPERATION [options] -- host` for QProcess: a request to the shared connection
+    /// (check, forward, cancel), e.g. options {"-L", "5000:127.0.0.1:6000"}.
+    QStringList controlArguments(const QString &operation, const QStringList &options = {}) const;
 
     /// The host key as the host presents it now (ssh-keyscan), with its fingerprints.
     struct HostKey

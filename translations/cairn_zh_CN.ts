@@ -87,6 +87,89 @@
     </message>
 </context>
 <context>
+    <name>cairn::gui::DisplayText</name>
+    <message>
+        <source>XGBoost (gradient-boosted trees)</source>
+        <translation>XGBoost（梯度提升树）</translation>
+    </message>
+    <message>
+        <source>Gradient-boosted decision trees for tables: classification and regression, missing values handled natively.</source>
+        <translation>用于表格数据的梯度提升决策树：分类与回归，原生处理缺失值。</translation>
+    </message>
+    <message>
+        <source>Linear learner (linear / logistic / softmax regression)</source>
+        <translation>线性学习器（线性 / 逻辑 / softmax 回归）</translation>
+    </message>
+    <message>
+        <source>A linear model trained with mini-batch gradient descent, with L1 and L2 penalties; logistic for two classes, softmax for more, least squares for numbers.</source>
+        <translation>用小批量梯度下降训练的线性模型，带 L1 和 L2 惩罚；两类用逻辑回归，多类用 softmax，数值用最小二乘。</translation>
+    </message>
+    <message>
+        <source>Multilayer perceptron for tables</source>
+        <translation>用于表格数据的多层感知机</translation>
+    </message>
+    <message>
+        <source>Fully connected layers with dropout for tabular classification and regression; inputs are standardised and one-hot encoded.</source>
+        <translation>带 dropout 的全连接层，用于表格分类与回归；输入经过标准化和独热编码。</translation>
+    </message>
+    <message>
+        <source>Convolutional network for images</source>
+        <translation>用于图像的卷积网络</translation>
+    </message>
+    <message>
+        <source>The classic two-convolution MNIST network (conv 3×3 ×2, max-pool, dropout, two dense layers) for IDX files, image folders or labeling manifests.</source>
+        <translation>经典的双卷积 MNIST 网络（3×3 卷积 ×2、最大池化、dropout、两个全连接层），适用于 IDX 文件、图像文件夹或标注清单。</translation>
+    </message>
+    <message>
+        <source>k-means clustering</source>
+        <translation>k-means 聚类</translation>
+    </message>
+    <message>
+        <source>Groups rows (or IDX images) into k clusters; reports inertia per iteration and purity when labels exist.</source>
+        <translation>将行（或 IDX 图像）分成 k 个簇；每次迭代报告惯性，有标签时报告纯度。</translation>
+    </message>
+    <message>
+        <source>Scheduled</source>
+        <translation>已计划</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Killed</source>
+        <translation>已终止</translation>
+    </message>
+    <message>
+        <source>binary classification</source>
+        <translation>二分类</translation>
+    </message>
+    <message>
+        <source>multiclass classification</source>
+        <translation>多分类</translation>
+    </message>
+    <message>
+        <source>regression</source>
+        <translation>回归</translation>
+    </message>
+    <message>
+        <source>clustering</source>
+        <translation>聚类</translation>
+    </message>
+    <message>
+        <source>image classification</source>
+        <translation>图像分类</translation>
+    </message>
+</context>
+<context>
     <name>cairn::gui::HostPicker</name>
     <message>
         <source>Where the job runs: this machine or one of your SSH hosts (add hosts in the Resources panel)</source>
@@ -135,10 +218,69 @@
     </message>
 </context>
 <context>
+    <name>cairn::gui::MetricCatalog</name>
+    <message>
+        <source>per step</source>
+        <translation>每步</translation>
+    </message>
+    <message>
+        <source>per epoch</source>
+        <translation>每轮</translation>
+    </message>
+    <message>
+        <source>per boosting round</source>
+        <translation>每个提升轮次</translation>
+    </message>
+    <message>
+        <source>per iteration</source>
+        <translation>每次迭代</translation>
+    </message>
+    <message>
+        <source>per candidate</source>
+        <translation>每个候选模型</translation>
+    </message>
+    <message>
+        <source>per trial</source>
+        <translation>每次试验</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮</translation>
+    </message>
+    <message>
+        <source>boosting round</source>
+        <translation>提升轮次</translation>
+    </message>
+    <message>
+        <source>iteration</source>
+        <translation>迭代</translation>
+    </message>
+    <message>
+        <source>candidate</source>
+        <translation>候选模型</translation>
+    </message>
+    <message>
+        <source>trial</source>
+        <translation>试验</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+</context>
+<context>
     <name>cairn::gui::ParallelCoordinates</name>
     <message>
-        <source>%1 of %2 shown · drag along an axis to brush, click it to clear</source>
-        <translation>显示 %1 / %2 · 沿坐标轴拖动以刷选，单击坐标轴清除</translation>
+        <source>%1 of %2 shown · drag along an axis to brush, click it to clear · point at a line to name it</source>
+        <translation>显示 %1 / %2 · 沿坐标轴拖动以刷选，单击坐标轴清除 · 指向一条线可查看它是哪个</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
     </message>
 </context>
 <context>
@@ -714,10 +856,6 @@
         <translation> — 运行中</translation>
     </message>
     <message>
-        <source>Best model: &lt;b&gt;%1&lt;/b&gt; (candidate %2) with %3 = &lt;b&gt;%4&lt;/b&gt;</source>
-        <translation>最佳模型：&lt;b&gt;%1&lt;/b&gt;（候选 %2），%3 = &lt;b&gt;%4&lt;/b&gt;</translation>
-    </message>
-    <message>
         <source>Trains in %1 s, predicts in %2 µs per row.</source>
         <translation>训练耗时 %1 秒，预测每行 %2 微秒。</translation>
     </message>
@@ -732,6 +870,10 @@
     <message>
         <source>Reading the run&apos;s results…</source>
         <translation>正在读取该运行的结果…</translation>
+    </message>
+    <message>
+        <source>Best model: &lt;b&gt;%1&lt;/b&gt; with %2 = &lt;b&gt;%3&lt;/b&gt;</source>
+        <translation>最佳模型：&lt;b&gt;%1&lt;/b&gt;，%2 = &lt;b&gt;%3&lt;/b&gt;</translation>
     </message>
     <message>
         <source>Register model…</source>
@@ -821,18 +963,6 @@
 </context>
 <context>
     <name>cairn::panels::AutoMLTargetPage</name>
-    <message>
-        <source>binary classification</source>
-        <translation>二分类</translation>
-    </message>
-    <message>
-        <source>multiclass classification</source>
-        <translation>多分类</translation>
-    </message>
-    <message>
-        <source>regression</source>
-        <translation>回归</translation>
-    </message>
     <message>
         <source>Data profile:</source>
         <translation>数据概况：</translation>
@@ -973,6 +1103,10 @@
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Start the AutoML job (Ctrl+Enter)</source>
+        <translation>开始 AutoML 作业（Ctrl+Enter）</translation>
     </message>
 </context>
 <context>
@@ -1196,10 +1330,6 @@
         <translation>平行坐标</translation>
     </message>
     <message>
-        <source>%1 of %2 runs in the brushes</source>
-        <translation>刷选范围内有 %1 / %2 个运行</translation>
-    </message>
-    <message>
         <source>Y:</source>
         <translation>Y：</translation>
     </message>
@@ -1244,6 +1374,20 @@
     <message>
         <source>Highlighted: differs from the first run</source>
         <translation>高亮：与第一个运行不同</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n run(s) in the brushes</source>
+        <translation>
+            <numerusform>刷选范围内有 %1 / %n 个运行</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: one value per run</source>
+        <translation>%1：每个运行一个值</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
     </message>
 </context>
 <context>
@@ -2137,6 +2281,10 @@ Submitted %3</source>
         <source>[earlier lines not shown; the whole log is %1]</source>
         <translation>[较早的行未显示；完整日志位于 %1]</translation>
     </message>
+    <message>
+        <source>%1 = %2 (%3 %4)</source>
+        <translation>%1 = %2（%3 %4）</translation>
+    </message>
 </context>
 <context>
     <name>cairn::panels::LabelingPanel</name>
@@ -2599,6 +2747,14 @@ Needs review %3 · Unlabeled %4</source>
         <source>Candidate %1</source>
         <translation>候选 %1</translation>
     </message>
+    <message>
+        <source>Candidate</source>
+        <translation>候选模型</translation>
+    </message>
+    <message>
+        <source>Its run is a child of the AutoML run; an ensemble names its members this way</source>
+        <translation>它的运行是 AutoML 运行的子运行；集成模型用这个名称列出其成员</translation>
+    </message>
 </context>
 <context>
     <name>cairn::panels::NewJobDialog</name>
@@ -2716,7 +2872,142 @@ Needs review %3 · Unlabeled %4</source>
     </message>
 </context>
 <context>
+    <name>cairn::panels::NotebookBrowser</name>
+    <message>
+        <source>New notebook</source>
+        <translation>新建笔记本</translation>
+    </message>
+    <message>
+        <source>Open a folder…</source>
+        <translation>打开文件夹…</translation>
+    </message>
+    <message>
+        <source>Up one folder</source>
+        <translation>上一级文件夹</translation>
+    </message>
+    <message>
+        <source>The workspace&apos;s notebooks</source>
+        <translation>工作区的笔记本</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Recent</source>
+        <translation>最近</translation>
+    </message>
+    <message>
+        <source>AutoML</source>
+        <translation>AutoML</translation>
+    </message>
+    <message>
+        <source>The data exploration and candidate notebooks that each AutoML run generated</source>
+        <translation>每个 AutoML 运行生成的数据探索和候选模型笔记本</translation>
+    </message>
+    <message>
+        <source>Open a folder of notebooks</source>
+        <translation>打开笔记本文件夹</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>创建副本</translation>
+    </message>
+    <message>
+        <source>Cannot duplicate the notebook</source>
+        <translation>无法创建笔记本副本</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Copy Path</source>
+        <translation>复制路径</translation>
+    </message>
+    <message>
+        <source>Open Folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <source>New Notebook</source>
+        <translation>新建笔记本</translation>
+    </message>
+    <message>
+        <source>Show in File Manager</source>
+        <translation>在文件管理器中显示</translation>
+    </message>
+    <message>
+        <source>Rename Notebook</source>
+        <translation>重命名笔记本</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <source>Cannot rename the notebook</source>
+        <translation>无法重命名笔记本</translation>
+    </message>
+    <message>
+        <source>Delete Notebook</source>
+        <translation>删除笔记本</translation>
+    </message>
+    <message>
+        <source>Delete %1? It goes to the desktop&apos;s trash where there is one.</source>
+        <translation>删除 %1？如果桌面有回收站，它会移到回收站。</translation>
+    </message>
+    <message>
+        <source>Cannot delete the notebook</source>
+        <translation>无法删除笔记本</translation>
+    </message>
+    <message>
+        <source>A name cannot hold a folder separator: %1</source>
+        <translation>名称中不能包含文件夹分隔符：%1</translation>
+    </message>
+    <message>
+        <source>%1 already exists.</source>
+        <translation>%1 已存在。</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>No AutoML run in this workspace yet</source>
+        <translation>此工作区还没有 AutoML 运行</translation>
+    </message>
+</context>
+<context>
     <name>cairn::panels::NotebookEditor</name>
+    <message>
+        <source>This notebook&apos;s kernel runs on host &apos;%1&apos;, which is not among your hosts: add it in the Resources panel or pick another kernel.</source>
+        <translation>此笔记本的内核运行在主机“%1”上，但它不在您的主机列表中：请在“资源”面板中添加该主机，或选择其他内核。</translation>
+    </message>
+    <message>
+        <source>The connection to %1 was lost: reconnecting to the same kernel…</source>
+        <translation>与 %1 的连接已断开：正在重新连接到同一个内核…</translation>
+    </message>
+    <message>
+        <source>Reconnected to the kernel on %1; its variables are kept. Output sent while the connection was down is lost.</source>
+        <translation>已重新连接到 %1 上的内核，变量均已保留。连接中断期间发送的输出已丢失。</translation>
+    </message>
+    <message>
+        <source>Cannot start the kernel on %1: %2</source>
+        <translation>无法在 %1 上启动内核：%2</translation>
+    </message>
+    <message>
+        <source>python3 on %1</source>
+        <translation>%1 上的 python3</translation>
+    </message>
     <message>
         <source>Restart Kernel</source>
         <translation>重启内核</translation>
@@ -2796,6 +3087,10 @@ Needs review %3 · Unlabeled %4</source>
 </context>
 <context>
     <name>cairn::panels::NotebookPanel</name>
+    <message>
+        <source>python3 on %1</source>
+        <translation>%1 上的 python3</translation>
+    </message>
     <message>
         <source>New</source>
         <translation>新建</translation>
@@ -2955,6 +3250,10 @@ Needs review %3 · Unlabeled %4</source>
     <message>
         <source>Notebooks</source>
         <translation>笔记本</translation>
+    </message>
+    <message>
+        <source>Discard drops the changes made since the last save or autosave.</source>
+        <translation>“放弃”会丢弃上次保存或自动保存之后的更改。</translation>
     </message>
 </context>
 <context>
@@ -3790,29 +4089,31 @@ Use Open to view it with the desktop&apos;s application.</source>
         <source>Value of %1:</source>
         <translation>%1 的值：</translation>
     </message>
+    <message>
+        <source>Rows: the true class · columns: the predicted class · colour: the share of the row (the diagonal is right)</source>
+        <translation>行：真实类别 · 列：预测类别 · 颜色：占该行的比例（对角线为预测正确）</translation>
+    </message>
+    <message>
+        <source>one value</source>
+        <translation>单个值</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n point(s)</source>
+        <translation>
+            <numerusform>%1：%n 个点</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>True %1, predicted %2: %3 (%4% of %1)</source>
+        <translation>真实 %1，预测 %2：%3（占 %1 的 %4%）</translation>
+    </message>
 </context>
 <context>
     <name>cairn::panels::RunsTableModel</name>
-    <message>
-        <source>Scheduled</source>
-        <translation>已计划</translation>
-    </message>
-    <message>
-        <source>Running</source>
-        <translation>运行中</translation>
-    </message>
-    <message>
-        <source>Finished</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <source>Killed</source>
-        <translation>已终止</translation>
-    </message>
     <message>
         <source>%1
 Run id %2</source>
@@ -3914,10 +4215,6 @@ min %3, max %4, %n points</source>
         <translation>训练</translation>
     </message>
     <message>
-        <source>Start the job: the worker runs in its own process and its metrics go to a run</source>
-        <translation>启动作业：工作进程独立运行，其指标记录到一个运行中</translation>
-    </message>
-    <message>
         <source>Jobs</source>
         <translation>作业</translation>
     </message>
@@ -4004,6 +4301,10 @@ min %3, max %4, %n points</source>
     <message>
         <source>Training</source>
         <translation>训练</translation>
+    </message>
+    <message>
+        <source>Start the job: the worker runs in its own process and its metrics go to a run (Ctrl+Enter)</source>
+        <translation>开始作业：工作进程独立运行，指标写入一个运行（Ctrl+Enter）</translation>
     </message>
     <message>
         <source>Host:</source>
@@ -4287,12 +4588,8 @@ min %3, max %4, %n points</source>
         <translation>每次试验完成后，其目标值显示在这里</translation>
     </message>
     <message>
-        <source>Host:</source>
-        <translation>主机：</translation>
-    </message>
-    <message>
-        <source>Where the trials run: this machine or one of your SSH hosts (its job limit applies)</source>
-        <translation>试验运行的位置：本机或您的某台 SSH 主机（受其作业数上限约束）</translation>
+        <source>Start the tuning job (Ctrl+Enter)</source>
+        <translation>开始调优作业（Ctrl+Enter）</translation>
     </message>
     <message>
         <source>Tuning run</source>
@@ -4304,11 +4601,19 @@ min %3, max %4, %n points</source>
     </message>
     <message>
         <source>The tuning runs of this workspace, from this window, the command line or another studio</source>
-        <translation>此工作区的调优运行：来自本窗口、命令行或另一个 Studio</translation>
+        <translation>此工作区的调优运行，来自本窗口、命令行或另一个 Studio</translation>
     </message>
     <message>
         <source>&lt;b&gt;%1&lt;/b&gt; (run by another process): %2 of %3 trials done, %4 running</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt;（由另一个进程运行）：已完成 %2/%3 个试验，%4 个运行中</translation>
+        <translation>&lt;b&gt;%1&lt;/b&gt;（由另一个进程运行）：已完成 %2 / %3 次试验，%4 次运行中</translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation>主机：</translation>
+    </message>
+    <message>
+        <source>Where the trials run: this machine or one of your SSH hosts (its job limit applies)</source>
+        <translation>试验运行的位置：本机或您的某台 SSH 主机（受其作业数上限约束）</translation>
     </message>
 </context>
 <context>
@@ -4793,7 +5098,7 @@ min %3, max %4, %n points</source>
     </message>
     <message>
         <source>alias, e.g. champion</source>
-        <translation>别名，例如 champion</translation>
+        <translation>别名（以字母开头）</translation>
     </message>
     <message>
         <source>Point the alias at this version (moving it from another one)</source>

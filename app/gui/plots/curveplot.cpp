@@ -39,6 +39,7 @@ CurvePlot::CurvePlot(QWidget *parent) : QCustomPlot(parent), m_resampleTimer(new
             m_resampleTimer->start();
     });
     applyPalette();
+    setXKind(XKind::Step);
 }
 
 void CurvePlot::setCurves(const QList<Curve> &curves)
@@ -72,6 +73,12 @@ void CurvePlot::setXKind(XKind kind)
     if (kind == XKind::WallTime) {
         auto ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
         ticker->setDateTimeFormat(QStringLiteral("HH:mm:ss\nyyyy-MM-dd"));
+        xAxis->setTicker(ticker);
+    } else if (kind == XKind::Step) {
+        // Steps, epochs and rounds are whole numbers: no tick at epoch 1.5.
+        auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+        ticker->setTickStep(1);
+        ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
         xAxis->setTicker(ticker);
     } else {
         xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());

@@ -2,6 +2,7 @@
 
 #include "automlresultview.h"
 #include "automlwizard.h"
+#include "displaytext.h"
 #include "jobservice.h"
 #include "studiocontext.h"
 
@@ -10,7 +11,6 @@
 #include "cairn/util/error.h"
 #include "cairn/workspace/workspace.h"
 
-#include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -183,8 +183,8 @@ void AutoMLPanel::refreshRuns()
             item->setText(NameColumn, run.name.isEmpty() ? run.uuid.left(8) : run.name);
             item->setToolTip(NameColumn, run.uuid);
             item->setData(NameColumn, kUuidRole, run.uuid);
-            item->setText(StatusColumn, runStatusName(run.status).toLower());
-            item->setText(StartedColumn, QLocale().toString(QDateTime::fromMSecsSinceEpoch(run.startTime), QLocale::ShortFormat));
+            item->setText(StatusColumn, gui::DisplayText::runStatus(run.status));
+            item->setText(StartedColumn, gui::DisplayText::dateTime(run.startTime));
         }
     }
     if (!problem.isEmpty())

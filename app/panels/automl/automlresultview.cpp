@@ -1,6 +1,7 @@
 #include "automlresultview.h"
 
 #include "batchpredictiondialog.h"
+#include "displaytext.h"
 #include "leaderboardmodel.h"
 #include "studiocontext.h"
 
@@ -285,7 +286,8 @@ void AutoMLResultView::setResult(const AutoMLResult &result)
     const QString name = result.name.isEmpty() ? result.runUuid.left(8) : result.name;
     if (!result.error.isEmpty())
         text += QStringLiteral("<p style='color:#d62728'>%1</p>").arg(result.error.toHtmlEscaped());
-    QString about = tr("<b>%1</b>: predicts <b>%2</b> (%3), objective %4").arg(name.toHtmlEscaped(), result.target.toHtmlEscaped(), result.task, result.metric.toHtmlEscaped());
+    QString about = tr("<b>%1</b>: predicts <b>%2</b> (%3), objective %4")
+                        .arg(name.toHtmlEscaped(), result.target.toHtmlEscaped(), gui::DisplayText::task(result.task).toHtmlEscaped(), result.metric.toHtmlEscaped());
     if (result.running)
         about += tr(" — running");
     text += about;
@@ -294,9 +296,8 @@ void AutoMLResultView::setResult(const AutoMLResult &result)
         for (auto it = b->metrics.constBegin(); it != b->metrics.constEnd(); ++it)
             if (it.key() != result.metric && std::isfinite(it.value()))
                 metrics << metricText(it.key(), it.value());
-        text += QStringLiteral("<br>") + tr("Best model: <b>%1</b> (candidate %2) with %3 = <b>%4</b>")
-                                             .arg(LeaderboardModel::algorithmText(*b).toHtmlEscaped())
-                                             .arg(b->index)
+        text += QStringLiteral("<br>") + tr("Best model: <b>%1</b> with %2 = <b>%3</b>")
+                                             .arg((b->ensemble ? LeaderboardModel::algorithmText(*b) : b->name()).toHtmlEscaped())
                                              .arg(result.metric.toHtmlEscaped())
                                              .arg(b->objective, 0, 'g', 6);
         if (!metrics.isEmpty())

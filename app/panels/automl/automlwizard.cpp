@@ -3,6 +3,7 @@
 #include "automlplots.h"
 #include "automlresultview.h"
 #include "datapicker.h"
+#include "displaytext.h"
 #include "experimentcombo.h"
 #include "hostpicker.h"
 #include "jobservice.h"
@@ -134,12 +135,7 @@ ProfileResult profileData(std::shared_ptr<const data::Table> table, const QStrin
 
 QString taskText(Task task)
 {
-    switch (task) {
-    case Task::Binary: return AutoMLTargetPage::tr("binary classification");
-    case Task::Multiclass: return AutoMLTargetPage::tr("multiclass classification");
-    case Task::Regression: return AutoMLTargetPage::tr("regression");
-    default: return taskName(task);
-    }
+    return gui::DisplayText::task(task);
 }
 
 QString durationText(qint64 seconds)
@@ -708,7 +704,7 @@ void AutoMLBudgetPage::fillAlgorithms()
         if (!tasks.contains(task))
             continue;
         const QString id = meta.value(QStringLiteral("id")).toString();
-        auto *item = new QListWidgetItem(QStringLiteral("%1  (%2)").arg(meta.value(QStringLiteral("name")).toString(id), id), m_algorithms);
+        auto *item = new QListWidgetItem(QStringLiteral("%1  (%2)").arg(gui::DisplayText::pluginText(meta.value(QStringLiteral("name")).toString(id)), id), m_algorithms);
         item->setData(Qt::UserRole, id);
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
         item->setCheckState(m_unticked.contains(id) ? Qt::Unchecked : Qt::Checked);

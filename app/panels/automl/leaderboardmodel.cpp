@@ -67,7 +67,7 @@ void LeaderboardModel::setCandidates(const QList<automl::Candidate> &candidates,
     others.sort();
     m_metricColumns << others;
 
-    QStringList headers{tr("Rank"), tr("Algorithm")};
+    QStringList headers{tr("Rank"), tr("Candidate"), tr("Algorithm")};
     headers << m_metricColumns << tr("Train time (s)") << tr("Predict (µs/row)") << tr("State");
     clear();
     setColumnCount(int(headers.size()));
@@ -81,6 +81,9 @@ void LeaderboardModel::setCandidates(const QList<automl::Candidate> &candidates,
         rankItem->setData(c.runUuid, kRunRole);
         rankItem->setToolTip(tr("Candidate %1").arg(c.index));
         row << rankItem;
+        auto *name = new QStandardItem(c.name());
+        name->setToolTip(tr("Its run is a child of the AutoML run; an ensemble names its members this way"));
+        row << name;
         auto *algorithm = new QStandardItem(algorithmText(c));
         QStringList params;
         for (auto it = c.params.constBegin(); it != c.params.constEnd(); ++it)

@@ -6,14 +6,15 @@
 
 namespace cairn::panels {
 
-/// The AutoML leaderboard as a table: rank, algorithm, the objective, the other metrics, training
-/// time, prediction time per row and state; best first. Each row's run id is in Qt::UserRole + 1
+/// The AutoML leaderboard as a table: rank, the candidate's name (the ensemble names its members
+/// by it), algorithm, the objective, the other metrics, training time, prediction time per row and
+/// state; best first. Each row's run id is in Qt::UserRole + 1
 /// of its first cell.
 class LeaderboardModel : public QStandardItemModel
 {
     Q_OBJECT
 public:
-    enum Column { RankColumn, AlgorithmColumn, ObjectiveColumn };
+    enum Column { RankColumn, CandidateColumn, AlgorithmColumn, ObjectiveColumn };
     static constexpr int kRunRole = Qt::UserRole + 1;
 
     explicit LeaderboardModel(QObject *parent = nullptr);
@@ -28,7 +29,7 @@ public:
 
     /// A candidate's state for people ("Finished", "Running", …).
     static QString stateText(const QString &state);
-    /// "xgboost", or "ensemble of xgboost, mlp" for an ensemble.
+    /// "xgboost", or "ensemble of xgboost-3, mlp-5" (its members' names) for an ensemble.
     static QString algorithmText(const automl::Candidate &candidate);
 
 private:

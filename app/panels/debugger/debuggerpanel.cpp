@@ -1,6 +1,7 @@
 #include "debuggerpanel.h"
 
 #include "curveplot.h"
+#include "displaytext.h"
 #include "histogramplots.h"
 #include "studiocontext.h"
 
@@ -278,7 +279,7 @@ void DebuggerPanel::reloadRuns()
         m_compareCombo->clear();
         m_compareCombo->addItem(tr("(none)"));
         for (const Run &r : runs) {
-            const QString label = tr("%1 · %2 · %3").arg(r.name.isEmpty() ? r.uuid.left(8) : r.name, r.uuid.left(8), runStatusName(r.status).toLower());
+            const QString label = tr("%1 · %2 · %3").arg(r.name.isEmpty() ? r.uuid.left(8) : r.name, r.uuid.left(8), gui::DisplayText::runStatus(r.status));
             m_runCombo->addItem(label, r.id);
             m_compareCombo->addItem(label, r.id);
         }

@@ -4,6 +4,7 @@
 #include "runcolumn.h"
 
 #include "curveplot.h"
+#include "metriccatalog.h"
 #include "parallelcoordinates.h"
 #include "plotcolors.h"
 #include "plotexport.h"
@@ -146,7 +147,7 @@ CompareView::CompareView(gui::StudioContext *context, QWidget *parent) : QWidget
         for (int i : items)
             if (i < m_runs.size())
                 m_brushed << m_runs.at(i).id;
-        m_brushLabel->setText(tr("%1 of %2 runs in the brushes").arg(m_brushed.size()).arg(m_runs.size()));
+        m_brushLabel->setText(tr("%1 of %n run(s) in the brushes", nullptr, int(m_runs.size())).arg(m_brushed.size()));
         m_selectBrushed->setEnabled(!m_brushed.isEmpty() && m_brushed.size() < m_runs.size());
     });
     connect(m_selectBrushed, &QPushButton::clicked, this, [this] { Q_EMIT selectRunsRequested(m_brushed); });
@@ -283,18 +284,23 @@ void CompareView::fillKeyBoxes()
         const int at = box->findText(keep);
         box->setCurrentIndex(at >= 0 ? at : (items.isEmpty() ? -1 : 0));
     };
-    // Prefer a metric people sort by: the first that looks like accuracy or loss.
-    QString preferred;
-    for (const char *hint : {"acc", "auc", "f1", "loss", "error"}) {
-        for (const QString &k : std::as_const(m_metricKeys))
-            if (k.contains(QLatin1String(hint), Qt::CaseInsensitive) && !k.startsWith(QLatin1String("train"))) {
-                preferred = k;
-                break;
-            }
-        if (!preferred.isEmpty())
-            break;
+    // Curves: a series with steps that the runs' algorithm is judged by (never a single value,
+    // which draws no line). Parallel coordinates and the scatter: the metric runs rank by.
+    QHash<QString, qint64> counts;
+    for (const auto &m : std::as_const(m_metrics))
+        for (auto it = m.cbegin(); it != m.cend(); ++it)
+            counts[it.key()] = std::max(counts.value(it.key()), it->count);
+    const QString algorithm = m_runs.isEmpty() ? QString() : m_params.value(m_runs.first().id).value(QStringLiteral("algorithm"));
+    const QString curveDefault = gui::MetricCatalog::defaultCompareMetric(algorithm, counts);
+    const QStringList ranked = gui::MetricCatalog::rankForTable(m_metricKeys);
+    const QString preferred = ranked.value(0);
+    refill(m_curveMetric, m_metricKeys, curveDefault.isEmpty() ? preferred : curveDefault);
+    for (int i = 0; i < m_curveMetric->count(); ++i) {
+        const QString key = m_curveMetric->itemText(i);
+        m_curveMetric->setItemData(i, counts.value(key) <= 1 ? tr("%1: one value per run").arg(key)
+                                                             : tr("%1: %2").arg(key, gui::MetricCatalog::unitText(gui::MetricCatalog::unitOf(algorithm, key))),
+                                   Qt::ToolTipRole);
     }
-    refill(m_curveMetric, m_metricKeys, preferred);
     refill(m_parallelMetric, m_metricKeys, preferred);
     QStringList fields;
     for (const QString &k : std::as_const(m_paramKeys))
@@ -329,7 +335,8 @@ void CompareView::loadCurves()
     m_curves->setXKind(kind == XAxisKind::WallTime ? gui::CurvePlot::XKind::WallTime
                        : kind == XAxisKind::Step  ? gui::CurvePlot::XKind::Step
                                                   : gui::CurvePlot::XKind::Seconds);
-    m_curves->setLabels(m_xAxis->currentText(), key);
+    const QString algorithm = m_runs.isEmpty() ? QString() : m_params.value(m_runs.first().id).value(QStringLiteral("algorithm"));
+    m_curves->setLabels(kind == XAxisKind::Step ? gui::MetricCatalog::axisText(gui::MetricCatalog::unitOf(algorithm, key)) : m_xAxis->currentText(), key);
     if (key.isEmpty() || m_runs.isEmpty()) {
         m_curves->setCurves({});
         ++m_curvesLoaded;

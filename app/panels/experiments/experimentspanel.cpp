@@ -8,6 +8,7 @@
 #include "runstablemodel.h"
 #include "threadstore.h"
 
+#include "metriccatalog.h"
 #include "studiocontext.h"
 
 #include "cairn/registry/modelregistry.h"
@@ -298,10 +299,21 @@ void ExperimentsPanel::buildRunsSide(QWidget *side)
                 m_runsView->scrollTo(index);
             }
         }
+        // Open on the latest run rather than on an empty side pane.
+        if (!m_runsView->selectionModel()->hasSelection() && m_runsModel->rowCount() > 0)
+            m_runsView->setCurrentIndex(m_runsModel->index(0, 0));
     });
     connect(m_runsModel, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
         const QList<qint64> ids = selectedRunIds();
         m_keepSelected = QSet<qint64>(ids.cbegin(), ids.cend());
+    });
+    connect(m_runsModel, &QAbstractItemModel::modelReset, this, [this] {
+        // New columns reset the model without a query: the rows are the same, keep them selected.
+        if (!m_runsModel->isLoading() && !m_keepSelected.isEmpty()) {
+            const QList<qint64> keep(m_keepSelected.cbegin(), m_keepSelected.cend());
+            m_keepSelected.clear();
+            selectRuns(keep);
+        }
     });
     connect(m_runsModel, &RunsTableModel::aboutToRefresh, this, [this] {
         // Keep the row at the top of the view where it is while rows come and go above it.
@@ -364,6 +376,8 @@ void ExperimentsPanel::onStoreChanged()
         return;
     reloadExperiments();
     m_runsModel->refresh();
+    if (!m_columnsFromSettings)
+        loadKeys(); // new metrics may make better default columns
     if (m_sideTabs->currentWidget() == m_detail)
         m_detail->reload();
     else
@@ -429,22 +443,35 @@ void ExperimentsPanel::loadKeys()
     // DISTINCT over every param of 10k runs is not a GUI-thread query.
     const QString path = context()->store().databasePath();
     const QList<qint64> experiments = selectedExperimentIds();
+    if (m_keysLoading) {
+        m_keysDirty = true; // the store changes faster than keys load while jobs log
+        return;
+    }
+    m_keysLoading = true;
     const int request = ++m_keysRequest;
     auto *watcher = new QFutureWatcher<KeySets>(this);
     connect(watcher, &QFutureWatcher<KeySets>::finished, this, [this, watcher] {
         watcher->deleteLater();
+        m_keysLoading = false;
         const KeySets keys = watcher->result();
+        if (m_keysDirty) {
+            m_keysDirty = false;
+            loadKeys();
+        }
         if (keys.request != m_keysRequest)
             return;
         m_filter->setKeys(keys.metrics, keys.params, keys.tags);
-        if (!m_columnsFromSettings && m_runsModel->extraColumns().isEmpty()) {
-            // A first look at an experiment: its first metrics and params, until the user picks.
+        if (!m_columnsFromSettings) {
+            // Until the user picks: the validation metrics that rank runs (never feature
+            // importance or training times first), then the first params.
             QList<RunColumn> columns;
-            for (const QString &k : keys.metrics.mid(0, 4))
-                columns << RunColumn{RunColumn::Metric, k};
+            for (const QString &k : gui::MetricCatalog::rankForTable(keys.metrics))
+                if (columns.size() < 4 && !gui::MetricCatalog::isSingleValue(k))
+                    columns << RunColumn{RunColumn::Metric, k};
             for (const QString &k : keys.params.mid(0, 4))
                 columns << RunColumn{RunColumn::Param, k};
-            m_runsModel->setExtraColumns(columns);
+            if (columns != m_runsModel->extraColumns())
+                m_runsModel->setExtraColumns(columns);
         }
     });
     watcher->setFuture(QtConcurrent::run([path, experiments, request] {

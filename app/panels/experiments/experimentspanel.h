@@ -108,6 +108,8 @@ private:
     QSet<qint64> m_keepSelected;
     qint64 m_pendingShowRun = -1;
     int m_keysRequest = 0;
+    bool m_keysLoading = false;
+    bool m_keysDirty = false;
     bool m_columnsFromSettings = false;
     // Scroll anchor kept across live refreshes.
     qint64 m_anchorRun = -1;

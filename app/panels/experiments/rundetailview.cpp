@@ -5,9 +5,13 @@
 #include "threadstore.h"
 
 #include "curveplot.h"
+#include "displaytext.h"
+#include "metriccatalog.h"
+#include "plotcolors.h"
 #include "plotexport.h"
 #include "studiocontext.h"
 
+#include "cairn/data/csvreader.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/store/runexport.h"
 #include "cairn/util/error.h"
@@ -31,6 +35,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSet>
 #include <QSlider>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -226,9 +231,26 @@ RunDetailView::RunDetailView(gui::StudioContext *context, QWidget *parent) : QWi
     m_imagePreview->setAlignment(Qt::AlignCenter);
     m_imageScroll->setWidget(m_imagePreview);
     m_imageScroll->setWidgetResizable(true);
+    // A confusion matrix reads as a coloured grid, not as CSV.
+    m_matrixPage = new QWidget(m_preview);
+    auto *matrixLayout = new QVBoxLayout(m_matrixPage);
+    matrixLayout->setContentsMargins(0, 0, 0, 0);
+    auto *matrixCaption = new QLabel(tr("Rows: the true class · columns: the predicted class · colour: the share of the row "
+                                        "(the diagonal is right)"),
+                                     m_matrixPage);
+    matrixCaption->setWordWrap(true);
+    m_matrix = new QTableWidget(m_matrixPage);
+    m_matrix->setObjectName(QStringLiteral("confusionMatrix"));
+    m_matrix->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_matrix->setSelectionMode(QAbstractItemView::NoSelection);
+    m_matrix->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_matrix->verticalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    matrixLayout->addWidget(matrixCaption);
+    matrixLayout->addWidget(m_matrix, 1);
     m_preview->addWidget(m_previewMessage);
     m_preview->addWidget(m_textPreview);
     m_preview->addWidget(m_imageScroll);
+    m_preview->addWidget(m_matrixPage);
     artifacts->addWidget(artifactSide);
     artifacts->addWidget(m_preview);
     artifacts->setStretchFactor(1, 2);
@@ -308,7 +330,7 @@ void RunDetailView::fillHeader()
                                                           {RunStatus::Finished, "#2ca04c"}, {RunStatus::Failed, "#d63a3a"},
                                                           {RunStatus::Killed, "#8a8a8a"}};
     m_title->setText(QStringLiteral("<span style='font-size:large'><b>%1</b></span> &nbsp; <b style='color:%3'>%2</b>")
-                         .arg(r.name.toHtmlEscaped(), runStatusName(r.status), QString::fromLatin1(colors.value(r.status))));
+                         .arg(r.name.toHtmlEscaped(), gui::DisplayText::runStatus(r.status), QString::fromLatin1(colors.value(r.status))));
     QStringList parts;
     QString experimentName;
     try {
@@ -317,7 +339,7 @@ void RunDetailView::fillHeader()
     }
     parts << tr("Run id <code>%1</code>").arg(r.uuid);
     parts << tr("Experiment <b>%1</b>").arg(experimentName.toHtmlEscaped());
-    parts << tr("Started %1").arg(formatTime(r.startTime));
+    parts << tr("Started %1").arg(gui::DisplayText::dateTime(r.startTime));
     parts << tr("Duration %1%2").arg(formatDuration(r.durationMs()), r.endTime > 0 ? QString() : tr(" (still running)"));
     QString source = r.sourceType.toHtmlEscaped();
     if (!r.sourceRef.isEmpty()) {
@@ -372,25 +394,42 @@ void RunDetailView::fillTables()
     m_metrics->setSortingEnabled(true);
     m_metrics->resizeColumnsToContents();
 
-    // The metric list keeps its ticks across reloads; the first metric is ticked for a new run.
-    QStringList ticked;
-    for (int i = 0; i < m_curveKeys->count(); ++i)
-        if (m_curveKeys->item(i)->checkState() == Qt::Checked)
-            ticked << m_curveKeys->item(i)->text();
-    const bool sameKeys = m_curveKeys->count() == metrics.size();
-    if (!sameKeys || m_curveKeys->property("runId").toLongLong() != m_run.id) {
+    // The metric list keeps its ticks across reloads; a new run starts on the curves its
+    // algorithm is judged by (series with steps, never a single value).
+    m_algorithm.clear();
+    for (const Param &p : params)
+        if (p.key == QLatin1String("algorithm"))
+            m_algorithm = p.value;
+    QHash<QString, qint64> counts;
+    for (const MetricSummary &m : metrics)
+        counts.insert(m.key, m.count);
+    QStringList ticked = checkedCurveKeys();
+    const bool sameRun = m_curveKeys->property("runId").toLongLong() == m_run.id;
+    if (!sameRun)
+        ticked.clear();
+    bool listChanged = m_curveKeys->count() != metrics.size();
+    for (int i = 0; i < m_curveKeys->count() && !listChanged; ++i)
+        listChanged = m_curveKeys->item(i)->data(Qt::UserRole).toString() != metrics.at(i).key
+                   || m_curveKeys->item(i)->data(Qt::UserRole + 1).toLongLong() != metrics.at(i).count;
+    if (listChanged || !sameRun) {
+        const bool wasDefault = ticked.isEmpty() || ticked == m_curveKeys->property("defaultKeys").toStringList();
+        const QStringList defaults = gui::MetricCatalog::defaultCurves(m_algorithm, counts);
+        if (wasDefault)
+            ticked = defaults; // still on the defaults: follow them as a running run grows
         m_curveKeys->clear();
         for (const MetricSummary &m : metrics) {
-            auto *i = new QListWidgetItem(m.key, m_curveKeys);
+            // What each series is: per step, per epoch… or one value.
+            const QString what = m.count <= 1 ? tr("one value")
+                                              : gui::MetricCatalog::unitText(gui::MetricCatalog::unitOf(m_algorithm, m.key));
+            auto *i = new QListWidgetItem(tr("%1 (%2)").arg(m.key, what), m_curveKeys);
+            i->setData(Qt::UserRole, m.key);
+            i->setData(Qt::UserRole + 1, m.count);
+            i->setToolTip(tr("%1: %n point(s)", nullptr, int(m.count)).arg(m.key));
             i->setFlags(i->flags() | Qt::ItemIsUserCheckable);
             i->setCheckState(ticked.contains(m.key) ? Qt::Checked : Qt::Unchecked);
         }
-        bool any = false;
-        for (int i = 0; i < m_curveKeys->count(); ++i)
-            any = any || m_curveKeys->item(i)->checkState() == Qt::Checked;
-        if (!any && m_curveKeys->count() > 0)
-            m_curveKeys->item(0)->setCheckState(Qt::Checked);
         m_curveKeys->setProperty("runId", m_run.id);
+        m_curveKeys->setProperty("defaultKeys", defaults);
     }
 
     const QList<Tag> tags = store.tags(m_run.id);
@@ -405,7 +444,7 @@ void RunDetailView::fillTables()
 
     m_childList->clear();
     for (const Run &child : std::as_const(m_children)) {
-        auto *i = new QTreeWidgetItem(m_childList, {child.name, runStatusName(child.status), child.uuid});
+        auto *i = new QTreeWidgetItem(m_childList, {child.name, gui::DisplayText::runStatus(child.status), child.uuid});
         i->setData(0, Qt::UserRole, child.uuid);
     }
     m_tabs->setTabVisible(m_tabs->indexOf(m_childList), !m_children.isEmpty());
@@ -459,6 +498,8 @@ void RunDetailView::previewArtifact()
             return;
         }
     }
+    if (QFileInfo(path).fileName().startsWith(QLatin1String("confusion_matrix")) && showConfusionMatrix(path))
+        return;
     if (mime.inherits(QStringLiteral("text/plain")) || mime.name() == QLatin1String("application/json")
         || mime.name() == QLatin1String("application/x-yaml")) {
         QFile file(path);
@@ -477,18 +518,80 @@ void RunDetailView::previewArtifact()
     m_preview->setCurrentWidget(m_previewMessage);
 }
 
-void RunDetailView::loadCurves()
+bool RunDetailView::showConfusionMatrix(const QString &path)
+{
+    data::Table table;
+    try {
+        table = data::CsvReader::read(path);
+    } catch (const Error &) {
+        return false; // not the matrix we write: show the text
+    }
+    const qsizetype classes = table.rowCount();
+    if (classes == 0 || table.columnCount() != classes + 1)
+        return false;
+    QStringList truth, predicted;
+    for (qsizetype r = 0; r < classes; ++r)
+        truth << table.columns.at(0).text(r);
+    for (qsizetype c = 1; c < table.columnCount(); ++c)
+        predicted << table.columns.at(c).name;
+    m_matrix->clear();
+    m_matrix->setRowCount(int(classes));
+    m_matrix->setColumnCount(int(classes));
+    m_matrix->setVerticalHeaderLabels(truth);
+    m_matrix->setHorizontalHeaderLabels(predicted);
+    const QColor base = palette().color(QPalette::Base);
+    const QColor strong = gui::seriesColor(0);
+    for (qsizetype r = 0; r < classes; ++r) {
+        double rowSum = 0;
+        for (qsizetype c = 1; c <= classes; ++c)
+            rowSum += table.columns.at(c).text(r).toDouble();
+        for (qsizetype c = 1; c <= classes; ++c) {
+            const double n = table.columns.at(c).text(r).toDouble();
+            const double share = rowSum > 0 ? n / rowSum : 0;
+            auto *cell = new QTableWidgetItem(QLocale().toString(qint64(n)));
+            cell->setTextAlignment(Qt::AlignCenter);
+            // From the background to the series colour by the share of the row.
+            const QColor fill = QColor::fromRgbF(float(base.redF() + (strong.redF() - base.redF()) * share),
+                                                 float(base.greenF() + (strong.greenF() - base.greenF()) * share),
+                                                 float(base.blueF() + (strong.blueF() - base.blueF()) * share));
+            cell->setBackground(fill);
+            cell->setForeground(fill.lightnessF() < 0.5 ? Qt::white : Qt::black);
+            cell->setToolTip(tr("True %1, predicted %2: %3 (%4% of %1)")
+                                 .arg(truth.at(r), predicted.at(c - 1), QLocale().toString(qint64(n)))
+                                 .arg(share * 100, 0, 'f', 1));
+            m_matrix->setItem(int(r), int(c - 1), cell);
+        }
+    }
+    m_preview->setCurrentWidget(m_matrixPage);
+    return true;
+}
+
+QStringList RunDetailView::checkedCurveKeys() const
 {
     QStringList keys;
     for (int i = 0; i < m_curveKeys->count(); ++i)
         if (m_curveKeys->item(i)->checkState() == Qt::Checked)
-            keys << m_curveKeys->item(i)->text();
+            keys << m_curveKeys->item(i)->data(Qt::UserRole).toString();
+    return keys;
+}
+
+void RunDetailView::loadCurves()
+{
+    const QStringList keys = checkedCurveKeys();
     const int request = ++m_curveRequest;
     const auto kind = XAxisKind(m_xAxis->currentData().toInt());
     m_plot->setXKind(kind == XAxisKind::WallTime ? gui::CurvePlot::XKind::WallTime
                      : kind == XAxisKind::Step  ? gui::CurvePlot::XKind::Step
                                                 : gui::CurvePlot::XKind::Seconds);
-    m_plot->setLabels(m_xAxis->currentText(), keys.size() == 1 ? keys.first() : tr("value"));
+    // Steps of one unit (epochs, rounds) name the axis; curves of different units say theirs.
+    QSet<int> units;
+    for (const QString &key : keys)
+        units.insert(int(gui::MetricCatalog::unitOf(m_algorithm, key)));
+    const bool oneUnit = units.size() == 1;
+    const QString xLabel = kind == XAxisKind::Step && oneUnit ? gui::MetricCatalog::axisText(gui::MetricCatalog::Unit(*units.cbegin()))
+                                                              : m_xAxis->currentText();
+    m_plot->setLabels(xLabel, keys.size() == 1 ? keys.first() : tr("value"));
+    const QString algorithm = m_algorithm;
     if (keys.isEmpty()) {
         m_plot->setCurves({});
         return;
@@ -496,14 +599,16 @@ void RunDetailView::loadCurves()
     const Run run = m_run;
     const QString path = m_context->store().databasePath();
     auto *watcher = new QFutureWatcher<QList<RunHistory>>(this);
-    connect(watcher, &QFutureWatcher<QList<RunHistory>>::finished, this, [this, watcher, request, kind] {
+    connect(watcher, &QFutureWatcher<QList<RunHistory>>::finished, this, [this, watcher, request, kind, oneUnit, algorithm] {
         watcher->deleteLater();
         if (request != m_curveRequest)
             return;
         QList<gui::CurvePlot::Curve> curves;
         for (const RunHistory &h : watcher->result()) {
             gui::CurvePlot::Curve c;
-            c.name = h.series.key;
+            c.name = oneUnit || kind != XAxisKind::Step
+                         ? h.series.key
+                         : tr("%1 (%2)").arg(h.series.key, gui::MetricCatalog::unitText(gui::MetricCatalog::unitOf(algorithm, h.series.key)));
             historyToXY(h, kind, c.x, c.y);
             curves << c;
         }

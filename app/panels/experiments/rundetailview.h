@@ -40,6 +40,8 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     gui::CurvePlot *curvePlot() const { return m_plot; }
     QTableWidget *tagsTable() const { return m_tags; }
+    /// The artifact preview's confusion matrix (shown for confusion_matrix*.csv).
+    QTableWidget *confusionMatrix() const { return m_matrix; }
 
 Q_SIGNALS:
     /// A parent or child link was followed.
@@ -50,6 +52,9 @@ private:
     void fillTables();
     void fillArtifacts();
     void loadCurves();
+    QStringList checkedCurveKeys() const;
+    /// A confusion_matrix*.csv artifact as a coloured grid; false when it is not one.
+    bool showConfusionMatrix(const QString &path);
     void previewArtifact();
     void addTag();
     void removeTag();
@@ -58,6 +63,7 @@ private:
 
     gui::StudioContext *m_context;
     Run m_run;
+    QString m_algorithm; ///< the run's "algorithm" param (what its metrics' steps count)
     QList<Run> m_children;
     bool m_filling = false;
     int m_curveRequest = 0;
@@ -81,6 +87,8 @@ private:
     QLabel *m_imagePreview;
     QScrollArea *m_imageScroll;
     QLabel *m_previewMessage;
+    QWidget *m_matrixPage;
+    QTableWidget *m_matrix;
     QPushButton *m_openArtifact;
     QTreeWidget *m_childList;
 };

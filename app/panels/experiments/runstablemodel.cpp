@@ -1,5 +1,6 @@
 #include "runstablemodel.h"
 
+#include "displaytext.h"
 #include "threadstore.h"
 
 #include "cairn/store/runexport.h"
@@ -540,22 +541,6 @@ QIcon RunsTableModel::statusIcon(RunStatus status) const
     return m_statusIcons[key] = QIcon(pixmap);
 }
 
-namespace {
-
-QString statusText(RunStatus status)
-{
-    switch (status) {
-    case RunStatus::Scheduled: return RunsTableModel::tr("Scheduled");
-    case RunStatus::Running: return RunsTableModel::tr("Running");
-    case RunStatus::Finished: return RunsTableModel::tr("Finished");
-    case RunStatus::Failed: return RunsTableModel::tr("Failed");
-    case RunStatus::Killed: return RunsTableModel::tr("Killed");
-    }
-    return {};
-}
-
-} // namespace
-
 QVariant RunsTableModel::cellValue(const RunRow &row, const RunColumn &column, int role) const
 {
     const Run &run = row.run;
@@ -569,12 +554,11 @@ QVariant RunsTableModel::cellValue(const RunRow &row, const RunColumn &column, i
     case RunColumn::Status:
         if (role == Qt::DecorationRole)
             return statusIcon(run.status);
-        return statusText(run.status);
+        return gui::DisplayText::runStatus(run.status);
     case RunColumn::Start:
         if (role == Qt::ToolTipRole)
-            return formatTime(run.startTime);
-        return run.startTime > 0 ? QDateTime::fromMSecsSinceEpoch(run.startTime).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
-                                 : QString();
+            return gui::DisplayText::dateTime(run.startTime, QLocale::LongFormat);
+        return gui::DisplayText::dateTime(run.startTime);
     case RunColumn::Duration:
         return run.startTime > 0 ? formatDuration(run.durationMs()) : QString();
     case RunColumn::Source:

@@ -2,6 +2,7 @@
 #include "experimentcombo.h"
 
 #include "datapicker.h"
+#include "displaytext.h"
 #include "formpage.h"
 #include "hostpicker.h"
 #include "jobservice.h"
@@ -357,7 +358,7 @@ void TuningPanel::reloadAlgorithms()
     m_algorithm->clear();
     for (const QJsonObject &meta : m_service->plugins().algorithmMetadata()) {
         const QString id = meta.value(QStringLiteral("id")).toString();
-        m_algorithm->addItem(meta.value(QStringLiteral("name")).toString(id), id);
+        m_algorithm->addItem(gui::DisplayText::pluginText(meta.value(QStringLiteral("name")).toString(id)), id);
     }
     if (m_algorithm->count() > 0) {
         m_algorithm->setCurrentIndex(std::max(0, m_algorithm->findData(m_service->defaultAlgorithm())));

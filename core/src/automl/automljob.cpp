@@ -70,7 +70,7 @@ void writeFile(const QString &path, const QByteArray &bytes)
 
 QString candidateName(const Candidate &c)
 {
-    return c.ensemble ? QStringLiteral("ensemble") : QStringLiteral("%1-%2").arg(c.algorithm).arg(c.index);
+    return c.name();
 }
 
 } // namespace
@@ -117,6 +117,11 @@ AutoMLSpec AutoMLSpec::fromJson(const QJsonObject &json)
     s.ensemble = json.value(QStringLiteral("ensemble")).toBool(true);
     s.host = json.value(QStringLiteral("host")).toString(s.host);
     return s;
+}
+
+QString Candidate::name() const
+{
+    return ensemble ? QStringLiteral("ensemble") : QStringLiteral("%1-%2").arg(algorithm).arg(index);
 }
 
 QJsonObject Candidate::toJson() const

@@ -101,7 +101,7 @@ QString resolvedMetric(const AutoMLSpec &spec, const DataProfile &profile)
 
 QString candidateName(const Candidate &c)
 {
-    return c.ensemble ? QStringLiteral("ensemble") : QStringLiteral("%1-%2").arg(c.algorithm).arg(c.index);
+    return c.name();
 }
 
 Notebook newNotebook()

@@ -60,6 +60,9 @@ struct Candidate
     double predictMicrosPerRow = 0;
     bool ensemble = false;
 
+    /// "xgboost-3" (the algorithm and the index), or "ensemble": how the leaderboard, the
+    /// ensemble's members and the notebooks name it.
+    QString name() const;
     QJsonObject toJson() const;
     static Candidate fromJson(const QJsonObject &json);
 };

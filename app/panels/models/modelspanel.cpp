@@ -426,8 +426,10 @@ void ModelsPanel::refresh()
         current = QStringLiteral("%1:%2").arg(models.first().name).arg(models.first().latestVersion);
     m_shown.clear(); // show again: approval, aliases or the trail may have changed
     m_compared.clear();
-    if (!selectVersion(current))
-        showSelected();
+    if (!selectVersion(current)) {
+        showVersion(QString());
+        showCompare(QString());
+    }
 }
 
 bool ModelsPanel::selectVersion(const QString &ref)
@@ -478,6 +480,7 @@ void ModelsPanel::showVersion(const QString &ref)
         w->setEnabled(has);
     m_trail->clear();
     m_channels->setRowCount(0);
+    m_channels->setVisible(has);
     // A card being edited survives a refresh of the same version.
     bool editing = m_card[0]->property("ref").toString() == ref;
     bool modified = false;

@@ -303,16 +303,28 @@ private Q_SLOTS:
         QCOMPARE(view->responseView()->toPlainText(), readFile(output));
         QTRY_VERIFY_WITH_TIMEOUT(view->requestsSeen() >= 1, 15000);
 
+        // The same rows as MLflow's JSON records, answered as CSV (Accept): the same predictions.
+        view->contentTypeBox()->setCurrentText(QStringLiteral("application/json"));
+        view->findChild<QComboBox *>(QStringLiteral("accept"))->setCurrentText(QStringLiteral("text/csv"));
+        view->requestEdit()->setPlainText(QStringLiteral(
+            R"({"dataframe_records": [{"sex": "female", "age": 29, "passengerClass": "1st"}, {"sex": "male", "age": 0.916700006, "passengerClass": "1st"}]})"));
+        view->invoke();
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 2, 30000);
+        QCOMPARE(answered.last().first().toInt(), 200);
+        QCOMPARE(view->responseView()->toPlainText(), readFile(output));
+        view->contentTypeBox()->setCurrentText(QStringLiteral("text/csv"));
+        view->findChild<QComboBox *>(QStringLiteral("accept"))->setCurrentIndex(0);
+
         // A malformed body: the endpoint's 400 with the row and column is shown.
         view->requestEdit()->setPlainText(lines.first() + QStringLiteral("\n\"X, Mr. Y\",\"no\",\"male\",old,\"3rd\"\n"));
         view->invoke();
-        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 2, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 3, 30000);
         QCOMPARE(answered.last().first().toInt(), 400);
         QVERIFY(view->responseView()->toPlainText().contains(QStringLiteral("\"error\"")));
         view->requestEdit()->setPlainText(rows);
         view->invoke();
-        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 3, 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(view->requestsSeen() >= 3, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 4, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->requestsSeen() >= 4, 15000);
 
         m_panel->grab().save(screenshotPath(QStringLiteral("models-endpoints.png")));
         m_panel->tabs()->setCurrentIndex(0);

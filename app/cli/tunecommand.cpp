@@ -147,7 +147,8 @@ int runTuneCommand(Context &c, const QString &verb)
         c.err.flush();
     });
     QObject::connect(&job, &tuning::TuningJob::hostDropped, [&](const QString &host, const QString &message) {
-        c.err << QStringLiteral("cairn: host '%1' cannot run trials, its trials go to the other hosts: %2\n").arg(host, message);
+        c.err << QStringLiteral("cairn: host '%1' cannot run trials%2: %3\n")
+                     .arg(host, job.failure().isEmpty() ? QStringLiteral(", its trials go to the other hosts") : QString(), message);
         c.err.flush();
     });
     QObject::connect(&job, &tuning::TuningJob::finished, QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);

@@ -149,6 +149,7 @@ private Q_SLOTS:
         const ProcessResult r = cairn(tuneArgs(QStringLiteral("down"), 2, QStringLiteral("all-down")));
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(QStringLiteral("no host is left to run the trials")) && r.err.contains(QStringLiteral("down: ")), qPrintable(r.err));
+        QVERIFY2(!r.err.contains(QStringLiteral("other hosts")), qPrintable(r.err));
         // Unknown names and --host with --hosts are refused before any run exists.
         QCOMPARE(cairn(tuneArgs(QStringLiteral("local,nope"), 2, QStringLiteral("x"))).exitCode, 1);
         QCOMPARE(cairn(tuneArgs(QStringLiteral("local"), 2, QStringLiteral("x")) << QStringLiteral("--host") << QStringLiteral("local")).exitCode, 2);

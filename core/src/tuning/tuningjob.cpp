@@ -325,16 +325,18 @@ void TuningJob::onJobFinished(const QString &jobId, JobState state, const QStrin
             for (auto it = m_dropped.cbegin(); it != m_dropped.cend(); ++it)
                 dropped << it.key();
             store.setTag(m_runUuid, QStringLiteral("tuning.dropped_hosts"), dropped.join(QStringLiteral(", ")));
+            if (m_dropped.size() == m_spec.hosts.size()) {
+                QStringList why;
+                for (const QString &h : std::as_const(m_spec.hosts))
+                    why << QStringLiteral("%1: %2").arg(h, m_dropped.value(h));
+                m_failure = tr("no host is left to run the trials (%1)").arg(why.join(QStringLiteral("; ")));
+            }
             Q_EMIT hostDropped(host, message);
         }
-        store.setTag(trial->runUuid, QStringLiteral("tuning.retried"), tr("host '%1' could not run it: the trial ran again on another host").arg(host));
-        if (m_dropped.size() == m_spec.hosts.size()) {
-            QStringList why;
-            for (const QString &h : std::as_const(m_spec.hosts))
-                why << QStringLiteral("%1: %2").arg(h, m_dropped.value(h));
-            m_failure = tr("no host is left to run the trials (%1)").arg(why.join(QStringLiteral("; ")));
+        if (!m_failure.isEmpty()) {
             m_strategy->removePending(m_points.at(size_t(trial->index - 1)));
         } else {
+            store.setTag(trial->runUuid, QStringLiteral("tuning.retried"), tr("host '%1' could not run it: the trial ran again on another host").arg(host));
             trial->jobId.clear();
             trial->runUuid.clear();
             trial->host.clear();

@@ -93,7 +93,7 @@ Q_SIGNALS:
     void trialFinished(const cairn::tuning::Trial &trial);
     void bestChanged(const cairn::tuning::Trial &trial);
     /// A host of spec().hosts could not run a trial: no more trials go there; the trial runs again
-    /// on another host.
+    /// on another host, or, with none left, failure() says why and the job ends.
     void hostDropped(const QString &host, const QString &message);
     void finished();
 

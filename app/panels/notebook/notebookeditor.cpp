@@ -6,9 +6,12 @@
 #include "studiocontext.h"
 
 #include "cairn/notebook/notebookrunner.h"
+#include "cairn/remote/host.h"
+#include "cairn/remote/remotekernel.h"
 #include "cairn/util/error.h"
 
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QKeyEvent>
@@ -92,7 +95,14 @@ NotebookEditor::NotebookEditor(gui::StudioContext *context, QWidget *parent)
 
 NotebookEditor::~NotebookEditor()
 {
+    // The kernel's last state changes must not reach a half-destroyed panel.
     if (m_kernel)
+        m_kernel->disconnect(this);
+    if (m_remote)
+        m_remote->disconnect(this);
+    if (m_remote)
+        m_remote->shutdown();
+    else if (m_kernel)
         m_kernel->shutdown(1000);
 }
 
@@ -122,6 +132,7 @@ void NotebookEditor::setNotebook(const Notebook &notebook, const QString &path)
     m_editMode = false;
     updateCellSelection();
     resolveKernelSpec();
+    m_host = notebook.metadata().value(QLatin1String("cairn")).toObject().value(QLatin1String("host")).toString();
     m_loading = false;
     setDirty(notebook.wasConverted());
     if (notebook.wasConverted())
@@ -571,15 +582,13 @@ void NotebookEditor::ensureKernel()
         showNotice(tr("No kernel to run this notebook: install a Jupyter kernel (python3-ipykernel)."), false);
         return;
     }
+    if (!m_host.isEmpty()) {
+        startRemoteKernel();
+        return;
+    }
     if (!m_kernel) {
         m_kernel = new KernelClient(this);
-        connect(m_kernel, &KernelClient::iopubMessage, this, &NotebookEditor::onIopub);
-        connect(m_kernel, &KernelClient::shellReply, this, &NotebookEditor::onShellReply);
-        connect(m_kernel, &KernelClient::inputRequested, this,
-                [this](const QString &prompt, bool password, const KernelMessage &) { onInputRequested(prompt, password); });
-        connect(m_kernel, &KernelClient::died, this, &NotebookEditor::onKernelDied);
-        connect(m_kernel, &KernelClient::ready, this, &NotebookEditor::onKernelReady);
-        connect(m_kernel, &KernelClient::stateChanged, this, &NotebookEditor::kernelStatusChanged);
+        connectKernel();
     }
     if (m_notebook.kernelName().isEmpty())
         m_notebook.setKernelSpec(m_spec.name, m_spec.displayName, m_spec.language);
@@ -592,9 +601,102 @@ void NotebookEditor::ensureKernel()
     Q_EMIT kernelStatusChanged();
 }
 
+void NotebookEditor::connectKernel()
+{
+    connect(m_kernel, &KernelClient::iopubMessage, this, &NotebookEditor::onIopub);
+    connect(m_kernel, &KernelClient::shellReply, this, &NotebookEditor::onShellReply);
+    connect(m_kernel, &KernelClient::inputRequested, this,
+            [this](const QString &prompt, bool password, const KernelMessage &) { onInputRequested(prompt, password); });
+    connect(m_kernel, &KernelClient::died, this, &NotebookEditor::onKernelDied);
+    connect(m_kernel, &KernelClient::ready, this, &NotebookEditor::onKernelReady);
+    connect(m_kernel, &KernelClient::stateChanged, this, &NotebookEditor::kernelStatusChanged);
+}
+
+void NotebookEditor::startRemoteKernel()
+{
+    const std::optional<remote::Host> host = remote::HostStore().find(m_host);
+    if (!host || host->isLocal()) {
+        showNotice(tr("This notebook's kernel runs on host '%1', which is not among your hosts: add it in the Resources panel or pick "
+                      "another kernel.")
+                       .arg(m_host),
+                   true);
+        return;
+    }
+    if (!m_remote) {
+        m_remote = new remote::RemoteKernel(*host, this);
+        m_kernel = m_remote->client();
+        connectKernel();
+        connect(m_remote, &remote::RemoteKernel::reconnecting, this, [this] {
+            showNotice(tr("The connection to %1 was lost: reconnecting to the same kernel…").arg(m_host), false);
+        });
+        connect(m_remote, &remote::RemoteKernel::reconnected, this, [this] {
+            m_reconnected = true; // said once the kernel answers (see onKernelReady)
+            Q_EMIT kernelStatusChanged();
+        });
+        connect(m_remote, &remote::RemoteKernel::gone, this, [this](const QString &reason) {
+            showNotice(reason, true);
+            Q_EMIT kernelStatusChanged();
+        });
+    }
+    // Starting on a host takes a round trip or two over SSH.
+    QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+    try {
+        m_remote->start(QStringLiteral("python3"));
+    } catch (const Error &e) {
+        showNotice(tr("Cannot start the kernel on %1: %2").arg(m_host, e.message()), true);
+    }
+    QGuiApplication::restoreOverrideCursor();
+    Q_EMIT kernelStatusChanged();
+}
+
+void NotebookEditor::dropKernel()
+{
+    abortQueue();
+    if (m_remote) {
+        m_remote->shutdown();
+        delete m_remote;
+    } else if (m_kernel) {
+        m_kernel->shutdown();
+        delete m_kernel;
+    }
+    m_remote = nullptr;
+    m_kernel = nullptr;
+}
+
+void NotebookEditor::setKernelHost(const QString &host)
+{
+    if (host == m_host)
+        return;
+    const bool running = m_kernel && m_kernel->state() != KernelClient::State::NotStarted && m_kernel->state() != KernelClient::State::Dead;
+    dropKernel();
+    m_host = host;
+    QJsonObject metadata = m_notebook.metadata();
+    QJsonObject cairnMetadata = metadata.value(QLatin1String("cairn")).toObject();
+    if (host.isEmpty())
+        cairnMetadata.remove(QStringLiteral("host"));
+    else
+        cairnMetadata[QStringLiteral("host")] = host;
+    if (cairnMetadata.isEmpty())
+        metadata.remove(QStringLiteral("cairn"));
+    else
+        metadata[QStringLiteral("cairn")] = cairnMetadata;
+    m_notebook.setMetadata(metadata);
+    setDirty(true);
+    hideNotice();
+    if (running)
+        ensureKernel();
+    Q_EMIT kernelStatusChanged();
+}
+
 void NotebookEditor::onKernelReady()
 {
-    hideNotice();
+    if (m_reconnected) {
+        m_reconnected = false;
+        showNotice(tr("Reconnected to the kernel on %1; its variables are kept. Output sent while the connection was down is lost.").arg(m_host),
+                   false);
+    } else {
+        hideNotice();
+    }
     // Record what the kernel says about its language (JupyterLab does the same).
     const QJsonObject languageInfo = m_kernel->kernelInfo().value(QLatin1String("language_info")).toObject();
     if (!languageInfo.isEmpty()) {
@@ -851,6 +953,11 @@ void NotebookEditor::onKernelDied(const QString &reason)
     m_running = nullptr;
     m_runningMsgId.clear();
     abortQueue();
+    if (m_remote && m_remote->isReconnecting()) {
+        Q_EMIT executionFinished();
+        Q_EMIT kernelStatusChanged();
+        return;
+    }
     showNotice(tr("%1 You can restart the kernel; variables are lost.").arg(reason), true);
     Q_EMIT executionFinished();
     Q_EMIT kernelStatusChanged();
@@ -886,14 +993,27 @@ void NotebookEditor::restartKernel(bool runAllAfter)
         return;
     }
     m_runAllAfterRestart = runAllAfter;
-    m_kernel->restart();
+    if (m_remote) {
+        QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+        try {
+            m_remote->restart();
+        } catch (const Error &e) {
+            m_runAllAfterRestart = false;
+            showNotice(tr("Cannot start the kernel on %1: %2").arg(m_host, e.message()), true);
+        }
+        QGuiApplication::restoreOverrideCursor();
+    } else {
+        m_kernel->restart();
+    }
     Q_EMIT kernelStatusChanged();
 }
 
 void NotebookEditor::shutdownKernel()
 {
     abortQueue();
-    if (m_kernel)
+    if (m_remote)
+        m_remote->shutdown();
+    else if (m_kernel)
         m_kernel->shutdown();
     Q_EMIT kernelStatusChanged();
 }
@@ -919,7 +1039,7 @@ void NotebookEditor::setKernelSpec(const KernelSpec &spec)
 
 QString NotebookEditor::kernelStatusText() const
 {
-    const QString name = m_spec.isValid() ? m_spec.displayName : tr("No kernel");
+    const QString name = !m_host.isEmpty() ? tr("python3 on %1").arg(m_host) : m_spec.isValid() ? m_spec.displayName : tr("No kernel");
     if (!m_kernel)
         return tr("%1 · not started").arg(name);
     switch (m_kernel->state()) {

@@ -21,6 +21,9 @@ class QVBoxLayout;
 namespace cairn::gui {
 class StudioContext;
 }
+namespace cairn::remote {
+class RemoteKernel;
+}
 
 namespace cairn::panels {
 
@@ -82,6 +85,10 @@ public:
     /// Switches the kernel (stored in the notebook's metadata); a running kernel is replaced.
     void setKernelSpec(const KernelSpec &spec);
     KernelSpec kernelSpec() const { return m_spec; }
+    /// Runs the kernel on this SSH host (empty: this machine); saved as metadata.cairn.host, and a
+    /// running kernel moves there.
+    void setKernelHost(const QString &host);
+    QString kernelHost() const { return m_host; }
     KernelClient *kernel() const { return m_kernel; }
     /// Busy: cells running or queued.
     bool isBusy() const { return m_running || !m_queue.isEmpty(); }
@@ -126,6 +133,9 @@ private:
     void requestCompletion(CellWidget *cell);
     void requestInspection(CellWidget *cell);
     void resolveKernelSpec();
+    void connectKernel();
+    void startRemoteKernel();
+    void dropKernel();
     void updateCellSelection();
     void autosave();
 
@@ -143,6 +153,9 @@ private:
     QTimer *m_autosave;
     QTimer *m_renderTimer;
     KernelClient *m_kernel = nullptr;
+    QString m_host;                          ///< the SSH host of the kernel; empty: local
+    remote::RemoteKernel *m_remote = nullptr; ///< owns m_kernel when the kernel is on a host
+    bool m_reconnected = false;              ///< the remote kernel was reconnected after a drop
 
     int m_current = 0;
     bool m_editMode = false;

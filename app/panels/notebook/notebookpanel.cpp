@@ -7,6 +7,7 @@
 
 #include "cairn/notebook/kernelspec.h"
 #include "cairn/notebook/notebook.h"
+#include "cairn/remote/host.h"
 #include "cairn/util/error.h"
 
 #include <QAction>
@@ -192,6 +193,11 @@ QToolBar *NotebookPanel::buildToolbar()
         NotebookEditor *editor = currentEditor();
         if (!editor)
             return;
+        // Kernels on an SSH host carry the host's name; local ones none.
+        const QString host = m_kernelPicker->itemData(index, kHostRole).toString();
+        editor->setKernelHost(host);
+        if (!host.isEmpty())
+            return;
         const KernelSpec spec = KernelSpec::find(m_kernelPicker->itemData(index).toString());
         if (spec.isValid())
             editor->setKernelSpec(spec);
@@ -264,12 +270,39 @@ QWidget *NotebookPanel::buildStartPage()
 void NotebookPanel::refreshKernels()
 {
     const QString current = m_kernelPicker->currentData().toString();
+    const QString currentHost = m_kernelPicker->currentData(kHostRole).toString();
     m_kernelPicker->clear();
     for (const KernelSpec &spec : KernelSpec::findAll())
         m_kernelPicker->addItem(spec.displayName, spec.name);
-    const int index = m_kernelPicker->findData(current);
+    // ipykernel on each SSH host (what a host really has is checked when the kernel starts there).
+    try {
+        for (const remote::Host &host : remote::HostStore().hosts()) {
+            if (host.isLocal())
+                continue;
+            m_kernelPicker->addItem(tr("python3 on %1").arg(host.name), QStringLiteral("python3"));
+            m_kernelPicker->setItemData(m_kernelPicker->count() - 1, host.name, kHostRole);
+        }
+    } catch (const Error &e) {
+        qCWarning(lcNotebookUi).noquote() << e.message();
+    }
+    const int index = kernelIndex(current, currentHost);
     if (index >= 0)
         m_kernelPicker->setCurrentIndex(index);
+}
+
+void NotebookPanel::showEvent(QShowEvent *event)
+{
+    gui::Panel::showEvent(event);
+    refreshKernels();
+    updateToolbar();
+}
+
+int NotebookPanel::kernelIndex(const QString &name, const QString &host) const
+{
+    for (int i = 0; i < m_kernelPicker->count(); ++i)
+        if (m_kernelPicker->itemData(i).toString() == name && m_kernelPicker->itemData(i, kHostRole).toString() == host)
+            return i;
+    return -1;
 }
 
 NotebookEditor *NotebookPanel::currentEditor() const
@@ -409,8 +442,13 @@ void NotebookPanel::updateToolbar()
         return;
     }
     const KernelSpec spec = editor->kernelSpec();
-    int index = m_kernelPicker->findData(spec.name);
-    if (index < 0 && spec.isValid()) {
+    const QString host = editor->kernelHost();
+    int index = kernelIndex(host.isEmpty() ? spec.name : QStringLiteral("python3"), host);
+    if (index < 0 && !host.isEmpty()) {
+        m_kernelPicker->addItem(tr("python3 on %1").arg(host), QStringLiteral("python3"));
+        m_kernelPicker->setItemData(m_kernelPicker->count() - 1, host, kHostRole);
+        index = m_kernelPicker->count() - 1;
+    } else if (index < 0 && spec.isValid()) {
         m_kernelPicker->addItem(spec.displayName, spec.name);
         index = m_kernelPicker->count() - 1;
     }

@@ -59,6 +59,10 @@ public:
     /// Reloads the kernelspecs for the picker.
     void refreshKernels();
 
+protected:
+    /// Hosts added elsewhere (Resources panel, cairn hosts add) appear in the picker.
+    void showEvent(QShowEvent *event) override;
+
 Q_SIGNALS:
     void notebookOpened(cairn::panels::NotebookEditor *editor);
     void openFailed(const QString &path, const QString &message);
@@ -80,6 +84,9 @@ private:
     NotebookBrowser *m_browser;
     QStackedWidget *m_stack;
     QTabWidget *m_tabs;
+    /// The picker's entry for a kernel name on a host ("" = local), or -1.
+    int kernelIndex(const QString &name, const QString &host) const;
+    static constexpr int kHostRole = Qt::UserRole + 1;
     QComboBox *m_kernelPicker;
     QLabel *m_kernelStatus;
     QList<QAction *> m_actions;

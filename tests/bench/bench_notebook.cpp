@@ -2,12 +2,18 @@
 //  1. median round trip of executing `1+1` (execute_request → execute_reply) through our kernel
 //     client vs jupyter_client's BlockingKernelClient (/usr/bin/python3) on the same kind of kernel;
 //  2. opening and rendering a 20 MB notebook with images in the Notebooks panel vs Python's
-//     json.load of the same file.
+//     json.load of the same file;
+//  3. `1+1` on a kernel on an SSH host (a private sshd on loopback, ports forwarded over the shared
+//     connection) vs the same on a local kernel, alternated; target ≤ 8 ms median.
 #include "notebookeditor.h"
 #include "notebookpanel.h"
 
 #include "cairn/notebook/kernelclient.h"
 #include "cairn/notebook/notebook.h"
+#include "cairn/remote/remotekernel.h"
+#include "cairn/remote/sshconnection.h"
+
+#include "loopbacksshd.h"
 
 #include <QApplication>
 #include <QBuffer>
@@ -34,6 +40,27 @@ double median(QList<double> values)
         return 0;
     std::sort(values.begin(), values.end());
     return values.size() % 2 ? values.at(values.size() / 2) : (values.at(values.size() / 2 - 1) + values.at(values.size() / 2)) / 2;
+}
+
+// Execute and wait for the execute_reply, as BlockingKernelClient.execute(reply=True) does.
+QList<double> executeRoundTrips(KernelClient &client, int count)
+{
+    QList<double> times;
+    QEventLoop loop;
+    QString pending;
+    const auto connection = QObject::connect(&client, &KernelClient::shellReply, &loop, [&](const KernelMessage &message) {
+        if (message.parentId() == pending)
+            loop.quit();
+    });
+    QElapsedTimer timer;
+    for (int i = 0; i < count; ++i) {
+        timer.start();
+        pending = client.execute(QStringLiteral("1+1"));
+        loop.exec();
+        times << timer.nsecsElapsed() / 1e6;
+    }
+    QObject::disconnect(connection);
+    return times;
 }
 
 // The machines this runs on are shared, so load drifts: both clients run in alternating rounds.
@@ -74,26 +101,7 @@ km.shutdown_kernel(now=True)
         return m_python.waitForReadyRead(60000) && m_python.readLine().trimmed() == "ready";
     }
 
-    // Execute and wait for the execute_reply, as BlockingKernelClient.execute(reply=True) does.
-    QList<double> ours(int count)
-    {
-        QList<double> times;
-        QEventLoop loop;
-        QString pending;
-        const auto connection = QObject::connect(&m_client, &KernelClient::shellReply, &loop, [&](const KernelMessage &message) {
-            if (message.parentId() == pending)
-                loop.quit();
-        });
-        QElapsedTimer timer;
-        for (int i = 0; i < count; ++i) {
-            timer.start();
-            pending = m_client.execute(QStringLiteral("1+1"));
-            loop.exec();
-            times << timer.nsecsElapsed() / 1e6;
-        }
-        QObject::disconnect(connection);
-        return times;
-    }
+    QList<double> ours(int count) { return executeRoundTrips(m_client, count); }
 
     QList<double> theirs(int count)
     {
@@ -132,6 +140,66 @@ QString noisePng(int width, int height)
     buffer.open(QIODevice::WriteOnly);
     image.save(&buffer, "PNG");
     return QString::fromLatin1(png.toBase64());
+}
+
+// `1+1` on a kernel behind loopback SSH vs a local one, in alternating rounds.
+bool remoteKernelBench(const QString &dir)
+{
+    if (!LoopbackSshd::available()) {
+        std::printf("bench_notebook: remote kernel skipped: openssh-server is not installed\n");
+        return true;
+    }
+    LoopbackSshd sshd;
+    QString error;
+    if (!sshd.start(dir, QStringLiteral("/usr/bin"), &error)) {
+        std::fprintf(stderr, "sshd: %s\n", qPrintable(error));
+        return false;
+    }
+    QFile pub(sshd.hostKeyPub());
+    QFile known(dir + QStringLiteral("/known_hosts"));
+    if (!pub.open(QIODevice::ReadOnly) || !known.open(QIODevice::WriteOnly))
+        return false;
+    known.write(QStringLiteral("[127.0.0.1]:%1 ").arg(sshd.port()).toUtf8() + pub.readAll().trimmed().split(' ').mid(0, 2).join(' ') + "\n");
+    known.close();
+    remote::Host host;
+    host.name = QStringLiteral("loopback");
+    host.hostname = QStringLiteral("127.0.0.1");
+    host.port = sshd.port();
+    host.user = qEnvironmentVariable("USER", QStringLiteral("root"));
+    host.identityFile = sshd.userKey();
+    host.knownHostsFile = known.fileName();
+    host.sshConfigFile = QStringLiteral("/dev/null");
+    host.workDir = dir + QStringLiteral("/remote");
+    remote::RemoteKernel kernel(host);
+    KernelClient local;
+    try {
+        kernel.start();
+    } catch (const Error &e) {
+        std::fprintf(stderr, "remote kernel: %s\n", qPrintable(e.message()));
+        return false;
+    }
+    local.start(KernelSpec::find(QStringLiteral("python3")));
+    if (!kernel.client()->waitForReady(60000) || !local.waitForReady(60000)) {
+        std::fprintf(stderr, "a kernel did not start\n");
+        return false;
+    }
+    const int rounds = 10;
+    const int perRound = 20;
+    executeRoundTrips(*kernel.client(), perRound); // warm-up
+    executeRoundTrips(local, perRound);
+    QList<double> remoteTimes, localTimes;
+    for (int round = 0; round < rounds; ++round) {
+        remoteTimes += executeRoundTrips(*kernel.client(), perRound);
+        localTimes += executeRoundTrips(local, perRound);
+    }
+    kernel.shutdown();
+    local.shutdown();
+    remote::SshConnection(host).closeMaster();
+    const double remoteMedian = median(remoteTimes);
+    std::printf("bench_notebook: `1+1` on a kernel over loopback SSH, %d alternating rounds of %d\n", rounds, perRound);
+    std::printf("  remote kernel (ssh -O forward)  median %.3f ms (target <= 8 ms: %s)\n", remoteMedian, remoteMedian <= 8 ? "met" : "NOT met");
+    std::printf("  local kernel                    median %.3f ms\n", median(localTimes));
+    return true;
 }
 
 } // namespace
@@ -218,5 +286,5 @@ int main(int argc, char **argv)
     std::printf("  Notebook::load (parse)            %.1f ms\n", median(parse));
     std::printf("  panel open + render visible cells %.1f ms\n", median(open));
     std::printf("  anchor: Python json.load          %.1f ms (ratio open/anchor %.2f)\n", median(pyLoad), median(open) / median(pyLoad));
-    return 0;
+    return remoteKernelBench(dir.path()) ? 0 : 1;
 }

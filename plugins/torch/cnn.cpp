@@ -99,9 +99,10 @@ torch::Tensor logits(Cnn &net, const torch::Tensor &x, int64_t batch = 128)
 {
     torch::NoGradGuard noGrad;
     net->eval();
+    const torch::Device device = net->parameters().front().device(); // images stay in host memory
     std::vector<torch::Tensor> parts;
     for (int64_t b = 0; b < x.size(0); b += batch)
-        parts.push_back(net->forward(x.slice(0, b, std::min<int64_t>(x.size(0), b + batch))));
+        parts.push_back(net->forward(x.slice(0, b, std::min<int64_t>(x.size(0), b + batch)).to(device)));
     return torch::cat(parts, 0);
 }
 
@@ -178,7 +179,9 @@ public:
         config.fc = hp.value(QStringLiteral("fc_units")).toInt();
         config.dropoutConv = hp.value(QStringLiteral("dropout_conv")).toDouble();
         config.dropoutFc = hp.value(QStringLiteral("dropout_fc")).toDouble();
+        const torch::Device device = torchutil::trainingDevice(ctx, hp.value(QStringLiteral("device")).toString());
         Cnn net(config);
+        net->to(device);
 
         const torch::Tensor xTrain = imagesTensor(train, mean, sd);
         const torch::Tensor yTrain = labelsTensor(train.labels);
@@ -186,7 +189,7 @@ public:
         torch::Tensor xVal, yVal;
         if (validation.count > 0) {
             xVal = imagesTensor(validation, mean, sd);
-            yVal = labelsTensor(validation.labels);
+            yVal = labelsTensor(validation.labels).to(device);
         }
 
         const double baseLr = hp.value(QStringLiteral("learning_rate")).toDouble();
@@ -222,7 +225,7 @@ public:
                 torchutil::setLr(*optimizer, torchutil::scheduledLr(schedule, baseLr, epoch + double(b) / double(stepsPerEpoch), epochs));
                 fused::clearGradients(*optimizer);
                 net->probe.arm(ctx, step);
-                const torch::Tensor loss = torch::cross_entropy_loss(net->forward(xTrain.index_select(0, idx)), yTrain.index_select(0, idx));
+                const torch::Tensor loss = torch::cross_entropy_loss(net->forward(xTrain.index_select(0, idx).to(device)), yTrain.index_select(0, idx).to(device));
                 net->probe.disarm();
                 loss.backward();
                 torchutil::collectStats(ctx, *net, step);

@@ -127,7 +127,9 @@ public:
             config.activation = hp.value(QStringLiteral("activation")).toString();
             config.dropout = hp.value(QStringLiteral("dropout")).toDouble();
         }
+        const torch::Device device = torchutil::trainingDevice(ctx, hp.value(QStringLiteral("device")).toString());
         TabularNet net(config);
+        net->to(device);
 
         // Regression targets are standardised for training and mapped back for metrics.
         double yMean = 0, yStd = 1;
@@ -150,10 +152,12 @@ public:
             std::vector<int64_t> y(labels.begin(), labels.end());
             return torch::from_blob(y.data(), {qint64(y.size())}, torch::kLong).clone();
         };
+        // The training set stays in host memory and each batch moves to the device; the
+        // validation set moves once.
         const torch::Tensor xTrain = matrix(d.xTrain, d.nTrain, d.width);
         const torch::Tensor yTrain = targets(d.labelsTrain, d.valuesTrain);
-        const torch::Tensor xVal = d.nValidation ? matrix(d.xValidation, d.nValidation, d.width) : torch::Tensor();
-        const torch::Tensor yVal = d.nValidation ? targets(d.labelsValidation, d.valuesValidation) : torch::Tensor();
+        const torch::Tensor xVal = d.nValidation ? matrix(d.xValidation, d.nValidation, d.width).to(device) : torch::Tensor();
+        const torch::Tensor yVal = d.nValidation ? targets(d.labelsValidation, d.valuesValidation).to(device) : torch::Tensor();
 
         auto lossOf = [&](const torch::Tensor &out, const torch::Tensor &y) {
             if (d.task == Task::Binary)
@@ -194,7 +198,7 @@ public:
                 torchutil::setLr(*optimizer, torchutil::scheduledLr(schedule, baseLr, epoch + double(b) / double(stepsPerEpoch), epochs));
                 fused::clearGradients(*optimizer);
                 net->probe.arm(ctx, step);
-                torch::Tensor loss = lossOf(net->forward(xTrain.index_select(0, idx)), yTrain.index_select(0, idx));
+                torch::Tensor loss = lossOf(net->forward(xTrain.index_select(0, idx).to(device)), yTrain.index_select(0, idx).to(device));
                 net->probe.disarm();
                 if (l1 > 0)
                     for (const auto &p : net->named_parameters())

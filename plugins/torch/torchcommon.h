@@ -19,6 +19,28 @@
 
 namespace cairn::plugins::torchutil {
 
+/// The device a job trains on, from its `device` setting (auto, cpu, cuda). The job log says
+/// which one and why; asking for cuda where there is none fails before any training.
+inline torch::Device trainingDevice(JobContext &ctx, const QString &setting)
+{
+    const bool cuda = torch::cuda::is_available();
+    const QString why = at::hasCUDA() ? QStringLiteral("no CUDA device is visible to this process (check nvidia-smi and CUDA_VISIBLE_DEVICES)")
+                                      : QStringLiteral("this build's libtorch has no CUDA support (a GPU host needs a build against a CUDA libtorch: "
+                                                       "see \"GPU hosts\" in docs/resources.md)");
+    if (setting == QLatin1String("cuda") && !cuda)
+        throw Error(QStringLiteral("device=cuda was asked for, but CUDA is not available: %1; use device=auto or device=cpu").arg(why));
+    if (setting == QLatin1String("cpu")) {
+        ctx.log(QStringLiteral("device: training on CPU (device=cpu)"));
+        return torch::Device(torch::kCPU);
+    }
+    if (cuda) {
+        ctx.log(QStringLiteral("device: training on cuda:0 (%1 CUDA device(s) visible; device=%2)").arg(torch::cuda::device_count()).arg(setting));
+        return torch::Device(torch::kCUDA, 0);
+    }
+    ctx.log(QStringLiteral("device: no CUDA device: training on CPU (%1)").arg(why));
+    return torch::Device(torch::kCPU);
+}
+
 inline std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const QString &name, std::vector<torch::Tensor> params, double lr, double weightDecay)
 {
     if (name == QLatin1String("sgd"))
@@ -59,7 +81,8 @@ inline void setLr(torch::optim::Optimizer &optimizer, double lr)
 
 inline std::vector<float> toVector(const torch::Tensor &t)
 {
-    const torch::Tensor c = t.detach().to(torch::kFloat).contiguous();
+    // To host memory first: the tensor may live on a CUDA device.
+    const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
     return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
@@ -189,7 +212,8 @@ inline void loadModule(torch::nn::Module &module, const QString &path)
 {
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(path.toStdString());
+        // Onto the CPU: a model trained on a GPU host predicts anywhere.
+        archive.load_from(path.toStdString(), torch::Device(torch::kCPU));
         module.load(archive);
     } catch (const c10::Error &e) {
         throw Error(QStringLiteral("cannot load the model %1: %2").arg(path, QString::fromStdString(e.what_without_backtrace())));

@@ -21,6 +21,8 @@ QList<Parameter> trainingParameters(double lr, int batch, int epochs, const QStr
         Parameter::real(QStringLiteral("weight_decay"), 0, 0, 1, QStringLiteral("L2 penalty on the weights.")),
         Parameter::integer(QStringLiteral("early_stopping_patience"), 0, 0, 1000,
                            QStringLiteral("Stop when the validation loss has not improved for this many epochs, keeping the best (0: off).")),
+        Parameter::choice(QStringLiteral("device"), QStringLiteral("auto"), {QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")},
+                          QStringLiteral("Where to train: auto (a CUDA GPU when there is one, else the CPU), cpu, or cuda (fails when no GPU is usable).")),
     };
 }
 } // namespace

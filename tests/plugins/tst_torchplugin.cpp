@@ -4,6 +4,7 @@
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/data/csvreader.h"
 #include "cairn/data/imagefolder.h"
+#include "cairn/util/error.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -196,6 +197,56 @@ private Q_SLOTS:
             QVERIFY(std::abs(sum - 1.0f) < 1e-3f);
         }
         QVERIFY2(hits >= 120, qPrintable(QStringLiteral("%1 of 200 right").arg(hits))); // chance: 20
+    }
+
+    void deviceAutoUsesCpuAndCudaIsRefusedWithoutIt()
+    {
+        RecordingContext ctx(tabularSpec(QStringLiteral("mlp"), QStringLiteral(DATA "iris.csv"), QStringLiteral("target"), m_dir.filePath(QStringLiteral("dev-auto")),
+                                         {{QStringLiteral("epochs"), 2}, {QStringLiteral("device"), QStringLiteral("auto")}}));
+        run(ctx);
+        const QStringList picked = ctx.logs.filter(QStringLiteral("device: "));
+        QCOMPARE(picked.size(), 1);
+        QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("dev-auto/model/model.pt"))));
+        if (picked.first().contains(QStringLiteral("training on cuda:0")))
+            QSKIP("a CUDA device is available to this libtorch, so device=auto trains on it and device=cuda is not refused");
+        QVERIFY2(picked.first().startsWith(QStringLiteral("device: no CUDA device: training on CPU (")), qPrintable(picked.first()));
+
+        // The model of a CPU-only run predicts as usual (the weights load onto the CPU).
+        const data::Table table = data::CsvReader::read(QStringLiteral(DATA "iris.csv"));
+        PredictionInput in;
+        in.table = &table;
+        QCOMPARE(predict(m_dir.filePath(QStringLiteral("dev-auto/model")), in).rows(), table.rowCount());
+
+        RecordingContext cpu(tabularSpec(QStringLiteral("linear-learner"), QStringLiteral(DATA "iris.csv"), QStringLiteral("target"), m_dir.filePath(QStringLiteral("dev-cpu")),
+                                         {{QStringLiteral("epochs"), 2}, {QStringLiteral("device"), QStringLiteral("cpu")}}));
+        run(cpu);
+        QCOMPARE(cpu.logs.filter(QStringLiteral("device: ")), QStringList{QStringLiteral("device: training on CPU (device=cpu)")});
+
+        // device=cuda without CUDA fails before the first step, with the reason and the way out.
+        RecordingContext cuda(tabularSpec(QStringLiteral("mlp"), QStringLiteral(DATA "iris.csv"), QStringLiteral("target"), m_dir.filePath(QStringLiteral("dev-cuda")),
+                                          {{QStringLiteral("epochs"), 2}, {QStringLiteral("device"), QStringLiteral("cuda")}}));
+        QString message;
+        try {
+            run(cuda);
+        } catch (const Error &e) {
+            message = e.message();
+        }
+        QVERIFY2(message.startsWith(QStringLiteral("device=cuda was asked for, but CUDA is not available: ")), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("device=auto or device=cpu")), qPrintable(message));
+        QVERIFY(cuda.steps.value(QStringLiteral("train.loss")).isEmpty());
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("dev-cuda/model/model.pt"))));
+
+        // The CNN reads the same setting.
+        JobSpec cnn = fashionMnistCnn(QStringLiteral("dev-cnn"), 1, 64, 4, 8);
+        cnn.hyperparameters.insert(QStringLiteral("device"), QStringLiteral("cuda"));
+        RecordingContext cnnCtx(cnn);
+        message.clear();
+        try {
+            run(cnnCtx);
+        } catch (const Error &e) {
+            message = e.message();
+        }
+        QVERIFY2(message.startsWith(QStringLiteral("device=cuda was asked for")), qPrintable(message));
     }
 
     void cnnOnImageFolder()

@@ -463,6 +463,31 @@ void touchModel(SqliteDatabase &db, qint64 model)
     q.bind(1, nowMs()).bind(2, model).exec();
 }
 
+void requireTagKey(const QString &key)
+{
+    if (key.trimmed().isEmpty())
+        throw Error(QStringLiteral("a tag needs a non-empty key"));
+}
+
+// model_tags and model_version_tags map (owner id, key) to a value; setting a key again replaces it.
+void upsertTag(SqliteDatabase &db, const QString &table, const QString &ownerColumn, qint64 owner, const QString &key,
+               const QString &value)
+{
+    auto q = db.query(QStringLiteral("INSERT INTO %1 (%2, key, value) VALUES (?, ?, ?) "
+                                     "ON CONFLICT (%2, key) DO UPDATE SET value = excluded.value")
+                          .arg(table, ownerColumn));
+    q.bind(1, owner).bind(2, key).bind(3, value).exec();
+}
+
+// Deletes one (owner id, key) row of an alias or tag table; false when there was no such row.
+bool deleteKeyedRow(SqliteDatabase &db, const QString &table, const QString &ownerColumn, const QString &keyColumn,
+                    qint64 owner, const QString &key)
+{
+    auto q = db.query(QStringLiteral("DELETE FROM %1 WHERE %2 = ? AND %3 = ?").arg(table, ownerColumn, keyColumn));
+    q.bind(1, owner).bind(2, key).exec();
+    return db.changes() > 0;
+}
+
 } // namespace
 
 ResolvedModel ModelRegistry::resolve(const QString &ref) const
@@ -735,9 +760,7 @@ void ModelRegistry::deleteAlias(const QString &name, const QString &alias)
     SqliteDatabase &db = m_workspace->store().database();
     db.write([&] {
         const qint64 model = modelId(db, name);
-        auto q = db.query(QStringLiteral("DELETE FROM model_aliases WHERE model_id = ? AND alias = ?"));
-        q.bind(1, model).bind(2, alias).exec();
-        if (db.changes() == 0)
+        if (!deleteKeyedRow(db, QStringLiteral("model_aliases"), QStringLiteral("model_id"), QStringLiteral("alias"), model, alias))
             throw Error(QStringLiteral("model '%1' has no alias '%2'").arg(name, alias));
         touchModel(db, model);
     });
@@ -745,14 +768,11 @@ void ModelRegistry::deleteAlias(const QString &name, const QString &alias)
 
 void ModelRegistry::setModelTag(const QString &name, const QString &key, const QString &value)
 {
-    if (key.trimmed().isEmpty())
-        throw Error(QStringLiteral("a tag needs a non-empty key"));
+    requireTagKey(key);
     SqliteDatabase &db = m_workspace->store().database();
     db.write([&] {
         const qint64 model = modelId(db, name);
-        auto q = db.query(QStringLiteral("INSERT INTO model_tags (model_id, key, value) VALUES (?, ?, ?) "
-                                         "ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value"));
-        q.bind(1, model).bind(2, key).bind(3, value).exec();
+        upsertTag(db, QStringLiteral("model_tags"), QStringLiteral("model_id"), model, key, value);
         touchModel(db, model);
     });
 }
@@ -762,9 +782,7 @@ void ModelRegistry::deleteModelTag(const QString &name, const QString &key)
     SqliteDatabase &db = m_workspace->store().database();
     db.write([&] {
         const qint64 model = modelId(db, name);
-        auto q = db.query(QStringLiteral("DELETE FROM model_tags WHERE model_id = ? AND key = ?"));
-        q.bind(1, model).bind(2, key).exec();
-        if (db.changes() == 0)
+        if (!deleteKeyedRow(db, QStringLiteral("model_tags"), QStringLiteral("model_id"), QStringLiteral("key"), model, key))
             throw Error(QStringLiteral("model '%1' has no tag '%2'").arg(name, key));
         touchModel(db, model);
     });
@@ -772,15 +790,9 @@ void ModelRegistry::deleteModelTag(const QString &name, const QString &key)
 
 void ModelRegistry::setVersionTag(const QString &ref, const QString &key, const QString &value)
 {
-    if (key.trimmed().isEmpty())
-        throw Error(QStringLiteral("a tag needs a non-empty key"));
+    requireTagKey(key);
     SqliteDatabase &db = m_workspace->store().database();
-    db.write([&] {
-        const qint64 vid = versionId(db, ref);
-        auto q = db.query(QStringLiteral("INSERT INTO model_version_tags (version_id, key, value) VALUES (?, ?, ?) "
-                                         "ON CONFLICT (version_id, key) DO UPDATE SET value = excluded.value"));
-        q.bind(1, vid).bind(2, key).bind(3, value).exec();
-    });
+    db.write([&] { upsertTag(db, QStringLiteral("model_version_tags"), QStringLiteral("version_id"), versionId(db, ref), key, value); });
 }
 
 void ModelRegistry::deleteVersionTag(const QString &ref, const QString &key)
@@ -788,9 +800,7 @@ void ModelRegistry::deleteVersionTag(const QString &ref, const QString &key)
     SqliteDatabase &db = m_workspace->store().database();
     db.write([&] {
         const qint64 vid = versionId(db, ref);
-        auto q = db.query(QStringLiteral("DELETE FROM model_version_tags WHERE version_id = ? AND key = ?"));
-        q.bind(1, vid).bind(2, key).exec();
-        if (db.changes() == 0)
+        if (!deleteKeyedRow(db, QStringLiteral("model_version_tags"), QStringLiteral("version_id"), QStringLiteral("key"), vid, key))
             throw Error(QStringLiteral("%1 has no tag '%2'").arg(ref, key));
     });
 }

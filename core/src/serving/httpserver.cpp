@@ -293,6 +293,35 @@ struct HttpServer::Loop
         respond(c, r, true);
     }
 
+    /// Sends "100 Continue" once per request, when the client asked for it and the body is still incomplete.
+    void sendContinueOnce(Connection &c, bool expectContinue)
+    {
+        if (expectContinue && !c.sentContinue) {
+            c.out += "HTTP/1.1 100 Continue\r\n\r\n";
+            c.sentContinue = true;
+        }
+    }
+
+    /// Answers a request whose body is complete: small bodies inline, large ones on the worker pool.
+    /// False when handed to the pool (the connection reads nothing more until the answer comes back).
+    bool answerOrHandOff(Connection &c, HttpRequest &&req, bool keepAlive)
+    {
+        c.sentContinue = false;
+        const bool close = !keepAlive || server->m_stopping.load();
+        ++server->m_inFlight;
+        if (req.body.size() > server->m_options.inlineBodyBytes) {
+            c.busy = true;
+            updateInterest(c);
+            server->m_pool->post({this, c.fd, c.serial, std::move(req), close});
+            return false;
+        }
+        HttpResponse r;
+        server->call(req, r);
+        respond(c, r, close);
+        --server->m_inFlight;
+        return true;
+    }
+
     /// Parses and answers the complete requests in c.in; false when the connection was closed.
     bool process(Connection &c)
     {
@@ -407,28 +436,13 @@ struct HttpServer::Loop
                     break;
                 }
                 if (!complete) {
-                    if (expectContinue && !c.sentContinue) {
-                        c.out += "HTTP/1.1 100 Continue\r\n\r\n";
-                        c.sentContinue = true;
-                    }
+                    sendContinueOnce(c, expectContinue);
                     break;
                 }
                 req.body = std::move(body);
-                contentLength = req.body.size();
                 c.inPos += pos;
-                c.sentContinue = false;
-                const bool close = !keepAlive || server->m_stopping.load();
-                ++server->m_inFlight;
-                if (contentLength > server->m_options.inlineBodyBytes) {
-                    c.busy = true;
-                    updateInterest(c);
-                    server->m_pool->post({this, c.fd, c.serial, std::move(req), close});
+                if (!answerOrHandOff(c, std::move(req), keepAlive))
                     break;
-                }
-                HttpResponse r;
-                server->call(req, r);
-                respond(c, r, close);
-                --server->m_inFlight;
                 continue;
             }
             if (contentLength > server->m_options.maxBodyBytes) {
@@ -443,29 +457,15 @@ struct HttpServer::Loop
             }
             const qsizetype total = headerEnd + 4 + qsizetype(contentLength);
             if (buf.size() < total) {
-                if (expectContinue && !c.sentContinue) {
-                    c.out += "HTTP/1.1 100 Continue\r\n\r\n";
-                    c.sentContinue = true;
-                }
+                sendContinueOnce(c, expectContinue);
                 if (c.in.capacity() < c.inPos + total)
                     c.in.reserve(c.inPos + total);
                 break;
             }
             req.body = buf.sliced(headerEnd + 4, qsizetype(contentLength)).toByteArray();
             c.inPos += total;
-            c.sentContinue = false;
-            const bool close = !keepAlive || server->m_stopping.load();
-            ++server->m_inFlight;
-            if (contentLength > server->m_options.inlineBodyBytes) {
-                c.busy = true;
-                updateInterest(c);
-                server->m_pool->post({this, c.fd, c.serial, std::move(req), close});
+            if (!answerOrHandOff(c, std::move(req), keepAlive))
                 break;
-            }
-            HttpResponse r;
-            server->call(req, r);
-            respond(c, r, close);
-            --server->m_inFlight;
         }
         if (c.inPos > 0 && !c.busy) {
             c.in.remove(0, c.inPos);

@@ -1,6 +1,9 @@
 #pragma once
-// Runs the real `cairn` executable and /usr/bin/python3 for end-to-end tests.
+// Runs the real `cairn` executable and /usr/bin/python3 for end-to-end tests, and finds or writes
+// their input files.
 
+#include <QDir>
+#include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QProcessEnvironment>
@@ -50,4 +53,20 @@ inline ProcessResult cairnInWorkspace(const QString &workspace, const QStringLis
 inline ProcessResult python(const QString &script, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     return runProgram(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), script}, env);
+}
+
+/// A table of the shared data: tabular/NAME.
+inline QString sharedTable(const QString &name)
+{
+    return QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/") + name;
+}
+
+/// Writes TEXT to DIR/NAME and returns its path.
+inline QString writeFile(const QDir &dir, const QString &name, const QByteArray &text)
+{
+    const QString path = dir.filePath(name);
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly))
+        f.write(text);
+    return path;
 }

@@ -16,25 +16,7 @@ class tst_AutoMLCli : public QObject
     QTemporaryDir m_dir;
     QString m_ws;
 
-    ProcessResult cairn(QStringList args, int timeoutMs = 200000)
-    {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("CAIRN_WORKSPACE"));
-        args.prepend(m_ws);
-        args.prepend(QStringLiteral("--workspace"));
-        return runProgram(QStringLiteral(CAIRN_CLI_PATH), args, env, timeoutMs);
-    }
-
-    static QString data(const QString &name) { return QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/") + name; }
-
-    QString write(const QString &name, const QByteArray &text)
-    {
-        const QString path = m_dir.filePath(name);
-        QFile f(path);
-        if (f.open(QIODevice::WriteOnly))
-            f.write(text);
-        return path;
-    }
+    ProcessResult cairn(const QStringList &args, int timeoutMs = 200000) { return cairnInWorkspace(m_ws, args, timeoutMs); }
 
     static int lines(const QString &text) { return int(text.trimmed().split(QLatin1Char('\n'), Qt::SkipEmptyParts).size()); }
 
@@ -43,7 +25,7 @@ private Q_SLOTS:
 
     void penguinsThenPredictOnRawRows()
     {
-        const ProcessResult r = cairn({QStringLiteral("automl"), QStringLiteral("--train"), data(QStringLiteral("penguins.csv")),
+        const ProcessResult r = cairn({QStringLiteral("automl"), QStringLiteral("--train"), sharedTable(QStringLiteral("penguins.csv")),
                                        QStringLiteral("--target"), QStringLiteral("species"), QStringLiteral("--max-candidates"), QStringLiteral("2"),
                                        QStringLiteral("--algorithms"), QStringLiteral("xgboost,linear-learner"),
                                        QStringLiteral("--time-limit"), QStringLiteral("150"), QStringLiteral("--cpus"), QStringLiteral("2"),
@@ -61,7 +43,7 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QLatin1String("candidate ")), qPrintable(r.err));
 
         // Raw rows: an island never seen in training, a missing bill length, a missing sex.
-        const QString rows = write(QStringLiteral("rows.csv"),
+        const QString rows = writeFile(m_dir.path(), QStringLiteral("rows.csv"),
                                    "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n"
                                    "Atlantis,39.1,18.7,181,3750,male,2007\n"
                                    "Biscoe,,14.5,215,5000,female,2008\n"
@@ -76,7 +58,7 @@ private Q_SLOTS:
         QVERIFY2(out.at(3).startsWith(QLatin1String("Chinstrap,")), qPrintable(out.at(3)));
 
         // The table form prints the leaderboard and the hint.
-        const ProcessResult t = cairn({QStringLiteral("automl"), QStringLiteral("--train"), data(QStringLiteral("iris.csv")),
+        const ProcessResult t = cairn({QStringLiteral("automl"), QStringLiteral("--train"), sharedTable(QStringLiteral("iris.csv")),
                                        QStringLiteral("--target"), QStringLiteral("target"), QStringLiteral("--max-candidates"), QStringLiteral("1"),
                                        QStringLiteral("--algorithms"), QStringLiteral("xgboost"), QStringLiteral("--quiet")});
         QVERIFY2(t.exitCode == 0, qPrintable(t.err));
@@ -87,7 +69,7 @@ private Q_SLOTS:
 
     void badInput()
     {
-        const QString iris = data(QStringLiteral("iris.csv"));
+        const QString iris = sharedTable(QStringLiteral("iris.csv"));
         ProcessResult r = cairn({QStringLiteral("automl"), QStringLiteral("--train"), m_dir.filePath(QStringLiteral("missing.csv")), QStringLiteral("--target"), QStringLiteral("y")});
         QCOMPARE(r.exitCode, 3); // a missing input (docs/cli.md)
         QCOMPARE(lines(r.err), 1);
@@ -116,7 +98,7 @@ private Q_SLOTS:
         QByteArray one = "x,label\n";
         for (int i = 0; i < 40; ++i)
             one += QByteArray::number(i) + ",same\n";
-        r = cairn({QStringLiteral("automl"), QStringLiteral("--train"), write(QStringLiteral("one.csv"), one), QStringLiteral("--target"), QStringLiteral("label"), QStringLiteral("-q")});
+        r = cairn({QStringLiteral("automl"), QStringLiteral("--train"), writeFile(m_dir.path(), QStringLiteral("one.csv"), one), QStringLiteral("--target"), QStringLiteral("label"), QStringLiteral("-q")});
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(lines(r.err), 1);
         QVERIFY2(r.err.contains(QLatin1String("class")), qPrintable(r.err));

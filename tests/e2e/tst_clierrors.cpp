@@ -26,17 +26,6 @@ class tst_CliErrors : public QObject
 
     ProcessResult cairn(const QStringList &args) { return cairnInWorkspace(m_ws, args, 180000); }
 
-    static QString data(const QString &name) { return QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/") + name; }
-
-    QString write(const QString &name, const QByteArray &text)
-    {
-        const QString path = m_dir.filePath(name);
-        QFile f(path);
-        if (f.open(QIODevice::WriteOnly))
-            f.write(text);
-        return path;
-    }
-
     static QStringList errorLines(const QString &err)
     {
         QStringList out;
@@ -65,7 +54,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        if (!QFileInfo::exists(data(QStringLiteral("titanic.csv"))))
+        if (!QFileInfo::exists(sharedTable(QStringLiteral("titanic.csv"))))
             QFAIL("the shared data (../shared/data/tabular) is missing");
     }
 
@@ -78,7 +67,7 @@ private Q_SLOTS:
 
     void targetTypoIsRefusedBeforeAnyRun()
     {
-        const ProcessResult r = cairn(train(data(QStringLiteral("titanic.csv")), QStringLiteral("survivd")));
+        const ProcessResult r = cairn(train(sharedTable(QStringLiteral("titanic.csv")), QStringLiteral("survivd")));
         QCOMPARE(r.exitCode, 3);
         QCOMPARE(errorLines(r.err).size(), 1);
         QVERIFY2(r.err.contains(QLatin1String("'survivd' is not a column of titanic.csv; did you mean 'survived'?")), qPrintable(r.err));
@@ -93,7 +82,7 @@ private Q_SLOTS:
         for (int i = 0; i < 1200; ++i)
             text += QByteArray::number(i) + "," + QByteArray::number(i % 7) + "," + QByteArray::number(i % 2) + "\n";
         text += "5,6,1,9\n"; // line 1202
-        const ProcessResult r = cairn(train(write(QStringLiteral("ragged.csv"), text), QStringLiteral("y")));
+        const ProcessResult r = cairn(train(writeFile(m_dir.path(), QStringLiteral("ragged.csv"), text), QStringLiteral("y")));
         QCOMPARE(r.exitCode, 3);
         QCOMPARE(errorLines(r.err).size(), 1);
         QVERIFY2(r.err.contains(QLatin1String("ragged.csv:1202:")), qPrintable(r.err));
@@ -102,18 +91,18 @@ private Q_SLOTS:
 
     void hyperparameterChoicesAreChecked()
     {
-        ProcessResult r = cairn(train(data(QStringLiteral("iris.csv")), QStringLiteral("target")) + QStringList{QStringLiteral("--hp"), QStringLiteral("eval_metric=bogus")});
+        ProcessResult r = cairn(train(sharedTable(QStringLiteral("iris.csv")), QStringLiteral("target")) + QStringList{QStringLiteral("--hp"), QStringLiteral("eval_metric=bogus")});
         QCOMPARE(r.exitCode, 2);
         QCOMPARE(errorLines(r.err).size(), 1);
         QVERIFY2(r.err.contains(QLatin1String("eval_metric")) && r.err.contains(QLatin1String("'bogus'")) && r.err.contains(QLatin1String("mlogloss")),
                  qPrintable(r.err));
         QVERIFY2(!r.err.contains(QLatin1String("Stack trace")) && !r.err.contains(QLatin1String("[bt]")), qPrintable(r.err));
-        r = cairn(train(data(QStringLiteral("iris.csv")), QStringLiteral("target")) + QStringList{QStringLiteral("--hp"), QStringLiteral("booster=gbtre")});
+        r = cairn(train(sharedTable(QStringLiteral("iris.csv")), QStringLiteral("target")) + QStringList{QStringLiteral("--hp"), QStringLiteral("booster=gbtre")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(QLatin1String("booster must be one of gbtree, gblinear, dart")), qPrintable(r.err));
         // Settings the algorithm cannot take: a task it does not do, more CPUs than the machine has,
         // a collection that does not exist. All of them at once.
-        r = cairn(train(data(QStringLiteral("iris.csv")), QStringLiteral("target"))
+        r = cairn(train(sharedTable(QStringLiteral("iris.csv")), QStringLiteral("target"))
                   + QStringList{QStringLiteral("--task"), QStringLiteral("clustering"), QStringLiteral("--cpus"), QStringLiteral("100000"),
                                 QStringLiteral("--collect"), QStringLiteral("tree_dpth")});
         QCOMPARE(r.exitCode, 2);
@@ -127,7 +116,7 @@ private Q_SLOTS:
 
     void automlTargetTypoMakesNoRun()
     {
-        const ProcessResult r = cairn({QStringLiteral("automl"), QStringLiteral("--train"), data(QStringLiteral("iris.csv")), QStringLiteral("--target"),
+        const ProcessResult r = cairn({QStringLiteral("automl"), QStringLiteral("--train"), sharedTable(QStringLiteral("iris.csv")), QStringLiteral("--target"),
                                        QStringLiteral("nope"), QStringLiteral("--time-limit"), QStringLiteral("30")});
         QCOMPARE(r.exitCode, 3);
         QCOMPARE(errorLines(r.err).size(), 1);
@@ -147,7 +136,7 @@ private Q_SLOTS:
         r = cairn({QStringLiteral("frobnicate")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.startsWith(QLatin1String("cairn: error: unknown command")), qPrintable(r.err));
-        r = cairn(train(data(QStringLiteral("iris.csv")), QStringLiteral("target")) + QStringList{QStringLiteral("--algorithm"), QStringLiteral("torch-mlp")});
+        r = cairn(train(sharedTable(QStringLiteral("iris.csv")), QStringLiteral("target")) + QStringList{QStringLiteral("--algorithm"), QStringLiteral("torch-mlp")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(QLatin1String("torch-mlp")), qPrintable(r.err));
     }
@@ -155,7 +144,7 @@ private Q_SLOTS:
     // A reason found only while training still fails the job, and it is said once.
     void failedJobSaysWhyOnce()
     {
-        const QString csv = write(QStringLiteral("negative.csv"), "x,y\n1,2\n2,-1\n3,4\n4,0\n5,3\n6,2\n7,-2\n8,5\n9,1\n10,3\n");
+        const QString csv = writeFile(m_dir.path(), QStringLiteral("negative.csv"), "x,y\n1,2\n2,-1\n3,4\n4,0\n5,3\n6,2\n7,-2\n8,5\n9,1\n10,3\n");
         const ProcessResult r = cairn(train(csv, QStringLiteral("y")) + QStringList{QStringLiteral("--task"), QStringLiteral("regression"), QStringLiteral("--hp"), QStringLiteral("objective=reg:gamma")});
         QCOMPARE(r.exitCode, 1);
         const QStringList errors = errorLines(r.err);
@@ -180,7 +169,7 @@ private Q_SLOTS:
 
     void trainPrintsEachRulesVerdict()
     {
-        const ProcessResult r = cairn(train(data(QStringLiteral("iris.csv")), QStringLiteral("target"))
+        const ProcessResult r = cairn(train(sharedTable(QStringLiteral("iris.csv")), QStringLiteral("target"))
                                       + QStringList{QStringLiteral("--hp"), QStringLiteral("num_round=20"), QStringLiteral("--collect"),
                                                     QStringLiteral("tree_depth,feature_importance"), QStringLiteral("--collect-every"), QStringLiteral("1"),
                                                     QStringLiteral("--rule"), QStringLiteral("TreeDepth"), QStringLiteral("--rule-param"),

@@ -77,8 +77,6 @@ class tst_SshHosts : public QObject
                 QStringLiteral("--ssh-config"), QStringLiteral("/dev/null")};
     }
 
-    static QString data(const QString &name) { return QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/") + name; }
-
     /// Metric points of a run per key: step → how many times stored.
     QHash<qint64, int> storedSteps(const QString &runUuid, const QString &key)
     {
@@ -274,7 +272,7 @@ private Q_SLOTS:
         ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("old")});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(QStringLiteral("0.0.9")) && r.err.contains(QStringLiteral("protocol 0")), qPrintable(r.err));
-        r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), data(QStringLiteral("iris.csv")),
+        r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), sharedTable(QStringLiteral("iris.csv")),
                    QStringLiteral("--target"), QStringLiteral("target"), QStringLiteral("--host"), QStringLiteral("old"), QStringLiteral("-q")});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(QStringLiteral("0.0.9")), qPrintable(r.err));
@@ -286,7 +284,7 @@ private Q_SLOTS:
         const QString dataDir = m_t + QStringLiteral("/my data; $(touch %1) 'it'").arg(m_marker);
         QVERIFY(QDir().mkpath(dataDir));
         const QString csv = dataDir + QStringLiteral("/titanic \"copy\".csv");
-        QVERIFY(QFile::copy(data(QStringLiteral("titanic.csv")), csv));
+        QVERIFY(QFile::copy(sharedTable(QStringLiteral("titanic.csv")), csv));
         const QString runName = QStringLiteral("run '1'; $(touch %1)").arg(m_marker);
         auto train = [&] {
             return cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), csv,
@@ -343,7 +341,7 @@ private Q_SLOTS:
         QProcess cli;
         cli.setProcessEnvironment(m_env);
         cli.start(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("--workspace"), m_ws, QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"),
-                                                   QStringLiteral("--train"), data(QStringLiteral("diamonds.csv")), QStringLiteral("--target"), QStringLiteral("price"),
+                                                   QStringLiteral("--train"), sharedTable(QStringLiteral("diamonds.csv")), QStringLiteral("--target"), QStringLiteral("price"),
                                                    QStringLiteral("--hp"), QStringLiteral("num_round=100000"), QStringLiteral("--hp"), QStringLiteral("max_depth=3"),
                                                    QStringLiteral("--host"), m_hostName, QStringLiteral("--cpus"), QStringLiteral("1"),
                                                    QStringLiteral("--experiment"), QStringLiteral("long")});

@@ -27,8 +27,6 @@ class tst_TrainCli : public QObject
 
     ProcessResult cairn(const QStringList &args, int timeoutMs = 120000) { return cairnInWorkspace(m_ws, args, timeoutMs); }
 
-    static QString data(const QString &name) { return QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/") + name; }
-
 private Q_SLOTS:
     void initTestCase() { m_ws = m_dir.filePath(QStringLiteral("ws")); }
 
@@ -48,7 +46,7 @@ private Q_SLOTS:
 
     void trainsXgboostOnTitanicAndPredicts()
     {
-        const ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), data(QStringLiteral("titanic.csv")),
+        const ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), sharedTable(QStringLiteral("titanic.csv")),
                                 QStringLiteral("--target"), QStringLiteral("survived"), QStringLiteral("--hp"), QStringLiteral("num_round=60"),
                                 QStringLiteral("--hp"), QStringLiteral("eta=0.1"), QStringLiteral("--experiment"), QStringLiteral("titanic"),
                                 QStringLiteral("--run-name"), QStringLiteral("first")});
@@ -82,7 +80,7 @@ private Q_SLOTS:
 
         // Predict by run id, writing a file; and by model folder to stdout.
         const QString out = m_dir.filePath(QStringLiteral("preds.csv"));
-        const ProcessResult p = cairn({QStringLiteral("predict"), QStringLiteral("--model"), run.uuid.left(10), QStringLiteral("--input"), data(QStringLiteral("titanic.csv")),
+        const ProcessResult p = cairn({QStringLiteral("predict"), QStringLiteral("--model"), run.uuid.left(10), QStringLiteral("--input"), sharedTable(QStringLiteral("titanic.csv")),
                                 QStringLiteral("--output"), out, QStringLiteral("--keep"), QStringLiteral("name")});
         QVERIFY2(p.exitCode == 0, qPrintable(p.err));
         QFile f(out);
@@ -91,7 +89,7 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 1310);
         QCOMPARE(lines.first(), QStringLiteral("name,prediction,probability_no,probability_yes"));
         QVERIFY(lines.at(1).startsWith(QStringLiteral("\"Allen, Miss. Elisabeth Walton\",yes,")));
-        const ProcessResult p2 = cairn({QStringLiteral("predict"), QStringLiteral("--model"), modelDir, QStringLiteral("--input"), data(QStringLiteral("titanic.csv"))});
+        const ProcessResult p2 = cairn({QStringLiteral("predict"), QStringLiteral("--model"), modelDir, QStringLiteral("--input"), sharedTable(QStringLiteral("titanic.csv"))});
         QCOMPARE(p2.exitCode, 0);
         QCOMPARE(p2.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), 1310);
         // Rows lacking a column the model needs.
@@ -117,14 +115,14 @@ private Q_SLOTS:
 
     void reportsMistakes()
     {
-        ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), data(QStringLiteral("iris.csv")),
+        ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), sharedTable(QStringLiteral("iris.csv")),
                           QStringLiteral("--target"), QStringLiteral("target"), QStringLiteral("--hp"), QStringLiteral("eta=7")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(QStringLiteral("eta must be in")), qPrintable(r.err));
-        r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), data(QStringLiteral("iris.csv"))});
+        r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), sharedTable(QStringLiteral("iris.csv"))});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains(QStringLiteral("--target")));
-        r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), data(QStringLiteral("iris.csv")),
+        r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), sharedTable(QStringLiteral("iris.csv")),
                    QStringLiteral("--target"), QStringLiteral("species")});
         QCOMPARE(r.exitCode, 3); // an input mistake, refused before a job exists
         QVERIFY2(r.err.contains(QStringLiteral("'species' is not a column of iris.csv")), qPrintable(r.err));
@@ -142,7 +140,7 @@ private Q_SLOTS:
 
     void detachedJobCanBeStopped()
     {
-        ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), data(QStringLiteral("diamonds.csv")),
+        ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), sharedTable(QStringLiteral("diamonds.csv")),
                           QStringLiteral("--target"), QStringLiteral("price"), QStringLiteral("--hp"), QStringLiteral("num_round=100000"),
                           QStringLiteral("--hp"), QStringLiteral("eta=0.01"), QStringLiteral("--detach")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
@@ -197,7 +195,7 @@ private Q_SLOTS:
     void divergingTrainingFails()
     {
         const ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("mlp"), QStringLiteral("--train"),
-                                       data(QStringLiteral("diamonds.csv")), QStringLiteral("--target"), QStringLiteral("price"), QStringLiteral("--hp"),
+                                       sharedTable(QStringLiteral("diamonds.csv")), QStringLiteral("--target"), QStringLiteral("price"), QStringLiteral("--hp"),
                                        QStringLiteral("optimizer=sgd"), QStringLiteral("--hp"), QStringLiteral("learning_rate=10"), QStringLiteral("--hp"),
                                        QStringLiteral("epochs=3"), QStringLiteral("--run-name"), QStringLiteral("diverges")});
         QVERIFY2(r.exitCode != 0, qPrintable(r.out));
@@ -221,7 +219,7 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(QJsonDocument(QJsonObject{{QStringLiteral("version"), 1},
                                           {QStringLiteral("algorithm"), QStringLiteral("xgboost")},
-                                          {QStringLiteral("channels"), QJsonObject{{QStringLiteral("train"), QJsonObject{{QStringLiteral("path"), data(QStringLiteral("iris.csv"))}}}}},
+                                          {QStringLiteral("channels"), QJsonObject{{QStringLiteral("train"), QJsonObject{{QStringLiteral("path"), sharedTable(QStringLiteral("iris.csv"))}}}}},
                                           {QStringLiteral("target"), QStringLiteral("target")},
                                           {QStringLiteral("outputDir"), dir + QStringLiteral("/out")},
                                           {QStringLiteral("resources"), QJsonObject{{QStringLiteral("cpus"), 40000}}}})
@@ -238,7 +236,7 @@ private Q_SLOTS:
     void killedSupervisorIsSeenByEveryReader()
     {
         ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"),
-                                 data(QStringLiteral("diamonds.csv")), QStringLiteral("--target"), QStringLiteral("price"), QStringLiteral("--hp"),
+                                 sharedTable(QStringLiteral("diamonds.csv")), QStringLiteral("--target"), QStringLiteral("price"), QStringLiteral("--hp"),
                                  QStringLiteral("num_round=100000"), QStringLiteral("--hp"), QStringLiteral("eta=0.01"), QStringLiteral("--detach")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QString id = r.out.trimmed();

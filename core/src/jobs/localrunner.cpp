@@ -1,5 +1,7 @@
 #include "cairn/jobs/localrunner.h"
 
+#include "jobs/outputlines.h"
+
 #include <QFileInfo>
 
 #include <csignal>
@@ -87,16 +89,8 @@ void LocalRunner::readStdout()
 {
     m_partial.append(m_process.readAllStandardOutput());
     qsizetype start = 0;
-    for (;;) {
-        const qsizetype nl = m_partial.indexOf('\n', start);
-        if (nl < 0)
-            break;
-        QByteArray line = m_partial.mid(start, nl - start);
-        if (line.endsWith('\r'))
-            line.chop(1);
-        start = nl + 1;
-        Q_EMIT stdoutLine(line);
-    }
+    while (const std::optional<QByteArray> line = nextOutputLine(m_partial, start))
+        Q_EMIT stdoutLine(*line);
     m_partial.remove(0, start);
     // A worker that never ends its lines must not grow memory without bound.
     if (m_partial.size() > (16 << 20)) {

@@ -5,6 +5,7 @@
 #include "cairn/remote/probe.h"
 #include "cairn/remote/remotecache.h"
 #include "cairn/remote/sshconnection.h"
+#include "jobs/outputlines.h"
 
 #include <QDir>
 #include <QFile>
@@ -479,15 +480,12 @@ void SshRunner::emitLines(const QByteArray &bytes, bool flushPartial)
     m_partial.append(bytes);
     qsizetype start = 0;
     for (;;) {
-        const qsizetype nl = m_partial.indexOf('\n', start);
-        if (nl < 0)
+        const qsizetype lineStart = start;
+        const std::optional<QByteArray> line = nextOutputLine(m_partial, start);
+        if (!line)
             break;
-        QByteArray line = m_partial.mid(start, nl - start);
-        m_offset += nl - start + 1; // before the signal: the receiver stores the offset with the line
-        start = nl + 1;
-        if (line.endsWith('\r'))
-            line.chop(1);
-        Q_EMIT stdoutLine(line);
+        m_offset += start - lineStart; // before the signal: the receiver stores the offset with the line
+        Q_EMIT stdoutLine(*line);
     }
     m_partial.remove(0, start);
     if (flushPartial && !m_partial.isEmpty()) {

@@ -3,6 +3,7 @@
 // checks, then a real AutoML job on iris.csv (two XGBoost candidates) followed live to the
 // finish page, the panel's list of AutoML runs read back from the store, the notebook and run
 // requests, a batch prediction, and a job that keeps running in the panel once the wizard closes.
+#include "../xgboostpanelsetup.h"
 #include "automlpanel.h"
 #include "automlplots.h"
 #include "automlresultview.h"
@@ -39,14 +40,7 @@ using namespace cairn::panels;
 namespace {
 QString iris()
 {
-    return QDir::cleanPath(QDir(QStringLiteral(CAIRN_SHARED_DATA_DIR)).filePath(QStringLiteral("tabular/iris.csv")));
-}
-
-QString screenshotPath(const QString &name)
-{
-    const QString dir = QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots"));
-    QDir().mkpath(dir);
-    return QDir(dir).filePath(name);
+    return xgboostpanel::sharedTable(QStringLiteral("iris.csv"));
 }
 
 void writeFile(const QString &path, const QByteArray &content)
@@ -72,7 +66,7 @@ bool dropFile(QWidget *target, const QString &path)
 
 void save(QWidget *widget, const QString &name)
 {
-    QVERIFY(widget->grab().save(screenshotPath(name)));
+    QVERIFY(widget->grab().save(xgboostpanel::screenshotPath(name)));
 }
 } // namespace
 
@@ -83,15 +77,8 @@ class TestAutoMLWizard : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        if (!QFileInfo::exists(iris()))
-            QSKIP("the shared data (iris.csv) is not here");
-        PluginManager plugins;
-        bool found = false;
-        for (const QJsonObject &m : plugins.algorithmMetadata())
-            found = found || m.value(QStringLiteral("id")).toString() == QLatin1String("xgboost");
-        if (!found)
-            QSKIP("the xgboost plugin is not built");
-        qputenv("CAIRN_CLI", CAIRN_CLI_PATH);
+        if (const QString missing = xgboostpanel::setUp(iris()); !missing.isEmpty())
+            QSKIP(qPrintable(missing));
         QCoreApplication::setOrganizationName(QStringLiteral("cairn-tests"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_automlwizard"));
     }

@@ -2,6 +2,7 @@
 // Ctrl+Enter presses them, the Tuning form's choice summaries are never cut off, and Clone brings
 // back every setting of a job: debugger collections (also those the form does not list), rule
 // parameters, seed, validation fraction, time limit. A real XGBoost job runs through `cairn worker`.
+#include "../xgboostpanelsetup.h"
 #include "datapicker.h"
 #include "debuggerconfigwidget.h"
 #include "jobservice.h"
@@ -36,7 +37,7 @@ namespace {
 
 QString titanic()
 {
-    return QDir::cleanPath(QDir(QStringLiteral(CAIRN_SHARED_DATA_DIR)).filePath(QStringLiteral("tabular/titanic.csv")));
+    return xgboostpanel::sharedTable(QStringLiteral("titanic.csv"));
 }
 
 bool loadTitanic(gui::DataPicker *picker)
@@ -54,13 +55,6 @@ bool inView(QWidget *panel, QWidget *button)
     return scroll && !scroll->isAncestorOf(button) && button->isVisible() && panel->rect().contains(where);
 }
 
-QString screenshot(const QString &name)
-{
-    const QString dir = QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots"));
-    QDir().mkpath(dir);
-    return QDir(dir).filePath(name);
-}
-
 } // namespace
 
 class TestFormActions : public QObject
@@ -69,15 +63,8 @@ class TestFormActions : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        if (!QFileInfo::exists(titanic()))
-            QSKIP("the shared data (titanic.csv) is not here");
-        PluginManager plugins;
-        bool found = false;
-        for (const QJsonObject &m : plugins.algorithmMetadata())
-            found = found || m.value(QStringLiteral("id")).toString() == QLatin1String("xgboost");
-        if (!found)
-            QSKIP("the xgboost plugin is not built");
-        qputenv("CAIRN_CLI", CAIRN_CLI_PATH);
+        if (const QString missing = xgboostpanel::setUp(titanic()); !missing.isEmpty())
+            QSKIP(qPrintable(missing));
     }
 
     void trainStaysInViewAndCtrlEnterTrains()
@@ -99,7 +86,7 @@ private Q_SLOTS:
         QVERIFY(inView(&panel, panel.trainButton()));
         scroll->verticalScrollBar()->setValue(0);
         QVERIFY(inView(&panel, panel.trainButton()));
-        QVERIFY(panel.grab().save(screenshot(QStringLiteral("training-form-pinned.png"))));
+        QVERIFY(panel.grab().save(xgboostpanel::screenshotPath(QStringLiteral("training-form-pinned.png"))));
 
         // Ctrl+Enter in any field of the form starts the job.
         QVERIFY2(panel.trainButton()->isEnabled(), qPrintable(panel.formMessage()->text()));
@@ -156,7 +143,7 @@ private Q_SLOTS:
             if (collections->item(i)->checkState() == Qt::Checked)
                 ticked << collections->item(i)->text();
         QCOMPARE(ticked, (QStringList{QStringLiteral("weights"), QStringLiteral("feature_importance")}));
-        QVERIFY(panel.grab().save(screenshot(QStringLiteral("training-cloned.png"))));
+        QVERIFY(panel.grab().save(xgboostpanel::screenshotPath(QStringLiteral("training-cloned.png"))));
 
         const JobSpec again = panel.currentSpec();
         QCOMPARE(again.debugger.collections.size(), 3);
@@ -197,7 +184,7 @@ private Q_SLOTS:
             const int needed = b->fontMetrics().horizontalAdvance(b->text()) + b->style()->pixelMetric(QStyle::PM_MenuButtonIndicator, nullptr, b);
             QVERIFY2(b->width() >= needed, qPrintable(QStringLiteral("%1: %2 < %3").arg(b->objectName()).arg(b->width()).arg(needed)));
         }
-        QVERIFY(panel.grab().save(screenshot(QStringLiteral("tuning-form-pinned.png"))));
+        QVERIFY(panel.grab().save(xgboostpanel::screenshotPath(QStringLiteral("tuning-form-pinned.png"))));
 
         // Ctrl+Enter presses Start tuning once the form is complete.
         panel.parameterForm()->setTuned(QStringLiteral("max_depth"), true);

@@ -1,6 +1,7 @@
 // The Training panel: the schema-driven form validates while typing, a filled form runs a real
 // XGBoost job through `cairn worker` that finishes with metrics, the monitor shows its log and
 // curves, Clone refills the form, Open run asks for the run, and jobs started by the CLI show up.
+#include "../xgboostpanelsetup.h"
 #include "datapicker.h"
 #include "joblistmodel.h"
 #include "jobmonitor.h"
@@ -49,7 +50,7 @@ using namespace cairn;
 namespace {
 QString titanic()
 {
-    return QDir::cleanPath(QDir(QStringLiteral(CAIRN_SHARED_DATA_DIR)).filePath(QStringLiteral("tabular/titanic.csv")));
+    return xgboostpanel::sharedTable(QStringLiteral("titanic.csv"));
 }
 
 /// Picks XGBoost and titanic.csv and waits for the data preview.
@@ -62,12 +63,6 @@ bool xgboostOnTitanic(panels::TrainingPanel &panel)
     return loaded.wait(10000) && loaded.first().first().toBool();
 }
 
-QString screenshotPath(const QString &name)
-{
-    const QString dir = QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots"));
-    QDir().mkpath(dir);
-    return QDir(dir).filePath(name);
-}
 } // namespace
 
 class TestTrainingPanel : public QObject
@@ -77,15 +72,8 @@ class TestTrainingPanel : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        if (!QFileInfo::exists(titanic()))
-            QSKIP("the shared data (titanic.csv) is not here");
-        PluginManager plugins;
-        bool found = false;
-        for (const QJsonObject &m : plugins.algorithmMetadata())
-            found = found || m.value(QStringLiteral("id")).toString() == QLatin1String("xgboost");
-        if (!found)
-            QSKIP("the xgboost plugin is not built");
-        qputenv("CAIRN_CLI", CAIRN_CLI_PATH);
+        if (const QString missing = xgboostpanel::setUp(titanic()); !missing.isEmpty())
+            QSKIP(qPrintable(missing));
     }
 
     void debuggerSettingsGoIntoTheSpec()
@@ -261,11 +249,11 @@ private Q_SLOTS:
         charts->setCurrentIndex(charts->findText(QStringLiteral("auc · per boosting round")));
         QVERIFY(panel.monitor()->summaryLabel()->text().contains(QStringLiteral("validation.auc")));
         QApplication::processEvents();
-        QVERIFY(panel.grab().save(screenshotPath(QStringLiteral("training.png"))));
+        QVERIFY(panel.grab().save(xgboostpanel::screenshotPath(QStringLiteral("training.png"))));
         auto *scroll = panel.findChild<QScrollArea *>();
         QVERIFY(scroll);
         QVERIFY2(!scroll->horizontalScrollBar()->isVisible(), qPrintable(QString::number(scroll->widget()->minimumSizeHint().width())));
-        QVERIFY(scroll->widget()->grab().save(screenshotPath(QStringLiteral("training-form.png"))));
+        QVERIFY(scroll->widget()->grab().save(xgboostpanel::screenshotPath(QStringLiteral("training-form.png"))));
 
         // Open run asks the Experiments panel for the run.
         QSignalSpy show(&context, &gui::StudioContext::showRunRequested);
@@ -354,7 +342,7 @@ private Q_SLOTS:
                                    {QStringLiteral("impute"), true}};
         QCOMPARE(panel.currentSpec().preprocessing, expected);
         QApplication::processEvents();
-        QVERIFY(features->grab().save(screenshotPath(QStringLiteral("training-features.png"))));
+        QVERIFY(features->grab().save(xgboostpanel::screenshotPath(QStringLiteral("training-features.png"))));
 
         // A real job: the model's pipeline has no name column, target-encodes sex and flags
         // the missing ages.

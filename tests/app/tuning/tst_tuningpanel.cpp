@@ -1,6 +1,7 @@
 // The Tuning panel: the form in tuning mode (tick, ranges checked while typing), a tuning job of
 // three real XGBoost trials on titanic.csv with its live table, objective plot (with the best so
 // far) and parallel coordinates; Open best run; Train the best fills the Training panel's form.
+#include "../xgboostpanelsetup.h"
 #include "datapicker.h"
 #include "hostpicker.h"
 #include "jobservice.h"
@@ -37,15 +38,9 @@ using namespace cairn;
 namespace {
 QString titanic()
 {
-    return QDir::cleanPath(QDir(QStringLiteral(CAIRN_SHARED_DATA_DIR)).filePath(QStringLiteral("tabular/titanic.csv")));
+    return xgboostpanel::sharedTable(QStringLiteral("titanic.csv"));
 }
 
-QString screenshotPath(const QString &name)
-{
-    const QString dir = QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots"));
-    QDir().mkpath(dir);
-    return QDir(dir).filePath(name);
-}
 } // namespace
 
 class TestTuningPanel : public QObject
@@ -55,15 +50,8 @@ class TestTuningPanel : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        if (!QFileInfo::exists(titanic()))
-            QSKIP("the shared data (titanic.csv) is not here");
-        PluginManager plugins;
-        bool found = false;
-        for (const QJsonObject &m : plugins.algorithmMetadata())
-            found = found || m.value(QStringLiteral("id")).toString() == QLatin1String("xgboost");
-        if (!found)
-            QSKIP("the xgboost plugin is not built");
-        qputenv("CAIRN_CLI", CAIRN_CLI_PATH);
+        if (const QString missing = xgboostpanel::setUp(titanic()); !missing.isEmpty())
+            QSKIP(qPrintable(missing));
     }
 
     void rangesAreCheckedWhileTyping()
@@ -254,15 +242,15 @@ private Q_SLOTS:
         QVERIFY(!panel.stopButton()->isEnabled());
         QVERIFY(panel.startButton()->isEnabled());
         QApplication::processEvents();
-        QVERIFY(panel.grab().save(screenshotPath(QStringLiteral("tuning.png"))));
+        QVERIFY(panel.grab().save(xgboostpanel::screenshotPath(QStringLiteral("tuning.png"))));
         // The form fits its side of the panel: no sideways scrolling.
         auto *scroll = panel.findChild<QScrollArea *>();
         QVERIFY(scroll);
         QVERIFY2(!scroll->horizontalScrollBar()->isVisible(), qPrintable(QString::number(scroll->widget()->minimumSizeHint().width())));
-        QVERIFY(scroll->widget()->grab().save(screenshotPath(QStringLiteral("tuning-form.png"))));
+        QVERIFY(scroll->widget()->grab().save(xgboostpanel::screenshotPath(QStringLiteral("tuning-form.png"))));
         panel.plotTabs()->setCurrentIndex(1);
         QApplication::processEvents();
-        QVERIFY(panel.grab().save(screenshotPath(QStringLiteral("tuning-parallel.png"))));
+        QVERIFY(panel.grab().save(xgboostpanel::screenshotPath(QStringLiteral("tuning-parallel.png"))));
 
         // Open best run asks the Experiments panel for the best trial's run.
         QSignalSpy show(&context, &gui::StudioContext::showRunRequested);
@@ -371,7 +359,7 @@ private Q_SLOTS:
         QVERIFY(panel.openBestButton()->isEnabled());
         QVERIFY(!panel.stopButton()->isEnabled()); // another process runs it
         QApplication::processEvents();
-        QVERIFY(panel.grab().save(screenshotPath(QStringLiteral("tuning-cli-run.png"))));
+        QVERIFY(panel.grab().save(xgboostpanel::screenshotPath(QStringLiteral("tuning-cli-run.png"))));
         // Train the best works on it too.
         QTest::mouseClick(panel.trainBestButton(), Qt::LeftButton);
         QCOMPARE(training.algorithmId(), QStringLiteral("xgboost"));

@@ -1003,13 +1003,7 @@ QJsonObject VersionComparison::toJson(bool onlyDifferences) const
     for (const Row &row : rows) {
         if (onlyDifferences && !row.differs)
             continue;
-        QJsonArray values;
-        for (const QString &v : row.values)
-            values.append(v.isEmpty() ? QJsonValue() : QJsonValue(v));
-        rowArray.append(QJsonObject{{QStringLiteral("section"), row.section},
-                                    {QStringLiteral("key"), row.key},
-                                    {QStringLiteral("values"), values},
-                                    {QStringLiteral("differs"), row.differs}});
+        rowArray.append(row.toJson());
     }
     return QJsonObject{{QStringLiteral("model"), name}, {QStringLiteral("versions"), versionArray}, {QStringLiteral("rows"), rowArray}};
 }

@@ -268,21 +268,25 @@ RunComparison compareRuns(ExperimentStore &store, const QList<Run> &runs)
     return cmp;
 }
 
+QJsonObject ComparisonRow::toJson() const
+{
+    QJsonArray valueArray;
+    for (const QString &v : values)
+        valueArray.append(v.isEmpty() ? QJsonValue() : QJsonValue(v));
+    return QJsonObject{{QStringLiteral("section"), section},
+                       {QStringLiteral("key"), key},
+                       {QStringLiteral("values"), valueArray},
+                       {QStringLiteral("differs"), differs}};
+}
+
 QJsonObject RunComparison::toJson() const
 {
     QJsonArray runIds;
     for (const Run &r : runs)
         runIds.append(r.uuid);
     QJsonArray rowArray;
-    for (const Row &row : rows) {
-        QJsonArray values;
-        for (const QString &v : row.values)
-            values.append(v.isEmpty() ? QJsonValue() : QJsonValue(v));
-        rowArray.append(QJsonObject{{QStringLiteral("section"), row.section},
-                                    {QStringLiteral("key"), row.key},
-                                    {QStringLiteral("values"), values},
-                                    {QStringLiteral("differs"), row.differs}});
-    }
+    for (const Row &row : rows)
+        rowArray.append(row.toJson());
     return QJsonObject{{QStringLiteral("runs"), runIds}, {QStringLiteral("rows"), rowArray}};
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "cairn/store/comparisonrow.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
@@ -90,13 +92,7 @@ struct VersionComparison
 {
     QString name;
     QList<int> versions;
-    struct Row
-    {
-        QString section; ///< "attributes", "hyperparameters", "metrics", "data", "tags"
-        QString key;
-        QStringList values; ///< one per version; "" where a version lacks it
-        bool differs = false;
-    };
+    using Row = ComparisonRow; ///< sections "attributes", "hyperparameters", "metrics", "data", "tags"; one value per version
     QList<Row> rows;
 
     QJsonObject toJson(bool onlyDifferences = false) const;

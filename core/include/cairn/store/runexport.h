@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cairn/store/comparisonrow.h"
 #include "cairn/store/types.h"
 
 #include <QJsonObject>
@@ -43,13 +44,7 @@ QStringList defaultRunColumns(ExperimentStore &store, const QList<Run> &runs, bo
 struct RunComparison
 {
     QList<Run> runs;
-    struct Row
-    {
-        QString section; ///< "attributes", "params", "metrics", "tags"
-        QString key;
-        QStringList values; ///< one per run; "" where a run lacks it
-        bool differs = false;
-    };
+    using Row = ComparisonRow; ///< sections "attributes", "params", "metrics", "tags"; one value per run
     QList<Row> rows;
 
     QJsonObject toJson() const;

@@ -4243,6 +4243,22 @@ min %3, max %4, %n points</source>
         <translation>在“实验”面板中显示此作业的运行（指标、参数、模型）</translation>
     </message>
     <message>
+        <source>Register model…</source>
+        <translation>注册模型…</translation>
+    </message>
+    <message>
+        <source>Register the finished job&apos;s model in the model registry (Models panel)</source>
+        <translation>将已完成作业的模型注册到模型注册表（“模型”面板）</translation>
+    </message>
+    <message>
+        <source>Deploy…</source>
+        <translation>部署…</translation>
+    </message>
+    <message>
+        <source>Serve the finished job&apos;s model as an HTTP endpoint (Models panel)</source>
+        <translation>将已完成作业的模型作为 HTTP 端点提供服务（“模型”面板）</translation>
+    </message>
+    <message>
         <source>No algorithm plugins were found (looked in: %1).</source>
         <translation>未找到算法插件（已查找：%1）。</translation>
     </message>

@@ -222,9 +222,18 @@ QWidget *TrainingPanel::buildJobs()
     m_openRun = new QPushButton(tr("Open run"), top);
     m_openRun->setObjectName(QStringLiteral("openRun"));
     m_openRun->setToolTip(tr("Show the job's run (metrics, parameters, model) in the Experiments panel"));
+    // Register and Deploy are the Models panel's: the buttons hand it the finished job's run.
+    m_registerModel = new QPushButton(tr("Register model…"), top);
+    m_registerModel->setObjectName(QStringLiteral("registerModel"));
+    m_registerModel->setToolTip(tr("Register the finished job's model in the model registry (Models panel)"));
+    m_deployModel = new QPushButton(tr("Deploy…"), top);
+    m_deployModel->setObjectName(QStringLiteral("deployModel"));
+    m_deployModel->setToolTip(tr("Serve the finished job's model as an HTTP endpoint (Models panel)"));
     bar->addWidget(m_stop);
     bar->addWidget(m_clone);
     bar->addWidget(m_openRun);
+    bar->addWidget(m_registerModel);
+    bar->addWidget(m_deployModel);
     tv->addLayout(bar);
 
     m_jobs = new JobListModel(this);
@@ -257,6 +266,16 @@ QWidget *TrainingPanel::buildJobs()
     connect(m_stop, &QPushButton::clicked, this, &TrainingPanel::stopSelected);
     connect(m_clone, &QPushButton::clicked, this, &TrainingPanel::cloneSelected);
     connect(m_openRun, &QPushButton::clicked, this, &TrainingPanel::openSelectedRun);
+    connect(m_registerModel, &QPushButton::clicked, this, [this] {
+        const QModelIndex i = m_jobsView->currentIndex();
+        if (i.isValid())
+            Q_EMIT context()->registerModelRequested(m_jobs->record(i.row()).runUuid);
+    });
+    connect(m_deployModel, &QPushButton::clicked, this, [this] {
+        const QModelIndex i = m_jobsView->currentIndex();
+        if (i.isValid())
+            Q_EMIT context()->deployModelRequested(m_jobs->record(i.row()).runUuid);
+    });
 
     m_monitor = new JobMonitor(context(), right);
     right->addWidget(top);
@@ -559,6 +578,10 @@ void TrainingPanel::updateButtons()
     m_stop->setEnabled(r && !isTerminal(r->state));
     m_clone->setEnabled(r != nullptr);
     m_openRun->setEnabled(r && !r->runUuid.isEmpty());
+    // A finished job saved its model; the registry says so plainly when a run has none.
+    const bool hasModel = r && !r->runUuid.isEmpty() && r->state == JobState::Finished;
+    m_registerModel->setEnabled(hasModel);
+    m_deployModel->setEnabled(hasModel);
 }
 
 void TrainingPanel::stopSelected()

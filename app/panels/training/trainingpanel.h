@@ -84,6 +84,8 @@ public:
     QPushButton *stopButton() const { return m_stop; }
     QPushButton *cloneButton() const { return m_clone; }
     QPushButton *openRunButton() const { return m_openRun; }
+    QPushButton *registerModelButton() const { return m_registerModel; }
+    QPushButton *deployModelButton() const { return m_deployModel; }
 
 Q_SIGNALS:
     /// A job submitted from this panel ended.
@@ -131,6 +133,8 @@ private:
     QPushButton *m_stop = nullptr;
     QPushButton *m_clone = nullptr;
     QPushButton *m_openRun = nullptr;
+    QPushButton *m_registerModel = nullptr;
+    QPushButton *m_deployModel = nullptr;
     QTimer *m_refreshTimer = nullptr;
     QTimer *m_tickTimer = nullptr;
     QFutureWatcher<QList<JobRecord>> *m_listWatcher = nullptr;

@@ -261,6 +261,18 @@ private Q_SLOTS:
         QCOMPARE(show.size(), 1);
         QCOMPARE(show.first().first().toString(), runUuid);
 
+        // Register and Deploy hand the finished job's run to the Models panel.
+        QVERIFY(panel.registerModelButton()->isEnabled());
+        QVERIFY(panel.deployModelButton()->isEnabled());
+        QSignalSpy registerAsked(&context, &gui::StudioContext::registerModelRequested);
+        QSignalSpy deployAsked(&context, &gui::StudioContext::deployModelRequested);
+        QTest::mouseClick(panel.registerModelButton(), Qt::LeftButton);
+        QTest::mouseClick(panel.deployModelButton(), Qt::LeftButton);
+        QCOMPARE(registerAsked.size(), 1);
+        QCOMPARE(registerAsked.first().first().toString(), runUuid);
+        QCOMPARE(deployAsked.size(), 1);
+        QCOMPARE(deployAsked.first().first().toString(), runUuid);
+
         // Clone fills the form with the job's settings.
         panel.parameterForm()->resetToDefaults();
         panel.dataPicker()->setTrainPath(QString());

@@ -171,7 +171,7 @@ bool ImageCanvas::hasImage() const
     return m_pixmap && !m_pixmap->pixmap().isNull();
 }
 
-void ImageCanvas::setMessage(const QString &text)
+void ImageCanvas::setMessage(const QString &text, bool isError)
 {
     qDeleteAll(m_boxes);
     m_boxes.clear();
@@ -179,10 +179,10 @@ void ImageCanvas::setMessage(const QString &text)
     if (m_pixmap)
         m_pixmap->setPixmap(QPixmap());
     m_imageSize = {};
-    if (!m_message) {
+    if (!m_message)
         m_message = m_scene->addSimpleText(QString());
-        m_message->setBrush(palette().color(QPalette::BrightText));
-    }
+    // Hints ("No labeling jobs yet") in the text colour; red only for an error.
+    m_message->setBrush(palette().color(isError ? QPalette::BrightText : QPalette::WindowText));
     m_message->setText(text);
     m_scene->setSceneRect(m_message->boundingRect());
     resetTransform();

@@ -45,7 +45,8 @@ public:
     void setImage(const QImage &image);
     bool hasImage() const;
     QSize imageSize() const { return m_imageSize; }
-    void setMessage(const QString &text);
+    /// Clears the image and shows `text` instead; an error (an image that cannot be read) in red.
+    void setMessage(const QString &text, bool isError = false);
 
     void setBoxMode(bool on);
     bool boxMode() const { return m_boxMode; }

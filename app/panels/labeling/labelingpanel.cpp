@@ -639,7 +639,7 @@ void LabelingPanel::showImageIfReady()
     }
     const QImage image = m_cache->image(item.source);
     if (image.isNull()) {
-        m_canvas->setMessage(tr("Cannot read %1").arg(item.source));
+        m_canvas->setMessage(tr("Cannot read %1").arg(item.source), true);
         m_shownItem = m_current;
         return;
     }

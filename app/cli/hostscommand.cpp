@@ -38,15 +38,6 @@ QString kib(qint64 k)
     return g >= 1 ? QStringLiteral("%1 GiB").arg(g, 0, 'f', 1) : QStringLiteral("%1 MiB").arg(double(k) / 1024.0, 0, 'f', 0);
 }
 
-double doubleOption(const QCommandLineParser &parser, const QString &name)
-{
-    bool ok = false;
-    const double v = parser.value(name).toDouble(&ok);
-    if (!ok || v < 0)
-        throw UsageError(QStringLiteral("--%1 needs a number ≥ 0, not '%2'").arg(name, parser.value(name)));
-    return v;
-}
-
 int list(Context &c)
 {
     QCommandLineParser parser;
@@ -128,9 +119,9 @@ int add(Context &c)
     if (parser.isSet(QStringLiteral("port")))
         h.port = intOption(parser, QStringLiteral("port"), 1);
     if (parser.isSet(QStringLiteral("price-per-hour")))
-        h.pricePerHour = doubleOption(parser, QStringLiteral("price-per-hour"));
+        h.pricePerHour = numberOption(parser, QStringLiteral("price-per-hour"), 0);
     if (parser.isSet(QStringLiteral("price-per-gpu-hour")))
-        h.pricePerGpuHour = doubleOption(parser, QStringLiteral("price-per-gpu-hour"));
+        h.pricePerGpuHour = numberOption(parser, QStringLiteral("price-per-gpu-hour"), 0);
     if (parser.isSet(QStringLiteral("idle-timeout")))
         h.idleTimeoutMinutes = intOption(parser, QStringLiteral("idle-timeout"), 0);
     if (parser.isSet(QStringLiteral("job-limit")))

@@ -7,6 +7,8 @@
 #include "cairn/jobs/jobspeccheck.h"
 
 #include <QFileInfo>
+
+#include <cmath>
 #include <QJsonDocument>
 
 namespace cairn::cli {
@@ -72,6 +74,19 @@ int intOption(const QCommandLineParser &parser, const QString &name, int min)
     const int v = parser.value(name).toInt(&ok);
     if (!ok || v < min)
         throw UsageError(QStringLiteral("--%1 needs a whole number ≥ %2, not '%3'").arg(name).arg(min).arg(parser.value(name)));
+    return v;
+}
+
+double numberOption(const QCommandLineParser &parser, const QString &name, double low, Bound bound)
+{
+    bool ok = false;
+    const double v = parser.value(name).toDouble(&ok);
+    const bool inRange = bound == Bound::Inclusive ? v >= low : v > low;
+    if (!ok || !std::isfinite(v) || !inRange)
+        throw UsageError(QStringLiteral("--%1 needs a number %2 %3, not '%4'")
+                             .arg(name, bound == Bound::Inclusive ? QStringLiteral("≥") : QStringLiteral(">"))
+                             .arg(low)
+                             .arg(parser.value(name)));
     return v;
 }
 

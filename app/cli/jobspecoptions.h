@@ -18,5 +18,9 @@ JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plug
 void checkSpec(const JobSpec &spec, const AlgorithmInfo &info);
 /// A whole number option ≥ min, or a UsageError naming it.
 int intOption(const QCommandLineParser &parser, const QString &name, int min);
+/// The number given to --NAME: at least `low` (Bound::Inclusive) or above it (Bound::Exclusive);
+/// anything else is a usage error that names the option and what it was given.
+enum class Bound { Inclusive, Exclusive };
+double numberOption(const QCommandLineParser &parser, const QString &name, double low, Bound bound = Bound::Inclusive);
 
 } // namespace cairn::cli

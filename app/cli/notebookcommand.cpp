@@ -1,5 +1,6 @@
 // cairn notebook run, cairn kernels list: notebooks without the GUI.
 #include "clicontext.h"
+#include "jobspecoptions.h"
 
 #include "cairn/notebook/kernelclient.h"
 #include "cairn/notebook/kernelspec.h"
@@ -49,13 +50,7 @@ int runNotebook(Context &c)
     if (args.size() != 1)
         throw UsageError(QStringLiteral("usage: %1").arg(usage));
     auto seconds = [&](const QString &name, double fallback) {
-        if (!parser.isSet(name))
-            return fallback;
-        bool ok = false;
-        const double value = parser.value(name).toDouble(&ok);
-        if (!ok || value <= 0)
-            throw UsageError(QStringLiteral("--%1 needs a positive number of seconds, not '%2'").arg(name, parser.value(name)));
-        return value;
+        return parser.isSet(name) ? numberOption(parser, name, 0, Bound::Exclusive) : fallback;
     };
     const double timeout = seconds(QStringLiteral("timeout"), 0);
     const double startupTimeout = seconds(QStringLiteral("startup-timeout"), 60);

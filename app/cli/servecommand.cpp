@@ -1,5 +1,6 @@
 // `cairn serve` (an endpoint with SageMaker's container contract) and `cairn endpoints list|stop`.
 #include "servingcommands.h"
+#include "jobspecoptions.h"
 #include "trainingcommands.h"
 
 #include "cairn/algorithms/pluginmanager.h"
@@ -120,9 +121,7 @@ int runServeCommand(Context &c, const QString &verb)
     options.workers = parser.isSet(QStringLiteral("workers")) ? parser.value(QStringLiteral("workers")).toInt(&ok) : QThread::idealThreadCount();
     if (parser.isSet(QStringLiteral("workers")) && (!ok || options.workers < 1 || options.workers > 256))
         throw UsageError(QStringLiteral("--workers must be 1-256"));
-    const double mb = parser.value(QStringLiteral("max-payload-mb")).toDouble(&ok);
-    if (!ok || mb <= 0)
-        throw UsageError(QStringLiteral("--max-payload-mb must be a positive number"));
+    const double mb = numberOption(parser, QStringLiteral("max-payload-mb"), 0, Bound::Exclusive);
     options.maxBodyBytes = qint64(mb * 1024 * 1024);
     options.token = parser.isSet(QStringLiteral("token")) ? parser.value(QStringLiteral("token")).toUtf8() : qgetenv("CAIRN_ENDPOINT_TOKEN");
     const int pollSeconds = parser.value(QStringLiteral("poll-seconds")).toInt(&ok);
@@ -278,10 +277,11 @@ int runEndpointsCommand(Context &c, const QString &verb)
     if (verb == QLatin1String("stop")) {
         if (parser.positionalArguments().size() != 1)
             throw UsageError(QStringLiteral("cairn endpoints stop needs the endpoint's name"));
+        const double timeoutSeconds = numberOption(parser, QStringLiteral("timeout"), 0, Bound::Exclusive);
         const serving::EndpointRecord r = serving::EndpointRecord::find(ws, parser.positionalArguments().first());
         if (::kill(pid_t(r.pid), SIGTERM) != 0)
             throw Error(QStringLiteral("cannot signal endpoint %1 (pid %2): %3").arg(r.name).arg(r.pid).arg(QString::fromLocal8Bit(strerror(errno))));
-        const QDeadlineTimer deadline(qint64(parser.value(QStringLiteral("timeout")).toDouble() * 1000));
+        const QDeadlineTimer deadline(qint64(timeoutSeconds * 1000));
         while (r.alive() && !deadline.hasExpired())
             QThread::msleep(50);
         if (r.alive())

@@ -1,4 +1,5 @@
 // `cairn transform`: SageMaker-style batch transform of CSV files with a model.
+#include "jobspecoptions.h"
 #include "servingcommands.h"
 
 #include "cairn/algorithms/pluginmanager.h"
@@ -64,9 +65,7 @@ int runTransformCommand(Context &c, const QString &verb)
     else
         throw UsageError(QStringLiteral("--split-type %1: use Line or None").arg(split));
     bool ok = false;
-    const double mb = parser.value(QStringLiteral("max-payload-mb")).toDouble(&ok);
-    if (!ok || mb <= 0)
-        throw UsageError(QStringLiteral("--max-payload-mb must be a positive number"));
+    const double mb = numberOption(parser, QStringLiteral("max-payload-mb"), 0, Bound::Exclusive);
     options.maxPayloadBytes = qint64(mb * 1024 * 1024);
     const QString join = parser.value(QStringLiteral("join-source"));
     if (join.compare(QLatin1String("input"), Qt::CaseInsensitive) == 0)

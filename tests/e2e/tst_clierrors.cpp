@@ -142,6 +142,26 @@ private Q_SLOTS:
     }
 
     // A reason found only while training still fails the job, and it is said once.
+    void numberOptionsAreChecked()
+    {
+        // Each number option says which option and what it was given, before anything starts.
+        const QList<QPair<QStringList, QString>> cases{
+            {{QStringLiteral("transform"), QStringLiteral("--model"), QStringLiteral("m"), QStringLiteral("--input"), QStringLiteral("in.csv"),
+              QStringLiteral("--output"), QStringLiteral("out"), QStringLiteral("--max-payload-mb"), QStringLiteral("abc")},
+             QStringLiteral("--max-payload-mb needs a number > 0, not 'abc'")},
+            {{QStringLiteral("serve"), QStringLiteral("--model"), QStringLiteral("m"), QStringLiteral("--max-payload-mb"), QStringLiteral("0")},
+             QStringLiteral("--max-payload-mb needs a number > 0, not '0'")},
+            {{QStringLiteral("endpoints"), QStringLiteral("stop"), QStringLiteral("nope"), QStringLiteral("--timeout"), QStringLiteral("soon")},
+             QStringLiteral("--timeout needs a number > 0, not 'soon'")},
+        };
+        for (const auto &[args, message] : cases) {
+            const ProcessResult r = cairn(args);
+            QCOMPARE(r.exitCode, 2);
+            QCOMPARE(errorLines(r.err).size(), 1);
+            QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        }
+    }
+
     void failedJobSaysWhyOnce()
     {
         const QString csv = writeFile(m_dir.path(), QStringLiteral("negative.csv"), "x,y\n1,2\n2,-1\n3,4\n4,0\n5,3\n6,2\n7,-2\n8,5\n9,1\n10,3\n");

@@ -11,6 +11,18 @@
 #include <QTcpSocket>
 #include <QThread>
 
+/// The environment for running `cairn` in a test that owns `dir`: its own hosts file, no
+/// ~/.ssh/config and its own cache, and no CAIRN_WORKSPACE of the caller's.
+inline QProcessEnvironment isolatedCliEnvironment(const QString &dir)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("CAIRN_WORKSPACE"));
+    env.insert(QStringLiteral("CAIRN_HOSTS_FILE"), dir + QStringLiteral("/hosts.json"));
+    env.insert(QStringLiteral("CAIRN_SSH_CONFIG"), dir + QStringLiteral("/no-ssh-config"));
+    env.insert(QStringLiteral("XDG_CACHE_HOME"), dir + QStringLiteral("/cache"));
+    return env;
+}
+
 class LoopbackSshd
 {
 public:

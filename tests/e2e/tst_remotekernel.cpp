@@ -145,11 +145,7 @@ private Q_SLOTS:
         m_host.sshConfigFile = QStringLiteral("/dev/null");
         m_host.workDir = m_t + QStringLiteral("/remote work");
 
-        m_env = QProcessEnvironment::systemEnvironment();
-        m_env.remove(QStringLiteral("CAIRN_WORKSPACE"));
-        m_env.insert(QStringLiteral("CAIRN_HOSTS_FILE"), m_t + QStringLiteral("/hosts.json"));
-        m_env.insert(QStringLiteral("CAIRN_SSH_CONFIG"), m_t + QStringLiteral("/no-ssh-config"));
-        m_env.insert(QStringLiteral("XDG_CACHE_HOME"), m_t + QStringLiteral("/cache"));
+        m_env = isolatedCliEnvironment(m_t);
     }
 
     void cleanupTestCase()

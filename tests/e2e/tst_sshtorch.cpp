@@ -46,11 +46,7 @@ private Q_SLOTS:
         QFile known(m_t + QStringLiteral("/known_hosts"));
         QVERIFY(known.open(QIODevice::WriteOnly));
         known.close();
-        m_env = QProcessEnvironment::systemEnvironment();
-        m_env.remove(QStringLiteral("CAIRN_WORKSPACE"));
-        m_env.insert(QStringLiteral("CAIRN_HOSTS_FILE"), m_t + QStringLiteral("/hosts.json"));
-        m_env.insert(QStringLiteral("CAIRN_SSH_CONFIG"), m_t + QStringLiteral("/no-ssh-config"));
-        m_env.insert(QStringLiteral("XDG_CACHE_HOME"), m_t + QStringLiteral("/cache"));
+        m_env = isolatedCliEnvironment(m_t);
         ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("gpu1"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
                                  QStringLiteral("--port"), QString::number(m_sshd.port()), QStringLiteral("--user"),
                                  QString::fromLocal8Bit(::getpwuid(::getuid())->pw_name), QStringLiteral("--identity"), m_t + QStringLiteral("/userkey"),

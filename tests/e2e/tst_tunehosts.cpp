@@ -82,11 +82,7 @@ private Q_SLOTS:
         QFile known(m_t + QStringLiteral("/known_hosts"));
         QVERIFY(known.open(QIODevice::WriteOnly));
         known.close();
-        m_env = QProcessEnvironment::systemEnvironment();
-        m_env.remove(QStringLiteral("CAIRN_WORKSPACE"));
-        m_env.insert(QStringLiteral("CAIRN_HOSTS_FILE"), m_t + QStringLiteral("/hosts.json"));
-        m_env.insert(QStringLiteral("CAIRN_SSH_CONFIG"), m_t + QStringLiteral("/no-ssh-config"));
-        m_env.insert(QStringLiteral("XDG_CACHE_HOME"), m_t + QStringLiteral("/cache"));
+        m_env = isolatedCliEnvironment(m_t);
         ProcessResult r = cairn(addArgs(QStringLiteral("gpu1"), m_sshd.port()));
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("gpu1"), QStringLiteral("--accept-new-host-key")});

@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QImageReader>
 #include <QProcess>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -239,7 +240,9 @@ private Q_SLOTS:
             QCOMPARE(job->item(i).status, ItemStatus::Labeled);
             QCOMPARE(job->item(i).annotation.classes, QList<int>{i % 10});
         }
-        QVERIFY(job->counts().labeled >= committed.size());
+        // The child wraps around after the last item, so one read can hold an item twice.
+        const QSet<int> distinct(committed.cbegin(), committed.cend());
+        QVERIFY(job->counts().labeled >= distinct.size());
     }
 };
 

@@ -4,6 +4,7 @@
 #include "trainingcommands.h"
 
 #include "cairn/algorithms/pluginmanager.h"
+#include "cairn/monitor/capture.h"
 #include "cairn/serving/endpoint.h"
 #include "cairn/serving/endpointrecord.h"
 
@@ -102,8 +103,16 @@ int runServeCommand(Context &c, const QString &verb)
                       QStringLiteral("How often to look whether a reference points at another version (alias moved, new latest version) "
                                      "and swap it in (default 2; 0: only on SIGHUP)."),
                       QStringLiteral("S"), QStringLiteral("2")});
+    parser.addOption({QStringLiteral("capture"),
+                      QStringLiteral("Capture this percentage (0-100) of answered invocations, request and response, as JSON Lines in "
+                                     "SageMaker's data capture shape under <workspace>/monitoring/NAME/capture (for cairn monitor)."),
+                      QStringLiteral("PERCENT")});
+    parser.addOption({QStringLiteral("capture-queue"),
+                      QStringLiteral("Captured records that may wait to be written (default 20000); more are dropped and counted "
+                                     "(cairn_capture_dropped_total in /metrics)."),
+                      QStringLiteral("N"), QStringLiteral("20000")});
     if (!c.parse(parser, QStringLiteral("cairn serve --model REF [--model REF...] [--variant REF=WEIGHT...] [--port 8080] [--host 127.0.0.1]\n"
-                                        "            [--workers N] [--token TOKEN] [--name NAME]\n"
+                                        "            [--workers N] [--token TOKEN] [--name NAME] [--capture PERCENT]\n"
                                         "Serves models over HTTP with SageMaker's container contract: GET /ping, POST /invocations\n"
                                         "(text/csv, application/json, application/jsonlines), GET /execution-parameters, GET /metrics.\n"
                                         "SIGTERM (or Ctrl+C) answers the requests in flight, then exits; SIGHUP reloads the models.")))
@@ -124,6 +133,15 @@ int runServeCommand(Context &c, const QString &verb)
     const double mb = numberOption(parser, QStringLiteral("max-payload-mb"), 0, Bound::Exclusive);
     options.maxBodyBytes = qint64(mb * 1024 * 1024);
     options.token = parser.isSet(QStringLiteral("token")) ? parser.value(QStringLiteral("token")).toUtf8() : qgetenv("CAIRN_ENDPOINT_TOKEN");
+    if (parser.isSet(QStringLiteral("capture"))) {
+        options.capturePercent = numberOption(parser, QStringLiteral("capture"), 0, Bound::Inclusive);
+        if (options.capturePercent > 100)
+            throw UsageError(QStringLiteral("--capture is a percentage: 0-100"));
+        const int queue = parser.value(QStringLiteral("capture-queue")).toInt(&ok);
+        if (!ok || queue < 1)
+            throw UsageError(QStringLiteral("--capture-queue must be a whole number ≥ 1"));
+        options.captureQueue = queue;
+    }
     const int pollSeconds = parser.value(QStringLiteral("poll-seconds")).toInt(&ok);
     if (!ok || pollSeconds < 0)
         throw UsageError(QStringLiteral("--poll-seconds must be a whole number ≥ 0"));
@@ -147,6 +165,7 @@ int runServeCommand(Context &c, const QString &verb)
     if (!serving::EndpointRecord::isValidName(options.name))
         throw UsageError(QStringLiteral("endpoint name '%1': use letters, digits, '.', '_' and '-' (--name)").arg(options.name));
     const QString wsPath = c.workspace().path();
+    options.captureDirectory = monitor::captureDir(wsPath, options.name);
     for (const serving::EndpointRecord &r : serving::EndpointRecord::list(wsPath))
         if (r.name == options.name)
             throw Error(QStringLiteral("an endpoint named '%1' already runs (pid %2, %3): stop it with cairn endpoints stop %1, or pick --name")
@@ -186,6 +205,8 @@ int runServeCommand(Context &c, const QString &verb)
     }
     c.err << "cairn: endpoint " << options.name << " serves " << served.join(QStringLiteral(", ")) << " on " << record.url() << " ("
           << options.workers << " worker thread" << (options.workers == 1 ? "" : "s") << ")\n";
+    if (options.capturePercent > 0)
+        c.err << "cairn: capturing " << options.capturePercent << "% of invocations to " << options.captureDirectory << "\n";
     c.err.flush();
 
     int exitCode = 0;
@@ -226,6 +247,12 @@ int runServeCommand(Context &c, const QString &verb)
     poll.stop();
     endpoint.stop(30000);
     record.remove(wsPath);
+    if (const monitor::CaptureWriter *capture = endpoint.capture()) {
+        c.err << "cairn: captured " << capture->written() << " invocations (" << capture->dropped() << " dropped, " << capture->writeErrors()
+              << " write errors)\n";
+        if (!capture->lastError().isEmpty())
+            c.err << "cairn: capture: " << capture->lastError() << "\n";
+    }
     c.err << "cairn: endpoint " << options.name << " stopped\n";
     c.err.flush();
     return exitCode;

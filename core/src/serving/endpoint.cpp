@@ -1,6 +1,7 @@
 #include "cairn/serving/endpoint.h"
 
 #include "cairn/algorithms/pluginmanager.h"
+#include "cairn/monitor/capture.h"
 #include "cairn/util/error.h"
 
 #include <QCoreApplication>
@@ -86,6 +87,13 @@ Endpoint::~Endpoint()
 
 void Endpoint::listen()
 {
+    if (m_options.capturePercent > 0 && !m_capture) {
+        monitor::CaptureWriter::Options o;
+        o.directory = m_options.captureDirectory;
+        o.samplingPercent = m_options.capturePercent;
+        o.queueCapacity = m_options.captureQueue;
+        m_capture = std::make_unique<monitor::CaptureWriter>(o);
+    }
     m_server->start();
     m_started = QDateTime::currentMSecsSinceEpoch();
 }
@@ -115,6 +123,9 @@ quint16 Endpoint::port() const
 void Endpoint::stop(int drainMs)
 {
     m_server->stop(drainMs);
+    // Every record accepted before the last answer went out is written before stop() returns.
+    if (m_capture)
+        m_capture->stop();
 }
 
 EndpointMetrics *Endpoint::metricsFor(const QString &kind, const QString &name)
@@ -261,6 +272,14 @@ QByteArray Endpoint::metricsText() const
     out += "# HELP cairn_pings_total Health checks.\n# TYPE cairn_pings_total counter\ncairn_pings_total " + QByteArray::number(m_pings.load()) + "\n";
     out += "# HELP cairn_model_swaps_total Models swapped in while serving.\n# TYPE cairn_model_swaps_total counter\n"
            "cairn_model_swaps_total " + QByteArray::number(m_swaps.load()) + "\n";
+    if (m_capture) {
+        out += "# HELP cairn_capture_records_total Invocations captured (accepted into the capture queue).\n"
+               "# TYPE cairn_capture_records_total counter\ncairn_capture_records_total " + QByteArray::number(m_capture->accepted()) + "\n";
+        out += "# HELP cairn_capture_dropped_total Captured invocations dropped because the capture queue was full.\n"
+               "# TYPE cairn_capture_dropped_total counter\ncairn_capture_dropped_total " + QByteArray::number(m_capture->dropped()) + "\n";
+        out += "# HELP cairn_capture_write_errors_total Captured records that could not be written.\n"
+               "# TYPE cairn_capture_write_errors_total counter\ncairn_capture_write_errors_total " + QByteArray::number(m_capture->writeErrors()) + "\n";
+    }
     out += "# HELP cairn_requests_in_flight Requests being answered.\n# TYPE cairn_requests_in_flight gauge\ncairn_requests_in_flight "
            + QByteArray::number(m_server->inFlight()) + "\n";
     return out;
@@ -334,6 +353,21 @@ void Endpoint::invoke(const Slot &slot, const HttpRequest &request, HttpResponse
             response.setJsonError(400, e.message());
         }
     }();
+    if (m_capture && response.status < 400 && m_capture->sample()) {
+        monitor::CaptureRecord r;
+        r.inputContentType = request.header("content-type");
+        r.inputData = request.body;
+        r.outputContentType = response.contentType;
+        r.outputData = response.body;
+        r.eventId = monitor::CaptureWriter::newEventId();
+        r.inferenceId = QString::fromUtf8(request.header("x-amzn-sagemaker-inference-id"));
+        r.inferenceTimeMs = QDateTime::currentMSecsSinceEpoch();
+        r.model = slot.name;
+        QByteArray id = r.eventId.toLatin1();
+        // The id is answered only for a record the writer accepted (ground truth joins on it).
+        if (m_capture->offer(std::move(r)))
+            response.headers.emplace_back(QByteArrayLiteral("X-Cairn-Event-Id"), std::move(id));
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     slot.metrics->record(seconds, response.status >= 400, response.status < 400 ? rows : 0);
     const QByteArray version = slot.resolved.version ? QByteArray::number(slot.resolved.version) : QByteArray();

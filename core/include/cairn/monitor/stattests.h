@@ -42,6 +42,11 @@ double chiSquaredSf(double x, double degreesOfFreedom);
 /// Survival function of the Kolmogorov distribution (scipy.special.kolmogorov).
 double kolmogorovSf(double x);
 
+/// ks2samp() and wassersteinDistance() for samples already sorted ascending (a drift report
+/// sorts each column once for both).
+TestResult ks2sampSorted(const std::vector<double> &a, const std::vector<double> &b);
+double wassersteinDistanceSorted(const std::vector<double> &u, const std::vector<double> &v);
+
 /// Histogram edges of numpy's "sturges" rule over [min, max] of both samples.
 std::vector<double> sturgesEdges(const std::vector<double> &a, const std::vector<double> &b);
 /// Counts of `values` in the bins `edges` (numpy.histogram: last bin closed).

@@ -19,6 +19,9 @@
 namespace cairn {
 class PluginManager;
 }
+namespace cairn::monitor {
+class CaptureWriter;
+}
 
 namespace cairn::serving {
 
@@ -62,6 +65,11 @@ public:
         int workers = 2;
         qint64 maxBodyBytes = 6 * 1024 * 1024;
         QByteArray token; ///< non-empty: requests other than /ping need "Authorization: Bearer TOKEN"
+        /// Data capture (cairn/monitor/capture.h): > 0 writes this share (0-100) of answered
+        /// invocations to `captureDirectory` off the request path; a full queue drops records.
+        double capturePercent = 0;
+        QString captureDirectory;
+        qsizetype captureQueue = 20000;
     };
     /// Resolves a reference (see resolveModelReference); called on the thread that calls
     /// load() and reload().
@@ -88,6 +96,8 @@ public:
     QJsonObject describe() const;
     /// GET /metrics as text.
     QByteArray metricsText() const;
+    /// The data capture writer (nullptr when capture is off).
+    monitor::CaptureWriter *capture() const { return m_capture.get(); }
     /// What <workspace>/endpoints/<name>.json says about this endpoint (this process, the port
     /// bound, the models and versions served now, when it started): write() it after load()
     /// and after a reload() that changed something, remove() it after stop(). `cairn serve`
@@ -125,6 +135,7 @@ private:
     Resolver m_resolver;
     PluginManager &m_plugins;
     std::unique_ptr<HttpServer> m_server;
+    std::unique_ptr<monitor::CaptureWriter> m_capture;
     mutable std::mutex m_routingMutex;
     std::shared_ptr<const Routing> m_routing;
     std::atomic<bool> m_ready{false};

@@ -1,0 +1,652 @@
+// Endpoint data capture: SageMaker-shaped JSON Lines written off the request path.
+#include "cairn/monitor/capture.h"
+
+#include "cairn/data/csvreader.h"
+#include "cairn/data/csvwriter.h"
+#include "cairn/util/error.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QStringDecoder>
+#include <QTimeZone>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <unistd.h>
+
+namespace cairn::monitor {
+
+namespace {
+
+QString key(const char *s)
+{
+    return QString::fromLatin1(s);
+}
+
+QString encodingOf(const QByteArray &contentType, const QByteArray &data)
+{
+    const QByteArray t = contentType.split(';').first().trimmed().toLower();
+    const bool text = t == "text/csv" || t == "application/json" || t == "application/jsonlines" || t == "application/x-ndjson"
+                      || t == "application/json-lines" || t.startsWith("text/") || t.isEmpty();
+    if (!text)
+        return QStringLiteral("BASE64");
+    QStringDecoder utf8(QStringDecoder::Utf8);
+    (void)utf8.decode(data);
+    if (utf8.hasError())
+        return QStringLiteral("BASE64");
+    return t.contains("json") ? QStringLiteral("JSON") : QStringLiteral("CSV");
+}
+
+QJsonObject capturePart(const QByteArray &contentType, const QByteArray &data, const char *mode)
+{
+    const QString encoding = encodingOf(contentType, data);
+    return {{key("observedContentType"), QString::fromUtf8(contentType)},
+            {key("mode"), QString::fromLatin1(mode)},
+            {key("data"), encoding == QLatin1String("BASE64") ? QString::fromLatin1(data.toBase64()) : QString::fromUtf8(data)},
+            {key("encoding"), encoding}};
+}
+
+QString isoTime(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+}
+
+QByteArray partData(const QJsonObject &part, const char *what)
+{
+    const QJsonValue data = part.value(key("data"));
+    if (!data.isString())
+        throw Error(QStringLiteral("%1 has no \"data\" string").arg(QLatin1String(what)));
+    const QString encoding = part.value(key("encoding")).toString().toUpper();
+    if (encoding == QLatin1String("BASE64")) {
+        auto decoded = QByteArray::fromBase64Encoding(data.toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded)
+            throw Error(QStringLiteral("%1 data is not valid base64").arg(QLatin1String(what)));
+        return *decoded;
+    }
+    return data.toString().toUtf8();
+}
+
+QString safeName(const QString &name)
+{
+    QString s = name;
+    s.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]+")), QStringLiteral("-"));
+    if (s.isEmpty() || s == QLatin1String(".") || s == QLatin1String(".."))
+        s = QStringLiteral("model");
+    return s;
+}
+
+} // namespace
+
+QByteArray CaptureRecord::toJsonLine() const
+{
+    QJsonObject meta{{key("eventId"), eventId}, {key("inferenceTime"), isoTime(inferenceTimeMs)}};
+    if (!inferenceId.isEmpty())
+        meta.insert(key("inferenceId"), inferenceId);
+    const QJsonObject o{{key("captureData"), QJsonObject{{key("endpointInput"), capturePart(inputContentType, inputData, "INPUT")},
+                                                         {key("endpointOutput"), capturePart(outputContentType, outputData, "OUTPUT")}}},
+                        {key("eventMetadata"), meta},
+                        {key("eventVersion"), QStringLiteral("0")}};
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+CaptureRecord CaptureRecord::fromJsonLine(QByteArrayView line)
+{
+    QJsonParseError e;
+    const QJsonDocument doc = QJsonDocument::fromJson(line.toByteArray(), &e);
+    if (e.error != QJsonParseError::NoError)
+        throw Error(QStringLiteral("not valid JSON at offset %1: %2").arg(e.offset).arg(e.errorString()));
+    if (!doc.isObject())
+        throw Error(QStringLiteral("not a JSON object"));
+    const QJsonObject o = doc.object();
+    const QJsonObject data = o.value(key("captureData")).toObject();
+    if (data.isEmpty())
+        throw Error(QStringLiteral("no \"captureData\" object"));
+    const QJsonObject in = data.value(key("endpointInput")).toObject();
+    const QJsonObject out = data.value(key("endpointOutput")).toObject();
+    if (in.isEmpty())
+        throw Error(QStringLiteral("no \"captureData.endpointInput\""));
+    CaptureRecord r;
+    r.inputContentType = in.value(key("observedContentType")).toString().toUtf8();
+    r.inputData = partData(in, "endpointInput");
+    if (!out.isEmpty()) {
+        r.outputContentType = out.value(key("observedContentType")).toString().toUtf8();
+        r.outputData = partData(out, "endpointOutput");
+    }
+    const QJsonObject meta = o.value(key("eventMetadata")).toObject();
+    r.eventId = meta.value(key("eventId")).toString();
+    r.inferenceId = meta.value(key("inferenceId")).toString();
+    if (r.eventId.isEmpty())
+        throw Error(QStringLiteral("no \"eventMetadata.eventId\""));
+    const QString time = meta.value(key("inferenceTime")).toString();
+    QDateTime t = QDateTime::fromString(time, Qt::ISODateWithMs);
+    if (!t.isValid())
+        t = QDateTime::fromString(time, Qt::ISODate);
+    if (!t.isValid())
+        throw Error(QStringLiteral("\"eventMetadata.inferenceTime\" '%1' is not an ISO 8601 time").arg(time));
+    r.inferenceTimeMs = t.toMSecsSinceEpoch();
+    return r;
+}
+
+QString monitoringRoot(const QString &workspacePath)
+{
+    return QDir(workspacePath).filePath(QStringLiteral("monitoring"));
+}
+
+QString endpointMonitoringDir(const QString &workspacePath, const QString &endpoint)
+{
+    return QDir(monitoringRoot(workspacePath)).filePath(endpoint);
+}
+
+QString captureDir(const QString &workspacePath, const QString &endpoint)
+{
+    return QDir(endpointMonitoringDir(workspacePath, endpoint)).filePath(QStringLiteral("capture"));
+}
+
+CaptureWriter::CaptureWriter(Options options)
+    : m_options(std::move(options))
+{
+    m_options.samplingPercent = std::clamp(m_options.samplingPercent, 0.0, 100.0);
+    m_options.queueCapacity = std::max<qsizetype>(1, m_options.queueCapacity);
+    m_thread = std::thread([this] { run(); });
+}
+
+CaptureWriter::~CaptureWriter()
+{
+    stop();
+}
+
+bool CaptureWriter::sample()
+{
+    if (m_options.samplingPercent >= 100)
+        return true;
+    if (m_options.samplingPercent <= 0)
+        return false;
+    thread_local std::minstd_rand rng(std::random_device{}());
+    return std::uniform_real_distribution<double>(0, 100)(rng) < m_options.samplingPercent;
+}
+
+QString CaptureWriter::newEventId()
+{
+    // A random per-process prefix and a counter: unique without a random draw per request.
+    static const quint64 prefix = QRandomGenerator::system()->generate64();
+    static std::atomic<quint64> counter{0};
+    const quint64 n = counter.fetch_add(1, std::memory_order_relaxed);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-8%03x-%012llx", unsigned(prefix >> 32), unsigned((prefix >> 16) & 0xffff),
+                  unsigned(prefix & 0xfff), unsigned((n >> 48) & 0xfff), static_cast<unsigned long long>(n & 0xffffffffffffULL));
+    return QString::fromLatin1(buf);
+}
+
+bool CaptureWriter::offer(CaptureRecord record)
+{
+    bool wasEmpty = false;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_stopping || qsizetype(m_queue.size()) >= m_options.queueCapacity) {
+            m_dropped.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        wasEmpty = m_queue.empty();
+        m_queue.push_back(std::move(record));
+        m_accepted.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (wasEmpty)
+        m_wake.notify_one();
+    return true;
+}
+
+void CaptureWriter::flush()
+{
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_idle.wait(lock, [this] { return (m_queue.empty() && !m_busy) || !m_thread.joinable(); });
+}
+
+void CaptureWriter::stop()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    if (m_thread.joinable())
+        m_thread.join();
+    m_idle.notify_all();
+}
+
+QString CaptureWriter::lastError() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_lastError;
+}
+
+void CaptureWriter::run()
+{
+    struct OpenFile
+    {
+        QString path;
+        std::FILE *file = nullptr;
+    };
+    std::map<QString, OpenFile> files; // model → the file of its current hour
+    const qint64 pid = qint64(::getpid());
+    std::deque<CaptureRecord> batch;
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_busy = false;
+            m_idle.notify_all();
+            m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_queue.empty() && m_stopping)
+                break;
+            batch.swap(m_queue);
+            m_busy = true;
+        }
+        QByteArray line;
+        for (const CaptureRecord &r : batch) {
+            const QDateTime t = QDateTime::fromMSecsSinceEpoch(r.inferenceTimeMs, QTimeZone::utc());
+            const QString model = safeName(r.model);
+            const QString path = QStringLiteral("%1/%2/%3/capture-%4.jsonl")
+                                     .arg(m_options.directory, model, t.toString(QStringLiteral("yyyy/MM/dd/HH")))
+                                     .arg(pid);
+            OpenFile &f = files[model];
+            if (f.path != path) {
+                if (f.file)
+                    std::fclose(f.file);
+                QDir().mkpath(QFileInfo(path).absolutePath());
+                f.path = path;
+                f.file = std::fopen(QFile::encodeName(path).constData(), "ab");
+                if (!f.file) {
+                    std::lock_guard<std::mutex> lock(m_mutex);
+                    m_lastError = QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+                }
+            }
+            line = r.toJsonLine();
+            line += '\n';
+            if (!f.file || std::fwrite(line.constData(), 1, size_t(line.size()), f.file) != size_t(line.size())) {
+                m_writeErrors.fetch_add(1, std::memory_order_relaxed);
+                f.path.clear(); // try to open again for the next record
+                continue;
+            }
+            m_written.fetch_add(1, std::memory_order_relaxed);
+        }
+        batch.clear();
+        for (auto &[model, f] : files)
+            if (f.file && std::fflush(f.file) != 0)
+                m_writeErrors.fetch_add(1, std::memory_order_relaxed);
+    }
+    for (auto &[model, f] : files)
+        if (f.file)
+            std::fclose(f.file);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_busy = false;
+}
+
+namespace {
+
+/// The hour a capture file holds, from its .../YYYY/MM/DD/HH/ folders (invalid when not there).
+QDateTime hourOf(const QString &path)
+{
+    static const QRegularExpression re(QStringLiteral("/(\\d{4})/(\\d{2})/(\\d{2})/(\\d{2})/[^/]+$"));
+    const QRegularExpressionMatch m = re.match(path);
+    if (!m.hasMatch())
+        return {};
+    return QDateTime(QDate(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt()), QTime(m.captured(4).toInt(), 0), QTimeZone::utc());
+}
+
+} // namespace
+
+CaptureWindow readCapture(const QString &directory, const QDateTime &from, const QDateTime &to, const QString &model)
+{
+    CaptureWindow w;
+    if (!QFileInfo(directory).isDir())
+        return w;
+    const qint64 fromMs = from.isValid() ? from.toMSecsSinceEpoch() : std::numeric_limits<qint64>::min();
+    const qint64 toMs = to.isValid() ? to.toMSecsSinceEpoch() : std::numeric_limits<qint64>::max();
+    QStringList paths;
+    QDirIterator it(directory, {QStringLiteral("*.jsonl")}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (!model.isEmpty() && !QDir(directory).relativeFilePath(path).startsWith(safeName(model) + QLatin1Char('/')))
+            continue;
+        const QDateTime hour = hourOf(path);
+        // Skip files whose hour cannot hold a record of the window (a minute of slack for clocks).
+        if (hour.isValid() && (hour.toMSecsSinceEpoch() + 3660000 <= fromMs || hour.toMSecsSinceEpoch() - 60000 >= toMs))
+            continue;
+        paths << path;
+    }
+    paths.sort();
+    for (const QString &path : paths) {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) {
+            w.malformed << MalformedLine{path, 0, QStringLiteral("cannot read: %1").arg(f.errorString())};
+            continue;
+        }
+        w.files << path;
+        qint64 lineNo = 0;
+        while (!f.atEnd()) {
+            QByteArray line = f.readLine();
+            ++lineNo;
+            if (line.endsWith('\n'))
+                line.chop(1);
+            if (line.trimmed().isEmpty())
+                continue;
+            try {
+                CaptureRecord r = CaptureRecord::fromJsonLine(line);
+                if (r.inferenceTimeMs < fromMs || r.inferenceTimeMs >= toMs)
+                    continue;
+                if (r.model.isEmpty())
+                    r.model = QDir(directory).relativeFilePath(path).section(QLatin1Char('/'), 0, 0);
+                w.records << std::move(r);
+            } catch (const Error &e) {
+                w.malformed << MalformedLine{path, lineNo, e.message()};
+            }
+        }
+    }
+    std::stable_sort(w.records.begin(), w.records.end(), [](const CaptureRecord &a, const CaptureRecord &b) { return a.inferenceTimeMs < b.inferenceTimeMs; });
+    return w;
+}
+
+namespace {
+
+/// Rows gathered from request or answer bodies, by column name.
+class RowCollector
+{
+public:
+    explicit RowCollector(const QStringList &columns)
+        : m_columns(columns)
+    {
+        for (qsizetype i = 0; i < columns.size(); ++i)
+            m_index.insert(columns.at(i), i);
+    }
+
+    qsizetype indexOf(const QString &name, bool add)
+    {
+        const auto it = m_index.constFind(name);
+        if (it != m_index.cend())
+            return *it;
+        if (!add)
+            return -1;
+        m_index.insert(name, m_columns.size());
+        m_columns << name;
+        return m_columns.size() - 1;
+    }
+    qsizetype fixedCount() const { return m_fixed; }
+    void fix() { m_fixed = m_columns.size(); }
+
+    void add(QStringList row, const QString &id) { m_rows.push_back(std::move(row)); m_ids << id; }
+    const QStringList &columns() const { return m_columns; }
+
+    data::Table table(const QHash<QString, data::ColumnType> &types) const
+    {
+        QByteArray csv = data::csvLine(m_columns);
+        for (QStringList row : m_rows) {
+            while (row.size() < m_columns.size())
+                row << QString();
+            csv += data::csvLine(row);
+        }
+        data::CsvOptions o;
+        o.types = types;
+        o.delimiter = ',';
+        if (m_columns.isEmpty())
+            return {};
+        return data::CsvReader::parse(csv, QStringLiteral("captured data"), o);
+    }
+    QStringList ids() const { return m_ids; }
+
+private:
+    QStringList m_columns;
+    QHash<QString, qsizetype> m_index;
+    qsizetype m_fixed = 0;
+    std::vector<QStringList> m_rows;
+    QStringList m_ids;
+};
+
+/// Splits CSV text into rows of fields (RFC 4180 quotes, CRLF or LF).
+std::vector<QStringList> splitCsv(const QString &text)
+{
+    std::vector<QStringList> rows;
+    QStringList row;
+    QString field;
+    bool quoted = false, any = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar ch = text.at(i);
+        if (quoted) {
+            if (ch == QLatin1Char('"')) {
+                if (i + 1 < text.size() && text.at(i + 1) == QLatin1Char('"')) {
+                    field += ch;
+                    ++i;
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field += ch;
+            }
+            continue;
+        }
+        if (ch == QLatin1Char('"')) {
+            quoted = true;
+            any = true;
+        } else if (ch == QLatin1Char(',')) {
+            row << field;
+            field.clear();
+            any = true;
+        } else if (ch == QLatin1Char('\n') || ch == QLatin1Char('\r')) {
+            if (ch == QLatin1Char('\r') && i + 1 < text.size() && text.at(i + 1) == QLatin1Char('\n'))
+                ++i;
+            if (any || !field.isEmpty()) {
+                row << field;
+                rows.push_back(row);
+            }
+            row.clear();
+            field.clear();
+            any = false;
+        } else {
+            field += ch;
+            any = true;
+        }
+    }
+    if (quoted)
+        throw Error(QStringLiteral("a quoted CSV field does not end"));
+    if (any || !field.isEmpty()) {
+        row << field;
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+QString jsonText(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::String: return v.toString();
+    case QJsonValue::Double: return QString::number(v.toDouble(), 'g', 17);
+    case QJsonValue::Bool: return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Null:
+    case QJsonValue::Undefined: return {};
+    default: return QString::fromUtf8(QJsonDocument(v.isArray() ? QJsonDocument(v.toArray()) : QJsonDocument(v.toObject())).toJson(QJsonDocument::Compact));
+    }
+}
+
+/// Adds one record's rows. `positional` rows (CSV without header, JSON arrays) must have as
+/// many fields as the fixed columns. Throws cairn::Error for what cannot be read.
+void collect(RowCollector &rows, const CaptureRecord &r, const QByteArray &contentType, const QByteArray &body, bool csvHeaderAlways)
+{
+    std::vector<QStringList> parsed;
+    auto addObject = [&](const QJsonObject &o) {
+        QStringList row(rows.columns().size());
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            const qsizetype i = rows.indexOf(it.key(), true);
+            while (row.size() <= i)
+                row << QString();
+            row[i] = jsonText(it.value());
+        }
+        parsed.push_back(row);
+    };
+    auto addArray = [&](const QJsonArray &a, const QStringList &names) {
+        if (!names.isEmpty()) {
+            if (a.size() != names.size())
+                throw Error(QStringLiteral("a row has %1 values for %2 columns").arg(a.size()).arg(names.size()));
+            QStringList row(rows.columns().size());
+            for (qsizetype k = 0; k < names.size(); ++k) {
+                const qsizetype i = rows.indexOf(names.at(k), true);
+                while (row.size() <= i)
+                    row << QString();
+                row[i] = jsonText(a.at(k));
+            }
+            parsed.push_back(row);
+            return;
+        }
+        if (a.size() != rows.fixedCount())
+            throw Error(QStringLiteral("a row has %1 values, the baseline has %2 columns").arg(a.size()).arg(rows.fixedCount()));
+        QStringList row;
+        for (const QJsonValue &v : a)
+            row << jsonText(v);
+        parsed.push_back(row);
+    };
+    auto addRows = [&](const QJsonValue &v) {
+        if (v.isObject())
+            return addObject(v.toObject());
+        if (!v.isArray())
+            throw Error(QStringLiteral("expected rows as JSON objects or arrays"));
+        const QJsonArray a = v.toArray();
+        if (!a.isEmpty() && !a.first().isObject() && !a.first().isArray())
+            return addArray(a, {}); // one row as a bare array
+        for (const QJsonValue &row : a) {
+            if (row.isObject())
+                addObject(row.toObject());
+            else if (row.isArray())
+                addArray(row.toArray(), {});
+            else
+                throw Error(QStringLiteral("expected rows as JSON objects or arrays"));
+        }
+    };
+    const QByteArray type = contentType.split(';').first().trimmed().toLower();
+    const QByteArray trimmed = body.trimmed();
+    const bool json = type.contains("json") || (type.isEmpty() && (trimmed.startsWith('{') || trimmed.startsWith('[')));
+    if (json && (type.contains("lines") || type.contains("ndjson"))) {
+        for (const QByteArray &line : body.split('\n')) {
+            if (line.trimmed().isEmpty())
+                continue;
+            QJsonParseError e;
+            const QJsonDocument d = QJsonDocument::fromJson(line, &e);
+            if (e.error != QJsonParseError::NoError)
+                throw Error(QStringLiteral("JSON Lines body: %1").arg(e.errorString()));
+            addRows(d.isObject() ? QJsonValue(d.object()) : QJsonValue(d.array()));
+        }
+    } else if (json) {
+        QJsonParseError e;
+        const QJsonDocument d = QJsonDocument::fromJson(body, &e);
+        if (e.error != QJsonParseError::NoError)
+            throw Error(QStringLiteral("JSON body: %1 at offset %2").arg(e.errorString()).arg(e.offset));
+        if (d.isArray()) {
+            addRows(d.array());
+        } else {
+            const QJsonObject o = d.object();
+            if (o.contains(QStringLiteral("dataframe_split"))) {
+                const QJsonObject s = o.value(QStringLiteral("dataframe_split")).toObject();
+                QStringList names;
+                for (const QJsonValue &n : s.value(QStringLiteral("columns")).toArray())
+                    names << n.toString();
+                for (const QJsonValue &row : s.value(QStringLiteral("data")).toArray())
+                    addArray(row.toArray(), names);
+            } else {
+                bool found = false;
+                for (const char *k : {"instances", "inputs", "dataframe_records", "predictions"})
+                    if (o.contains(QLatin1String(k))) {
+                        addRows(o.value(QLatin1String(k)));
+                        found = true;
+                        break;
+                    }
+                if (!found)
+                    addObject(o);
+            }
+        }
+    } else {
+        const std::vector<QStringList> lines = splitCsv(QString::fromUtf8(body));
+        if (lines.empty())
+            throw Error(QStringLiteral("an empty body"));
+        size_t first = 0;
+        QStringList header;
+        bool isHeader = csvHeaderAlways;
+        if (!isHeader && rows.fixedCount() > 0) {
+            isHeader = true;
+            for (const QString &f : lines.front())
+                if (rows.indexOf(f.trimmed(), false) < 0) {
+                    isHeader = false;
+                    break;
+                }
+        }
+        if (isHeader) {
+            for (const QString &f : lines.front())
+                header << f.trimmed();
+            first = 1;
+        }
+        for (size_t k = first; k < lines.size(); ++k) {
+            const QStringList &fields = lines[k];
+            if (!header.isEmpty()) {
+                if (fields.size() != header.size())
+                    throw Error(QStringLiteral("CSV row %1 has %2 fields, its header %3").arg(k + 1).arg(fields.size()).arg(header.size()));
+                QStringList row(rows.columns().size());
+                for (qsizetype c = 0; c < header.size(); ++c) {
+                    const qsizetype i = rows.indexOf(header.at(c), true);
+                    while (row.size() <= i)
+                        row << QString();
+                    row[i] = fields.at(c);
+                }
+                parsed.push_back(row);
+            } else {
+                if (fields.size() != rows.fixedCount())
+                    throw Error(QStringLiteral("CSV row %1 has %2 fields, the baseline has %3 columns").arg(k + 1).arg(fields.size()).arg(rows.fixedCount()));
+                parsed.push_back(fields);
+            }
+        }
+    }
+    for (size_t k = 0; k < parsed.size(); ++k)
+        rows.add(parsed[k], parsed.size() == 1 ? r.eventId : QStringLiteral("%1#%2").arg(r.eventId).arg(k));
+}
+
+data::Table collectTable(const CaptureWindow &window, const QStringList &columns, const QHash<QString, data::ColumnType> &types,
+                         QStringList *eventIds, QList<MalformedLine> *malformed, bool outputs)
+{
+    RowCollector rows(columns);
+    rows.fix();
+    for (qsizetype i = 0; i < window.records.size(); ++i) {
+        const CaptureRecord &r = window.records.at(i);
+        try {
+            if (outputs)
+                collect(rows, r, r.outputContentType, r.outputData, true);
+            else
+                collect(rows, r, r.inputContentType, r.inputData, false);
+        } catch (const Error &e) {
+            if (malformed)
+                *malformed << MalformedLine{r.eventId, i + 1, QStringLiteral("%1 of event %2: %3")
+                                                                  .arg(outputs ? QStringLiteral("endpointOutput") : QStringLiteral("endpointInput"), r.eventId, e.message())};
+        }
+    }
+    if (eventIds)
+        *eventIds = rows.ids();
+    return rows.table(types);
+}
+
+} // namespace
+
+data::Table capturedInputs(const CaptureWindow &window, const QStringList &columns, const QHash<QString, data::ColumnType> &types,
+                           QStringList *eventIds, QList<MalformedLine> *malformed)
+{
+    return collectTable(window, columns, types, eventIds, malformed, false);
+}
+
+data::Table capturedOutputs(const CaptureWindow &window, QStringList *eventIds, QList<MalformedLine> *malformed)
+{
+    return collectTable(window, {}, {}, eventIds, malformed, true);
+}
+
+} // namespace cairn::monitor

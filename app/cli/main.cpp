@@ -50,6 +50,9 @@ Commands:
                                                   (/ping, /invocations, /metrics; see cairn serve --help)
   endpoints list|stop NAME                        the running endpoints of this workspace
   transform --model REF --input PATH --output DIR batch transform of CSV files (resumable)
+  monitor baseline|run|compare|schedule|violations|runs|relax|daemon
+                                                  model monitoring: baselines, drift and data-quality
+                                                  checks of captured traffic (see cairn monitor --help)
 
 Every command takes --help. The workspace is --workspace DIR, else $CAIRN_WORKSPACE,
 else ~/CairnWorkspace.
@@ -66,6 +69,7 @@ int runDebugCommand(Context &context, const QString &verb); // debuggercommand.c
 int runAutoMLCommand(Context &context, const QString &verb); // automlcommand.cpp
 int runHostsCommand(Context &context, const QString &verb); // hostscommand.cpp
 int runModelsCommand(Context &context, const QString &verb); // modelscommand.cpp
+int runMonitorCommand(Context &context, const QString &verb); // monitorcommand.cpp
 }
 
 int main(int argc, char **argv)
@@ -147,6 +151,8 @@ int main(int argc, char **argv)
             return runEndpointsCommand(context, verb);
         if (command == QLatin1String("transform"))
             return runTransformCommand(context, verb);
+        if (command == QLatin1String("monitor"))
+            return runMonitorCommand(context, verb);
         throw UsageError(QStringLiteral("unknown command '%1' (see cairn --help)").arg(command));
     } catch (const UsageError &e) {
         context.out.flush();

@@ -187,6 +187,12 @@ FeatureDrift driftOf(const data::Column &ref, const data::Column &cur, qsizetype
 {
     FeatureDrift f;
     f.name = ref.name;
+    if (ref.type == data::ColumnType::Text || cur.type == data::ColumnType::Text) {
+        // Free text (names, ids): every value is new, so a distribution test says nothing.
+        f.kind = QStringLiteral("text");
+        f.method = QStringLiteral("none");
+        return f;
+    }
     const bool numeric = ref.isNumeric() && cur.isNumeric();
     std::vector<double> a, b;
     Counts rc, cc;

@@ -34,7 +34,7 @@ struct DriftHistogram
 struct FeatureDrift
 {
     QString name;
-    QString kind;                  ///< "numeric", "categorical" or "binary"
+    QString kind;                  ///< "numeric", "categorical", "binary" or "text" (not tested, method "none")
     QString method;
     double statistic = 0;          ///< the test statistic, or the distance
     double pValue = qQNaN();       ///< tests only

@@ -568,11 +568,12 @@ qsizetype Parser::parseRange(std::vector<Builder> &builders, const char *from, c
 {
     const int width = int(m_names.size());
     // Reserve for one row per line: growing ten columns of a million values costs more.
+    // A preview (maxRows) stops counting there: counting every line of a 10 GB file would read
+    // all of it for a 50-row preview.
+    const qsizetype maxLines = m_options.maxRows >= 0 ? m_options.maxRows : std::numeric_limits<qsizetype>::max();
     qsizetype lines = 0;
-    for (const char *p = from; (p = static_cast<const char *>(std::memchr(p, '\n', size_t(to - p)))); ++p)
+    for (const char *p = from; lines < maxLines && (p = static_cast<const char *>(std::memchr(p, '\n', size_t(to - p)))); ++p)
         ++lines;
-    if (m_options.maxRows >= 0)
-        lines = std::min(lines, m_options.maxRows);
     for (Builder &b : builders) {
         if (!b.active)
             continue;

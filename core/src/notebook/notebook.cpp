@@ -487,7 +487,14 @@ void Notebook::save(const QString &path) const
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         throw Error(tr("%1: cannot write the notebook: %2").arg(path, file.errorString()));
-    file.write(toJson());
+    // QSaveFile reports a full disk only as "Unknown error" from commit(): flush first, while the
+    // system's reason is still known.
+    const QByteArray json = toJson();
+    if (file.write(json) != json.size() || !file.flush()) {
+        const QString reason = file.errorString();
+        file.cancelWriting();
+        throw Error(tr("%1: cannot write the notebook: %2").arg(path, reason));
+    }
     if (!file.commit())
         throw Error(tr("%1: cannot write the notebook: %2").arg(path, file.errorString()));
 }

@@ -193,6 +193,9 @@ SqliteDatabase::~SqliteDatabase()
 
 void SqliteDatabase::fail(const QString &what) const
 {
+    if ((sqlite3_extended_errcode(m_db) & 0xff) == SQLITE_FULL)
+        throw Error(QStringLiteral("the disk that holds %1 is full (%2); free some space and try again: what was saved before is kept")
+                        .arg(m_path, what));
     throw Error(QStringLiteral("%1: %2 (%3)")
                     .arg(what, QString::fromUtf8(sqlite3_errmsg(m_db)), m_path));
 }

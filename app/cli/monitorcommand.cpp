@@ -180,6 +180,7 @@ struct ModelData
     QString train;
     QString validation;
     QString target;
+    QStringList inputColumns; ///< the model card's input schema
 };
 
 ModelData modelData(Context &c, const QString &ref)
@@ -189,6 +190,11 @@ ModelData modelData(Context &c, const QString &ref)
     d.modelDir = r.modelDir;
     const ModelCard card = ModelCard::load(r.modelDir);
     d.target = card.target;
+    for (const QJsonValue &v : card.inputSchema) {
+        const QString name = v.toObject().value(QStringLiteral("name")).toString();
+        if (!name.isEmpty())
+            d.inputColumns << name;
+    }
     const QString spec = QDir(c.workspace().path()).filePath(QStringLiteral("jobs/%1/spec.json").arg(card.jobId));
     if (!card.jobId.isEmpty() && QFileInfo(spec).isFile()) {
         const JobSpec s = JobSpec::load(spec);
@@ -240,7 +246,18 @@ int baselineVerb(Context &c, QCommandLineParser &parser)
         throw UsageError(QStringLiteral("cairn monitor baseline needs --data CSV (or --model / --endpoint whose model's job has a train channel)"));
     if (out.isEmpty())
         throw UsageError(QStringLiteral("cairn monitor baseline needs --out DIR (or --endpoint NAME)"));
-    const data::Table table = readTable(data, "data");
+    data::Table table = readTable(data, "data");
+    if (!md.inputColumns.isEmpty()) {
+        // The endpoint's features are the model's inputs, in the order a CSV request gives them.
+        data::Table inputs;
+        for (const QString &name : std::as_const(md.inputColumns))
+            if (const int i = table.indexOf(name); i >= 0)
+                inputs.columns << table.columns.at(i);
+        if (!target.isEmpty() && table.indexOf(target) >= 0)
+            inputs.columns << table.column(target);
+        if (inputs.columnCount() > 0)
+            table = inputs;
+    }
     if (!target.isEmpty() && table.indexOf(target) < 0)
         target.clear(); // data without the label (e.g. captured requests): nothing to leave out
     BaselineOptions o;

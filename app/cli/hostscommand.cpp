@@ -28,6 +28,8 @@ using remote::SshError;
 
 int runHostsCommand(Context &c, const QString &verb);
 
+int addSlurmHost(Context &c);      // slurmcommand.cpp
+int slurmQueueCommand(Context &c); // slurmcommand.cpp
 namespace {
 
 QString kib(qint64 k)
@@ -56,7 +58,7 @@ int list(Context &c)
     QList<QStringList> rows{{QStringLiteral("NAME"), QStringLiteral("KIND"), QStringLiteral("ADDRESS"), QStringLiteral("WORK FOLDER"),
                              QStringLiteral("JOBS"), QStringLiteral("PRICE/H"), QStringLiteral("SOURCE")}};
     for (const Host &h : hosts)
-        rows << QStringList{h.name, h.isLocal() ? QStringLiteral("local") : QStringLiteral("ssh"), h.address(), h.isLocal() ? QStringLiteral("-") : h.workDir,
+        rows << QStringList{h.name, h.isLocal() ? QStringLiteral("local") : h.isSlurm() ? QStringLiteral("slurm") : QStringLiteral("ssh"), h.address(), h.isLocal() ? QStringLiteral("-") : h.workDir,
                             h.isLocal() ? QStringLiteral("-") : QString::number(h.jobLimit), QString::number(h.pricePerHour, 'f', 2), h.source};
     printAligned(c.out, rows);
     return 0;
@@ -327,7 +329,9 @@ int runHostsCommand(Context &c, const QString &verb)
     if (verb.isEmpty() || verb == QLatin1String("list"))
         return list(c);
     if (verb == QLatin1String("add"))
-        return add(c);
+        return c.arguments.contains(QStringLiteral("--slurm")) ? addSlurmHost(c) : add(c);
+    if (verb == QLatin1String("queue"))
+        return slurmQueueCommand(c);
     if (verb == QLatin1String("remove") || verb == QLatin1String("rm"))
         return removeHost(c);
     if (verb == QLatin1String("probe") || verb == QLatin1String("test"))

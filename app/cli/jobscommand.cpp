@@ -53,7 +53,7 @@ int list(Context &c)
     for (const JobRecord &r : jobs) {
         QString state = jobStateName(r.state);
         // A worker on an SSH host runs on without its supervisor: `jobs attach` follows it again.
-        const bool remote = r.runner == QLatin1String("ssh");
+        const bool remote = r.runner == QLatin1String("ssh") || r.runner == QLatin1String("slurm");
         if (!isTerminal(r.state) && !alive(r.managerPid))
             state += remote ? QStringLiteral(" (detached)") : QStringLiteral(" (lost)");
         rows << QStringList{r.id, state, remote ? r.host : QStringLiteral("local"), r.algorithm, QStringLiteral("%1%").arg(int(r.progress * 100)),
@@ -119,7 +119,7 @@ int stop(Context &c)
         c.out << "job " << r.id << " already " << jobStateName(r.state) << "\n";
         return 0;
     }
-    if (!alive(r.managerPid) && r.runner == QLatin1String("ssh")) {
+    if (!alive(r.managerPid) && (r.runner == QLatin1String("ssh") || r.runner == QLatin1String("slurm"))) {
         // A worker on an SSH host that nobody follows: follow it here and stop it properly.
         JobManager manager(c.workspace());
         JobState finalState = JobState::Failed;

@@ -4,6 +4,7 @@
 #include "cairn/algorithms/tabular.h"
 #include "cairn/debugger/rule.h"
 #include "cairn/remote/host.h"
+#include "cairn/remote/slurm.h"
 #include "cairn/jobs/jobspeccheck.h"
 
 #include <QFileInfo>
@@ -58,6 +59,11 @@ void addJobSpecOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("host"), QStringLiteral("Run on this host (cairn hosts list; default: local)."), QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed for the split and the learner (default 42)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("validation-fraction"), QStringLiteral("Share held out when there is no --validation (default 0.2)."), QStringLiteral("F")});
+    // A Slurm cluster's share of the job (#SBATCH lines); other hosts ignore them.
+    parser.addOption({QStringLiteral("partition"), QStringLiteral("Slurm: the partition (default: the cluster's)."), QStringLiteral("P")});
+    parser.addOption({QStringLiteral("time-limit"), QStringLiteral("Slurm: the job's time limit (minutes, H:M:S or D-H:M:S)."), QStringLiteral("T")});
+    parser.addOption({QStringLiteral("gpus-per-instance"), QStringLiteral("Slurm: GPUs on each instance (node)."), QStringLiteral("G")});
+    parser.addOption({QStringLiteral("memory"), QStringLiteral("Slurm: memory per instance in MB."), QStringLiteral("MB")});
     parser.addOption({QStringLiteral("max-runtime"), QStringLiteral("Stop the job after this many seconds."), QStringLiteral("S")});
     parser.addOption({QStringLiteral("preprocessing"), QStringLiteral("Feature pipeline for tables, a JSON object, e.g. {\"categoricalEncoding\":\"auto\",\"impute\":true}."), QStringLiteral("JSON")});
     parser.addOption({QStringLiteral("pp"), QStringLiteral("One preprocessing setting, key=value (exclude=a,b; categoricalEncoding=auto; impute=true…); may repeat."), QStringLiteral("KEY=VALUE")});
@@ -137,6 +143,20 @@ JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plug
         spec.validationFraction = parser.value(QStringLiteral("validation-fraction")).toDouble(&ok);
         if (!ok || spec.validationFraction < 0 || spec.validationFraction >= 1)
             throw UsageError(QStringLiteral("--validation-fraction must be in [0, 1)"));
+    if (parser.isSet(QStringLiteral("partition"))) {
+        spec.resources.partition = parser.value(QStringLiteral("partition"));
+        if (!remote::slurm::validPartition(spec.resources.partition))
+            throw UsageError(QStringLiteral("--partition '%1' is not a Slurm partition name").arg(spec.resources.partition));
+    }
+    if (parser.isSet(QStringLiteral("time-limit"))) {
+        spec.resources.timeLimit = parser.value(QStringLiteral("time-limit"));
+        if (!remote::slurm::validTimeLimit(spec.resources.timeLimit))
+            throw UsageError(QStringLiteral("--time-limit '%1' is not a Slurm time limit (minutes, M:S, H:M:S, D-H, D-H:M or D-H:M:S)").arg(spec.resources.timeLimit));
+    }
+    if (parser.isSet(QStringLiteral("gpus-per-instance")))
+        spec.resources.gpusPerInstance = intOption(parser, QStringLiteral("gpus-per-instance"), 0);
+    if (parser.isSet(QStringLiteral("memory")))
+        spec.resources.memoryMb = intOption(parser, QStringLiteral("memory"), 1);
     }
     if (parser.isSet(QStringLiteral("preprocessing"))) {
         QJsonParseError err;

@@ -4,6 +4,7 @@
 #include "cairn/jobs/localrunner.h"
 #include "cairn/remote/host.h"
 #include "cairn/remote/hostusage.h"
+#include "cairn/remote/slurmrunner.h"
 #include "cairn/remote/sshrunner.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/store/storewriter.h"
@@ -22,6 +23,7 @@
 #include <QThread>
 
 #include <csignal>
+#include <limits>
 #include <cerrno>
 
 namespace cairn {
@@ -41,6 +43,12 @@ QString remoteHostOf(const JobSpec &spec)
 {
     const QString h = spec.resources.host;
     return h.isEmpty() || h == QLatin1String(remote::Host::kLocalName) ? QString() : h;
+}
+
+/// Runners whose workers outlive this process and can be followed again.
+bool reattachable(const QString &runnerKind)
+{
+    return runnerKind == QLatin1String("ssh") || runnerKind == QLatin1String("slurm");
 }
 
 bool processAlive(qint64 pid)
@@ -108,6 +116,8 @@ JobManager::JobManager(Workspace &workspace, QObject *parent)
         const remote::Host host = remote::HostStore().host(name); // throws for an unknown host
         if (host.isLocal())
             return new LocalRunner;
+        if (host.isSlurm())
+            return new remote::SlurmRunner(host);
         return new remote::SshRunner(host);
     };
     m_flushTimer.setInterval(250);
@@ -351,7 +361,7 @@ void JobManager::startQueued()
             if (!host.isEmpty()) {
                 try {
                     if (const auto h = remote::HostStore().find(host))
-                        limit = std::max(1, h->jobLimit);
+                        limit = h->isSlurm() ? std::numeric_limits<int>::max() : std::max(1, h->jobLimit); // Slurm queues its own
                 } catch (const Error &) {
                     limit = 1;
                 }
@@ -427,7 +437,7 @@ QStringList JobManager::detachedJobs(const QString &workspacePath)
 {
     QStringList out;
     for (const JobRecord &r : JobRecord::list(workspacePath)) {
-        if (!isTerminal(r.state) && r.state != JobState::Queued && r.runner == QLatin1String("ssh") && !processAlive(r.managerPid))
+        if (!isTerminal(r.state) && r.state != JobState::Queued && reattachable(r.runner) && !processAlive(r.managerPid))
             out << r.id;
     }
     return out;
@@ -442,7 +452,7 @@ void JobManager::reattach(const QString &jobId)
     job->record = JobRecord::load(job->dir);
     if (isTerminal(job->record.state))
         throw Error(QStringLiteral("job %1 has ended (%2)").arg(jobId, jobStateName(job->record.state)));
-    if (job->record.runner != QLatin1String("ssh"))
+    if (!reattachable(job->record.runner))
         throw Error(QStringLiteral("job %1 ran on this machine: its worker ended with its supervisor and cannot be re-attached").arg(jobId));
     if (processAlive(job->record.managerPid) && job->record.managerPid != QCoreApplication::applicationPid())
         throw Error(QStringLiteral("job %1 is followed by process %2 already").arg(jobId).arg(job->record.managerPid));
@@ -467,7 +477,8 @@ void JobManager::reattach(const QString &jobId)
     job->record.message.clear();
     m_jobs.insert(jobId, job);
     // The host as the job was started with (remote.json), whatever hosts.json says now.
-    auto *runner = new remote::SshRunner(remote::Host());
+    Runner *runner = job->record.runner == QLatin1String("slurm") ? static_cast<Runner *>(new remote::SlurmRunner(remote::Host()))
+                                                                  : new remote::SshRunner(remote::Host());
     connectRunner(*job, runner);
     saveRecord(*job);
     appendLog(*job, QStringLiteral("[cairn] re-attached to the worker on host '%1'; reading its events from byte %2").arg(job->spec.resources.host).arg(offset));

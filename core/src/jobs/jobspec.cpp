@@ -11,6 +11,23 @@
 
 namespace cairn {
 
+namespace {
+QJsonObject resourcesJson(const JobSpec::Resources &r)
+{
+    QJsonObject o{{QStringLiteral("cpus"), r.cpus}, {QStringLiteral("host"), r.host}};
+    // The cluster settings only when set, so that other jobs' specs stay as they were.
+    if (!r.partition.isEmpty())
+        o.insert(QStringLiteral("partition"), r.partition);
+    if (!r.timeLimit.isEmpty())
+        o.insert(QStringLiteral("timeLimit"), r.timeLimit);
+    if (r.gpusPerInstance > 0)
+        o.insert(QStringLiteral("gpusPerInstance"), r.gpusPerInstance);
+    if (r.memoryMb > 0)
+        o.insert(QStringLiteral("memoryMb"), r.memoryMb);
+    return o;
+}
+} // namespace
+
 QJsonObject JobSpec::toJson() const
 {
     QJsonObject ch;
@@ -27,7 +44,7 @@ QJsonObject JobSpec::toJson() const
         {QStringLiteral("validationFraction"), validationFraction},
         {QStringLiteral("seed"), QString::number(seed)},
         {QStringLiteral("outputDir"), outputDir},
-        {QStringLiteral("resources"), QJsonObject{{QStringLiteral("cpus"), resources.cpus}, {QStringLiteral("host"), resources.host}}},
+        {QStringLiteral("resources"), resourcesJson(resources)},
         {QStringLiteral("debugger"), QJsonObject{{QStringLiteral("collections"), QJsonArray::fromStringList(debugger.collections)},
                                                  {QStringLiteral("interval"), debugger.interval},
                                                  {QStringLiteral("rules"), debugger.rules}}},
@@ -39,6 +56,13 @@ QJsonObject JobSpec::toJson() const
     };
     if (!preprocessing.isEmpty())
         json.insert(QStringLiteral("preprocessing"), preprocessing);
+    // Distributed training only when asked for, so that other jobs' specs stay as they were.
+    if (resources.instances != 1 || resources.processesPerInstance != 1) {
+        QJsonObject r = json.value(QStringLiteral("resources")).toObject();
+        r.insert(QStringLiteral("instances"), resources.instances);
+        r.insert(QStringLiteral("processesPerInstance"), resources.processesPerInstance);
+        json.insert(QStringLiteral("resources"), r);
+    }
     return json;
 }
 
@@ -82,6 +106,21 @@ JobSpec JobSpec::fromJson(const QJsonObject &json, const QString &where)
         s.resources.cpus = int(n);
     }
     s.resources.host = res.value(QStringLiteral("host")).toString(QStringLiteral("local"));
+    for (auto [key, field] : {std::pair{QStringLiteral("instances"), &s.resources.instances},
+                              std::pair{QStringLiteral("processesPerInstance"), &s.resources.processesPerInstance}}) {
+        const QJsonValue v = res.value(key);
+        if (v.isUndefined() || v.isNull())
+            continue;
+        const double n = v.toDouble(-1);
+        if (!v.isDouble() || !(n >= 1 && n <= 4096) || n != std::floor(n))
+            throw Error(QStringLiteral("%1: resources.%2 must be a whole number from 1 to 4096, not %3")
+                            .arg(where, key, v.isDouble() ? QString::number(n, 'g', QLocale::FloatingPointShortest) : v.toVariant().toString()));
+        *field = int(n);
+    }
+    s.resources.partition = res.value(QStringLiteral("partition")).toString();
+    s.resources.timeLimit = res.value(QStringLiteral("timeLimit")).toString();
+    s.resources.gpusPerInstance = std::max(0, res.value(QStringLiteral("gpusPerInstance")).toInt());
+    s.resources.memoryMb = std::max(0, res.value(QStringLiteral("memoryMb")).toInt());
     const QJsonObject dbg = json.value(QStringLiteral("debugger")).toObject();
     for (const QJsonValue &v : dbg.value(QStringLiteral("collections")).toArray())
         s.debugger.collections << v.toString();

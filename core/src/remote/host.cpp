@@ -42,6 +42,8 @@ QString Host::address() const
 {
     if (isLocal())
         return QStringLiteral("this machine");
+    if (isSlurm() && hostname.isEmpty())
+        return QStringLiteral("Slurm on this machine");
     QString a = user.isEmpty() ? hostname : user + QLatin1Char('@') + hostname;
     if (port > 0)
         a += QLatin1Char(':') + QString::number(port);
@@ -56,7 +58,7 @@ void Host::validate() const
         return;
     if (name == QLatin1String(kLocalName))
         throw Error(QStringLiteral("the name 'local' is taken by this machine"));
-    if (!safeToken(hostname))
+    if (!(isSlurm() && hostname.isEmpty()) && !safeToken(hostname))
         throw Error(QStringLiteral("host '%1': '%2' is not a host name or address ssh can be given safely "
                                    "(letters, digits, '.', '-', ':' and '_' only, not starting with '-')").arg(name, hostname));
     if (!user.isEmpty() && !safeToken(user))
@@ -76,7 +78,7 @@ void Host::validate() const
 QJsonObject Host::toJson() const
 {
     QJsonObject o{{QStringLiteral("name"), name},
-                  {QStringLiteral("kind"), isLocal() ? QStringLiteral("local") : QStringLiteral("ssh")}};
+                  {QStringLiteral("kind"), isLocal() ? QStringLiteral("local") : isSlurm() ? QStringLiteral("slurm") : QStringLiteral("ssh")}};
     auto put = [&o](const char *key, const QString &v) {
         if (!v.isEmpty())
             o.insert(QLatin1String(key), v);
@@ -104,7 +106,8 @@ Host Host::fromJson(const QJsonObject &o)
 {
     Host h;
     h.name = o.value(QStringLiteral("name")).toString();
-    h.kind = o.value(QStringLiteral("kind")).toString() == QLatin1String("local") ? Kind::Local : Kind::Ssh;
+    const QString kind = o.value(QStringLiteral("kind")).toString();
+    h.kind = kind == QLatin1String("local") ? Kind::Local : kind == QLatin1String("slurm") ? Kind::Slurm : Kind::Ssh;
     h.user = o.value(QStringLiteral("user")).toString();
     h.hostname = o.value(QStringLiteral("hostname")).toString();
     h.port = o.value(QStringLiteral("port")).toInt();

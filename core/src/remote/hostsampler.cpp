@@ -85,7 +85,7 @@ HostSample HostSampler::sample(const Host &host)
 {
     HostSample s;
     QString text;
-    if (host.isLocal()) {
+    if (host.isLocal() || (host.isSlurm() && !host.usesSsh())) { // a cluster run from here: this machine
         text = QString::fromLatin1(readProc("/proc/stat")).section(QLatin1Char('\n'), 0, 0) + QLatin1Char('\n') + QString::fromLatin1(readProc("/proc/meminfo"))
              + QStringLiteral("loadavg ") + QString::fromLatin1(readProc("/proc/loadavg"));
         const QString smi = QStandardPaths::findExecutable(QStringLiteral("nvidia-smi"));

@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <algorithm>
+
 namespace cairn {
 
 /// A training job, as written to <workspace>/jobs/<job>/spec.json and read by `cairn worker`.
@@ -40,6 +42,16 @@ struct JobSpec
     {
         int cpus = 0;          ///< 0: all of the machine's
         QString host = QStringLiteral("local");
+        /// Data-parallel training (torch algorithms): machines (SSH hosts, Slurm nodes; on this
+        /// machine, processes) and ranks on each. The job has instances × processesPerInstance ranks.
+        int instances = 1;
+        int processesPerInstance = 1;
+        int worldSize() const { return std::max(1, instances) * std::max(1, processesPerInstance); }
+        // For a Slurm cluster (ignored elsewhere): written as #SBATCH lines.
+        QString partition;     ///< empty: the cluster's default partition
+        QString timeLimit;     ///< Slurm's forms ("2:00:00", "30", "1-0"); empty: the partition's
+        int gpusPerInstance = 0;
+        int memoryMb = 0;      ///< per node; 0: the partition's default
     } resources;
     struct Debugger
     {

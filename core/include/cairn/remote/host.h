@@ -13,7 +13,7 @@ namespace cairn::remote {
 /// live in hosts.json (see HostStore).
 struct Host
 {
-    enum class Kind { Local, Ssh };
+    enum class Kind { Local, Ssh, Slurm };
     static constexpr const char *kLocalName = "local";
 
     QString name;              ///< what the user calls it: any text ("gpu1", "lab box")
@@ -36,6 +36,12 @@ struct Host
     QString source;            ///< "manual", "ssh-config" or "builtin"
 
     bool isLocal() const { return kind == Kind::Local; }
+    /// A Slurm cluster: its commands (sbatch, squeue...) run on this machine when `hostname` is
+    /// empty, else on that login host over SSH (user, port, identity as for an SSH host).
+    /// `workDir` must be on the cluster's shared filesystem: jobs' folders and events live there.
+    bool isSlurm() const { return kind == Kind::Slurm; }
+    /// Whether commands for this host go through ssh (an SSH host, or a cluster's login host).
+    bool usesSsh() const { return kind == Kind::Ssh || (kind == Kind::Slurm && !hostname.isEmpty()); }
     /// "user@hostname:port" as a person would write it (for lists and messages).
     QString address() const;
 

@@ -1,0 +1,248 @@
+#pragma once
+// A private Slurm cluster on this machine for tests and benchmarks: munged on its own socket with
+// a key made here, slurmctld and slurmd in the foreground (children of the test) on free ports,
+// and a generated slurm.conf with one node of this machine's CPUs and memory. Nothing
+// system-wide is touched; commands reach it through SLURM_CONF (see environment()).
+//
+// Configured around what a test machine lacks: no cgroups (proctrack/linuxproc, task/none), no
+// slurmdbd (accounting_storage/none: sacct has nothing, finished jobs stay visible for MinJobAge).
+// The partition shares cores (OverSubscribe=FORCE) so that a job left running by one test does
+// not hold up the next one on a two-core machine.
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QHostInfo>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QThread>
+
+#include <unistd.h>
+
+class LocalSlurm
+{
+public:
+    ~LocalSlurm() { stop(); }
+
+    /// Why a cluster cannot be started here (empty: it can).
+    static QString unavailableReason()
+    {
+        for (const char *p : {"munged", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol"})
+            if (QStandardPaths::findExecutable(QLatin1String(p), {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")}).isEmpty())
+                return QStringLiteral("%1 is not installed (scripts/setup installs slurmctld slurmd slurm-client munge)").arg(QLatin1String(p));
+        if (::getuid() != 0)
+            return QStringLiteral("slurmd must run as root to start jobs as their user");
+        return {};
+    }
+
+    static int freePort()
+    {
+        QTcpServer s;
+        s.listen(QHostAddress::LocalHost, 0);
+        return s.serverPort();
+    }
+
+    /// Starts munged, slurmctld and slurmd with everything under `dir`, and waits until the node
+    /// takes jobs; false with *error on failure.
+    bool start(const QString &dir, QString *error)
+    {
+        m_dir = dir;
+        m_node = QHostInfo::localHostName().section(QLatin1Char('.'), 0, 0);
+        QDir().mkpath(dir + QStringLiteral("/munge"));
+        QFile::setPermissions(dir + QStringLiteral("/munge"), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QDir().mkpath(dir + QStringLiteral("/state"));
+        QDir().mkpath(dir + QStringLiteral("/spool"));
+        {
+            QFile key(dir + QStringLiteral("/munge.key"));
+            QFile random(QStringLiteral("/dev/urandom"));
+            if (!key.open(QIODevice::WriteOnly) || !random.open(QIODevice::ReadOnly))
+                return fail(error, QStringLiteral("cannot write the munge key"));
+            key.write(random.read(1024));
+            key.close();
+            key.setPermissions(QFile::ReadOwner);
+        }
+        m_munged.setProgram(QStringLiteral("munged"));
+        m_munged.setArguments({QStringLiteral("--foreground"), QStringLiteral("--force"), QStringLiteral("--key-file=") + dir + QStringLiteral("/munge.key"),
+                               QStringLiteral("--socket=") + socket(), QStringLiteral("--pid-file=") + dir + QStringLiteral("/munge/munged.pid"),
+                               QStringLiteral("--log-file=") + dir + QStringLiteral("/munge/munged.log"),
+                               QStringLiteral("--seed-file=") + dir + QStringLiteral("/munge/seed")});
+        m_munged.setStandardOutputFile(dir + QStringLiteral("/munged.out"));
+        m_munged.setStandardErrorFile(dir + QStringLiteral("/munged.out"), QIODevice::Append);
+        m_munged.start();
+        if (!m_munged.waitForStarted(10000))
+            return fail(error, QStringLiteral("munged did not start: ") + m_munged.errorString());
+        if (!waitFor([&] { return QFileInfo::exists(socket()); }, 10000))
+            return fail(error, QStringLiteral("munged made no socket: ") + readAll(dir + QStringLiteral("/munged.out")));
+
+        m_ctldPort = freePort();
+        int slurmdPort = freePort();
+        while (slurmdPort == m_ctldPort)
+            slurmdPort = freePort();
+        const long long memMb = memoryMb();
+        QFile conf(confPath());
+        if (!conf.open(QIODevice::WriteOnly))
+            return fail(error, conf.errorString());
+        conf.write(QStringLiteral(
+                       "ClusterName=cairntest\n"
+                       "SlurmctldHost=%1(127.0.0.1)\n"
+                       "SlurmUser=root\nSlurmdUser=root\n"
+                       "SlurmctldPort=%2\nSlurmdPort=%3\n"
+                       "AuthType=auth/munge\nCredType=cred/munge\nAuthInfo=socket=%4\n"
+                       "StateSaveLocation=%5/state\nSlurmdSpoolDir=%5/spool\n"
+                       "SlurmctldPidFile=%5/slurmctld.pid\nSlurmdPidFile=%5/slurmd.pid\n"
+                       "SlurmctldLogFile=%5/slurmctld.log\nSlurmdLogFile=%5/slurmd.log\n"
+                       "ProctrackType=proctrack/linuxproc\nTaskPlugin=task/none\n"
+                       "JobAcctGatherType=jobacct_gather/none\nAccountingStorageType=accounting_storage/none\n"
+                       "SelectType=select/cons_tres\nSelectTypeParameters=CR_Core\n"
+                       "SchedulerType=sched/builtin\nReturnToService=2\nMinJobAge=300\n"
+                       "MessageTimeout=10\nSlurmctldTimeout=60\nSlurmdTimeout=60\nInactiveLimit=0\nKillWait=2\nOverTimeLimit=0\n"
+                       "NodeName=%6 NodeAddr=127.0.0.1 CPUs=%7 RealMemory=%8 State=UNKNOWN\n"
+                       "PartitionName=debug Nodes=%6 Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4\n")
+                       .arg(m_node)
+                       .arg(m_ctldPort)
+                       .arg(slurmdPort)
+                       .arg(socket(), dir, m_node)
+                       .arg(QThread::idealThreadCount())
+                       .arg(memMb)
+                       .toUtf8());
+        conf.close();
+        if (!startController(error))
+            return false;
+        m_slurmd.setProcessEnvironment(environment());
+        m_slurmd.setStandardOutputFile(dir + QStringLiteral("/slurmd.out"));
+        m_slurmd.setStandardErrorFile(dir + QStringLiteral("/slurmd.out"), QIODevice::Append);
+        m_slurmd.start(QStringLiteral("slurmd"), {QStringLiteral("-D"), QStringLiteral("-N"), m_node, QStringLiteral("-f"), confPath()});
+        if (!m_slurmd.waitForStarted(10000))
+            return fail(error, QStringLiteral("slurmd did not start: ") + m_slurmd.errorString());
+        // Ready when the node is idle: jobs submitted now start at once.
+        if (!waitFor([&] { return command({QStringLiteral("sinfo"), QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%T")}).contains("idle"); }, 30000))
+            return fail(error, QStringLiteral("the node did not come up: ") + readAll(dir + QStringLiteral("/slurmd.log")).right(2000));
+        return true;
+    }
+
+    /// Starts slurmctld again (after stopController()), keeping its saved state.
+    bool startController(QString *error)
+    {
+        m_ctld.setProcessEnvironment(environment());
+        m_ctld.setStandardOutputFile(m_dir + QStringLiteral("/slurmctld.out"), QIODevice::Append);
+        m_ctld.setStandardErrorFile(m_dir + QStringLiteral("/slurmctld.out"), QIODevice::Append);
+        QStringList args{QStringLiteral("-D"), QStringLiteral("-f"), confPath()};
+        if (!m_controllerStarted)
+            args.prepend(QStringLiteral("-c")); // a clean start the first time only
+        m_ctld.start(QStringLiteral("slurmctld"), args);
+        if (!m_ctld.waitForStarted(10000))
+            return fail(error, QStringLiteral("slurmctld did not start: ") + m_ctld.errorString());
+        m_controllerStarted = true;
+        if (!waitFor([&] { return !command({QStringLiteral("sinfo"), QStringLiteral("-h")}).isEmpty(); }, 30000))
+            return fail(error, QStringLiteral("slurmctld does not answer: ") + readAll(m_dir + QStringLiteral("/slurmctld.log")).right(2000));
+        return true;
+    }
+
+    /// Stops slurmctld (SIGTERM, as an administrator's restart does); jobs run on under slurmd.
+    void stopController()
+    {
+        if (m_ctld.state() == QProcess::NotRunning)
+            return;
+        m_ctld.terminate();
+        if (!m_ctld.waitForFinished(20000)) {
+            m_ctld.kill();
+            m_ctld.waitForFinished(5000);
+        }
+    }
+
+    void stop()
+    {
+        if (m_dir.isEmpty())
+            return;
+        // Jobs first, so that no slurmstepd outlives the test.
+        if (m_ctld.state() == QProcess::Running) {
+            command({QStringLiteral("scancel"), QStringLiteral("--full"), QStringLiteral("--signal=KILL"), QStringLiteral("--partition=debug")});
+            waitFor([&] { return command({QStringLiteral("squeue"), QStringLiteral("-h"), QStringLiteral("-t"), QStringLiteral("RUNNING,COMPLETING")}).trimmed().isEmpty(); },
+                    15000);
+        }
+        for (QProcess *p : {&m_slurmd, &m_ctld, &m_munged}) {
+            if (p->state() == QProcess::NotRunning)
+                continue;
+            p->terminate();
+            if (!p->waitForFinished(10000)) {
+                p->kill();
+                p->waitForFinished(5000);
+            }
+        }
+        m_dir.clear();
+    }
+
+    QString confPath() const { return m_dir + QStringLiteral("/slurm.conf"); }
+    QString nodeName() const { return m_node; }
+
+    /// The environment that points Slurm's commands (and everything started from it) at this cluster.
+    QProcessEnvironment environment(QProcessEnvironment env = QProcessEnvironment::systemEnvironment()) const
+    {
+        env.insert(QStringLiteral("SLURM_CONF"), confPath());
+        return env;
+    }
+
+    /// Runs one Slurm command against this cluster and returns its stdout.
+    QByteArray command(const QStringList &argv, int timeoutMs = 20000) const
+    {
+        QProcess p;
+        p.setProcessEnvironment(environment());
+        p.start(argv.first(), argv.mid(1));
+        if (!p.waitForFinished(timeoutMs)) {
+            p.kill();
+            p.waitForFinished(2000);
+            return {};
+        }
+        return p.readAllStandardOutput();
+    }
+
+    template<typename F>
+    static bool waitFor(F condition, int timeoutMs)
+    {
+        QElapsedTimer t;
+        t.start();
+        while (!condition()) {
+            if (t.elapsed() > timeoutMs)
+                return false;
+            QThread::msleep(100);
+        }
+        return true;
+    }
+
+private:
+    QString socket() const { return m_dir + QStringLiteral("/munge/munge.sock"); }
+
+    static long long memoryMb()
+    {
+        QFile f(QStringLiteral("/proc/meminfo"));
+        if (f.open(QIODevice::ReadOnly))
+            for (const QByteArray &line : f.readAll().split('\n'))
+                if (line.startsWith("MemTotal:"))
+                    return line.simplified().split(' ').value(1).toLongLong() / 1024 * 9 / 10; // below the real size, or slurmd drains the node
+        return 1024;
+    }
+
+    static QString readAll(const QString &path)
+    {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+    }
+
+    bool fail(QString *error, const QString &message)
+    {
+        if (error)
+            *error = message;
+        stop();
+        return false;
+    }
+
+    QString m_dir;
+    QString m_node;
+    int m_ctldPort = 0;
+    bool m_controllerStarted = false;
+    QProcess m_munged;
+    QProcess m_ctld;
+    QProcess m_slurmd;
+};

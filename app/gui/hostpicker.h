@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QComboBox>
+#include <QListWidget>
 
 namespace cairn::gui {
 
@@ -25,6 +26,31 @@ public:
 
 Q_SIGNALS:
     void hostChanged(const QString &name);
+};
+
+/// Several hosts at once, for work spread over them (a tuning job's trials, as `--hosts
+/// local,gpu1` picks them): one checkable row per host, `local` ticked at first. The list is read
+/// again each time it is shown, keeping the ticks.
+class HostChecklist : public QListWidget
+{
+    Q_OBJECT
+public:
+    explicit HostChecklist(QWidget *parent = nullptr);
+
+    /// The ticked hosts' names, in the list's order.
+    QStringList hosts() const;
+    /// Ticks exactly these hosts; a name not known (any more) is kept, ticked and shown as missing.
+    void setHosts(const QStringList &names);
+    /// Reads the hosts again, keeping the ticks.
+    void reload();
+
+    QSize sizeHint() const override;
+
+Q_SIGNALS:
+    void hostsChanged(const QStringList &names);
+
+protected:
+    void showEvent(QShowEvent *event) override;
 };
 
 } // namespace cairn::gui

@@ -17,6 +17,7 @@
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/jobs/jobmanager.h"
 #include "cairn/jobs/jobspeccheck.h"
+#include "cairn/remote/host.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/util/error.h"
 
@@ -196,10 +197,11 @@ QWidget *TuningPanel::buildForm()
     m_parallel->setValue(std::max(1, std::min(2, QThread::idealThreadCount() / 2)));
     m_parallel->setToolTip(tr("Trials running at the same time (the job manager's limit per machine also applies)"));
     f->addRow(tr("Parallel trials:"), m_parallel);
-    m_host = new gui::HostPicker(searchBox);
-    m_host->setObjectName(QStringLiteral("host"));
-    m_host->setToolTip(tr("Where the trials run: this machine or one of your SSH hosts (its job limit applies)"));
-    f->addRow(tr("Host:"), m_host);
+    m_hosts = new gui::HostChecklist(searchBox);
+    m_hosts->setObjectName(QStringLiteral("hosts"));
+    m_hosts->setToolTip(tr("Where the trials run: this machine and any of your SSH hosts. With several ticked, each trial goes to the host with the most free room (its job limit applies)"));
+    f->addRow(tr("Hosts:"), m_hosts);
+    connect(m_hosts, &gui::HostChecklist::hostsChanged, this, &TuningPanel::updateFormState);
     m_earlyStopping = new QCheckBox(tr("Stop poor trials early (median rule)"), searchBox);
     m_earlyStopping->setObjectName(QStringLiteral("earlyStopping"));
     m_earlyStopping->setToolTip(tr("A trial whose objective so far is worse than the median of the other trials at the same step is stopped"));
@@ -448,6 +450,8 @@ QString TuningPanel::formProblem() const
         return m_form->problems().value(0);
     if (m_objective->currentText().trimmed().isEmpty())
         return tr("Name the objective metric (e.g. validation.auc).");
+    if (m_hosts->hosts().isEmpty())
+        return tr("Tick at least one host to run the trials on.");
     return {};
 }
 
@@ -476,7 +480,12 @@ tuning::TuningSpec TuningPanel::currentSpec() const
     base.experiment = m_experiment->currentText().trimmed();
     // Parallel trials share the machine's cores rather than each taking all of them.
     base.resources.cpus = std::max(1, QThread::idealThreadCount() / m_parallel->value());
-    base.resources.host = m_host->host();
+    // One host: every trial there (`--host`); several: spread over them (`--hosts`).
+    const QStringList hosts = m_hosts->hosts();
+    if (hosts.size() == 1)
+        base.resources.host = hosts.first();
+    else
+        spec.hosts = hosts;
     spec.space = tuning::SearchSpace::fromRanges(m_info.schema, m_form->ranges());
     spec.strategy = m_strategy->currentData().toString();
     spec.objective = tuning::TuningSpec::normaliseObjective(m_objective->currentText());
@@ -535,6 +544,9 @@ bool TuningPanel::start()
         }
         context()->notifyStoreChanged();
         Q_EMIT tuningFinished();
+    });
+    connect(job, &tuning::TuningJob::hostDropped, this, [this](const QString &host, const QString &message) {
+        Q_EMIT context()->statusMessage(tr("Host '%1' cannot run trials (%2): its trials run on the other hosts.").arg(host, message), 10000);
     });
     connect(manager, &JobManager::jobStarted, job, [this](const QString &jobId) { onJobStarted(jobId); });
     // The run is shown from its first trial on: its row appears in the list as it is created.
@@ -618,6 +630,8 @@ JobSpec TuningPanel::bestSpec() const
     for (auto it = b->params.constBegin(); it != b->params.constEnd(); ++it)
         spec.hyperparameters.insert(it.key(), it.value());
     spec.resources.cpus = 0;
+    if (!b->host.isEmpty())
+        spec.resources.host = b->host;
     spec.runName = QStringLiteral("%1-best").arg(m_shown.spec.name);
     return spec;
 }
@@ -724,7 +738,7 @@ void TuningPanel::showSelectedRun()
 void TuningPanel::resetResults()
 {
     m_trials->clear();
-    m_trials->setHorizontalHeaderLabels({tr("Trial"), tr("Status"), tr("Objective"), tr("Message")});
+    m_trials->setHorizontalHeaderLabels({tr("Trial"), tr("Status"), tr("Objective"), tr("Host"), tr("Message")});
     m_status->setText(tr("<i>No tuning job yet: configure one on the left and press Start tuning.</i>"));
     m_plot->graph(0)->data()->clear();
     m_plot->graph(1)->data()->clear();
@@ -740,7 +754,7 @@ void TuningPanel::rebuildTrialRows()
     for (const tuning::Dimension &d : m_shown.spec.space.dimensions())
         m_dimensionNames << d.name;
     QStringList headers{tr("Trial"), tr("Status"), m_shown.spec.objective};
-    headers << m_dimensionNames << tr("Message");
+    headers << m_dimensionNames << tr("Host") << tr("Message");
     m_trials->clear();
     m_trials->setColumnCount(int(headers.size()));
     m_trials->setHorizontalHeaderLabels(headers);
@@ -765,7 +779,8 @@ void TuningPanel::updateTrialRow(const tuning::Trial &trial, const QString &stat
     set(ObjectiveColumn, std::isfinite(trial.objective) ? QString::number(trial.objective, 'g', 6) : QString(), Qt::AlignRight | Qt::AlignVCenter);
     for (int i = 0; i < m_dimensionNames.size(); ++i)
         set(FirstParamColumn + i, paramText(trial.params.value(m_dimensionNames.at(i))), Qt::AlignRight | Qt::AlignVCenter);
-    QStandardItem *message = set(FirstParamColumn + int(m_dimensionNames.size()), trial.message);
+    set(FirstParamColumn + int(m_dimensionNames.size()), hostOf(trial));
+    QStandardItem *message = set(FirstParamColumn + int(m_dimensionNames.size()) + 1, trial.message);
     message->setToolTip(trial.message);
     const bool best = m_shown.bestIndex == trial.index;
     for (int c = 0; c < m_trials->columnCount(); ++c)
@@ -774,6 +789,16 @@ void TuningPanel::updateTrialRow(const tuning::Trial &trial, const QString &stat
             f.setBold(best);
             item->setFont(f);
         }
+}
+
+QString TuningPanel::hostOf(const tuning::Trial &trial) const
+{
+    if (!trial.host.isEmpty())
+        return trial.host;
+    // A trial not placed yet (queued for a host with room) shows nothing rather than a guess.
+    if (!m_shown.spec.hosts.isEmpty())
+        return {};
+    return m_shown.spec.base.resources.host.isEmpty() ? QString::fromLatin1(remote::Host::kLocalName) : m_shown.spec.base.resources.host;
 }
 
 void TuningPanel::onTrialStarted(const tuning::Trial &trial)
@@ -837,6 +862,15 @@ void TuningPanel::updateStatus()
         text = tr("<b>%1</b>: %2 of %3 trials done, %4 running").arg(name).arg(done).arg(spec.maxTrials).arg(running);
     if (failed > 0)
         text += tr(", %n failed", nullptr, failed);
+    if (!spec.hosts.isEmpty()) {
+        // Spread over hosts: how many trials each one has taken so far.
+        QStringList perHost;
+        for (const QString &host : spec.hosts) {
+            const auto n = std::count_if(m_shown.trials.cbegin(), m_shown.trials.cend(), [&](const tuning::Trial &t) { return t.host == host; });
+            perHost << tr("%1: %n trial(s)", nullptr, int(n)).arg(host.toHtmlEscaped());
+        }
+        text += QStringLiteral("<br>") + tr("Hosts — %1").arg(perHost.join(QStringLiteral(", ")));
+    }
     if (const tuning::Trial *b = m_shown.best())
         text += QStringLiteral("<br>") + tr("Best %1 = <b>%2</b> (trial %3, %4)")
                                              .arg(spec.objective.toHtmlEscaped())

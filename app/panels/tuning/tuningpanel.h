@@ -23,7 +23,7 @@ class QTreeWidget;
 
 namespace cairn::gui {
 class DataPicker;
-class HostPicker;
+class HostChecklist;
 class JobService;
 class ParallelCoordinates;
 class ParameterForm;
@@ -72,7 +72,8 @@ public:
     QComboBox *directionCombo() const { return m_direction; }
     QSpinBox *maxTrialsSpin() const { return m_maxTrials; }
     QSpinBox *parallelSpin() const { return m_parallel; }
-    gui::HostPicker *hostPicker() const { return m_host; }
+    /// The hosts the trials run on (several: the trials are spread over them, as `--hosts`).
+    gui::HostChecklist *hostList() const { return m_hosts; }
     QCheckBox *earlyStoppingCheck() const { return m_earlyStopping; }
     QComboBox *experimentCombo() const { return m_experiment; }
     QLineEdit *nameEdit() const { return m_name; }
@@ -107,6 +108,8 @@ private:
     void onTrialFinished(const tuning::Trial &trial);
     void onJobStarted(const QString &jobId);
     void updateTrialRow(const tuning::Trial &trial, const QString &stateText);
+    /// Where a trial runs or ran: its own host when spread over several, else the tuning job's.
+    QString hostOf(const tuning::Trial &trial) const;
     void updateStatus();
     void redrawPlots();
     void applyPlotPalette();
@@ -132,7 +135,7 @@ private:
     QComboBox *m_direction = nullptr;
     QSpinBox *m_maxTrials = nullptr;
     QSpinBox *m_parallel = nullptr;
-    gui::HostPicker *m_host = nullptr;
+    gui::HostChecklist *m_hosts = nullptr;
     QCheckBox *m_earlyStopping = nullptr;
     QComboBox *m_experiment = nullptr;
     QLineEdit *m_name = nullptr;

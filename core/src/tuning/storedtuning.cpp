@@ -69,6 +69,8 @@ StoredTuning StoredTuning::load(Workspace &workspace, const QString &runUuid)
                 trial.earlyStopped = tag.value == QLatin1String("true");
             else if (tag.key == QLatin1String("cairn.job"))
                 jobId = tag.value;
+            else if (tag.key == QLatin1String("cairn.host"))
+                trial.host = tag.value;
         }
         if (trial.index <= 0)
             continue;

@@ -183,9 +183,10 @@ private Q_SLOTS:
         QCOMPARE(spec.base.hyperparameters.value(QStringLiteral("num_round")).toInt(), 4);
         QCOMPARE(spec.space.size(), 2);
         QVERIFY(spec.maximize);
-        // The trials run where the form's Host says, as `cairn tune --host` sets it.
-        QCOMPARE(panel.hostPicker()->host(), QStringLiteral("local"));
+        // One host ticked: every trial runs there, as `cairn tune --host` sets it.
+        QCOMPARE(panel.hostList()->hosts(), QStringList{QStringLiteral("local")});
         QCOMPARE(spec.base.resources.host, QStringLiteral("local"));
+        QVERIFY(spec.hosts.isEmpty());
 
         QSignalSpy finished(&panel, &panels::TuningPanel::tuningFinished);
         QTest::mouseClick(panel.startButton(), Qt::LeftButton);
@@ -200,6 +201,7 @@ private Q_SLOTS:
         QCOMPARE(table->horizontalHeaderItem(2)->text(), QStringLiteral("validation.auc"));
         QCOMPARE(table->horizontalHeaderItem(3)->text(), QStringLiteral("eta"));
         QCOMPARE(table->horizontalHeaderItem(4)->text(), QStringLiteral("max_depth"));
+        QCOMPARE(table->horizontalHeaderItem(5)->text(), QStringLiteral("Host"));
         double bestSeen = -1;
         for (int row = 0; row < 3; ++row) {
             QCOMPARE(table->item(row, 0)->text(), QString::number(row + 1));
@@ -211,6 +213,7 @@ private Q_SLOTS:
             QVERIFY(eta >= 0.05 && eta <= 0.5);
             const int depth = table->item(row, 4)->text().toInt();
             QVERIFY(depth >= 2 && depth <= 6);
+            QCOMPARE(table->item(row, 5)->text(), QStringLiteral("local"));
         }
         const tuning::Trial *best = panel.job()->best();
         QVERIFY(best);

@@ -3,6 +3,8 @@
 // Python behind FastAPI + uvicorn and behind Flask (tests/bench/anchor_serving.py).
 // Goals: ≥ 30× FastAPI's requests/s with a p99 ≤ 2 ms. Then `cairn transform` of 1,000,000 CSV
 // rows against pandas.read_csv + xgboost predict + to_csv: ≤ 0.5 of its time.
+// Data capture (issue 18): `cairn serve --capture 100` against plain runs before and after it,
+// goal ≤ 5 % fewer requests/s (`bench_serving --capture-only` measures just that).
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -164,6 +166,23 @@ int main(int argc, char **argv)
     const WrkResult cairn = measure(QStringLiteral("cairn serve"), cli,
                                     {QStringLiteral("--workspace"), ws, QStringLiteral("serve"), QStringLiteral("--model"), modelDir, QStringLiteral("--port"),
                                      QStringLiteral("PORT"), QStringLiteral("--name"), QStringLiteral("bench")});
+    {
+        // Data capture (issue 18): every invocation captured vs none, the plain run measured
+        // again after it so that drift of the machine's load shows.
+        const WrkResult captured = measure(QStringLiteral("cairn serve --capture 100"), cli,
+                                           {QStringLiteral("--workspace"), ws, QStringLiteral("serve"), QStringLiteral("--model"), modelDir,
+                                            QStringLiteral("--port"), QStringLiteral("PORT"), QStringLiteral("--name"), QStringLiteral("bench-capture"),
+                                            QStringLiteral("--capture"), QStringLiteral("100")});
+        const WrkResult again = measure(QStringLiteral("cairn serve (again)"), cli,
+                                        {QStringLiteral("--workspace"), ws, QStringLiteral("serve"), QStringLiteral("--model"), modelDir,
+                                         QStringLiteral("--port"), QStringLiteral("PORT"), QStringLiteral("--name"), QStringLiteral("bench")});
+        const double plain = (cairn.rps + again.rps) / 2;
+        std::printf("capture at 100%%: %.0f vs %.0f requests/s without: costs %.1f%% of throughput (goal <= 5%%), p99 %.2f vs %.2f ms\n",
+                    captured.rps, plain, (1 - captured.rps / plain) * 100, captured.p99ms, (cairn.p99ms + again.p99ms) / 2);
+        std::fflush(stdout);
+        if (QCoreApplication::arguments().contains(QStringLiteral("--capture-only")))
+            return 0;
+    }
     const WrkResult fastapi = measure(QStringLiteral("FastAPI + uvicorn"), QStringLiteral("/usr/bin/python3"),
                                       {anchor, QStringLiteral("fastapi"), modelDir, QStringLiteral("PORT")});
     const WrkResult flask = measure(QStringLiteral("Flask"), QStringLiteral("/usr/bin/python3"), {anchor, QStringLiteral("flask"), modelDir, QStringLiteral("PORT")});

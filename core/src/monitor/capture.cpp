@@ -19,6 +19,9 @@
 #include <QTimeZone>
 
 #include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <limits>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -33,32 +36,75 @@ QString key(const char *s)
     return QString::fromLatin1(s);
 }
 
-QString encodingOf(const QByteArray &contentType, const QByteArray &data)
+const char *encodingOf(const QByteArray &contentType, const QByteArray &data)
 {
-    const QByteArray t = contentType.split(';').first().trimmed().toLower();
-    const bool text = t == "text/csv" || t == "application/json" || t == "application/jsonlines" || t == "application/x-ndjson"
-                      || t == "application/json-lines" || t.startsWith("text/") || t.isEmpty();
-    if (!text)
-        return QStringLiteral("BASE64");
-    QStringDecoder utf8(QStringDecoder::Utf8);
-    (void)utf8.decode(data);
-    if (utf8.hasError())
-        return QStringLiteral("BASE64");
-    return t.contains("json") ? QStringLiteral("JSON") : QStringLiteral("CSV");
+    const qsizetype semicolon = contentType.indexOf(';');
+    const QByteArrayView t = QByteArrayView(contentType).first(semicolon < 0 ? contentType.size() : semicolon).trimmed();
+    const bool json = t.compare("application/json", Qt::CaseInsensitive) == 0 || t.compare("application/jsonlines", Qt::CaseInsensitive) == 0
+                      || t.compare("application/x-ndjson", Qt::CaseInsensitive) == 0 || t.compare("application/json-lines", Qt::CaseInsensitive) == 0;
+    const bool text = json || t.isEmpty() || t.startsWith("text/") || t.startsWith("TEXT/");
+    if (!text || !QByteArrayView(data).isValidUtf8())
+        return "BASE64";
+    return json ? "JSON" : "CSV";
 }
 
-QJsonObject capturePart(const QByteArray &contentType, const QByteArray &data, const char *mode)
+/// Appends `s` as the inside of a JSON string (UTF-8 passes through, controls are escaped).
+void appendEscaped(QByteArray &out, QByteArrayView s)
 {
-    const QString encoding = encodingOf(contentType, data);
-    return {{key("observedContentType"), QString::fromUtf8(contentType)},
-            {key("mode"), QString::fromLatin1(mode)},
-            {key("data"), encoding == QLatin1String("BASE64") ? QString::fromLatin1(data.toBase64()) : QString::fromUtf8(data)},
-            {key("encoding"), encoding}};
+    static const char hex[] = "0123456789abcdef";
+    qsizetype run = 0;
+    for (qsizetype i = 0; i < s.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        out.append(s.data() + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': out.append("\\\"", 2); break;
+        case '\\': out.append("\\\\", 2); break;
+        case '\n': out.append("\\n", 2); break;
+        case '\r': out.append("\\r", 2); break;
+        case '\t': out.append("\\t", 2); break;
+        default: {
+            const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            out.append(u, 6);
+        }
+        }
+    }
+    out.append(s.data() + run, s.size() - run);
 }
 
-QString isoTime(qint64 ms)
+void appendPart(QByteArray &out, const QByteArray &contentType, const QByteArray &data, const char *mode)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+    const char *encoding = encodingOf(contentType, data);
+    out += "{\"observedContentType\":\"";
+    appendEscaped(out, contentType);
+    out += "\",\"mode\":\"";
+    out += mode;
+    out += "\",\"data\":\"";
+    if (encoding[0] == 'B')
+        out += data.toBase64();
+    else
+        appendEscaped(out, data);
+    out += "\",\"encoding\":\"";
+    out += encoding;
+    out += "\"}";
+}
+
+/// "2026-12-07T10:59:59.123Z"; the part up to the seconds is kept from the last call.
+void appendIsoTime(QByteArray &out, qint64 ms)
+{
+    thread_local qint64 lastSecond = std::numeric_limits<qint64>::min();
+    thread_local QByteArray secondText;
+    const qint64 second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    if (second != lastSecond) {
+        lastSecond = second;
+        secondText = QDateTime::fromSecsSinceEpoch(second, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss")).toLatin1();
+    }
+    const int milli = int(ms - second * 1000);
+    const char frac[6] = {'.', char('0' + milli / 100), char('0' + milli / 10 % 10), char('0' + milli % 10), 'Z', 0};
+    out += secondText;
+    out.append(frac, 5);
 }
 
 QByteArray partData(const QJsonObject &part, const char *what)
@@ -87,16 +133,30 @@ QString safeName(const QString &name)
 
 } // namespace
 
+void CaptureRecord::appendJsonLine(QByteArray &out) const
+{
+    // Written by hand: the writer thread serialises every captured request, and QJsonDocument
+    // costs several times more per record.
+    out += "{\"captureData\":{\"endpointInput\":";
+    appendPart(out, inputContentType, inputData, "INPUT");
+    out += ",\"endpointOutput\":";
+    appendPart(out, outputContentType, outputData, "OUTPUT");
+    out += "},\"eventMetadata\":{\"eventId\":\"";
+    appendEscaped(out, eventId.toUtf8());
+    out += "\",\"inferenceTime\":\"";
+    appendIsoTime(out, inferenceTimeMs);
+    if (!inferenceId.isEmpty()) {
+        out += "\",\"inferenceId\":\"";
+        appendEscaped(out, inferenceId.toUtf8());
+    }
+    out += "\"},\"eventVersion\":\"0\"}";
+}
+
 QByteArray CaptureRecord::toJsonLine() const
 {
-    QJsonObject meta{{key("eventId"), eventId}, {key("inferenceTime"), isoTime(inferenceTimeMs)}};
-    if (!inferenceId.isEmpty())
-        meta.insert(key("inferenceId"), inferenceId);
-    const QJsonObject o{{key("captureData"), QJsonObject{{key("endpointInput"), capturePart(inputContentType, inputData, "INPUT")},
-                                                         {key("endpointOutput"), capturePart(outputContentType, outputData, "OUTPUT")}}},
-                        {key("eventMetadata"), meta},
-                        {key("eventVersion"), QStringLiteral("0")}};
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    QByteArray out;
+    appendJsonLine(out);
+    return out;
 }
 
 CaptureRecord CaptureRecord::fromJsonLine(QByteArrayView line)
@@ -189,26 +249,24 @@ QString CaptureWriter::newEventId()
 
 bool CaptureWriter::offer(CaptureRecord record)
 {
-    bool wasEmpty = false;
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        if (m_stopping || qsizetype(m_queue.size()) >= m_options.queueCapacity) {
-            m_dropped.fetch_add(1, std::memory_order_relaxed);
-            return false;
-        }
-        wasEmpty = m_queue.empty();
-        m_queue.push_back(std::move(record));
-        m_accepted.fetch_add(1, std::memory_order_relaxed);
+    // Only a lock and a push: the writer wakes on its own every few milliseconds, so a request
+    // never pays for waking it.
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_stopping || qsizetype(m_queue.size()) >= m_options.queueCapacity) {
+        m_dropped.fetch_add(1, std::memory_order_relaxed);
+        return false;
     }
-    if (wasEmpty)
-        m_wake.notify_one();
+    m_queue.push_back(std::move(record));
+    m_accepted.fetch_add(1, std::memory_order_relaxed);
     return true;
 }
 
 void CaptureWriter::flush()
 {
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_idle.wait(lock, [this] { return (m_queue.empty() && !m_busy) || !m_thread.joinable(); });
+    m_flushRequested = true;
+    m_wake.notify_all();
+    m_idle.wait(lock, [this] { return (m_queue.empty() && !m_busy) || m_finished; });
 }
 
 void CaptureWriter::stop()
@@ -239,45 +297,70 @@ void CaptureWriter::run()
     std::map<QString, OpenFile> files; // model → the file of its current hour
     const qint64 pid = qint64(::getpid());
     std::deque<CaptureRecord> batch;
+    QByteArray buffer;
+    qint64 lastHour = std::numeric_limits<qint64>::min();
+    QString hourPath;
     for (;;) {
         {
             std::unique_lock<std::mutex> lock(m_mutex);
             m_busy = false;
             m_idle.notify_all();
-            m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-            if (m_queue.empty() && m_stopping)
-                break;
+            m_wake.wait_for(lock, std::chrono::milliseconds(20), [this] { return m_stopping || m_flushRequested; });
+            m_flushRequested = false;
+            if (m_queue.empty()) {
+                if (m_stopping)
+                    break;
+                continue;
+            }
             batch.swap(m_queue);
             m_busy = true;
         }
-        QByteArray line;
+        // Consecutive records of one file go out in one write.
+        OpenFile *current = nullptr;
+        quint64 pending = 0;
+        auto write = [&] {
+            if (!current || buffer.isEmpty())
+                return;
+            if (!current->file || std::fwrite(buffer.constData(), 1, size_t(buffer.size()), current->file) != size_t(buffer.size())) {
+                m_writeErrors.fetch_add(pending, std::memory_order_relaxed);
+                current->path.clear(); // open again next time
+            } else {
+                m_written.fetch_add(pending, std::memory_order_relaxed);
+            }
+            buffer.clear();
+            pending = 0;
+        };
         for (const CaptureRecord &r : batch) {
-            const QDateTime t = QDateTime::fromMSecsSinceEpoch(r.inferenceTimeMs, QTimeZone::utc());
+            const qint64 hour = r.inferenceTimeMs >= 0 ? r.inferenceTimeMs / 3600000 : (r.inferenceTimeMs - 3599999) / 3600000;
+            if (hour != lastHour) {
+                lastHour = hour;
+                hourPath = QDateTime::fromMSecsSinceEpoch(hour * 3600000, QTimeZone::utc()).toString(QStringLiteral("yyyy/MM/dd/HH"));
+            }
             const QString model = safeName(r.model);
-            const QString path = QStringLiteral("%1/%2/%3/capture-%4.jsonl")
-                                     .arg(m_options.directory, model, t.toString(QStringLiteral("yyyy/MM/dd/HH")))
-                                     .arg(pid);
+            const QString path = QStringLiteral("%1/%2/%3/capture-%4.jsonl").arg(m_options.directory, model, hourPath).arg(pid);
             OpenFile &f = files[model];
-            if (f.path != path) {
-                if (f.file)
-                    std::fclose(f.file);
-                QDir().mkpath(QFileInfo(path).absolutePath());
-                f.path = path;
-                f.file = std::fopen(QFile::encodeName(path).constData(), "ab");
-                if (!f.file) {
-                    std::lock_guard<std::mutex> lock(m_mutex);
-                    m_lastError = QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+            if (&f != current || f.path != path) {
+                write();
+                current = &f;
+                if (f.path != path) {
+                    if (f.file)
+                        std::fclose(f.file);
+                    QDir().mkpath(QFileInfo(path).absolutePath());
+                    f.path = path;
+                    f.file = std::fopen(QFile::encodeName(path).constData(), "ab");
+                    if (!f.file) {
+                        std::lock_guard<std::mutex> lock(m_mutex);
+                        m_lastError = QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+                    }
                 }
             }
-            line = r.toJsonLine();
-            line += '\n';
-            if (!f.file || std::fwrite(line.constData(), 1, size_t(line.size()), f.file) != size_t(line.size())) {
-                m_writeErrors.fetch_add(1, std::memory_order_relaxed);
-                f.path.clear(); // try to open again for the next record
-                continue;
-            }
-            m_written.fetch_add(1, std::memory_order_relaxed);
+            r.appendJsonLine(buffer);
+            buffer += '\n';
+            ++pending;
+            if (buffer.size() > (1 << 20))
+                write();
         }
+        write();
         batch.clear();
         for (auto &[model, f] : files)
             if (f.file && std::fflush(f.file) != 0)
@@ -288,6 +371,8 @@ void CaptureWriter::run()
             std::fclose(f.file);
     std::lock_guard<std::mutex> lock(m_mutex);
     m_busy = false;
+    m_finished = true;
+    m_idle.notify_all();
 }
 
 namespace {

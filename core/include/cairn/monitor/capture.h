@@ -37,6 +37,7 @@ struct CaptureRecord
     QString model;            ///< model or production variant that answered (capture subfolder)
 
     QByteArray toJsonLine() const; ///< without the trailing newline
+    void appendJsonLine(QByteArray &out) const;
     /// Parses one line; throws cairn::Error saying what is wrong with it.
     static CaptureRecord fromJsonLine(QByteArrayView line);
 };
@@ -95,6 +96,8 @@ private:
     std::deque<CaptureRecord> m_queue;
     bool m_stopping = false;
     bool m_busy = false;
+    bool m_flushRequested = false;
+    bool m_finished = false;
     QString m_lastError;
     std::atomic<quint64> m_accepted{0};
     std::atomic<quint64> m_written{0};

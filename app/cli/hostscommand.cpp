@@ -27,9 +27,9 @@ using remote::SshConnection;
 using remote::SshError;
 
 int runHostsCommand(Context &c, const QString &verb);
-
 int addSlurmHost(Context &c);      // slurmcommand.cpp
 int slurmQueueCommand(Context &c); // slurmcommand.cpp
+
 namespace {
 
 QString kib(qint64 k)
@@ -201,6 +201,11 @@ int probe(Context &c)
     if (parser.positionalArguments().size() != 1)
         throw UsageError(QStringLiteral("cairn hosts probe needs one NAME"));
     const Host h = HostStore().host(parser.positionalArguments().first());
+    if (h.isSlurm() && !h.usesSsh()) {
+        // Slurm on this machine: what there is to probe is the cluster.
+        c.arguments = QStringList{h.name} + (c.format(parser) == Format::Json ? QStringList{QStringLiteral("--format"), QStringLiteral("json")} : QStringList{});
+        return slurmQueueCommand(c);
+    }
     HostProbe p = remote::probeHost(h);
     if (!p.reachable && p.errorReason == QLatin1String("unknown-host-key") && parser.isSet(QStringLiteral("accept-new-host-key"))) {
         const auto key = SshConnection(h).acceptHostKey(parser.value(QStringLiteral("fingerprint")));

@@ -57,13 +57,13 @@ void addJobSpecOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("run-name"), QStringLiteral("Name of the run."), QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("cpus"), QStringLiteral("CPU threads for the job (default: all)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("host"), QStringLiteral("Run on this host (cairn hosts list; default: local)."), QStringLiteral("NAME")});
-    parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed for the split and the learner (default 42)."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("validation-fraction"), QStringLiteral("Share held out when there is no --validation (default 0.2)."), QStringLiteral("F")});
     // A Slurm cluster's share of the job (#SBATCH lines); other hosts ignore them.
     parser.addOption({QStringLiteral("partition"), QStringLiteral("Slurm: the partition (default: the cluster's)."), QStringLiteral("P")});
     parser.addOption({QStringLiteral("time-limit"), QStringLiteral("Slurm: the job's time limit (minutes, H:M:S or D-H:M:S)."), QStringLiteral("T")});
     parser.addOption({QStringLiteral("gpus-per-instance"), QStringLiteral("Slurm: GPUs on each instance (node)."), QStringLiteral("G")});
     parser.addOption({QStringLiteral("memory"), QStringLiteral("Slurm: memory per instance in MB."), QStringLiteral("MB")});
+    parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed for the split and the learner (default 42)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("validation-fraction"), QStringLiteral("Share held out when there is no --validation (default 0.2)."), QStringLiteral("F")});
     parser.addOption({QStringLiteral("max-runtime"), QStringLiteral("Stop the job after this many seconds."), QStringLiteral("S")});
     parser.addOption({QStringLiteral("preprocessing"), QStringLiteral("Feature pipeline for tables, a JSON object, e.g. {\"categoricalEncoding\":\"auto\",\"impute\":true}."), QStringLiteral("JSON")});
     parser.addOption({QStringLiteral("pp"), QStringLiteral("One preprocessing setting, key=value (exclude=a,b; categoricalEncoding=auto; impute=true…); may repeat."), QStringLiteral("KEY=VALUE")});
@@ -134,15 +134,6 @@ JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plug
         spec.resources.cpus = intOption(parser, QStringLiteral("cpus"), 1);
     if (parser.isSet(QStringLiteral("host")))
         spec.resources.host = remote::HostStore().host(parser.value(QStringLiteral("host"))).name; // an unknown name fails here, before any run exists
-    if (parser.isSet(QStringLiteral("seed")))
-        spec.seed = quint64(intOption(parser, QStringLiteral("seed"), 0));
-    if (parser.isSet(QStringLiteral("max-runtime")))
-        spec.stopping.maxRuntimeSeconds = intOption(parser, QStringLiteral("max-runtime"), 1);
-    if (parser.isSet(QStringLiteral("validation-fraction"))) {
-        bool ok = false;
-        spec.validationFraction = parser.value(QStringLiteral("validation-fraction")).toDouble(&ok);
-        if (!ok || spec.validationFraction < 0 || spec.validationFraction >= 1)
-            throw UsageError(QStringLiteral("--validation-fraction must be in [0, 1)"));
     if (parser.isSet(QStringLiteral("partition"))) {
         spec.resources.partition = parser.value(QStringLiteral("partition"));
         if (!remote::slurm::validPartition(spec.resources.partition))
@@ -157,6 +148,15 @@ JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plug
         spec.resources.gpusPerInstance = intOption(parser, QStringLiteral("gpus-per-instance"), 0);
     if (parser.isSet(QStringLiteral("memory")))
         spec.resources.memoryMb = intOption(parser, QStringLiteral("memory"), 1);
+    if (parser.isSet(QStringLiteral("seed")))
+        spec.seed = quint64(intOption(parser, QStringLiteral("seed"), 0));
+    if (parser.isSet(QStringLiteral("max-runtime")))
+        spec.stopping.maxRuntimeSeconds = intOption(parser, QStringLiteral("max-runtime"), 1);
+    if (parser.isSet(QStringLiteral("validation-fraction"))) {
+        bool ok = false;
+        spec.validationFraction = parser.value(QStringLiteral("validation-fraction")).toDouble(&ok);
+        if (!ok || spec.validationFraction < 0 || spec.validationFraction >= 1)
+            throw UsageError(QStringLiteral("--validation-fraction must be in [0, 1)"));
     }
     if (parser.isSet(QStringLiteral("preprocessing"))) {
         QJsonParseError err;

@@ -3284,6 +3284,14 @@ Needs review %3 · Unlabeled %4</source>
         </translation>
     </message>
     <message>
+        <source>Output truncated: %1 of its %2 characters are shown.</source>
+        <translation>输出已截断：仅显示其 %2 个字符中的 %1 个。</translation>
+    </message>
+    <message>
+        <source>The %1 output (%2 characters) is too large to show; its text is shown instead.</source>
+        <translation>%1 输出（%2 个字符）过大，无法显示；改为显示其文本。</translation>
+    </message>
+    <message>
         <source>[an image that cannot be decoded]</source>
         <translation>[无法解码的图像]</translation>
     </message>

@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPainter>
 #include <QScrollBar>
 #include <QSvgRenderer>
@@ -19,22 +20,16 @@ namespace cairn::panels {
 
 namespace {
 
-// Long outputs keep their tail: a training loop that printed a million lines must not freeze the view.
+// Long outputs keep their tail: a training loop that printed a million lines, or one line of
+// 100 MB, must not freeze the view (a QTextBrowser lays out everything it is given).
 constexpr int kMaxLines = 5000;
+constexpr qsizetype kMaxChars = 100 * 1000;
+// Laying out one unbroken line costs far more than many short ones (100,000 characters took
+// seconds): longer lines show their end only.
+constexpr qsizetype kMaxLineChars = 10 * 1000;
+// HTML, Markdown and LaTeX above this are shown as text (a DataFrame's HTML stays well below).
+constexpr qsizetype kMaxRichChars = 1 << 20;
 constexpr int kMaxImageWidth = 1000;
-
-QString limitLines(const QString &text, int *hidden)
-{
-    *hidden = 0;
-    const qsizetype lines = text.count(QLatin1Char('\n'));
-    if (lines <= kMaxLines)
-        return text;
-    qsizetype pos = text.size();
-    for (int i = 0; i < kMaxLines && pos > 0; ++i)
-        pos = text.lastIndexOf(QLatin1Char('\n'), pos - 1);
-    *hidden = int(lines - kMaxLines);
-    return text.mid(pos + 1);
-}
 
 QString preHtml(const QString &text, const QString &background = {})
 {
@@ -48,6 +43,52 @@ QString displayText(QString text)
     if (text.endsWith(QLatin1Char('\r')))
         text.chop(1);
     return text;
+}
+
+/// What a text output shows: its tail, at most kMaxLines lines and kMaxChars characters, with
+/// carriage returns applied; *notice says what was left out (empty when nothing was).
+QString shownTail(const QString &raw, QString *notice)
+{
+    // Only the end is shown, so only the end is worked on: carriage returns and line counts over
+    // 100 MB would cost seconds on the GUI thread.
+    const qsizetype keep = 2 * kMaxChars;
+    QString text = displayText(raw.size() > keep ? raw.right(keep) : raw);
+    bool cut = raw.size() > keep;
+    if (text.size() > kMaxChars) {
+        text = text.right(kMaxChars);
+        cut = true;
+    }
+    const qsizetype lines = text.count(QLatin1Char('\n'));
+    int hiddenLines = 0;
+    if (lines > kMaxLines) {
+        qsizetype pos = text.size();
+        for (int i = 0; i < kMaxLines && pos > 0; ++i)
+            pos = text.lastIndexOf(QLatin1Char('\n'), pos - 1);
+        hiddenLines = int(lines - kMaxLines);
+        text = text.mid(pos + 1);
+    }
+    if (text.size() > kMaxLineChars) {
+        QStringList lines = text.split(QLatin1Char('\n'));
+        for (QString &line : lines) {
+            if (line.size() > kMaxLineChars) {
+                line = QStringLiteral("…") + line.right(kMaxLineChars);
+                cut = true;
+            }
+        }
+        text = lines.join(QLatin1Char('\n'));
+    }
+    notice->clear();
+    if (cut)
+        *notice = OutputView::tr("Output truncated: %1 of its %2 characters are shown.")
+                      .arg(QLocale().toString(text.size()), QLocale().toString(raw.size()));
+    else if (hiddenLines > 0)
+        *notice = OutputView::tr("… %n earlier line(s) not shown", nullptr, hiddenLines);
+    return text;
+}
+
+QString noticeHtml(const QString &notice)
+{
+    return notice.isEmpty() ? QString() : QStringLiteral("<p><i>%1</i></p>").arg(notice.toHtmlEscaped());
 }
 
 // Reads width and height from a base64 PNG's IHDR without decoding the image.
@@ -226,15 +267,14 @@ QWidget *OutputView::createOutputWidget(const QJsonObject &output) const
         return browser;
     };
     if (type == QLatin1String("stream")) {
-        int hidden = 0;
-        const QString text = limitLines(displayText(joinMultiline(output.value(QLatin1String("text")))), &hidden);
-        QString html;
-        if (hidden > 0)
-            html += QStringLiteral("<p><i>%1</i></p>").arg(tr("… %n earlier line(s) not shown", nullptr, hidden));
+        QString notice;
+        const QString text = shownTail(joinMultiline(output.value(QLatin1String("text"))), &notice);
+        QString html = noticeHtml(notice);
         const bool stderrStream = output.value(QLatin1String("name")).toString() == QLatin1String("stderr");
         html += preHtml(text, stderrStream ? QStringLiteral("#fdd") : QString());
         auto *view = textView(html);
         view->setProperty("outputText", stripAnsi(text));
+        view->setProperty("outputTruncated", !notice.isEmpty());
         return view;
     }
     if (type == QLatin1String("error")) {
@@ -296,6 +336,19 @@ QWidget *OutputView::createOutputWidget(const QJsonObject &output) const
         label->setProperty("outputText", QStringLiteral("[svg %1×%2]").arg(size.width()).arg(size.height()));
         return label;
     }
+    // Rich text this large would freeze the view while it is laid out: show its plain-text
+    // alternative (or its source) as a truncated text output instead.
+    if (mime.startsWith(QLatin1String("text/")) && mime != QLatin1String("text/plain") && value.size() > kMaxRichChars) {
+        QString notice;
+        const QString plain = data.contains(QLatin1String("text/plain")) ? joinMultiline(data.value(QLatin1String("text/plain"))) : value;
+        const QString text = shownTail(plain, &notice);
+        auto *view = textView(noticeHtml(tr("The %1 output (%2 characters) is too large to show; its text is shown instead.")
+                                             .arg(mime, QLocale().toString(value.size())))
+                              + noticeHtml(notice) + preHtml(text));
+        view->setProperty("outputText", stripAnsi(text));
+        view->setProperty("outputTruncated", true);
+        return view;
+    }
     if (mime == QLatin1String("text/html")) {
         auto *view = textView(value);
         view->setProperty("outputText", view->toPlainText());
@@ -309,10 +362,11 @@ QWidget *OutputView::createOutputWidget(const QJsonObject &output) const
         return view;
     }
     if (mime.startsWith(QLatin1String("text/"))) {
-        int hidden = 0;
-        const QString text = limitLines(displayText(value), &hidden);
-        auto *view = textView(preHtml(text));
+        QString notice;
+        const QString text = shownTail(value, &notice);
+        auto *view = textView(noticeHtml(notice) + preHtml(text));
         view->setProperty("outputText", stripAnsi(text));
+        view->setProperty("outputTruncated", !notice.isEmpty());
         return view;
     }
     auto *label = new QLabel(tr("[%1 output: not shown here]").arg(mime.isEmpty() ? tr("empty") : mime), parent);

@@ -252,6 +252,8 @@ private Q_SLOTS:
     {
         if (!cairn({QStringLiteral("algorithms"), QStringLiteral("list")}).out.contains(QStringLiteral("mlp")))
             QSKIP("the torch plugin is not built here");
+        if (!cairn({QStringLiteral("train"), QStringLiteral("--help")}).out.contains(QStringLiteral("--processes-per-instance")))
+            QSKIP("this build's cairn train has no distributed training (--processes-per-instance)");
         // One instance of two ranks: `srun` starts both; they find each other from Slurm's variables.
         const ProcessResult r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("mlp"), QStringLiteral("--train"),
                                        sharedTable(QStringLiteral("breast_cancer.csv")), QStringLiteral("--target"), QStringLiteral("target"), QStringLiteral("--hp"),

@@ -258,6 +258,13 @@ min %3, max %4, %n points</numerusform>
 <context>
     <name>cairn::panels::TuningPanel</name>
     <message numerus="yes">
+        <source>%1: %n trial(s)</source>
+        <translation>
+            <numerusform>%1: %n trial</numerusform>
+            <numerusform>%1: %n trials</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>, %n failed</source>
         <translation>
             <numerusform>, %n failed</numerusform>

@@ -3315,6 +3315,10 @@ Needs review %3 · Unlabeled %4</source>
 <context>
     <name>cairn::panels::ProbeView</name>
     <message>
+        <source>not needed (the login is root)</source>
+        <translation>不需要（以 root 登录）</translation>
+    </message>
+    <message>
         <source>Property</source>
         <translation>属性</translation>
     </message>
@@ -3517,6 +3521,50 @@ Needs review %3 · Unlabeled %4</source>
 </context>
 <context>
     <name>cairn::panels::ResourcesPanel</name>
+    <message>
+        <source>Install worker…</source>
+        <translation>安装工作进程…</translation>
+    </message>
+    <message>
+        <source>Copy Cairn&apos;s own package (cairn-studio_…deb, made with cpack -G DEB) to the host and install it with apt-get</source>
+        <translation>将 Cairn 自己的软件包（cairn-studio_…deb，由 cpack -G DEB 生成）复制到该主机并用 apt-get 安装</translation>
+    </message>
+    <message>
+        <source>The host is not Debian or Ubuntu: build Cairn from source there</source>
+        <translation>该主机不是 Debian 或 Ubuntu：请在其上从源代码构建 Cairn</translation>
+    </message>
+    <message>
+        <source>Your user cannot sudo there without a password: ask its administrator to install the package</source>
+        <translation>您的用户在该主机上无法免密码使用 sudo：请让其管理员安装该软件包</translation>
+    </message>
+    <message>
+        <source>Cairn Studio package for %1</source>
+        <translation>用于 %1 的 Cairn Studio 软件包</translation>
+    </message>
+    <message>
+        <source>Debian packages (*.deb)</source>
+        <translation>Debian 软件包 (*.deb)</translation>
+    </message>
+    <message>
+        <source>Install worker</source>
+        <translation>安装工作进程</translation>
+    </message>
+    <message>
+        <source>Install %1 %2 on %3?</source>
+        <translation>在 %3 上安装 %1 %2？</translation>
+    </message>
+    <message>
+        <source>The package is copied to %1 and this command runs there:
+
+%2</source>
+        <translation>软件包将复制到 %1，并在那里运行以下命令：
+
+%2</translation>
+    </message>
+    <message>
+        <source>The worker on %1 is ready: Cairn %2, protocol %3.</source>
+        <translation>%1 上的工作进程已就绪：Cairn %2，协议 %3。</translation>
+    </message>
     <message>
         <source>%1 s</source>
         <translation>%1 秒</translation>
@@ -4337,6 +4385,36 @@ min %3, max %4, %n points</source>
 </context>
 <context>
     <name>cairn::panels::TuningPanel</name>
+    <message>
+        <source>Where the trials run: this machine and any of your SSH hosts. With several ticked, each trial goes to the host with the most free room (its job limit applies)</source>
+        <translation>试验运行的位置：本机以及任意几台 SSH 主机。勾选多台时，每个试验交给空闲容量最多的主机（遵守其作业上限）</translation>
+    </message>
+    <message>
+        <source>Hosts:</source>
+        <translation>主机：</translation>
+    </message>
+    <message>
+        <source>Tick at least one host to run the trials on.</source>
+        <translation>请至少勾选一台运行试验的主机。</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>Host &apos;%1&apos; cannot run trials (%2): its trials run on the other hosts.</source>
+        <translation>主机“%1”无法运行试验（%2）：其试验改在其他主机上运行。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n trial(s)</source>
+        <translation>
+            <numerusform>%1：%n 个试验</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Hosts — %1</source>
+        <translation>主机 — %1</translation>
+    </message>
     <message>
         <source>Stopped early</source>
         <translation>提前停止</translation>
@@ -5345,6 +5423,25 @@ min %3, max %4, %n points</source>
     <message>
         <source>Models</source>
         <translation>模型</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::gui::HostChecklist</name>
+    <message>
+        <source>Where the work runs: tick this machine and any of your SSH hosts (add hosts in the Resources panel)</source>
+        <translation>工作运行的位置：勾选本机以及任意几台 SSH 主机（在“资源”面板中添加主机）</translation>
+    </message>
+    <message>
+        <source>%1 (not among your hosts)</source>
+        <translation>%1（不在您的主机列表中）</translation>
+    </message>
+    <message>
+        <source>local (this machine)</source>
+        <translation>local（本机）</translation>
+    </message>
+    <message>
+        <source>This machine</source>
+        <translation>本机</translation>
     </message>
 </context>
 </TS>

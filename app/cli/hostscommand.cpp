@@ -1,4 +1,4 @@
-// `cairn hosts list|add|remove|probe|start|stop|usage`: the machines jobs can run on.
+// `cairn hosts list|add|remove|probe|install-worker|start|stop|usage`: the machines jobs can run on.
 #include "jobspecoptions.h"
 #include "trainingcommands.h"
 
@@ -6,6 +6,7 @@
 #include "cairn/remote/hostusage.h"
 #include "cairn/remote/probe.h"
 #include "cairn/remote/sshconnection.h"
+#include "cairn/remote/workerinstall.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/store/sqlitedatabase.h"
 
@@ -181,6 +182,12 @@ void printProbe(Context &c, const HostProbe &p, const Host &h)
     rows << QStringList{QStringLiteral("python3"), p.python3.isEmpty() ? QStringLiteral("not found")
                                                                        : QStringLiteral("%1 (%2), ipykernel %3").arg(p.python3, p.pythonVersion,
                                                                                                                     p.ipykernel ? QStringLiteral("yes") : QStringLiteral("missing"))};
+    if (!h.isLocal())
+        rows << QStringList{QStringLiteral("install"), remote::isDebianLike(p)
+                                                           ? QStringLiteral("Debian packages (%1); %2").arg(p.debArch.isEmpty() ? p.arch : p.debArch,
+                                                                 p.isRoot ? QStringLiteral("root login") : p.canSudo ? QStringLiteral("sudo without a password")
+                                                                                                                    : QStringLiteral("no sudo without a password"))
+                                                           : QStringLiteral("not Debian: build from source there")};
     rows << QStringList{QStringLiteral("worker"), p.workerOk ? QStringLiteral("cairn %1, protocol %2%3").arg(p.workerVersion).arg(p.workerProtocol)
                                                                    .arg(p.cairnPath.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(p.cairnPath))
                                                              : p.workerProblem};
@@ -226,6 +233,54 @@ int probe(Context &c)
         c.err << "cairn: jobs cannot run on '" << h.name << "' yet: " << p.workerProblem << "\n";
         return 1;
     }
+    return 0;
+}
+
+/// Installs the project's own .deb on a Debian host as its worker: checks the package and the
+/// host (Debian, sudo without a password or root), copies it over the shared connection and runs
+/// `sudo -n apt-get install -y ./FILE` there, then asks the new worker for its handshake.
+int installWorkerCommand(Context &c)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The host."));
+    parser.addOption({QStringLiteral("deb"), QStringLiteral("The package cpack -G DEB made (cairn-studio_VERSION_ARCH.deb)."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("dry-run"), QStringLiteral("Check and copy the package, print the install command, do not run it.")});
+    if (!c.parse(parser, QStringLiteral("cairn hosts install-worker NAME --deb FILE [--dry-run]\n"
+                                        "Installs Cairn's own Debian package on a Debian or Ubuntu host where your user can sudo without\n"
+                                        "a password (or logs in as root): copies it into the host's work folder and runs\n"
+                                        "sudo -n apt-get install -y ./FILE there.")))
+        return 0;
+    if (parser.positionalArguments().size() != 1)
+        throw UsageError(QStringLiteral("cairn hosts install-worker needs one NAME"));
+    if (parser.value(QStringLiteral("deb")).isEmpty())
+        throw UsageError(QStringLiteral("cairn hosts install-worker needs --deb FILE (make it with `cpack -G DEB` in a build folder)"));
+    const Host h = HostStore().host(parser.positionalArguments().first());
+    if (h.isLocal())
+        throw Error(QStringLiteral("'local' runs this very build: nothing to install"));
+    const remote::DebPackage deb = remote::readDebPackage(parser.value(QStringLiteral("deb")));
+    const HostProbe before = remote::probeHost(h);
+    if (!before.reachable)
+        throw Error(before.error);
+    c.out << "host " << h.name << ": " << (before.os.isEmpty() ? QStringLiteral("unknown system") : before.os) << ", "
+          << (before.debArch.isEmpty() ? before.arch : before.debArch) << "; "
+          << (before.isRoot ? "root login" : before.canSudo ? "sudo without a password: yes" : "sudo without a password: no") << "\n";
+    c.out << "worker now: " << (before.workerOk ? QStringLiteral("cairn %1, protocol %2").arg(before.workerVersion).arg(before.workerProtocol)
+                                                : QStringLiteral("none usable")) << "\n";
+    const remote::WorkerInstallPlan plan = remote::planWorkerInstall(before, deb);
+    c.out << "package: " << deb.package << " " << deb.version << " (" << deb.architecture << ") -> " << plan.remoteFile << "\n";
+    c.out << "command: " << plan.commandLine() << "\n";
+    c.out.flush();
+    const bool dryRun = parser.isSet(QStringLiteral("dry-run"));
+    remote::installWorker(h, plan, dryRun);
+    if (dryRun) {
+        c.out << "dry run: the package is on the host; the command was not run\n";
+        return 0;
+    }
+    const HostProbe after = remote::probeHost(h);
+    if (!after.workerOk)
+        throw Error(QStringLiteral("the package is installed but the worker is still not usable: %1").arg(after.workerProblem));
+    c.out << "worker ready: cairn " << after.workerVersion << ", protocol " << after.workerProtocol
+          << (after.cairnPath.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(after.cairnPath)) << "\n";
     return 0;
 }
 
@@ -341,13 +396,15 @@ int runHostsCommand(Context &c, const QString &verb)
         return removeHost(c);
     if (verb == QLatin1String("probe") || verb == QLatin1String("test"))
         return probe(c);
+    if (verb == QLatin1String("install-worker"))
+        return installWorkerCommand(c);
     if (verb == QLatin1String("start"))
         return startStop(c, true);
     if (verb == QLatin1String("stop"))
         return startStop(c, false);
     if (verb == QLatin1String("usage"))
         return usage(c);
-    throw UsageError(QStringLiteral("unknown hosts command '%1' (use list, add, remove, probe, start, stop or usage)").arg(verb));
+    throw UsageError(QStringLiteral("unknown hosts command '%1' (use list, add, remove, probe, install-worker, start, stop, usage or queue)").arg(verb));
 }
 
 } // namespace cairn::cli

@@ -23,6 +23,29 @@ inline QProcessEnvironment isolatedCliEnvironment(const QString &dir)
     return env;
 }
 
+/// A small Debian package named `package` (version 0.1.0, this machine's architecture, no files)
+/// built with dpkg-deb into `file`, for the worker install tests: they check and copy it, never
+/// install it. False when dpkg is not here.
+inline bool makeTestDeb(const QString &workDir, const QString &package, const QString &file)
+{
+    QProcess arch;
+    arch.start(QStringLiteral("dpkg"), {QStringLiteral("--print-architecture")});
+    if (!arch.waitForFinished(30000) || arch.exitCode() != 0)
+        return false;
+    const QString root = workDir + QStringLiteral("/deb-") + package;
+    QDir().mkpath(root + QStringLiteral("/DEBIAN"));
+    QFile control(root + QStringLiteral("/DEBIAN/control"));
+    if (!control.open(QIODevice::WriteOnly))
+        return false;
+    control.write(QStringLiteral("Package: %1\nVersion: 0.1.0\nArchitecture: %2\nMaintainer: Test <t@example.org>\nDescription: made by a test\n")
+                      .arg(package, QString::fromUtf8(arch.readAllStandardOutput()).trimmed())
+                      .toUtf8());
+    control.close();
+    QProcess build;
+    build.start(QStringLiteral("dpkg-deb"), {QStringLiteral("--build"), QStringLiteral("--root-owner-group"), root, file});
+    return build.waitForFinished(60000) && build.exitStatus() == QProcess::NormalExit && build.exitCode() == 0;
+}
+
 class LoopbackSshd
 {
 public:

@@ -5,9 +5,11 @@
 // with every metric point stored exactly once.
 #include "clirunner.h"
 #include "loopbacksshd.h"
+#include "remotesteps.h"
 
 #include "cairn/jobs/jobrecord.h"
 #include "cairn/remote/host.h"
+#include "cairn/remote/sshconnection.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/workspace/workspace.h"
 
@@ -77,45 +79,18 @@ class tst_SshHosts : public QObject
                 QStringLiteral("--ssh-config"), QStringLiteral("/dev/null")};
     }
 
-    /// Metric points of a run per key: step → how many times stored.
-    QHash<qint64, int> storedSteps(const QString &runUuid, const QString &key)
+    QHash<qint64, int> storedSteps(const QString &runUuid, const QString &key) { return storedMetricSteps(m_ws, runUuid, key); }
+
+    QString eventsFile(const QString &jobId) const
     {
-        Workspace ws(m_ws);
-        const Run run = ws.store().run(runUuid);
-        QHash<qint64, int> steps;
-        for (qint64 step : ws.store().metricHistory(run.id, key).steps)
-            steps[step] += 1;
-        return steps;
+        return QFileInfo(m_remote).canonicalFilePath() + QStringLiteral("/jobs/") + jobId + QStringLiteral("/events.jsonl");
     }
 
-    /// The steps of one metric in a job's event file on the host, and how many lines hold it.
-    QPair<QSet<qint64>, int> remoteSteps(const QString &jobId, const QString &key)
-    {
-        QSet<qint64> steps;
-        int lines = 0;
-        const QString file = QFileInfo(m_remote).canonicalFilePath() + QStringLiteral("/jobs/") + jobId + QStringLiteral("/events.jsonl");
-        for (const QByteArray &line : readFile(file).split('\n')) {
-            const QJsonObject e = QJsonDocument::fromJson(line).object();
-            if (e.value(QStringLiteral("type")).toString() == QLatin1String("metric") && e.value(QStringLiteral("key")).toString() == key) {
-                steps.insert(qint64(e.value(QStringLiteral("step")).toDouble()));
-                ++lines;
-            }
-        }
-        return {steps, lines};
-    }
+    QPair<QSet<qint64>, int> remoteSteps(const QString &jobId, const QString &key) { return eventFileSteps(eventsFile(jobId), key); }
 
-    /// Every point of `key` the worker wrote on the host is in the store, once.
     void verifyExactlyOnce(const QString &jobId, const QString &runUuid, const QString &key)
     {
-        const auto [steps, lines] = remoteSteps(jobId, key);
-        const QHash<qint64, int> stored = storedSteps(runUuid, key);
-        QVERIFY(lines > 0);
-        QCOMPARE(steps.size(), lines);
-        QCOMPARE(stored.size(), lines);
-        for (auto it = stored.cbegin(); it != stored.cend(); ++it) {
-            QVERIFY2(it.value() == 1, qPrintable(QStringLiteral("step %1 stored %2 times").arg(it.key()).arg(it.value())));
-            QVERIFY(steps.contains(it.key()));
-        }
+        verifyStoredExactlyOnce(m_ws, eventsFile(jobId), runUuid, key);
     }
 
 private Q_SLOTS:
@@ -272,6 +247,67 @@ private Q_SLOTS:
                    QStringLiteral("--target"), QStringLiteral("target"), QStringLiteral("--host"), QStringLiteral("old"), QStringLiteral("-q")});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(QStringLiteral("0.0.9")), qPrintable(r.err));
+    }
+
+    // `hosts install-worker` on the host whose worker is too old: it checks the package and the
+    // host (Debian, root or sudo without a password), copies the .deb into the host's work folder
+    // and names the exact command. --dry-run: a test never installs a package into this machine.
+    void installWorkerChecksAndCopiesThePackage()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("dpkg-deb")).isEmpty())
+            QSKIP("dpkg-deb is not here: not a Debian machine");
+        QProcess dpkg;
+        dpkg.start(QStringLiteral("dpkg"), {QStringLiteral("--print-architecture")});
+        QVERIFY(dpkg.waitForFinished());
+        const QString arch = QString::fromUtf8(dpkg.readAllStandardOutput()).trimmed();
+        auto makeDeb = [&](const QString &package, const QString &file) { return makeTestDeb(m_t, package, file); };
+        // A hostile folder (holding the marker's path) and a hostile file name.
+        const QString debDir = m_t + QStringLiteral("/my packages 'q'; $(touch %1)").arg(m_marker);
+        QVERIFY(QDir().mkpath(debDir));
+        const QString deb = debDir + QStringLiteral("/cairn-studio_0.1.0 'q' \"dq\"; $(touch PWNED-NAME).deb");
+        QVERIFY(makeDeb(QStringLiteral("cairn-studio"), deb));
+
+        ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("old"), QStringLiteral("--format"), QStringLiteral("json")});
+        const QJsonObject probe = r.json().object();
+        QVERIFY2(probe.value(QStringLiteral("debian")).toBool(), qPrintable(r.out)); // this machine is the host
+        QCOMPARE(probe.value(QStringLiteral("root")).toBool(), ::getuid() == 0);
+        QCOMPARE(probe.value(QStringLiteral("debArch")).toString(), arch);
+        const bool canInstall = probe.value(QStringLiteral("root")).toBool() || probe.value(QStringLiteral("sudo")).toBool();
+        QVERIFY2(probe.value(QStringLiteral("workerProblem")).toString().contains(canInstall ? QStringLiteral("install-worker") : QStringLiteral("cannot sudo")),
+                 qPrintable(probe.value(QStringLiteral("workerProblem")).toString()));
+
+        r = cairn({QStringLiteral("hosts"), QStringLiteral("install-worker"), QStringLiteral("old"), QStringLiteral("--deb"), deb, QStringLiteral("--dry-run")});
+        if (!canInstall) {
+            QCOMPARE(r.exitCode, 1);
+            QVERIFY2(r.err.contains(QStringLiteral("cannot sudo without a password")), qPrintable(r.err));
+            return;
+        }
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        QVERIFY2(r.out.contains(probe.value(QStringLiteral("root")).toBool() ? QStringLiteral("root login") : QStringLiteral("sudo without a password: yes")), qPrintable(r.out));
+        const QString remoteDir = QFileInfo(m_remote).canonicalFilePath() + QStringLiteral("/packages");
+        const QString name = QFileInfo(deb).fileName();
+        const QString expected = QStringLiteral("command: cd -- %1 && %2apt-get install -y %3")
+                                     .arg(remote::shellQuote(remoteDir), probe.value(QStringLiteral("root")).toBool() ? QString() : QStringLiteral("sudo -n "),
+                                          remote::shellQuote(QStringLiteral("./") + name));
+        QVERIFY2(r.out.contains(expected), qPrintable(r.out + QStringLiteral("\nexpected: ") + expected));
+        QVERIFY2(r.out.contains(QStringLiteral("the command was not run")), qPrintable(r.out));
+        // The package arrived whole, under its hostile name, in the host's work folder.
+        QCOMPARE(readFile(remoteDir + QLatin1Char('/') + name), readFile(deb));
+        QVERIFY(!QFile::exists(remoteDir + QStringLiteral("/PWNED-NAME")));
+        QVERIFY(!QFile::exists(QDir::homePath() + QStringLiteral("/PWNED-NAME")));
+
+        // Another package, a file that is no package, `local`, no --deb: refused before anything is copied.
+        const QString other = m_t + QStringLiteral("/other_0.1.0.deb");
+        QVERIFY(makeDeb(QStringLiteral("other"), other));
+        r = cairn({QStringLiteral("hosts"), QStringLiteral("install-worker"), QStringLiteral("old"), QStringLiteral("--deb"), other, QStringLiteral("--dry-run")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("not cairn-studio")), qPrintable(r.err));
+        QVERIFY(!QFile::exists(remoteDir + QStringLiteral("/other_0.1.0.deb")));
+        r = cairn({QStringLiteral("hosts"), QStringLiteral("install-worker"), QStringLiteral("old"), QStringLiteral("--deb"), m_t + QStringLiteral("/known_hosts")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("not a Debian package")), qPrintable(r.err));
+        QCOMPARE(cairn({QStringLiteral("hosts"), QStringLiteral("install-worker"), QStringLiteral("local"), QStringLiteral("--deb"), deb}).exitCode, 1);
+        QCOMPARE(cairn({QStringLiteral("hosts"), QStringLiteral("install-worker"), QStringLiteral("old")}).exitCode, 2);
     }
 
     void xgboostJobOnTheHost()

@@ -58,7 +58,7 @@ void ProbeView::setProbe(const HostProbe &p, bool local)
     row(tr("Cairn worker"), p.workerOk ? tr("version %1, protocol %2%3").arg(p.workerVersion).arg(p.workerProtocol).arg(p.cairnPath.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(p.cairnPath))
                                        : p.workerProblem);
     if (!local)
-        row(tr("sudo"), p.canSudo ? tr("available without a password") : tr("not available without a password"));
+        row(tr("sudo"), p.isRoot ? tr("not needed (the login is root)") : p.canSudo ? tr("available without a password") : tr("not available without a password"));
 }
 
 QString ProbeView::value(const QString &label) const

@@ -12,6 +12,7 @@
 #include "cairn/notebook/kernelclient.h"
 #include "cairn/remote/idlemonitor.h"
 #include "cairn/remote/sshconnection.h"
+#include "cairn/remote/workerinstall.h"
 #include "cairn/util/error.h"
 #include "cairn/workspace/workspace.h"
 
@@ -21,13 +22,16 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QFileDialog>
 #include <QFile>
 #include <QFutureWatcher>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QHeaderView>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSet>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -232,8 +236,20 @@ void ResourcesPanel::buildUi()
     m_cost->setHeaderLabels({tr("Day"), tr("Runs"), tr("Busy"), tr("Cost")});
     m_cost->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_tabs->addTab(m_cost, tr("Cost"));
-    m_probe = new ProbeView(m_tabs);
-    m_tabs->addTab(m_probe, tr("Details"));
+    auto *probePage = new QWidget(m_tabs);
+    auto *pv = new QVBoxLayout(probePage);
+    pv->setContentsMargins(0, 0, 0, 0);
+    m_probe = new ProbeView(probePage);
+    pv->addWidget(m_probe, 1);
+    m_installWorker = new QPushButton(tr("Install worker…"), probePage);
+    m_installWorker->setObjectName(QStringLiteral("installWorker"));
+    m_installWorker->setVisible(false);
+    connect(m_installWorker, &QPushButton::clicked, this, [this] { installWorker(); });
+    auto *ih = new QHBoxLayout;
+    ih->addWidget(m_installWorker);
+    ih->addStretch(1);
+    pv->addLayout(ih);
+    m_tabs->addTab(probePage, tr("Details"));
     inner->setStretchFactor(0, 3);
     inner->setStretchFactor(1, 2);
     split->setStretchFactor(0, 1);
@@ -580,6 +596,87 @@ void ResourcesPanel::updateDetails()
         m_probe->setProbe(d.probe, d.host.isLocal());
     else
         m_probe->setProbe(HostProbe(), d.host.isLocal());
+    updateInstallButton();
+}
+
+void ResourcesPanel::updateInstallButton()
+{
+    const HostData d = m_data.value(selectedHost());
+    const HostProbe &p = d.probe;
+    m_installWorker->setVisible(d.probed && p.reachable && !p.workerOk && !d.host.isLocal());
+    const bool can = remote::isDebianLike(p) && (p.canSudo || p.isRoot);
+    m_installWorker->setEnabled(can && !d.probing);
+    m_installWorker->setToolTip(can ? tr("Copy Cairn's own package (cairn-studio_…deb, made with cpack -G DEB) to the host and install it with apt-get")
+                                    : !remote::isDebianLike(p) ? tr("The host is not Debian or Ubuntu: build Cairn from source there")
+                                                               : tr("Your user cannot sudo there without a password: ask its administrator to install the package"));
+}
+
+bool ResourcesPanel::installWorker(const QString &debFile)
+{
+    const QString name = selectedHost();
+    const HostData d = m_data.value(name);
+    if (!m_data.contains(name) || d.probing || !d.probed)
+        return false;
+    QString file = debFile;
+    if (file.isEmpty()) {
+        file = QFileDialog::getOpenFileName(this, tr("Cairn Studio package for %1").arg(name), QDir::homePath(), tr("Debian packages (*.deb)"));
+        if (file.isEmpty())
+            return false;
+    }
+    remote::WorkerInstallPlan plan;
+    try {
+        plan = remote::planWorkerInstall(d.probe, remote::readDebPackage(file));
+    } catch (const Error &e) {
+        QMessageBox::warning(this, tr("Install worker"), e.message());
+        Q_EMIT workerInstalled(name, false, e.message());
+        return false;
+    }
+    QMessageBox confirm(QMessageBox::Question, tr("Install worker"),
+                        tr("Install %1 %2 on %3?").arg(plan.deb.package, plan.deb.version, name), QMessageBox::Yes | QMessageBox::Cancel, this);
+    confirm.setObjectName(QStringLiteral("installWorkerConfirm"));
+    confirm.setInformativeText(tr("The package is copied to %1 and this command runs there:\n\n%2").arg(plan.remoteFile, plan.commandLine()));
+    // The dialogs ran an event loop: the host may have gone or be busy meanwhile.
+    if (confirm.exec() != QMessageBox::Yes)
+        return false;
+    auto it = m_data.find(name);
+    if (it == m_data.end() || it->probing)
+        return false;
+    it->probing = true;
+    m_installWorker->setEnabled(false);
+    m_testAction->setEnabled(false);
+    const Host host = it->host;
+    struct Outcome { QString error; HostProbe probe; };
+    auto *watcher = new QFutureWatcher<Outcome>(this);
+    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, name] {
+        watcher->deleteLater();
+        const Outcome o = watcher->result();
+        auto it = m_data.find(name);
+        if (it == m_data.end())
+            return;
+        it->probing = false;
+        if (o.error.isEmpty()) {
+            it->probe = o.probe;
+            it->probed = true;
+        }
+        updateRows();
+        if (selectedHost() == name)
+            updateDetails();
+        const bool ok = o.error.isEmpty() && o.probe.workerOk;
+        const QString message = ok ? tr("The worker on %1 is ready: Cairn %2, protocol %3.").arg(name, o.probe.workerVersion).arg(o.probe.workerProtocol)
+                                   : (o.error.isEmpty() ? o.probe.workerProblem : o.error);
+        if (isVisible())
+            ok ? QMessageBox::information(this, tr("Install worker"), message) : QMessageBox::warning(this, tr("Install worker"), message);
+        Q_EMIT workerInstalled(name, ok, message);
+    });
+    watcher->setFuture(QtConcurrent::run([host, plan]() -> Outcome {
+        try {
+            remote::installWorker(host, plan);
+            return {QString(), remote::probeHost(host)};
+        } catch (const Error &e) {
+            return {e.message(), HostProbe()};
+        }
+    }));
+    return true;
 }
 
 void ResourcesPanel::updateChart()
@@ -685,7 +782,7 @@ void ResourcesPanel::probeSelected()
         return;
     it->probing = true;
     m_testAction->setEnabled(false);
-    m_tabs->setCurrentWidget(m_probe);
+    m_tabs->setCurrentWidget(m_probe->parentWidget());
     const Host host = it->host;
     auto *watcher = new QFutureWatcher<HostProbe>(this);
     connect(watcher, &QFutureWatcher<HostProbe>::finished, this, [this, watcher, name] {

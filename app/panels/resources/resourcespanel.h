@@ -17,6 +17,7 @@
 class QAction;
 class QCustomPlot;
 class QLabel;
+class QPushButton;
 class QTabWidget;
 class QTreeWidget;
 class QTreeWidgetItem;
@@ -76,6 +77,12 @@ public:
     QAction *startAction() const { return m_startAction; }
     QAction *stopAction() const { return m_stopAction; }
     QAction *testAction() const { return m_testAction; }
+    /// In Details: shown when the probed host has no usable worker, enabled when Cairn can install
+    /// its .deb there (Debian, sudo without a password or a root login).
+    QPushButton *installWorkerButton() const { return m_installWorker; }
+    /// Installs the project's .deb on the selected host after the user confirmed the exact
+    /// command (asks for the file first when `debFile` is empty); false if it did not start.
+    bool installWorker(const QString &debFile = {});
     /// How often hosts are sampled (default 5 s).
     void setSampleInterval(int ms);
     /// Samples of a host so far (tests wait for them).
@@ -90,6 +97,8 @@ public:
 Q_SIGNALS:
     void sampled(const QString &host);
     void probed(const QString &host);
+    /// The worker install ended: `ok`, or `message` says why not.
+    void workerInstalled(const QString &host, bool ok, const QString &message);
     void usageUpdated();
     void workUpdated();
 
@@ -123,6 +132,7 @@ private:
     void updateWork();
     void updateCost();
     void probeSelected();
+    void updateInstallButton();
     void addHost();
     void editHost();
     void removeHost();
@@ -144,6 +154,7 @@ private:
     QAction *m_startAction = nullptr;
     QAction *m_stopAction = nullptr;
     QAction *m_testAction = nullptr;
+    QPushButton *m_installWorker = nullptr;
 
     QList<remote::Host> m_hostList;
     QHash<QString, HostData> m_data;

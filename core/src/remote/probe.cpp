@@ -41,6 +41,8 @@ if [ -n "$p" ]; then
   if python3 -c 'import ipykernel' >/dev/null 2>&1; then echo "ipykernel=yes"; else echo "ipykernel=no"; fi
 fi
 if sudo -n true >/dev/null 2>&1; then echo "sudo=yes"; else echo "sudo=no"; fi
+echo "uid=$(id -u)"
+if command -v dpkg >/dev/null 2>&1; then echo "deb_arch=$(dpkg --print-architecture 2>/dev/null)"; fi
 c=$(command -v -- "$2" 2>/dev/null)
 echo "cairn=$c"
 if [ -n "$c" ]; then echo "handshake=$("$2" worker --handshake 2>&1 | tr '\n' ' ')"; fi
@@ -55,14 +57,16 @@ double number(const QString &s)
 
 QString installAdvice(const HostProbe &p)
 {
-    const bool debian = p.osId.contains(QLatin1String("debian")) || p.osId.contains(QLatin1String("ubuntu"));
-    QString advice = QStringLiteral("install Cairn Studio %1 on the host").arg(QStringLiteral(CAIRN_VERSION));
-    if (debian) {
-        advice += QStringLiteral(": copy the project's package (cairn-studio_%1_amd64.deb, built with `cpack -G DEB` from packaging/) "
-                                 "there and run `sudo apt install ./cairn-studio_%1_amd64.deb`")
-                      .arg(QStringLiteral(CAIRN_VERSION));
-        if (!p.canSudo)
-            advice += QStringLiteral(" (your user cannot sudo there without a password: ask its administrator)");
+    QString advice = QStringLiteral("install Cairn Studio %1 (worker protocol %2) on the host").arg(QStringLiteral(CAIRN_VERSION)).arg(kWorkerProtocol);
+    if (isDebianLike(p)) {
+        const QString deb = QStringLiteral("cairn-studio_%1_%2.deb").arg(QStringLiteral(CAIRN_VERSION), p.debArch.isEmpty() ? QStringLiteral("amd64") : p.debArch);
+        advice += QStringLiteral(": the project's package %1 (`cpack -G DEB` in a build folder makes it)").arg(deb);
+        if (p.canSudo || p.isRoot)
+            advice += QStringLiteral("; `cairn hosts install-worker %1 --deb %2` copies it there and runs `%3apt-get install -y ./%2`")
+                          .arg(shellQuote(p.host), deb, p.isRoot ? QString() : QStringLiteral("sudo -n "));
+        else
+            advice += QStringLiteral("; copy it there and run `sudo apt-get install ./%1` (your user cannot sudo there without a "
+                                     "password, so Cairn cannot install it for you: ask the machine's administrator)").arg(deb);
     } else {
         advice += QStringLiteral(": build it from source (scripts/setup, then scripts/build) and put `cairn` on the PATH of "
                                  "non-interactive SSH sessions");
@@ -72,6 +76,12 @@ QString installAdvice(const HostProbe &p)
 }
 
 } // namespace
+
+bool isDebianLike(const HostProbe &p)
+{
+    const QStringList ids = p.osId.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    return ids.contains(QLatin1String("debian")) || ids.contains(QLatin1String("ubuntu"));
+}
 
 QJsonObject workerHandshake()
 {
@@ -170,6 +180,10 @@ QJsonObject HostProbe::toJson() const
     o.insert(QStringLiteral("pythonVersion"), pythonVersion);
     o.insert(QStringLiteral("ipykernel"), ipykernel);
     o.insert(QStringLiteral("sudo"), canSudo);
+    o.insert(QStringLiteral("root"), isRoot);
+    o.insert(QStringLiteral("debian"), isDebianLike(*this));
+    if (!debArch.isEmpty())
+        o.insert(QStringLiteral("debArch"), debArch);
     o.insert(QStringLiteral("cairn"), cairnPath);
     o.insert(QStringLiteral("workerVersion"), workerVersion);
     o.insert(QStringLiteral("workerProtocol"), workerProtocol);
@@ -211,6 +225,8 @@ HostProbe parseProbeOutput(const QString &hostName, const QString &output)
         else if (key == QLatin1String("python_version")) p.pythonVersion = value;
         else if (key == QLatin1String("ipykernel")) p.ipykernel = value == QLatin1String("yes");
         else if (key == QLatin1String("sudo")) p.canSudo = value == QLatin1String("yes");
+        else if (key == QLatin1String("uid")) p.isRoot = value == QLatin1String("0");
+        else if (key == QLatin1String("deb_arch")) p.debArch = value;
         else if (key == QLatin1String("cairn")) p.cairnPath = value;
         else if (key == QLatin1String("handshake")) handshake = value;
     }

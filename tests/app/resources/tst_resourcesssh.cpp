@@ -22,7 +22,11 @@
 #include "qcustomplotinclude.h"
 
 #include <QCheckBox>
+#include <QApplication>
 #include <QLabel>
+#include <QMessageBox>
+#include <QStandardPaths>
+#include <QTimer>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRadioButton>
@@ -170,6 +174,77 @@ private Q_SLOTS:
         QVERIFY(idleLog.open(QIODevice::ReadOnly));
         QVERIFY(idleLog.readAll().contains("lab: idle for"));
         shot(&panel, QStringLiteral("stopped"));
+    }
+
+    // A host whose worker is missing: Details offers Install worker… (enabled on this Debian host
+    // for a root login or sudo without a password) and, given the package, shows the exact command
+    // before anything runs. The test says no: it never installs a package into this machine.
+    void installWorkerIsOfferedForAHostWithoutWorker()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("dpkg-deb")).isEmpty())
+            QSKIP("dpkg-deb is not here: not a Debian machine");
+        Host bare = HostStore().host(QStringLiteral("lab"));
+        bare.name = QStringLiteral("bare");
+        bare.cairnCommand = QStringLiteral("cairn-not-installed-here");
+        bare.stopCommand.clear();
+        bare.idleTimeoutMinutes = 0;
+        HostStore().add(bare);
+        const QString deb = m_dir.filePath(QStringLiteral("cairn-studio_0.1.0.deb"));
+        QVERIFY(makeTestDeb(m_dir.path(), QStringLiteral("cairn-studio"), deb));
+
+        // Shown only after the probe: a visible panel explains a failed test in a message box.
+        ResourcesPanel panel(m_context.get());
+        panel.resize(1100, 700);
+        QTRY_VERIFY_WITH_TIMEOUT(panel.hostList()->topLevelItemCount() >= 3, 10000);
+        panel.selectHost(QStringLiteral("bare"));
+        QVERIFY(panel.installWorkerButton()->isHidden()); // not probed yet
+        QSignalSpy probed(&panel, &ResourcesPanel::probed);
+        panel.testAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!probed.isEmpty(), 60000);
+        QVERIFY2(panel.probeView()->value(QStringLiteral("Cairn worker")).contains(QStringLiteral("no cairn worker")),
+                 qPrintable(panel.probeView()->value(QStringLiteral("Cairn worker"))));
+        QVERIFY(!panel.installWorkerButton()->isHidden());
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        const bool root = ::getuid() == 0;
+        const bool sudo = panel.probeView()->value(QStringLiteral("sudo")).contains(QStringLiteral("available without"));
+        QCOMPARE(panel.installWorkerButton()->isEnabled(), root || sudo);
+        if (!root && !sudo) {
+            QVERIFY(panel.installWorkerButton()->toolTip().contains(QStringLiteral("administrator")));
+            return;
+        }
+        QVERIFY2(panel.probeView()->value(QStringLiteral("Cairn worker")).contains(QStringLiteral("cairn hosts install-worker bare --deb")),
+                 qPrintable(panel.probeView()->value(QStringLiteral("Cairn worker"))));
+        shot(&panel, QStringLiteral("install-worker"));
+
+        // The confirmation names the copy and the exact command; No leaves everything as it was.
+        QString asked;
+        QTimer::singleShot(0, this, [&] {
+            for (QWidget *w : QApplication::topLevelWidgets())
+                if (auto *box = qobject_cast<QMessageBox *>(w); box && box->objectName() == QLatin1String("installWorkerConfirm")) {
+                    asked = box->informativeText();
+                    box->button(QMessageBox::Cancel)->click();
+                }
+        });
+        QVERIFY(!panel.installWorker(deb));
+        const QString packages = QFileInfo(bare.workDir).canonicalFilePath() + QStringLiteral("/packages");
+        const QString command = QStringLiteral("cd -- %1 && %2apt-get install -y ./cairn-studio_0.1.0.deb")
+                                    .arg(remote::shellQuote(packages), root ? QString() : QStringLiteral("sudo -n "));
+        QVERIFY2(asked.contains(command), qPrintable(asked + QStringLiteral("\nexpected: ") + command));
+        QVERIFY(!QFile::exists(packages + QStringLiteral("/cairn-studio_0.1.0.deb")));
+
+        // Another package is refused before anything is asked or copied.
+        const QString other = m_dir.filePath(QStringLiteral("other.deb"));
+        QVERIFY(makeTestDeb(m_dir.path(), QStringLiteral("other"), other));
+        QSignalSpy installed(&panel, &ResourcesPanel::workerInstalled);
+        QTimer::singleShot(0, this, [] {
+            if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget()))
+                box->accept();
+        });
+        QVERIFY(!panel.installWorker(other));
+        QCOMPARE(installed.size(), 1);
+        QVERIFY2(installed.first().at(2).toString().contains(QStringLiteral("not cairn-studio")), qPrintable(installed.first().at(2).toString()));
+        HostStore().remove(QStringLiteral("bare"));
     }
 
     void aRealJobOnThePricedHostGetsItsCost()

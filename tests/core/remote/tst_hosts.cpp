@@ -2,6 +2,7 @@
 // hosts.json and ~/.ssh/config entries, the nvidia-smi parser, GPU assignment, probe reports.
 #include "cairn/remote/host.h"
 #include "cairn/remote/probe.h"
+#include "cairn/remote/workerinstall.h"
 #include "cairn/remote/sshconnection.h"
 
 #include <QFile>
@@ -170,6 +171,64 @@ private Q_SLOTS:
         p = parseProbeOutput(QStringLiteral("h"), base + QStringLiteral("gpu=NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\ngpu_rc=9\ncairn=\n"));
         QVERIFY(p.gpus.isEmpty());
         QVERIFY(p.gpuError.contains(QStringLiteral("driver")));
+    }
+
+    // What Cairn needs to install its .deb: Debian (or a derivative), and sudo without a password
+    // or a root login; the plan is the exact argv run in the host's packages folder.
+    void workerInstallDetection()
+    {
+        const QString debian = QStringLiteral("workdir=/srv/my work\nos=Debian GNU/Linux 12 (bookworm)\nos_id=debian \narch=x86_64\n"
+                                              "deb_arch=amd64\ncairn=\n");
+        DebPackage deb;
+        deb.file = QStringLiteral("/tmp/x/cairn-studio_0.1.0_amd64.deb");
+        deb.package = QStringLiteral("cairn-studio");
+        deb.version = QStringLiteral("0.1.0");
+        deb.architecture = QStringLiteral("amd64");
+
+        // No sudo without a password, not root: refused, saying to ask the administrator.
+        HostProbe p = parseProbeOutput(QStringLiteral("gpu 1"), debian + QStringLiteral("sudo=no\nuid=1000\n"));
+        QVERIFY(isDebianLike(p));
+        QVERIFY(!p.canSudo && !p.isRoot);
+        QVERIFY2(p.workerProblem.contains(QStringLiteral("cannot sudo")), qPrintable(p.workerProblem));
+        QVERIFY(!p.workerProblem.contains(QStringLiteral("install-worker")));
+        try {
+            planWorkerInstall(p, deb);
+            QFAIL("planned an install without sudo");
+        } catch (const Error &e) {
+            QVERIFY2(e.message().contains(QStringLiteral("cannot sudo without a password")), qPrintable(e.message()));
+        }
+
+        // sudo -n works: the probe names the command that installs it, and the plan is exactly that.
+        p = parseProbeOutput(QStringLiteral("gpu 1"), debian + QStringLiteral("sudo=yes\nuid=1000\n"));
+        QVERIFY2(p.workerProblem.contains(QStringLiteral("cairn hosts install-worker 'gpu 1' --deb cairn-studio_%1_amd64.deb").arg(QStringLiteral(CAIRN_VERSION))),
+                 qPrintable(p.workerProblem));
+        WorkerInstallPlan plan = planWorkerInstall(p, deb);
+        QCOMPARE(plan.remoteFile, QStringLiteral("/srv/my work/packages/cairn-studio_0.1.0_amd64.deb"));
+        QCOMPARE(plan.command, (QStringList{QStringLiteral("sudo"), QStringLiteral("-n"), QStringLiteral("apt-get"), QStringLiteral("install"),
+                                            QStringLiteral("-y"), QStringLiteral("./cairn-studio_0.1.0_amd64.deb")}));
+        QCOMPARE(plan.commandLine(), QStringLiteral("cd -- '/srv/my work/packages' && sudo -n apt-get install -y ./cairn-studio_0.1.0_amd64.deb"));
+
+        // Root needs no sudo.
+        p = parseProbeOutput(QStringLiteral("gpu 1"), debian + QStringLiteral("sudo=no\nuid=0\n"));
+        QVERIFY(p.isRoot);
+        QCOMPARE(planWorkerInstall(p, deb).command.first(), QStringLiteral("apt-get"));
+
+        // Another architecture, another system: refused with what to do instead.
+        deb.architecture = QStringLiteral("arm64");
+        QVERIFY_THROWS_EXCEPTION(Error, planWorkerInstall(p, deb));
+        deb.architecture = QStringLiteral("amd64");
+        p = parseProbeOutput(QStringLiteral("fed"), QStringLiteral("workdir=/w\nos=Fedora Linux 39\nos_id=fedora\nsudo=yes\nuid=1000\ncairn=\n"));
+        QVERIFY(!isDebianLike(p));
+        QVERIFY2(p.workerProblem.contains(QStringLiteral("build it from source")), qPrintable(p.workerProblem));
+        try {
+            planWorkerInstall(p, deb);
+            QFAIL("planned a .deb install on Fedora");
+        } catch (const Error &e) {
+            QVERIFY2(e.message().contains(QStringLiteral("not Debian")), qPrintable(e.message()));
+        }
+        // "debian" must be a whole word of ID/ID_LIKE.
+        QVERIFY(!isDebianLike(parseProbeOutput(QStringLiteral("x"), QStringLiteral("os_id=notdebian\n"))));
+        QVERIFY(isDebianLike(parseProbeOutput(QStringLiteral("x"), QStringLiteral("os_id=linuxmint ubuntu debian\n"))));
     }
 
     void localProbe()

@@ -57,7 +57,9 @@ struct HostProbe
     QString gpuError;           ///< nvidia-smi present but failing
     QString python3, pythonVersion;
     bool ipykernel = false;
-    bool canSudo = false;
+    bool canSudo = false;       ///< `sudo -n true` works (sudo without a password)
+    bool isRoot = false;        ///< the login is root: installing needs no sudo
+    QString debArch;            ///< `dpkg --print-architecture` (Debian and derivatives), e.g. amd64
     QString cairnPath;          ///< where `cairn` was found on the host
     QString workerVersion;
     int workerProtocol = 0;
@@ -66,6 +68,9 @@ struct HostProbe
 
     QJsonObject toJson() const;
 };
+
+/// Debian or a derivative (Ubuntu…): apt can install the project's own .deb there.
+bool isDebianLike(const HostProbe &probe);
 
 /// Parses the key=value report of the probe script (exposed for tests).
 HostProbe parseProbeOutput(const QString &hostName, const QString &output);

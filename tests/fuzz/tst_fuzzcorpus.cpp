@@ -19,6 +19,7 @@ CAIRN_FUZZ_ENTRY(voc)
 CAIRN_FUZZ_ENTRY(jobevent)
 CAIRN_FUZZ_ENTRY(jobspec)
 CAIRN_FUZZ_ENTRY(searchfilter)
+CAIRN_FUZZ_ENTRY(capture)
 
 using Entry = int (*)(const uint8_t *, size_t);
 Q_DECLARE_METATYPE(Entry)
@@ -42,6 +43,7 @@ private Q_SLOTS:
         QTest::newRow("jobevent") << "jobevent" << Entry(fuzzEntry_jobevent);
         QTest::newRow("jobspec") << "jobspec" << Entry(fuzzEntry_jobspec);
         QTest::newRow("searchfilter") << "searchfilter" << Entry(fuzzEntry_searchfilter);
+        QTest::newRow("capture") << "capture" << Entry(fuzzEntry_capture);
     }
     void replay()
     {

@@ -91,6 +91,25 @@ private Q_SLOTS:
         QCOMPARE(seen.size(), threads * each); // event ids are unique
     }
 
+    void fullQueueDropsAndCounts()
+    {
+        // A queue of one record: offers never block; what does not fit is counted, not lost silently.
+        QTemporaryDir dir;
+        CaptureWriter::Options o;
+        o.directory = dir.path();
+        o.queueCapacity = 1;
+        CaptureWriter w(o);
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        int accepted = 0;
+        for (int i = 0; i < 10000; ++i)
+            accepted += w.offer(record("1,x\n", "prediction\n1\n", now)) ? 1 : 0;
+        w.stop();
+        QVERIFY(w.dropped() > 0);
+        QCOMPARE(w.accepted() + w.dropped(), quint64(10000));
+        QCOMPARE(w.written(), quint64(accepted));
+        QCOMPARE(readCapture(dir.path()).records.size(), accepted);
+    }
+
     void sageMakerShapeAndHourlyRotation()
     {
         QTemporaryDir dir;

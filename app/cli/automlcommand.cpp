@@ -150,7 +150,8 @@ int runAutoMLCommand(Context &c, const QString &verb)
                 .arg(p.rows).arg(p.columns.size()).arg(taskName(p.task), job.metric(),
                                                        job.maximize() ? QStringLiteral("higher is better") : QStringLiteral("lower is better"),
                                                        job.validation() == QLatin1String("holdout") ? QStringLiteral("hold-out validation")
-                                                                                                     : QStringLiteral("%1-fold cross-validation").arg(job.folds())));
+                                                       : job.repeats() > 1 ? QStringLiteral("%1-fold cross-validation repeated %2 times").arg(job.folds()).arg(job.repeats())
+                                                                           : QStringLiteral("%1-fold cross-validation").arg(job.folds())));
         if (!dropped.isEmpty())
             say(QStringLiteral("cairn: dropped columns: %1").arg(dropped.join(QStringLiteral("; "))));
     });
@@ -160,7 +161,8 @@ int runAutoMLCommand(Context &c, const QString &verb)
                     .arg(candidateLabel(cand), -14)
                     .arg(job.metric(), metricText(cand.objective))
                     .arg(cand.trainSeconds, 0, 'f', 1)
-                    .arg(paramsText(cand.params)));
+                    .arg(cand.preset.isEmpty() || cand.preset == QLatin1String("defaults") ? paramsText(cand.params)
+                                                                                           : QStringLiteral("%1: %2").arg(cand.preset, paramsText(cand.params))));
         else
             say(QStringLiteral("candidate %1  %2: %3").arg(candidateLabel(cand), -14).arg(cand.state.toUpper(), cand.message.left(200)));
     });
@@ -218,6 +220,7 @@ int runAutoMLCommand(Context &c, const QString &verb)
                                 {QStringLiteral("metric"), job.metric()},
                                 {QStringLiteral("validation"), job.validation()},
                                 {QStringLiteral("folds"), job.folds()},
+                                {QStringLiteral("repeats"), job.repeats()},
                                 {QStringLiteral("best"), board.isEmpty() ? QJsonValue() : QJsonValue(board.first().toJson())},
                                 {QStringLiteral("model"), job.modelDir()},
                                 {QStringLiteral("notebooks"), QJsonArray::fromStringList(job.notebooks())},

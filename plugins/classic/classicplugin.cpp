@@ -1,6 +1,7 @@
 #include "classicplugin.h"
 
 #include "kmeans.h"
+#include "knn.h"
 
 #include "cairn/algorithms/imagedata.h"
 #include "cairn/algorithms/modelcard.h"
@@ -283,11 +284,22 @@ QList<AlgorithmInfo> ClassicPlugin::algorithms() const
     info.tasks = {Task::Clustering};
     info.input = QStringLiteral("tabular");
     info.schema = kmeansSchema();
-    return {info};
+    AlgorithmInfo knn;
+    knn.id = QStringLiteral("knn");
+    knn.name = QStringLiteral("k-nearest neighbours");
+    knn.description = QStringLiteral("Predicts from the k most similar training rows (standardised features, imputed missing values).");
+    knn.tasks = {Task::Binary, Task::Multiclass, Task::Regression};
+    knn.input = QStringLiteral("tabular");
+    knn.schema = knnSchema();
+    return {info, knn};
 }
 
 std::unique_ptr<Trainer> ClassicPlugin::createTrainer(const QString &algorithmId, const JobSpec &spec)
 {
+    if (algorithmId == QLatin1String("knn")) {
+        knnSchema().resolve(spec.hyperparameters);
+        return createKnnTrainer();
+    }
     if (algorithmId != QLatin1String("kmeans"))
         throw Error(QStringLiteral("the classic plugin has no algorithm '%1'").arg(algorithmId));
     kmeansSchema().resolve(spec.hyperparameters);
@@ -296,6 +308,8 @@ std::unique_ptr<Trainer> ClassicPlugin::createTrainer(const QString &algorithmId
 
 std::unique_ptr<Predictor> ClassicPlugin::loadPredictor(const ModelCard &card, const QString &modelDir)
 {
+    if (card.algorithm == QLatin1String("knn"))
+        return loadKnnPredictor(card, modelDir);
     return std::make_unique<KMeansPredictor>(card, modelDir);
 }
 

@@ -905,7 +905,10 @@ void AutoMLRunPage::updateTime()
     if (m_ended)
         m_time->setText(tr("Took %1").arg(durationText(elapsed)));
     else
-        m_time->setText(tr("Elapsed %1, at most %2 left").arg(durationText(elapsed), durationText(m_spec.timeLimitSeconds - elapsed)));
+        // The job's own clock: it ends by its limit, the finish included.
+        m_time->setText(tr("Elapsed %1, at most %2 left")
+                            .arg(durationText(elapsed),
+                                 durationText(m_job ? (m_job->remainingMs() + 999) / 1000 : m_spec.timeLimitSeconds - elapsed)));
 }
 
 bool AutoMLRunPage::isComplete() const

@@ -109,6 +109,20 @@ int chooseFolds(qsizetype rows, int timeLimitSeconds)
     return 5;
 }
 
+int chooseRepeats(qsizetype rows, int folds, int timeLimitSeconds)
+{
+    if (folds < 2)
+        return 1;
+    // Under a few thousand rows one split of the folds is noisy enough to pick the wrong
+    // candidate; repeating k-fold with other seeds averages that away, and the models are cheap.
+    // Each fold is a process, though: only where the budget leaves room for several candidates.
+    if (rows <= 1000 && timeLimitSeconds >= 60)
+        return 2;
+    if (rows <= 3000 && timeLimitSeconds >= 180)
+        return 2;
+    return 1;
+}
+
 QString className(const data::Column &c, qsizetype row)
 {
     if (c.isMissing(row))
@@ -279,17 +293,21 @@ PreparedData prepareData(const AutoMLSpec &spec, const QString &artifactDir)
             p.fold.assign(size_t(n), -1);
             for (qsizetype r : split.validation)
                 p.fold[size_t(r)] = 0;
+            p.repeatFold = {p.fold};
         } else {
-            p.fold = kFoldAssignment(n, p.folds, spec.seed, strata.empty() ? nullptr : &strata);
+            p.repeats = chooseRepeats(n, p.folds, spec.timeLimitSeconds);
+            for (int rep = 0; rep < p.repeats; ++rep)
+                p.repeatFold.push_back(kFoldAssignment(n, p.folds, spec.seed + quint64(rep) * 7919, strata.empty() ? nullptr : &strata));
+            p.fold = p.repeatFold.front();
         }
 
         const QDir foldDir(QDir(artifactDir).filePath(QStringLiteral("automl/folds")));
-        for (int f = 0; f < p.folds; ++f) {
+        for (int f = 0; f < p.foldJobs(); ++f) {
             std::vector<qsizetype> train, validation;
             for (qsizetype r = 0; r < n; ++r)
-                (p.fold[size_t(r)] == f ? validation : train).push_back(r);
+                (p.validates(f, r) ? validation : train).push_back(r);
             if (validation.empty() || train.empty())
-                throw Error(QStringLiteral("fold %1 of %2 has no rows to %3").arg(f + 1).arg(p.folds).arg(train.empty() ? QStringLiteral("train on") : QStringLiteral("validate on")));
+                throw Error(QStringLiteral("fold %1 of %2 has no rows to %3").arg(f % p.folds + 1).arg(p.folds).arg(train.empty() ? QStringLiteral("train on") : QStringLiteral("validate on")));
             p.trainCsv << foldDir.filePath(QStringLiteral("fold_%1_train.csv").arg(f));
             p.validationCsv << foldDir.filePath(QStringLiteral("fold_%1_valid.csv").arg(f));
             writeCsv(p.trainCsv.last(), table, train);
@@ -302,6 +320,7 @@ PreparedData prepareData(const AutoMLSpec &spec, const QString &artifactDir)
         profile.insert(QStringLiteral("metric"), p.metric);
         profile.insert(QStringLiteral("validation"), p.holdout ? QStringLiteral("holdout") : QStringLiteral("k-fold"));
         profile.insert(QStringLiteral("folds"), p.folds);
+        profile.insert(QStringLiteral("repeats"), p.repeats);
         writeJson(QDir(artifactDir).filePath(QStringLiteral("automl/profile.json")), profile);
     } catch (const Error &e) {
         p.error = e.message();
@@ -333,7 +352,7 @@ Dimension integer(const QString &name, double low, double high, bool log = false
 }
 } // namespace
 
-AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema, std::optional<Task> task)
+AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema, std::optional<Task> task, int columns, qsizetype rows)
 {
     AlgorithmPlan plan;
     QList<Dimension> dims;
@@ -348,6 +367,53 @@ AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema, s
         // plateaus within a few rounds and stops small learning rates long before they fit.
         if (task == Task::Binary)
             plan.tunedFixed.insert(QStringLiteral("eval_metric"), QStringLiteral("auc,logloss"));
+        // Proven configurations of other libraries, reached through XGBoost, so that the
+        // leaderboard starts from what a user of those libraries gets by default.
+        const bool classes = task && isClassification(*task);
+        const QString stopMetric = task == Task::Binary ? QStringLiteral("auc,logloss") : QStringLiteral("auto");
+        // scikit-learn's HistGradientBoosting: leaf-wise trees of 31 leaves, at least 20 rows a
+        // leaf, learning rate 0.1, no L2, early stopping on a validation share.
+        plan.presets.append({QStringLiteral("histogram GBM"),
+                             QJsonObject{{QStringLiteral("grow_policy"), QStringLiteral("lossguide")},
+                                         {QStringLiteral("max_leaves"), 31},
+                                         {QStringLiteral("max_depth"), 0},
+                                         {QStringLiteral("eta"), 0.1},
+                                         {QStringLiteral("min_child_weight"), classes ? 2.0 : 20.0},
+                                         {QStringLiteral("lambda"), 0.0},
+                                         {QStringLiteral("num_round"), 300},
+                                         {QStringLiteral("early_stopping_rounds"), 20},
+                                         {QStringLiteral("eval_metric"), stopMetric}}});
+        // A random forest: one round of many deep trees on bootstrap-sized row samples, with
+        // √columns per split for classes and all columns for regression (scikit-learn's defaults).
+        const double perSplit = classes && columns > 0 ? std::clamp(1.0 / std::sqrt(double(columns)), 0.1, 1.0) : 1.0;
+        QJsonObject forest{{QStringLiteral("num_round"), 1},
+                           {QStringLiteral("eta"), 1.0},
+                           {QStringLiteral("num_parallel_tree"), rows > 20000 ? 60 : 150},
+                           {QStringLiteral("subsample"), 0.632},
+                           {QStringLiteral("colsample_bynode"), perSplit},
+                           {QStringLiteral("max_depth"), 14},
+                           {QStringLiteral("min_child_weight"), classes ? 0.3 : 1.0},
+                           {QStringLiteral("lambda"), 0.01}};
+        plan.presets.append({QStringLiteral("random forest"), forest});
+        // Extremely randomised trees cannot be grown by XGBoost; its nearest cousin: every row,
+        // coarse histogram bins (fewer, rougher thresholds) and half the columns per split.
+        QJsonObject extra = forest;
+        extra.insert(QStringLiteral("subsample"), 1.0);
+        extra.insert(QStringLiteral("max_bin"), 16);
+        extra.insert(QStringLiteral("colsample_bynode"), std::min(perSplit, 0.5));
+        plan.presets.append({QStringLiteral("randomised trees"), extra});
+        // Slow, shallow boosting with row and column sampling (a common Kaggle starting point).
+        plan.presets.append({QStringLiteral("slow GBM"),
+                             QJsonObject{{QStringLiteral("eta"), 0.05},
+                                         {QStringLiteral("max_depth"), 5},
+                                         {QStringLiteral("subsample"), 0.8},
+                                         {QStringLiteral("colsample_bytree"), 0.8},
+                                         {QStringLiteral("num_round"), 1000},
+                                         {QStringLiteral("early_stopping_rounds"), 50},
+                                         {QStringLiteral("eval_metric"), stopMetric}}});
+    } else if (algorithm == QLatin1String("knn")) {
+        dims = {integer(QStringLiteral("k"), 3, 50, true)};
+        plan.presets.append({QStringLiteral("distance-weighted"), QJsonObject{{QStringLiteral("k"), 10}, {QStringLiteral("weights"), QStringLiteral("distance")}}});
     } else if (algorithm == QLatin1String("linear-learner")) {
         dims = {real(QStringLiteral("learning_rate"), 3e-3, 0.1, true), real(QStringLiteral("l1"), 0, 0.01),
                 real(QStringLiteral("weight_decay"), 0, 0.01), integer(QStringLiteral("epochs"), 10, 100)};
@@ -389,6 +455,16 @@ AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema, s
     };
     keepKnown(plan.fixed);
     keepKnown(plan.tunedFixed);
+    // A preset that needs a setting this build lacks is a different model: leave it out.
+    QList<std::pair<QString, QJsonObject>> presets;
+    for (const auto &[label, hp] : std::as_const(plan.presets)) {
+        bool known = true;
+        for (const QString &key : hp.keys())
+            known = known && schema.find(key);
+        if (known)
+            presets.append({label, hp});
+    }
+    plan.presets = presets;
     return plan;
 }
 

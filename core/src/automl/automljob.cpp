@@ -140,7 +140,8 @@ QJsonObject Candidate::toJson() const
                        {QStringLiteral("metrics"), m},
                        {QStringLiteral("trainSeconds"), trainSeconds},
                        {QStringLiteral("predictMicrosPerRow"), predictMicrosPerRow},
-                       {QStringLiteral("ensemble"), ensemble}};
+                       {QStringLiteral("ensemble"), ensemble},
+                       {QStringLiteral("preset"), preset}};
 }
 
 Candidate Candidate::fromJson(const QJsonObject &json)
@@ -159,6 +160,7 @@ Candidate Candidate::fromJson(const QJsonObject &json)
     c.trainSeconds = json.value(QStringLiteral("trainSeconds")).toDouble();
     c.predictMicrosPerRow = json.value(QStringLiteral("predictMicrosPerRow")).toDouble();
     c.ensemble = json.value(QStringLiteral("ensemble")).toBool();
+    c.preset = json.value(QStringLiteral("preset")).toString();
     return c;
 }
 
@@ -201,11 +203,21 @@ struct AutoMLJob::Private
         detail::AlgorithmPlan plan;
         std::unique_ptr<tuning::Strategy> strategy;
         bool defaultsStarted = false;
+        int presetsStarted = 0;        ///< plan.presets launched so far
         bool exhausted = false;
         int finished = 0;
         int failed = 0;
         double best = kNaN;            ///< oriented (lower is better)
         double wallMs = 0;             ///< mean wall time of its finished trials
+        double wallCost = 0;           ///< mean cost() of those trials, to scale wallMs by
+        int measured = 0;              ///< trials in wallMs
+    };
+
+    /// What launchTrial starts: an algorithm's defaults, one of its presets, or a tuned point.
+    struct Choice
+    {
+        int algorithm = -1;
+        int preset = -1;               ///< -1: defaults (first) or tuned (later)
     };
 
     struct Trial
@@ -217,6 +229,9 @@ struct AutoMLJob::Private
         QStringList modelDirs;         ///< one per fold
         QList<JobState> states;
         qint64 launchedMs = 0;
+        qint64 deadlineMs = 0;         ///< its jobs are stopped here (the partial models kept)
+        double cost = 1;               ///< relative training cost of its hyperparameters
+        bool budgetSpent = false;
         bool evaluating = false;
         bool done = false;
         std::vector<double> oof;
@@ -233,9 +248,10 @@ struct AutoMLJob::Private
     QString runUuid;
     QString artifactDir;
     QElapsedTimer clock;
-    qint64 softMs = 0;                 ///< no new candidates after this
-    qint64 hardMs = 0;                 ///< running jobs are stopped here
-    QTimer hardTimer;
+    qint64 limitMs = 0;                ///< the whole job ends here
+    qint64 finishMs = 0;               ///< the finish (ensemble, model, explanations) starts here at the latest
+    qint64 hardMs = 0;                 ///< running jobs are stopped here, so they have ended by finishMs
+    QTimer budgetTimer;                ///< checks the candidates' budgets and the limit
     int maxParallel = 1;
     std::vector<Algorithm> algorithms;
     std::vector<Trial> trials;
@@ -258,6 +274,11 @@ struct AutoMLJob::Private
 
     double oriented(double v) const { return data && data->maximize ? -v : v; }
     qint64 elapsed() const { return clock.elapsed(); }
+    double costOf(const QString &algorithm, const QJsonObject &hyper) const;
+    /// The expected wall time of a candidate (ms), or 0 when nothing is known yet.
+    double estimateMs(const Algorithm &a, double cost) const;
+    void checkBudgets();
+    QJsonObject hyperOf(const Algorithm &a, const Choice &c) const;
 
     template <typename T, typename Work, typename Done>
     void async(Work work, Done done)
@@ -279,10 +300,10 @@ struct AutoMLJob::Private
 
     void onPrepared(PreparedData prepared);
     void setupAlgorithms();
-    int nextAlgorithm(bool peek = false);
+    Choice nextChoice(bool peek = false);
     bool canLaunch() const;
     void launchMore();
-    void launchTrial(int algorithmIndex);
+    void launchTrial(const Choice &choice);
     int outstandingJobs() const;
     void onJobFinished(const QString &jobId, JobState state, const QString &message);
     void trialSettled(Trial &trial);
@@ -303,11 +324,8 @@ AutoMLJob::AutoMLJob(Workspace &workspace, JobManager &jobs, AutoMLSpec spec, QO
     connect(&d->jobs, &JobManager::jobFinished, this, [this](const QString &id, JobState state, const QString &message) {
         d->onJobFinished(id, state, message);
     });
-    d->hardTimer.setSingleShot(true);
-    connect(&d->hardTimer, &QTimer::timeout, this, [this] {
-        d->stopJobs(tr("the AutoML time limit was reached"));
-        d->maybeFinish();
-    });
+    d->budgetTimer.setInterval(200);
+    connect(&d->budgetTimer, &QTimer::timeout, this, [this] { d->checkBudgets(); });
 }
 
 AutoMLJob::~AutoMLJob()
@@ -324,8 +342,15 @@ QString AutoMLJob::metric() const { return d->data ? d->data->metric : QString()
 bool AutoMLJob::maximize() const { return d->data && d->data->maximize; }
 QString AutoMLJob::validation() const { return !d->data ? QString() : d->data->holdout ? QStringLiteral("holdout") : QStringLiteral("k-fold"); }
 int AutoMLJob::folds() const { return d->data ? d->data->folds : 0; }
+int AutoMLJob::repeats() const { return d->data ? d->data->repeats : 0; }
 QList<Candidate> AutoMLJob::leaderboard() const { return d->leaderboard(); }
 bool AutoMLJob::isFinished() const { return d->isFinished; }
+qint64 AutoMLJob::remainingMs() const
+{
+    if (!d->started || d->isFinished)
+        return 0;
+    return std::max<qint64>(0, d->limitMs - d->elapsed());
+}
 QString AutoMLJob::modelDir() const { return d->model; }
 QStringList AutoMLJob::notebooks() const { return d->notebooks; }
 QList<FeatureImportance> AutoMLJob::importance() const { return d->importance; }
@@ -376,10 +401,15 @@ void AutoMLJob::start()
         throw Error(QStringLiteral("the maximum number of candidates cannot be negative"));
     d->started = true;
     d->clock.start();
-    const qint64 limitMs = qint64(s.timeLimitSeconds) * 1000;
-    const qint64 reserve = std::max<qint64>(5000, limitMs / 10);
-    d->softMs = std::max<qint64>(limitMs - reserve, limitMs / 2);
-    d->hardMs = std::max<qint64>(limitMs - reserve / 2, d->softMs);
+    // The limit is a promise: the finish (scoring the last candidates, the ensemble, saving the
+    // model, explanations sized to the time left, notebooks) gets a reserve at the end, and
+    // running jobs are stopped early enough to have ended before it starts.
+    d->limitMs = qint64(s.timeLimitSeconds) * 1000;
+    const qint64 finishReserve = std::clamp<qint64>(d->limitMs * 12 / 100, 3000, 60000);
+    const qint64 stopMargin = std::clamp<qint64>(d->limitMs / 20, 1000, 5000);
+    d->finishMs = std::max<qint64>(d->limitMs - finishReserve, d->limitMs / 2);
+    d->hardMs = std::max<qint64>(d->finishMs - stopMargin, d->limitMs / 3);
+    d->budgetTimer.start();
     d->maxParallel = s.maxParallel > 0 ? s.maxParallel : std::max(1, QThread::idealThreadCount());
 
     ExperimentStore &store = d->workspace.store();
@@ -411,7 +441,24 @@ void AutoMLJob::start()
     d->phase(QStringLiteral("profiling"), tr("reading and profiling %1").arg(QFileInfo(s.trainPath).fileName()));
     const AutoMLSpec spec = s;
     const QString dir = d->artifactDir;
-    d->async<PreparedData>([spec, dir] { return detail::prepareData(spec, dir); },
+    const std::shared_ptr<PluginManager> pm = d->plugins;
+    const std::shared_ptr<QMutex> mutex = d->pluginMutex;
+    d->async<PreparedData>([spec, dir, pm, mutex] {
+                               // Loading the plugins (libtorch) takes seconds on a busy machine:
+                               // here it overlaps with reading the data instead of following it.
+                               auto preload = QtConcurrent::run([pm, mutex] {
+                                   QMutexLocker lock(mutex.get());
+                                   for (const QJsonObject &meta : pm->algorithmMetadata()) {
+                                       try {
+                                           pm->algorithm(meta.value(QStringLiteral("id")).toString());
+                                       } catch (const Error &) {
+                                       }
+                                   }
+                               });
+                               PreparedData p = detail::prepareData(spec, dir);
+                               preload.waitForFinished();
+                               return p;
+                           },
                            [this](const PreparedData &p) { d->onPrepared(p); });
 }
 
@@ -435,7 +482,9 @@ void AutoMLJob::Private::onPrepared(PreparedData prepared)
     try {
         store.logParam(runUuid, QStringLiteral("problem_type"), taskName(data->task));
         store.logParam(runUuid, QStringLiteral("metric"), data->metric);
-        store.logParam(runUuid, QStringLiteral("validation"), data->holdout ? QStringLiteral("holdout") : QStringLiteral("%1-fold").arg(data->folds));
+        store.logParam(runUuid, QStringLiteral("validation"), data->holdout ? QStringLiteral("holdout")
+                                                           : data->repeats > 1 ? QStringLiteral("%1-fold x%2").arg(data->folds).arg(data->repeats)
+                                                                               : QStringLiteral("%1-fold").arg(data->folds));
         store.logParam(runUuid, QStringLiteral("rows"), QString::number(data->table.rowCount()));
         const QStringList dropped = data->profile.droppedColumns();
         if (!dropped.isEmpty())
@@ -459,10 +508,10 @@ void AutoMLJob::Private::onPrepared(PreparedData prepared)
     phase(QStringLiteral("searching"),
           tr("%1, objective %2 (%3), %4; algorithms: %5")
               .arg(taskName(data->task), data->metric, data->maximize ? tr("maximised") : tr("minimised"),
-                   data->holdout ? tr("hold-out validation (20 %)") : tr("%1-fold cross-validation").arg(data->folds),
+                   data->holdout ? tr("hold-out validation (20 %)")
+                   : data->repeats > 1 ? tr("%1-fold cross-validation repeated %2 times").arg(data->folds).arg(data->repeats)
+                                       : tr("%1-fold cross-validation").arg(data->folds),
                    names.join(QStringLiteral(", "))));
-    const qint64 left = hardMs - elapsed();
-    hardTimer.start(int(std::clamp<qint64>(left, 0, std::numeric_limits<int>::max())));
     launchMore();
     maybeFinish();
 }
@@ -486,10 +535,14 @@ void AutoMLJob::Private::setupAlgorithms()
         available << id;
         if (!spec.algorithms.isEmpty() && !spec.algorithms.contains(id))
             continue;
+        // Nearest neighbours compare every row with every training row: small tables only,
+        // unless asked for by name.
+        if (id == QLatin1String("knn") && spec.algorithms.isEmpty() && data->table.rowCount() > detail::kMaxRowsForNeighbours)
+            continue;
         Algorithm a;
         a.id = id;
         a.info = info;
-        a.plan = detail::planFor(id, info.schema, data->task);
+        a.plan = detail::planFor(id, info.schema, data->task, int(data->table.columns.size()) - 1, data->table.rowCount());
         if (a.plan.space.size() > 0)
             a.strategy = tuning::Strategy::create(QStringLiteral("bayesian"), a.plan.space, spec.seed + quint64(algorithms.size()));
         algorithms.push_back(std::move(a));
@@ -522,27 +575,83 @@ bool AutoMLJob::Private::canLaunch() const
         return false;
     if (spec.maxCandidates > 0 && int(trials.size()) >= spec.maxCandidates)
         return false;
-    return elapsed() < softMs;
+    return elapsed() < hardMs;
 }
 
-int AutoMLJob::Private::nextAlgorithm(bool peek)
+double AutoMLJob::Private::costOf(const QString &algorithm, const QJsonObject &hyper) const
+{
+    // Relative work: what the training loop repeats, so measured times transfer between
+    // candidates of one algorithm.
+    auto num = [&](const char *key, double fallback) { return hyper.value(QLatin1String(key)).toDouble(fallback); };
+    if (algorithm == QLatin1String("xgboost")) {
+        const double depth = num("max_depth", 6);
+        const double leaves = num("max_leaves", 0) > 0 ? num("max_leaves", 0) : std::pow(2.0, depth > 0 ? depth : 8);
+        double rounds = num("num_round", 100);
+        if (num("early_stopping_rounds", 0) > 0)
+            rounds = std::min(rounds, 100 + 3 * num("early_stopping_rounds", 0)); // usually stops well before
+        return rounds * num("num_parallel_tree", 1) * std::max(1.0, std::log2(std::max(leaves, 2.0))) * num("subsample", 1);
+    }
+    if (algorithm == QLatin1String("mlp"))
+        return num("epochs", 50) * num("hidden_layers", 2) * num("units", 64);
+    if (algorithm == QLatin1String("linear-learner"))
+        return num("epochs", 30);
+    return 1;
+}
+
+double AutoMLJob::Private::estimateMs(const Algorithm &a, double cost) const
+{
+    if (a.wallMs <= 0 || a.wallCost <= 0)
+        return 0;
+    // Per-row cost is not linear in the settings (early stopping, start-up): damp the ratio.
+    const double ratio = std::clamp(cost / a.wallCost, 0.1, 20.0);
+    return a.wallMs * std::sqrt(ratio) * (ratio > 1 ? std::sqrt(ratio) : 1.0);
+}
+
+QJsonObject AutoMLJob::Private::hyperOf(const Algorithm &a, const Choice &c) const
+{
+    QJsonObject hyper = a.plan.fixed;
+    if (c.preset >= 0)
+        for (auto it = a.plan.presets.at(c.preset).second.constBegin(); it != a.plan.presets.at(c.preset).second.constEnd(); ++it)
+            hyper.insert(it.key(), it.value());
+    return hyper;
+}
+
+AutoMLJob::Private::Choice AutoMLJob::Private::nextChoice(bool peek)
 {
     const qint64 now = elapsed();
-    auto usable = [&](const Algorithm &a) {
-        if (a.exhausted || (a.failed >= 2 && a.finished == 0))
-            return false;
-        // Skip an algorithm whose trials take longer than the time left before the hard stop.
-        return a.wallMs <= 0 || now + qint64(a.wallMs) <= hardMs;
+    // Skip what is expected to run past the point where running jobs are stopped.
+    auto fits = [&](const Algorithm &a, double cost) {
+        const double est = estimateMs(a, cost);
+        return est <= 0 || double(now) + est <= double(hardMs);
     };
-    for (size_t i = 0; i < algorithms.size(); ++i)
-        if (!algorithms[i].defaultsStarted && usable(algorithms[i]))
-            return int(i);
+    auto usable = [&](const Algorithm &a) { return !a.exhausted && !(a.failed >= 2 && a.finished == 0); };
+    // Defaults first: every algorithm's own defaults, the first preset of the first algorithm
+    // (the strongest) right after its defaults, then the other presets, and only then tuning.
+    for (size_t i = 0; i < algorithms.size(); ++i) {
+        const Algorithm &a = algorithms[i];
+        if (!usable(a))
+            continue;
+        if (!a.defaultsStarted && fits(a, costOf(a.id, a.plan.fixed)))
+            return {int(i), -1};
+        if (i == 0 && a.defaultsStarted && a.presetsStarted == 0 && !a.plan.presets.isEmpty()
+            && fits(a, costOf(a.id, hyperOf(a, {0, 0}))))
+            return {0, 0};
+    }
+    for (size_t i = 0; i < algorithms.size(); ++i) {
+        const Algorithm &a = algorithms[i];
+        if (!usable(a) || !a.defaultsStarted)
+            continue;
+        for (int p = a.presetsStarted; p < a.plan.presets.size(); ++p)
+            if (fits(a, costOf(a.id, hyperOf(a, {int(i), p}))))
+                return {int(i), p};
+    }
     std::vector<int> order;
     for (size_t i = 0; i < algorithms.size(); ++i)
-        if (usable(algorithms[i]) && algorithms[i].strategy)
+        if (usable(algorithms[i]) && algorithms[i].strategy && algorithms[i].defaultsStarted
+            && algorithms[i].presetsStarted >= algorithms[i].plan.presets.size() && fits(algorithms[i], algorithms[i].wallCost))
             order.push_back(int(i));
     if (order.empty())
-        return -1;
+        return {};
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
         const double x = algorithms[size_t(a)].best, y = algorithms[size_t(b)].best;
         if (std::isnan(x) != std::isnan(y))
@@ -550,36 +659,42 @@ int AutoMLJob::Private::nextAlgorithm(bool peek)
         return x < y;
     });
     if (peek)
-        return order.front();
+        return {order.front(), -1};
     // The best algorithm so far gets two of every three slots; the others share the third.
     const int s = slot++;
     if (order.size() == 1 || s % 3 != 2)
-        return order.front();
-    return order[1 + size_t((s / 3) % int(order.size() - 1))];
+        return {order.front(), -1};
+    return {order[1 + size_t((s / 3) % int(order.size() - 1))], -1};
 }
 
 void AutoMLJob::Private::launchMore()
 {
     while (canLaunch() && outstandingJobs() < maxParallel) {
-        const int a = nextAlgorithm();
-        if (a < 0)
+        const Choice c = nextChoice();
+        if (c.algorithm < 0)
             break;
-        launchTrial(a);
+        launchTrial(c); // a strategy with no points left marks its algorithm exhausted
     }
 }
 
-void AutoMLJob::Private::launchTrial(int algorithmIndex)
+void AutoMLJob::Private::launchTrial(const Choice &choice)
 {
+    const int algorithmIndex = choice.algorithm;
     Algorithm &a = algorithms[size_t(algorithmIndex)];
     Trial trial;
     trial.algorithm = algorithmIndex;
     trial.candidate.index = int(trials.size()) + 1;
     trial.candidate.algorithm = a.id;
     trial.candidate.state = QStringLiteral("running");
-    QJsonObject hyper = a.plan.fixed;
+    QJsonObject hyper = hyperOf(a, choice);
     if (!a.defaultsStarted) {
         a.defaultsStarted = true;
         trial.candidate.params = a.plan.fixed;
+        trial.candidate.preset = QStringLiteral("defaults");
+    } else if (choice.preset >= 0) {
+        a.presetsStarted = choice.preset + 1;
+        trial.candidate.params = hyper;
+        trial.candidate.preset = a.plan.presets.at(choice.preset).first;
     } else {
         std::vector<double> point;
         if (!a.strategy->suggest(point)) {
@@ -595,6 +710,14 @@ void AutoMLJob::Private::launchTrial(int algorithmIndex)
             hyper.insert(it.key(), it.value());
     }
     trial.launchedMs = elapsed();
+    trial.cost = costOf(a.id, hyper);
+    // Its budget: twice what it is expected to take, or, when nothing is known yet, all the
+    // time left for the very first candidate and half of it for the others.
+    const qint64 left = std::max<qint64>(0, hardMs - trial.launchedMs);
+    const double est = estimateMs(a, trial.cost);
+    const qint64 allowance = est > 0 ? qint64(std::min<double>(double(left), std::max(2.5 * est, 2000.0)))
+                                     : (trials.empty() ? left : std::max<qint64>(left / 2, std::min<qint64>(left, 5000)));
+    trial.deadlineMs = trial.launchedMs + allowance;
 
     ExperimentStore &store = workspace.store();
     const QString name = candidateName(trial.candidate);
@@ -624,7 +747,7 @@ void AutoMLJob::Private::launchTrial(int algorithmIndex)
         preprocessing.insert(QStringLiteral("impute"), true);
 
     const int index = int(trials.size());
-    for (int f = 0; f < data->folds && trial.candidate.state != QLatin1String("failed"); ++f) {
+    for (int f = 0; f < data->foldJobs() && trial.candidate.state != QLatin1String("failed"); ++f) {
         JobSpec job;
         job.algorithm = a.id;
         job.hyperparameters = hyper;
@@ -677,6 +800,8 @@ void AutoMLJob::Private::onJobFinished(const QString &jobId, JobState state, con
     if (it == trialOfJob.constEnd())
         return;
     Trial &t = trials[size_t(it.value())];
+    if (t.done)
+        return; // given up at the time limit
     const int f = int(t.jobIds.indexOf(jobId));
     t.states[f] = state;
     const JobRecord record = jobs.job(jobId);
@@ -696,10 +821,15 @@ void AutoMLJob::Private::trialSettled(Trial &t)
     const double wall = double(elapsed() - t.launchedMs);
     bool complete = t.candidate.state != QLatin1String("failed");
     bool stopped = false;
-    for (JobState s : std::as_const(t.states)) {
-        complete = complete && s == JobState::Finished;
+    for (int i = 0; i < t.states.size(); ++i) {
+        const JobState s = t.states.at(i);
+        // A fold stopped at its budget keeps what it trained so far (boosting rounds, epochs).
+        const bool partial = s == JobState::Stopped && t.budgetSpent && QFileInfo::exists(QDir(t.modelDirs.at(i)).filePath(QStringLiteral("model.json")));
+        complete = complete && (s == JobState::Finished || partial);
         stopped = stopped || s == JobState::Stopped;
     }
+    if (complete && stopped)
+        t.candidate.message = tr("its time budget was spent: scored with what it trained by then");
     if (!complete) {
         t.candidate.state = stopped && t.candidate.state != QLatin1String("failed") ? QStringLiteral("stopped") : QStringLiteral("failed");
         if (!t.point.empty())
@@ -712,7 +842,15 @@ void AutoMLJob::Private::trialSettled(Trial &t)
         maybeFinish();
         return;
     }
-    a.wallMs = a.finished > 0 ? (a.wallMs * a.finished + wall) / (a.finished + 1) : wall;
+    if (!stopped) {
+        a.wallMs = (a.wallMs * a.measured + wall) / (a.measured + 1);
+        a.wallCost = (a.wallCost * a.measured + t.cost) / (a.measured + 1);
+        ++a.measured;
+    } else if (a.measured == 0) {
+        // Stopped at its budget: at least this long (a lower bound, until one finishes).
+        a.wallMs = std::max(a.wallMs, wall);
+        a.wallCost = t.cost;
+    }
     t.evaluating = true;
     t.candidate.state = QStringLiteral("scoring");
     const std::shared_ptr<const PreparedData> prepared = data;
@@ -730,13 +868,16 @@ void AutoMLJob::Private::trialSettled(Trial &t)
                 const PreparedData &p = *prepared;
                 const int w = p.width();
                 const qsizetype n = p.table.rowCount();
-                e.oof.assign(size_t(n) * size_t(w), kNaN);
+                // Repeated k-fold: every repeat predicts each row once; the out-of-fold
+                // prediction is their average.
+                std::vector<double> sum(size_t(n) * size_t(w), 0.0);
+                std::vector<int> seen(size_t(n), 0);
                 double micros = 0;
                 ModelCard first;
-                for (int f = 0; f < p.folds; ++f) {
+                for (int f = 0; f < p.foldJobs(); ++f) {
                     std::vector<qsizetype> rows;
                     for (qsizetype r = 0; r < n; ++r)
-                        if (p.fold[size_t(r)] == f)
+                        if (p.validates(f, r))
                             rows.push_back(r);
                     const data::Table part = p.table.select(rows);
                     std::unique_ptr<Predictor> predictor;
@@ -768,9 +909,11 @@ void AutoMLJob::Private::trialSettled(Trial &t)
                     }
                     if (pred.rows() != qsizetype(rows.size()))
                         throw Error(QStringLiteral("fold %1's model returned %2 predictions for %3 rows").arg(f).arg(pred.rows()).arg(rows.size()));
+                    for (qsizetype r : rows)
+                        ++seen[size_t(r)];
                     if (p.task == Task::Regression) {
                         for (size_t i = 0; i < rows.size(); ++i)
-                            e.oof[size_t(rows[i])] = pred.values[i];
+                            sum[size_t(rows[i])] += pred.values[i];
                         continue;
                     }
                     const qsizetype mk = pred.classes.size();
@@ -778,18 +921,22 @@ void AutoMLJob::Private::trialSettled(Trial &t)
                     for (qsizetype j = 0; j < mk; ++j)
                         map[size_t(j)] = int(p.classes.indexOf(pred.classes.at(j)));
                     for (size_t i = 0; i < rows.size(); ++i) {
-                        double *out = &e.oof[size_t(rows[i]) * size_t(w)];
-                        std::fill(out, out + w, 0.0);
+                        double *out = &sum[size_t(rows[i]) * size_t(w)];
                         for (qsizetype j = 0; j < mk; ++j) {
                             if (map[size_t(j)] < 0)
                                 continue;
-                            out[map[size_t(j)]] = pred.probabilities.empty()
-                                                      ? (pred.labels[i] == j ? 1.0 : 0.0)
-                                                      : double(pred.probabilities[i * size_t(mk) + size_t(j)]);
+                            out[map[size_t(j)]] += pred.probabilities.empty()
+                                                       ? (pred.labels[i] == j ? 1.0 : 0.0)
+                                                       : double(pred.probabilities[i * size_t(mk) + size_t(j)]);
                         }
                     }
                 }
-                e.predictMicrosPerRow = micros;
+                e.oof.assign(size_t(n) * size_t(w), kNaN);
+                for (qsizetype r = 0; r < n; ++r)
+                    if (seen[size_t(r)] > 0)
+                        for (int j = 0; j < w; ++j)
+                            e.oof[size_t(r) * size_t(w) + size_t(j)] = sum[size_t(r) * size_t(w) + size_t(j)] / seen[size_t(r)];
+                e.predictMicrosPerRow = micros; // the saved bag asks every fold model
                 e.metrics = detail::scoreRows(p, e.oof, p.scoredRows());
 
                 // The candidate's own model: the bag of its fold models (hold-out: the model).
@@ -826,6 +973,8 @@ void AutoMLJob::Private::onEvaluated(int trialIndex, const Evaluation &e)
     Trial &t = trials[size_t(trialIndex)];
     Algorithm &a = algorithms[size_t(t.algorithm)];
     t.evaluating = false;
+    if (t.done)
+        return; // given up at the time limit
     ExperimentStore &store = workspace.store();
     if (!e.error.isEmpty()) {
         t.candidate.state = QStringLiteral("failed");
@@ -889,6 +1038,50 @@ void AutoMLJob::Private::onEvaluated(int trialIndex, const Evaluation &e)
     maybeFinish();
 }
 
+void AutoMLJob::Private::checkBudgets()
+{
+    if (finishing || isFinished || !data)
+        return;
+    const qint64 now = elapsed();
+    if (now >= finishMs) {
+        // The finish must start now to end within the limit: whatever has not settled yet is
+        // left out (its jobs were stopped at hardMs and are stopped again, harder).
+        for (Trial &t : trials) {
+            if (t.done)
+                continue;
+            for (int i = 0; i < t.jobIds.size(); ++i)
+                if (!isTerminal(t.states.at(i)))
+                    jobs.stop(t.jobIds.at(i), tr("the AutoML time limit was reached"));
+            t.candidate.state = QStringLiteral("stopped");
+            t.candidate.message = tr("the AutoML time limit was reached before it was scored");
+            closeTrial(t, RunStatus::Killed);
+            Q_EMIT q->candidateFinished(t.candidate);
+        }
+        Q_EMIT q->leaderboardChanged();
+        maybeFinish();
+        return;
+    }
+    for (Trial &t : trials) {
+        if (t.done || t.evaluating)
+            continue;
+        const bool spent = now >= t.deadlineMs || now >= hardMs;
+        if (!spent)
+            continue;
+        bool running = false;
+        for (int i = 0; i < t.jobIds.size(); ++i)
+            running = running || !isTerminal(t.states.at(i));
+        if (!running)
+            continue;
+        if (!t.budgetSpent) {
+            t.budgetSpent = true;
+            const QString why = now >= hardMs ? tr("the AutoML time limit was reached") : tr("the candidate's time budget was spent");
+            for (int i = 0; i < t.jobIds.size(); ++i)
+                if (!isTerminal(t.states.at(i)))
+                    jobs.stop(t.jobIds.at(i), why);
+        }
+    }
+}
+
 void AutoMLJob::Private::closeTrial(Trial &t, RunStatus status)
 {
     t.done = true;
@@ -922,10 +1115,10 @@ void AutoMLJob::Private::maybeFinish()
     for (const Trial &t : trials)
         if (!t.done)
             return;
-    if (canLaunch() && nextAlgorithm(true) >= 0)
+    if (canLaunch() && nextChoice(true).algorithm >= 0)
         return;
     finishing = true;
-    hardTimer.stop();
+    budgetTimer.stop();
 
     QList<int> finishedTrials;
     for (size_t i = 0; i < trials.size(); ++i)
@@ -973,8 +1166,12 @@ void AutoMLJob::Private::maybeFinish()
     const QString explanations = QDir(artifactDir).filePath(QStringLiteral("explanations"));
     const QString run = runUuid;
     const quint64 seed = spec.seed;
+    const QElapsedTimer clockCopy = clock;
+    // What is left of the limit, less a moment for the notebooks, the leaderboard and exiting.
+    const qint64 endMs = limitMs - std::clamp<qint64>(limitMs / 50, 500, 3000);
     async<Outcome>(
-        [prepared, pm, mutex, members, ensemble, modelDir, explanations, run, seed] {
+        [prepared, pm, mutex, members, ensemble, modelDir, explanations, run, seed, clockCopy, endMs] {
+            auto leftMs = [&] { return endMs - clockCopy.elapsed(); };
             Outcome o;
             const PreparedData &p = *prepared;
             const std::vector<qsizetype> rows = p.scoredRows();
@@ -992,7 +1189,11 @@ void AutoMLJob::Private::maybeFinish()
                             c.push_back(m.oof[size_t(r) * size_t(w) + size_t(j)]);
                     compact.push_back(std::move(c));
                 }
+                // Selection gets at most a third of the time left; rounds past it pick nothing.
+                const qint64 selectionEnd = clockCopy.elapsed() + std::max<qint64>(0, leftMs() / 3);
                 const std::vector<double> picked = greedyEnsemble(compact, kEnsembleRounds, [&](const std::vector<double> &avg) {
+                    if (clockCopy.elapsed() > selectionEnd)
+                        return kNaN;
                     return orient(detail::scoreCompact(p, avg, rows).value(p.metric, kNaN));
                 });
                 int used = 0;
@@ -1061,21 +1262,47 @@ void AutoMLJob::Private::maybeFinish()
 
             // Global explanations of the best model on (a sample of) the validated rows.
             try {
+                if (leftMs() < 300)
+                    throw Error(QStringLiteral("the time limit left no time for it"));
                 std::vector<qsizetype> sample = rows;
                 std::mt19937_64 rng(seed);
                 for (qsizetype i = qsizetype(sample.size()) - 1; i > 0; --i)
                     std::swap(sample[size_t(i)], sample[size_t(rng() % quint64(i + 1))]);
                 if (qsizetype(sample.size()) > kImportanceRows)
                     sample.resize(size_t(kImportanceRows));
-                std::sort(sample.begin(), sample.end());
-                const data::Table table = p.table.select(sample);
                 ModelCard card;
                 std::unique_ptr<Predictor> predictor;
                 {
                     QMutexLocker lock(mutex.get());
                     predictor = loadPredictor(*pm, modelDir, &card);
                 }
-                o.importance = permutationImportance(*predictor, card, table, p.metric, 3, seed);
+                // Sized to the time left: one timed prediction tells what a row costs, and
+                // permutation importance predicts every row once per column and repeat.
+                const int repeats = 3;
+                const qsizetype columns = std::max<qsizetype>(1, p.table.columns.size() - 1);
+                double rowMs = 0;
+                {
+                    std::vector<qsizetype> probeRows(sample.begin(), sample.begin() + std::min<qsizetype>(200, qsizetype(sample.size())));
+                    std::sort(probeRows.begin(), probeRows.end());
+                    const data::Table probe = p.table.select(probeRows);
+                    PredictionInput input;
+                    input.table = &probe;
+                    predictor->predict(input); // the first call pays for lazy set-up
+                    QElapsedTimer timer;
+                    timer.start();
+                    predictor->predict(input);
+                    rowMs = double(timer.nsecsElapsed()) / 1e6 / double(std::max<qsizetype>(1, probe.rowCount()));
+                }
+                // A third of the time left: a busy machine makes big batches slower than the probe.
+                const double importanceMs = double(leftMs()) * 0.3;
+                const qsizetype affordable = rowMs > 0 ? qsizetype(importanceMs / (rowMs * double(1 + columns * repeats))) : qsizetype(sample.size());
+                if (affordable < 30)
+                    throw Error(QStringLiteral("the time limit left no time for it"));
+                if (qsizetype(sample.size()) > affordable)
+                    sample.resize(size_t(affordable));
+                std::sort(sample.begin(), sample.end());
+                const data::Table table = p.table.select(sample);
+                o.importance = permutationImportance(*predictor, card, table, p.metric, repeats, seed);
                 writeFile(QDir(explanations).filePath(QStringLiteral("importance.json")),
                           QJsonDocument(QJsonObject{{QStringLiteral("method"), QStringLiteral("permutation")},
                                                     {QStringLiteral("metric"), p.metric},
@@ -1083,19 +1310,34 @@ void AutoMLJob::Private::maybeFinish()
                                                     {QStringLiteral("features"), importanceToJson(o.importance)}})
                               .toJson());
                 writeFile(QDir(explanations).filePath(QStringLiteral("importance.csv")), importanceCsv(o.importance));
-                std::vector<qsizetype> few(sample.begin(), sample.begin() + std::min<qsizetype>(kShapRows, qsizetype(sample.size())));
-                std::vector<qsizetype> positions(few.size());
-                std::iota(positions.begin(), positions.end(), 0);
-                const data::Table shapRows = table.select(positions);
-                PredictionInput input;
-                input.channel.type = data::ChannelSpec::Type::Csv;
-                input.table = &shapRows;
-                if (std::optional<Contributions> c = predictor->contributions(input); c && c->method == QLatin1String("shap")) {
+                // SHAP on a few rows first, then on as many as the time left allows.
+                qsizetype shapCount = 0;
+                auto shapOn = [&](qsizetype count) {
+                    shapCount = std::min<qsizetype>(count, table.rowCount());
+                    std::vector<qsizetype> positions(static_cast<size_t>(shapCount));
+                    std::iota(positions.begin(), positions.end(), 0);
+                    const data::Table shapRows = table.select(positions);
+                    PredictionInput input;
+                    input.channel.type = data::ChannelSpec::Type::Csv;
+                    input.table = &shapRows;
+                    return predictor->contributions(input);
+                };
+                const qsizetype firstRows = 5;
+                QElapsedTimer shapTimer;
+                shapTimer.start();
+                std::optional<Contributions> c = leftMs() > 300 ? shapOn(firstRows) : std::nullopt;
+                const double shapRowMs = double(shapTimer.nsecsElapsed()) / 1e6 / double(firstRows);
+                if (c && c->method == QLatin1String("shap")) {
+                    const qsizetype more = shapRowMs > 0 ? qsizetype(double(leftMs()) * 0.3 / shapRowMs) : kShapRows;
+                    if (more > firstRows)
+                        c = shapOn(std::min<qsizetype>(kShapRows, more));
+                }
+                if (c && c->method == QLatin1String("shap")) {
                     const QList<FeatureImportance> shap = shapImportance(*c);
                     writeFile(QDir(explanations).filePath(QStringLiteral("shap_importance.json")),
                               QJsonDocument(QJsonObject{{QStringLiteral("method"), QStringLiteral("shap")},
                                                         {QStringLiteral("output"), c->output},
-                                                        {QStringLiteral("rows"), shapRows.rowCount()},
+                                                        {QStringLiteral("rows"), shapCount},
                                                         {QStringLiteral("features"), importanceToJson(shap)}})
                                   .toJson());
                     writeFile(QDir(explanations).filePath(QStringLiteral("shap_importance.csv")), importanceCsv(shap));
@@ -1195,7 +1437,7 @@ void AutoMLJob::Private::fail(const QString &message)
     if (isFinished)
         return;
     finishing = true;
-    hardTimer.stop();
+    budgetTimer.stop();
     stopJobs(message);
     isFinished = true;
     try {

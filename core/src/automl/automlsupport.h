@@ -21,6 +21,8 @@ namespace cairn::automl::detail {
 
 /// Rows up to which AutoML validates with k folds; above, one hold-out split.
 constexpr qsizetype kMaxRowsForKFold = 20000;
+/// Rows up to which AutoML tries k-nearest neighbours without being asked.
+constexpr qsizetype kMaxRowsForNeighbours = 5000;
 
 /// The training table after profiling, ready for candidates: rows with a known target, the
 /// kept columns, the truth, and each row's validation fold.
@@ -36,13 +38,20 @@ struct PreparedData
     QStringList classes;             ///< classification: the full class list
     std::vector<int> labels;         ///< classification: class index per row
     std::vector<double> values;      ///< regression: the target per row
-    std::vector<int> fold;           ///< validation fold per row; -1: always trains
+    std::vector<int> fold;           ///< validation fold per row (first repeat); -1: always trains
+    /// Per repeat of k-fold (small tables): the validation fold of every row.
+    std::vector<std::vector<int>> repeatFold;
     int folds = 1;
+    int repeats = 1;                 ///< repeated k-fold: each candidate trains folds × repeats jobs
     bool holdout = false;
-    QStringList trainCsv;            ///< per fold
-    QStringList validationCsv;       ///< per fold
+    QStringList trainCsv;            ///< per fold job (repeat-major)
+    QStringList validationCsv;       ///< per fold job
 
     int width() const { return task == Task::Regression ? 1 : int(classes.size()); }
+    /// Training jobs per candidate.
+    int foldJobs() const { return folds * repeats; }
+    /// The validation fold of `row` in fold job `job`'s repeat, compared with its fold.
+    bool validates(int job, qsizetype row) const { return repeatFold[size_t(job / folds)][size_t(row)] == job % folds; }
     /// Rows with an out-of-fold prediction (fold ≥ 0), in row order.
     std::vector<qsizetype> scoredRows() const;
 };
@@ -54,6 +63,8 @@ PreparedData prepareData(const AutoMLSpec &spec, const QString &artifactDir);
 
 /// How many folds for `rows` usable rows within a time limit (1: a hold-out split).
 int chooseFolds(qsizetype rows, int timeLimitSeconds);
+/// How often k-fold is repeated with other seeds: small tables are noisy, and repeats cost little.
+int chooseRepeats(qsizetype rows, int folds, int timeLimitSeconds);
 
 /// Writes `rows` of `table` as CSV with RFC 4180 quoting; throws cairn::Error on failure.
 void writeCsv(const QString &path, const data::Table &table, const std::vector<qsizetype> &rows);
@@ -69,10 +80,14 @@ struct AlgorithmPlan
     QJsonObject fixed;        ///< every trial, the first (defaults) included
     QJsonObject tunedFixed;   ///< only tuned trials (e.g. early stopping for boosted trees)
     bool impute = false;      ///< pipelines: impute missing numbers
+    /// Proven configurations trained after the defaults and before any tuning, each with a
+    /// short label ("random forest") and its hyperparameters (over `fixed`).
+    QList<std::pair<QString, QJsonObject>> presets;
 };
 /// The plan for a known algorithm; for another one, the schema's tunable numeric parameters.
 /// `task` refines task-specific settings (the metric boosted trees stop early on).
-AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema, std::optional<Task> task = std::nullopt);
+AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema, std::optional<Task> task = std::nullopt,
+                      int columns = 0, qsizetype rows = 0);
 
 /// Every metric of metricsFor(task) on the rows `rows` of the out-of-fold predictions `oof`
 /// (rows × width, row-major over all table rows).

@@ -13,6 +13,8 @@
 #include "cairn/workspace/workspace.h"
 
 #include <QDir>
+#include <QElapsedTimer>
+#include <QHash>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -167,6 +169,7 @@ private Q_SLOTS:
         QCOMPARE(job.metric(), QStringLiteral("accuracy"));
         QCOMPARE(job.validation(), QStringLiteral("k-fold"));
         QCOMPARE(job.folds(), 5);
+        QCOMPARE(job.repeats(), 2); // 150 rows: k-fold repeated with another seed
         QCOMPARE(started.size(), 3);
         checkLeaderboard(job);
         QVERIFY(job.leaderboard().first().objective > 0.85);
@@ -195,7 +198,18 @@ private Q_SLOTS:
         const Candidate best = job.leaderboard().first();
         QVERIFY(!best.ensemble || best.params.size() >= 2);
         if (!best.ensemble)
-            QCOMPARE(store.childRuns(best.runUuid).size(), 5);
+            QCOMPARE(store.childRuns(best.runUuid).size(), 10); // 5 folds, twice
+        // The second repeat validates every row once too, on other folds.
+        qsizetype again = 0;
+        bool otherFolds = false;
+        for (int f = 5; f < 10; ++f) {
+            const data::Table valid = data::CsvReader::read(QDir(dir).filePath(QStringLiteral("automl/folds/fold_%1_valid.csv").arg(f)));
+            const data::Table first = data::CsvReader::read(QDir(dir).filePath(QStringLiteral("automl/folds/fold_%1_valid.csv").arg(f - 5)));
+            again += valid.rowCount();
+            otherFolds = otherFolds || valid.column(QStringLiteral("sepal_length_cm")).values != first.column(QStringLiteral("sepal_length_cm")).values;
+        }
+        QCOMPARE(again, qsizetype(150));
+        QVERIFY(otherFolds);
         QCOMPARE(job.notebooks().size(), 2);
         for (const QString &notebook : job.notebooks())
             QVERIFY2(QFile::exists(notebook), qPrintable(notebook));
@@ -318,6 +332,169 @@ private Q_SLOTS:
         checkLeaderboard(job);
         QCOMPARE(job.leaderboard().first().algorithm, QStringLiteral("xgboost"));
         QCOMPARE(job.leaderboard().last().state, QStringLiteral("failed"));
+    }
+
+    void defaultsAndPresetsBeforeTuning()
+    {
+        // Proven configurations come first: XGBoost's defaults, a HistGradientBoosting-like
+        // configuration, k-NN's defaults, then a random forest and its cousins in XGBoost's
+        // random-forest mode; tuned points only after them.
+        AutoMLSpec spec;
+        spec.trainPath = dataFile(QStringLiteral("iris.csv"));
+        spec.target = QStringLiteral("target");
+        spec.timeLimitSeconds = 55; // one repeat of 5 folds
+        spec.maxCandidates = 6;
+        spec.maxParallel = 2;
+        spec.algorithms = {QStringLiteral("xgboost"), QStringLiteral("knn")};
+        spec.ensemble = false;
+        AutoMLJob job(*m_ws, *m_jobs, spec);
+        const auto [ok, message] = runToEnd(job);
+        QVERIFY2(ok, qPrintable(message));
+        QCOMPARE(job.repeats(), 1);
+        const QList<Candidate> all = job.candidates();
+        QStringList order;
+        for (const Candidate &c : all)
+            order << c.algorithm + QLatin1Char(':') + c.preset;
+        QCOMPARE(order, (QStringList{QStringLiteral("xgboost:defaults"), QStringLiteral("xgboost:histogram GBM"), QStringLiteral("knn:defaults"),
+                                     QStringLiteral("xgboost:random forest"), QStringLiteral("xgboost:randomised trees"), QStringLiteral("xgboost:slow GBM")}));
+        for (const Candidate &c : all) {
+            QVERIFY2(c.state == QLatin1String("finished"), qPrintable(c.name() + QStringLiteral(": ") + c.message));
+            QVERIFY2(c.objective > 0.85, qPrintable(c.name()));
+        }
+        // The forest: one round of many trees, each on a sample of the rows and columns.
+        QCOMPARE(all.at(3).params.value(QStringLiteral("num_round")).toInt(), 1);
+        QVERIFY(all.at(3).params.value(QStringLiteral("num_parallel_tree")).toInt() >= 50);
+        QVERIFY(all.at(3).params.value(QStringLiteral("subsample")).toDouble() < 1);
+        // The leaderboard says which configuration each candidate is.
+        const QJsonArray entries = readJson(QDir(m_ws->artifactDir(job.runUuid())).filePath(QStringLiteral("automl/leaderboard.json")))
+                                       .value(QStringLiteral("candidates")).toArray();
+        QStringList presets;
+        for (const QJsonValue &v : entries)
+            presets << v.toObject().value(QStringLiteral("preset")).toString();
+        QVERIFY(presets.contains(QStringLiteral("random forest")));
+        // The k-NN candidate's model predicts raw rows.
+        PluginManager plugins;
+        std::unique_ptr<Predictor> knn = loadPredictor(plugins, QDir(m_ws->artifactDir(all.at(2).runUuid)).filePath(QStringLiteral("model")));
+        const data::Table table = data::CsvReader::read(dataFile(QStringLiteral("iris.csv")));
+        PredictionInput input;
+        input.table = &table;
+        const Predictions p = knn->predict(input);
+        QCOMPARE(p.rows(), qsizetype(150));
+        int right = 0;
+        for (qsizetype r = 0; r < 150; ++r)
+            right += p.classes.at(p.labels[size_t(r)]) == table.column(QStringLiteral("target")).text(r) ? 1 : 0;
+        QVERIFY(right > 135);
+    }
+
+    void timeLimitHoldsOnALargerTable()
+    {
+        // 30,000 rows with a 10-second limit: the job ends within the limit + 10 %, wherever
+        // its candidates are, with the best model found so far.
+        const QString csv = m_dir->filePath(QStringLiteral("larger.csv"));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        std::mt19937_64 rng(5);
+        std::normal_distribution<double> noise(0, 0.3);
+        QByteArray text = "a,b,c,d,e,f,shop,y\n";
+        for (int i = 0; i < 30000; ++i) {
+            double x[6];
+            for (double &v : x)
+                v = double(rng() % 10000) / 1000;
+            const int shop = int(rng() % 30);
+            text += QByteArray::number(x[0]) + ',' + QByteArray::number(x[1]) + ',' + QByteArray::number(x[2]) + ',' + QByteArray::number(x[3]) + ','
+                    + QByteArray::number(x[4]) + ',' + QByteArray::number(x[5]) + ",s" + QByteArray::number(shop) + ','
+                    + QByteArray::number(std::sin(x[0]) * x[1] + x[2] * x[3] / 10 + shop % 7 + noise(rng), 'g', 8) + '\n';
+        }
+        f.write(text);
+        f.close();
+        AutoMLSpec spec;
+        spec.trainPath = csv;
+        spec.target = QStringLiteral("y");
+        spec.timeLimitSeconds = 10;
+        AutoMLJob job(*m_ws, *m_jobs, spec);
+        QElapsedTimer wall;
+        wall.start();
+        const auto [ok, message] = runToEnd(job, 60000);
+        const qint64 ms = wall.elapsed();
+        QVERIFY2(ok, qPrintable(message));
+        QVERIFY2(ms <= 11000, qPrintable(QStringLiteral("took %1 ms for a 10 s limit").arg(ms)));
+        checkLeaderboard(job);
+        QVERIFY(QFile::exists(QDir(job.modelDir()).filePath(QStringLiteral("model.json"))));
+        QCOMPARE(job.remainingMs(), qint64(0));
+    }
+
+    void targetEncodingIsFittedInsideTheFolds()
+    {
+        // A 40-valued column is target encoded. Each fold's model must know only the means of
+        // its own training rows: a validation row's target never reaches its encoding.
+        const QString csv = m_dir->filePath(QStringLiteral("codes.csv"));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        std::mt19937_64 rng(11);
+        std::normal_distribution<double> noise(0, 1);
+        QByteArray text = "x,code,y\n";
+        for (int i = 0; i < 600; ++i) {
+            const double x = double(rng() % 1000) / 100;
+            const int code = int(rng() % 40);
+            text += QByteArray::number(x) + ",c" + QByteArray::number(code) + ',' + QByteArray::number(x + code % 5 + noise(rng), 'g', 10) + '\n';
+        }
+        f.write(text);
+        f.close();
+        AutoMLSpec spec;
+        spec.trainPath = csv;
+        spec.target = QStringLiteral("y");
+        spec.timeLimitSeconds = 55;
+        spec.maxCandidates = 1;
+        spec.algorithms = {QStringLiteral("xgboost")};
+        spec.ensemble = false;
+        AutoMLJob job(*m_ws, *m_jobs, spec);
+        const auto [ok, message] = runToEnd(job);
+        QVERIFY2(ok, qPrintable(message));
+        QCOMPARE(job.folds(), 5);
+        const Candidate c = job.leaderboard().first();
+        const QString dir = m_ws->artifactDir(job.runUuid());
+        const data::Table all = data::CsvReader::read(csv);
+        auto meansOf = [](const data::Table &t) {
+            QHash<QString, std::pair<double, int>> sums;
+            double total = 0;
+            const data::Column &code = t.column(QStringLiteral("code"));
+            const data::Column &y = t.column(QStringLiteral("y"));
+            for (qsizetype r = 0; r < t.rowCount(); ++r) {
+                auto &s = sums[code.text(r)];
+                s.first += y.values[size_t(r)];
+                ++s.second;
+                total += y.values[size_t(r)];
+            }
+            const double prior = total / double(t.rowCount());
+            QHash<QString, double> means;
+            for (auto it = sums.constBegin(); it != sums.constEnd(); ++it)
+                means.insert(it.key(), (it.value().first + 10 * prior) / (it.value().second + 10)); // smoothing m = 10
+            return means;
+        };
+        const QHash<QString, double> allMeans = meansOf(all);
+        int folds = 0;
+        for (const Run &run : m_ws->store().childRuns(c.runUuid)) {
+            const int fold = run.name.section(QStringLiteral("-fold"), 1).toInt();
+            const QHash<QString, double> expected = meansOf(data::CsvReader::read(QDir(dir).filePath(QStringLiteral("automl/folds/fold_%1_train.csv").arg(fold))));
+            const ModelCard card = ModelCard::load(QDir(m_ws->artifactDir(run.uuid)).filePath(QStringLiteral("model")));
+            QJsonObject feature;
+            for (const QJsonValue &v : card.preprocessing.value(QStringLiteral("encoder")).toObject().value(QStringLiteral("features")).toArray())
+                if (v.toObject().value(QStringLiteral("column")).toString() == QLatin1String("code"))
+                    feature = v.toObject();
+            QCOMPARE(feature.value(QStringLiteral("encoding")).toString(), QStringLiteral("target"));
+            const QJsonArray categories = feature.value(QStringLiteral("categories")).toArray();
+            const QJsonArray means = feature.value(QStringLiteral("targetMeans")).toArray();
+            QCOMPARE(means.size(), categories.size());
+            int differsFromAllRows = 0;
+            for (int i = 0; i < categories.size(); ++i) {
+                const QString category = categories.at(i).toString();
+                QVERIFY2(std::abs(means.at(i).toDouble() - expected.value(category)) < 1e-6, qPrintable(category));
+                differsFromAllRows += std::abs(means.at(i).toDouble() - allMeans.value(category)) > 1e-3 ? 1 : 0;
+            }
+            QVERIFY(differsFromAllRows > categories.size() / 2);
+            ++folds;
+        }
+        QCOMPARE(folds, 5);
     }
 
     void metricMustFitTheTask()

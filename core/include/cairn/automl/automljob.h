@@ -59,6 +59,8 @@ struct Candidate
     double trainSeconds = 0;              ///< sum over the candidate's fold jobs
     double predictMicrosPerRow = 0;
     bool ensemble = false;
+    /// What the candidate's settings are: "defaults", a preset ("random forest") or empty (tuned).
+    QString preset;
 
     /// "xgboost-3" (the algorithm and the index), or "ensemble": how the leaderboard, the
     /// ensemble's members and the notebooks name it.
@@ -96,11 +98,15 @@ public:
     /// "k-fold" or "holdout", and the number of folds (1 for a hold-out split).
     QString validation() const;
     int folds() const;
+    /// How often k-fold is repeated with other seeds (small tables; 1 otherwise).
+    int repeats() const;
     /// Finished candidates (and the ensemble) best first, then failed and stopped ones.
     QList<Candidate> leaderboard() const;
     /// Every candidate so far, in start order.
     QList<Candidate> candidates() const;
     bool isFinished() const;
+    /// The time limit left (ms): how long until the job has ended at the latest.
+    qint64 remainingMs() const;
     /// The AutoML run's model folder (empty until it exists).
     QString modelDir() const;
     QStringList notebooks() const;

@@ -4093,6 +4093,12 @@ Select two or more to compare them.</source>
         <source>Host %1</source>
         <translation>主机 %1</translation>
     </message>
+    <message numerus="yes">
+        <source>Distributed over %n rank(s): %1</source>
+        <translation>
+            <numerusform>分布式，共 %n 个 rank：%1</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Parent &lt;a href=&apos;run:%1&apos;&gt;%2&lt;/a&gt;</source>
         <translation>父运行 &lt;a href=&apos;run:%1&apos;&gt;%2&lt;/a&gt;</translation>
@@ -4261,6 +4267,22 @@ min %3, max %4, %n points</source>
     <message>
         <source>CPU threads the job may use</source>
         <translation>作业可使用的 CPU 线程数</translation>
+    </message>
+    <message>
+        <source>Data-parallel training on this many instances (SSH hosts or cluster nodes; on this machine, processes)</source>
+        <translation>在这么多个实例上进行数据并行训练（SSH 主机或集群节点；在本机上为进程）</translation>
+    </message>
+    <message>
+        <source>Instances:</source>
+        <translation>实例数：</translation>
+    </message>
+    <message>
+        <source>Training processes (ranks) on each instance; CPUs are per process</source>
+        <translation>每个实例上的训练进程（rank）数；CPU 数按进程计</translation>
+    </message>
+    <message>
+        <source>Processes per instance:</source>
+        <translation>每实例进程数：</translation>
     </message>
     <message>
         <source>CPUs:</source>

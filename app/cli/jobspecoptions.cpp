@@ -56,6 +56,8 @@ void addJobSpecOptions(QCommandLineParser &parser)
     parser.addOption({{QStringLiteral("e"), QStringLiteral("experiment")}, QStringLiteral("Experiment name (created if new; default: Default)."), QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("run-name"), QStringLiteral("Name of the run."), QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("cpus"), QStringLiteral("CPU threads for the job (default: all)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("instances"), QStringLiteral("Data-parallel training on N instances (linear-learner, mlp, cnn, xgboost; on this machine, N processes; default 1)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("processes-per-instance"), QStringLiteral("Training processes (ranks) on each instance (default 1)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("host"), QStringLiteral("Run on this host (cairn hosts list; default: local)."), QStringLiteral("NAME")});
     // A Slurm cluster's share of the job (#SBATCH lines); other hosts ignore them.
     parser.addOption({QStringLiteral("partition"), QStringLiteral("Slurm: the partition (default: the cluster's)."), QStringLiteral("P")});
@@ -132,6 +134,13 @@ JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plug
         throw UsageError(QStringLiteral("%1 needs --target COL: the column to predict").arg(command));
     if (parser.isSet(QStringLiteral("cpus")))
         spec.resources.cpus = intOption(parser, QStringLiteral("cpus"), 1);
+    if (parser.isSet(QStringLiteral("instances")))
+        spec.resources.instances = intOption(parser, QStringLiteral("instances"), 1);
+    if (parser.isSet(QStringLiteral("processes-per-instance")))
+        spec.resources.processesPerInstance = intOption(parser, QStringLiteral("processes-per-instance"), 1);
+    if (spec.resources.worldSize() > 1 && !info.distributed)
+        throw UsageError(QStringLiteral("%1 trains on one instance only; --instances and --processes-per-instance are for linear-learner, mlp, cnn and xgboost")
+                             .arg(info.id));
     if (parser.isSet(QStringLiteral("host")))
         spec.resources.host = remote::HostStore().host(parser.value(QStringLiteral("host"))).name; // an unknown name fails here, before any run exists
     if (parser.isSet(QStringLiteral("partition"))) {

@@ -2,6 +2,8 @@
 #include "trainingcommands.h"
 
 #include "cairn/algorithms/pluginmanager.h"
+#include "cairn/jobs/distributed.h"
+#include "cairn/jobs/distributedlauncher.h"
 #include "cairn/jobs/jobspec.h"
 #include "cairn/jobs/workercontext.h"
 #include "cairn/remote/probe.h"
@@ -9,6 +11,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 
 #include <chrono>
@@ -16,6 +19,7 @@
 #include <cstring>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <malloc.h>
 #include <string>
 #include <thread>
@@ -106,8 +110,22 @@ int runWorkerCommand(Context &c, const QString &verb)
 
     restartWithHugePages();
     keepFreedMemory();
+    std::optional<DistributedPlace> place;
+    QString placeError;
+    try {
+        place = DistributedPlace::fromEnvironment();
+    } catch (const Error &e) {
+        placeError = e.message();
+    }
+    const QString specPath = parser.value(QStringLiteral("spec"));
     std::FILE *events = nullptr;
-    if (detached) {
+    if (place && place->rank != 0) {
+        // Rank 0's events are the job's; each other rank keeps its own beside the spec.
+        const QString path = DistributedLauncher::rankEventsPath(QFileInfo(specPath).absolutePath(), place->rank);
+        events = std::fopen(QFile::encodeName(path).constData(), "a");
+        if (!events)
+            throw Error(QStringLiteral("cannot open the rank's events file %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno))));
+    } else if (detached) {
         events = std::fopen(QFile::encodeName(eventsFile).constData(), "a");
         if (!events)
             throw Error(QStringLiteral("cannot open the events file %1: %2").arg(eventsFile, QString::fromLocal8Bit(std::strerror(errno))));
@@ -124,7 +142,14 @@ int runWorkerCommand(Context &c, const QString &verb)
 
     JobSpec spec;
     try {
-        spec = JobSpec::load(parser.value(QStringLiteral("spec")));
+        spec = JobSpec::load(specPath);
+        if (!placeError.isEmpty())
+            throw Error(placeError);
+        // A rank's threads: as the launcher or Slurm says, unless the spec fixes them.
+        if (place && spec.resources.cpus == 0) {
+            const int threads = qEnvironmentVariable("CAIRN_THREADS", qEnvironmentVariable("SLURM_CPUS_PER_TASK")).toInt();
+            spec.resources.cpus = threads > 0 ? threads : 1;
+        }
     } catch (const Error &e) {
         const QByteArray line = JobEvent::status(QStringLiteral("failed"), e.message()).toLine();
         std::fwrite(line.constData(), 1, size_t(line.size()), events);
@@ -177,6 +202,18 @@ int runWorkerCommand(Context &c, const QString &verb)
     }
 
     context->emitEvent(JobEvent::status(QStringLiteral("running")));
+    if (!place && spec.resources.worldSize() > 1) {
+        // The job's ranks run as processes of this machine, started and watched from here.
+        DistributedLauncher::Options o;
+        o.program = QCoreApplication::applicationFilePath();
+        o.arguments = {QStringLiteral("worker"), QStringLiteral("--spec"), QFileInfo(specPath).absoluteFilePath()};
+        o.jobDir = QFileInfo(specPath).absolutePath();
+        o.worldSize = spec.resources.worldSize();
+        o.threadsPerRank = spec.resources.cpus > 0 ? spec.resources.cpus : std::max(1, context->cpuCount() / o.worldSize);
+        const int code = DistributedLauncher(o, *context).run();
+        std::fflush(events);
+        return code;
+    }
     context->log(QStringLiteral("worker pid %1 on %2 cpu(s); output in %3").arg(::getpid()).arg(context->cpuCount()).arg(spec.outputDir));
     try {
         context->checkResources();

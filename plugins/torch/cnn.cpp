@@ -1,6 +1,7 @@
 // The CNN for images: by default the classic two-convolution MNIST network of the PyTorch
 // examples (conv3×3-32, conv3×3-64, max-pool 2, dropout, dense 128, dropout, dense classes).
 #include "torchcommon.h"
+#include "dataparallel.h"
 #include "torchplugin.h"
 #include "imageloader.h"
 
@@ -132,6 +133,7 @@ public:
         const QJsonObject hp = TorchPlugin::cnnSchema().resolve(spec.hyperparameters);
         fused::setThreads(ctx.cpuCount());
         torch::manual_seed(spec.seed);
+        const std::unique_ptr<torchutil::DataParallel> dp = torchutil::DataParallel::join(ctx);
         const int size = hp.value(QStringLiteral("image_size")).toInt();
         const data::ChannelSpec trainChannel = spec.channels.value(QStringLiteral("train"));
         ctx.progress(0, QStringLiteral("reading %1").arg(trainChannel.path));
@@ -182,12 +184,13 @@ public:
         const torch::Device device = torchutil::trainingDevice(ctx, hp.value(QStringLiteral("device")).toString());
         Cnn net(config);
         net->to(device);
+        dp->attach(*net);
 
         const torch::Tensor xTrain = imagesTensor(train, mean, sd);
         const torch::Tensor yTrain = labelsTensor(train.labels);
         train.pixels = {};
         torch::Tensor xVal, yVal;
-        if (validation.count > 0) {
+        if (validation.count > 0 && dp->isMaster()) { // rank 0 validates
             xVal = imagesTensor(validation, mean, sd);
             yVal = labelsTensor(validation.labels).to(device);
         }
@@ -210,30 +213,42 @@ public:
         int done = 0;
         QJsonObject finalMetrics;
         torch::Tensor lastValidationLogits; // of the model as it is after the last epoch
-        for (int epoch = 0; epoch < epochs && !ctx.stopRequested(); ++epoch) {
+        bool stopping = false; // agreed by every rank: they stop after the same step
+        for (int epoch = 0; epoch < epochs && !stopping; ++epoch) {
             QElapsedTimer timer;
             timer.start();
             const double lr = torchutil::scheduledLr(schedule, baseLr, epoch, epochs); // at the epoch's start
             net->train();
             const torch::Tensor perm = torch::randperm(n, gen);
             double lossSum = 0;
-            qint64 seen = 0;
-            for (qint64 b = 0; b < stepsPerEpoch; ++b) {
-                if (ctx.stopRequested())
-                    break;
-                const torch::Tensor idx = perm.slice(0, b * batch, std::min(n, (b + 1) * batch));
+            qint64 seen = 0, mine = 0;
+            for (qint64 b = 0; b < stepsPerEpoch && !stopping; ++b) {
+                const torch::Tensor global = perm.slice(0, b * batch, std::min(n, (b + 1) * batch));
+                const torch::Tensor idx = dp->shard(global); // this rank's rows of the global batch
+                const double share = double(idx.size(0)) / double(global.size(0));
                 torchutil::setLr(*optimizer, torchutil::scheduledLr(schedule, baseLr, epoch + double(b) / double(stepsPerEpoch), epochs));
                 fused::clearGradients(*optimizer);
-                net->probe.arm(ctx, step);
-                const torch::Tensor loss = torch::cross_entropy_loss(net->forward(xTrain.index_select(0, idx).to(device)), yTrain.index_select(0, idx).to(device));
-                net->probe.disarm();
-                loss.backward();
-                torchutil::collectStats(ctx, *net, step);
-                const double l = loss.item<double>();
+                torch::Tensor loss;
+                if (idx.size(0) > 0) {
+                    if (dp->isMaster())
+                        net->probe.arm(ctx, step);
+                    loss = torch::cross_entropy_loss(net->forward(xTrain.index_select(0, idx).to(device)), yTrain.index_select(0, idx).to(device));
+                    net->probe.disarm();
+                }
+                // The global batch's loss is the sum over ranks of each one's mean times its share.
+                dp->beforeBackward(loss.defined() ? loss.item<double>() * share : 0.0, ctx.stopRequested(), step);
+                if (loss.defined())
+                    (share == 1.0 ? loss : loss * share).backward();
+                const torchutil::DataParallel::StepResult r = dp->afterBackward();
+                stopping = r.stop;
+                if (dp->isMaster())
+                    torchutil::collectStats(ctx, *net, step);
+                const double l = r.loss;
                 torchutil::checkLoss(l, QStringLiteral("training"), step);
                 optimizer->step();
-                lossSum += l * double(idx.size(0));
-                seen += idx.size(0);
+                lossSum += l * double(global.size(0));
+                seen += global.size(0);
+                mine += idx.size(0);
                 if (step % logEvery == 0)
                     ctx.logMetric(QStringLiteral("train.loss"), l, step);
                 ++step;
@@ -243,10 +258,14 @@ public:
             }
             const double seconds = timer.nsecsElapsed() / 1e9;
             done = epoch + 1;
+            dp->logThroughput(ctx, double(mine) / std::max(1e-9, seconds), done);
             ctx.logMetric(QStringLiteral("train.epoch_loss"), seen ? lossSum / double(seen) : NAN, done);
             ctx.logMetric(QStringLiteral("epoch_time_s"), seconds, done);
             ctx.logMetric(QStringLiteral("learning_rate"), lr, done);
-            if (xVal.defined()) {
+            bool earlyStop = false;
+            if (!dp->isMaster()) {
+                ctx.log(QStringLiteral("epoch %1: %2 s (rank 0 validates)").arg(done).arg(seconds, 0, 'f', 1));
+            } else if (xVal.defined()) {
                 const torch::Tensor out = logits(net, xVal);
                 lastValidationLogits = out;
                 const double vLoss = torch::cross_entropy_loss(out, yVal).item<double>();
@@ -262,14 +281,18 @@ public:
                         best = torchutil::snapshot(*net);
                 } else if (patience > 0 && epoch - bestEpoch >= patience) {
                     ctx.log(QStringLiteral("early stopping after epoch %1 (best epoch %2)").arg(done).arg(bestEpoch + 1));
-                    break;
+                    earlyStop = true;
                 }
             } else {
                 ctx.log(QStringLiteral("epoch %1: %2 s, training loss %3").arg(done).arg(seconds, 0, 'f', 1).arg(lossSum / double(std::max<qint64>(1, seen)), 0, 'f', 4));
             }
+            if (dp->agree(earlyStop))
+                break;
         }
         if (done == 0)
             throw Error(QStringLiteral("stopped before the first epoch ended; no model to save"));
+        if (!dp->isMaster())
+            return; // rank 0 scores and writes the model
         if (patience > 0 && !best.empty() && bestEpoch + 1 < done) {
             torchutil::restore(*net, best);
             lastValidationLogits = torch::Tensor();

@@ -1,6 +1,7 @@
 // The linear learner and the MLP: one fully connected network class, with no hidden layer
 // for the linear learner.
 #include "torchcommon.h"
+#include "dataparallel.h"
 #include "torchplugin.h"
 
 #include "cairn/algorithms/metrics.h"
@@ -111,6 +112,7 @@ public:
         const QJsonObject hp = (m_linear ? TorchPlugin::linearSchema() : TorchPlugin::mlpSchema()).resolve(spec.hyperparameters);
         fused::setThreads(ctx.cpuCount());
         torch::manual_seed(spec.seed);
+        const std::unique_ptr<torchutil::DataParallel> dp = torchutil::DataParallel::join(ctx);
         data::FeatureEncoderOptions options;
         options.standardize = true;
         options.imputeMissing = true;
@@ -130,6 +132,7 @@ public:
         const torch::Device device = torchutil::trainingDevice(ctx, hp.value(QStringLiteral("device")).toString());
         TabularNet net(config);
         net->to(device);
+        dp->attach(*net);
 
         // Regression targets are standardised for training and mapped back for metrics.
         double yMean = 0, yStd = 1;
@@ -156,8 +159,9 @@ public:
         // validation set moves once.
         const torch::Tensor xTrain = matrix(d.xTrain, d.nTrain, d.width);
         const torch::Tensor yTrain = targets(d.labelsTrain, d.valuesTrain);
-        const torch::Tensor xVal = d.nValidation ? matrix(d.xValidation, d.nValidation, d.width).to(device) : torch::Tensor();
-        const torch::Tensor yVal = d.nValidation ? targets(d.labelsValidation, d.valuesValidation).to(device) : torch::Tensor();
+        const bool validates = d.nValidation && dp->isMaster(); // rank 0 validates
+        const torch::Tensor xVal = validates ? matrix(d.xValidation, d.nValidation, d.width).to(device) : torch::Tensor();
+        const torch::Tensor yVal = validates ? targets(d.labelsValidation, d.valuesValidation).to(device) : torch::Tensor();
 
         auto lossOf = [&](const torch::Tensor &out, const torch::Tensor &y) {
             if (d.task == Task::Binary)
@@ -186,38 +190,55 @@ public:
         qint64 step = 0;
         int done = 0;
         QJsonObject finalMetrics;
-        for (int epoch = 0; epoch < epochs && !ctx.stopRequested(); ++epoch) {
+        bool stopping = false; // agreed by every rank: they stop after the same step
+        for (int epoch = 0; epoch < epochs && !stopping; ++epoch) {
+            QElapsedTimer timer;
+            timer.start();
+            qint64 mine = 0;
             const double lr = torchutil::scheduledLr(schedule, baseLr, epoch, epochs); // at the epoch's start
             net->train();
             const torch::Tensor perm = torch::randperm(n, gen);
             double epochLoss = 0;
-            for (qint64 b = 0; b < stepsPerEpoch; ++b) {
-                if (ctx.stopRequested())
-                    break;
-                const torch::Tensor idx = perm.slice(0, b * batch, std::min(n, (b + 1) * batch));
+            for (qint64 b = 0; b < stepsPerEpoch && !stopping; ++b) {
+                const torch::Tensor global = perm.slice(0, b * batch, std::min(n, (b + 1) * batch));
+                const torch::Tensor idx = dp->shard(global); // this rank's rows of the global batch
+                const double share = double(idx.size(0)) / double(global.size(0));
                 torchutil::setLr(*optimizer, torchutil::scheduledLr(schedule, baseLr, epoch + double(b) / double(stepsPerEpoch), epochs));
                 fused::clearGradients(*optimizer);
-                net->probe.arm(ctx, step);
-                torch::Tensor loss = lossOf(net->forward(xTrain.index_select(0, idx).to(device)), yTrain.index_select(0, idx).to(device));
-                net->probe.disarm();
-                if (l1 > 0)
-                    for (const auto &p : net->named_parameters())
-                        if (p.key().find("weight") != std::string::npos)
-                            loss = loss + l1 * p.value().abs().sum() / double(n);
-                loss.backward();
-                torchutil::collectStats(ctx, *net, step);
-                const double l = loss.item<double>();
+                torch::Tensor loss;
+                if (idx.size(0) > 0) {
+                    if (dp->isMaster())
+                        net->probe.arm(ctx, step);
+                    loss = lossOf(net->forward(xTrain.index_select(0, idx).to(device)), yTrain.index_select(0, idx).to(device));
+                    net->probe.disarm();
+                    // The penalty is added on every rank; the shares add up to one.
+                    if (l1 > 0)
+                        for (const auto &p : net->named_parameters())
+                            if (p.key().find("weight") != std::string::npos)
+                                loss = loss + l1 * p.value().abs().sum() / double(n);
+                }
+                dp->beforeBackward(loss.defined() ? loss.item<double>() * share : 0.0, ctx.stopRequested(), step);
+                if (loss.defined())
+                    (share == 1.0 ? loss : loss * share).backward();
+                const torchutil::DataParallel::StepResult r = dp->afterBackward();
+                stopping = r.stop;
+                if (dp->isMaster())
+                    torchutil::collectStats(ctx, *net, step);
+                const double l = r.loss;
                 torchutil::checkLoss(l, QStringLiteral("training"), step);
                 optimizer->step();
-                epochLoss += l * double(idx.size(0));
+                mine += idx.size(0);
+                epochLoss += l * double(global.size(0));
                 if (step % logEvery == 0)
                     ctx.logMetric(QStringLiteral("train.loss"), l, step);
                 ++step;
             }
             done = epoch + 1;
+            dp->logThroughput(ctx, double(mine) / std::max(1e-9, timer.nsecsElapsed() / 1e9), epoch + 1);
             ctx.logMetric(QStringLiteral("train.epoch_loss"), epochLoss / double(n), epoch + 1);
             ctx.logMetric(QStringLiteral("learning_rate"), lr, epoch + 1);
-            if (d.nValidation) {
+            bool earlyStop = false;
+            if (validates) {
                 torch::NoGradGuard noGrad;
                 net->eval();
                 const torch::Tensor out = net->forward(xVal);
@@ -233,18 +254,22 @@ public:
                 } else if (patience > 0 && epoch - bestEpoch >= patience) {
                     ctx.log(QStringLiteral("early stopping: validation loss has not improved for %1 epochs (best %2 after epoch %3)")
                                 .arg(patience).arg(bestLoss).arg(bestEpoch + 1));
-                    break;
+                    earlyStop = true;
                 }
             }
             ctx.progress(double(epoch + 1) / epochs, QStringLiteral("epoch %1/%2").arg(epoch + 1).arg(epochs));
+            if (dp->agree(earlyStop))
+                break;
         }
         if (done == 0)
             throw Error(QStringLiteral("stopped before the first epoch ended; no model to save"));
+        if (!dp->isMaster())
+            return; // rank 0 scores and writes the model
         if (patience > 0 && !best.empty() && bestEpoch + 1 < done) {
             torchutil::restore(*net, best);
             ctx.log(QStringLiteral("restored the weights of epoch %1").arg(bestEpoch + 1));
         }
-        if (d.nValidation) {
+        if (validates) {
             torch::NoGradGuard noGrad;
             net->eval();
             finalMetrics = evaluate(ctx, d, net->forward(xVal), yMean, yStd, done, true);

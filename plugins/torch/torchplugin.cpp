@@ -92,6 +92,7 @@ QList<AlgorithmInfo> TorchPlugin::algorithms() const
     cnn.tasks = {Task::ImageClassification};
     cnn.input = QStringLiteral("image");
     cnn.schema = cnnSchema();
+    linear.distributed = mlp.distributed = cnn.distributed = true; // data parallel over gloo (distributed.h)
     return {linear, mlp, cnn};
 }
 

@@ -4,10 +4,13 @@
 #include "cairn/algorithms/metrics.h"
 #include "cairn/algorithms/modelcard.h"
 #include "cairn/algorithms/tabular.h"
+#include "cairn/jobs/distributed.h"
 #include "cairn/jobs/jobspec.h"
 #include "cairn/util/error.h"
 
 #include <QDir>
+#include <QProcess>
+#include <QSysInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -204,6 +207,88 @@ void predict(BoosterHandle booster, DMatrixHandle m, qsizetype rows, Task task, 
     }
 }
 
+/// XGBoost's own collective (rabit) for a job of several ranks: rank 0 runs the tracker, which
+/// XGBoost 1.7 ships in Python only (xgboost.tracker from python3-xgboost), and every rank joins
+/// with XGCommunicatorInit. Trees are then grown from histograms all-reduced over the ranks' shards.
+class RabitCollective
+{
+public:
+    explicit RabitCollective(JobContext &ctx)
+    {
+        const std::optional<DistributedPlace> place = DistributedPlace::fromEnvironment();
+        if (!place || place->worldSize == 1)
+            return;
+        m_place = *place;
+        bool ok = false;
+        const double timeout = qEnvironmentVariable("CAIRN_DIST_TIMEOUT").toDouble(&ok);
+        const int timeoutSeconds = ok && timeout > 0 ? int(std::ceil(timeout)) : 120;
+        if (m_place.rank == 0) {
+            static const char *script = "import sys\n"
+                                        "from xgboost.tracker import RabitTracker\n"
+                                        "n = int(sys.argv[2])\n"
+                                        "t = RabitTracker(host_ip=sys.argv[1], n_workers=n, port=int(sys.argv[3]), sortby='task')\n"
+                                        "t.start(n)\n"
+                                        "print('ready', flush=True)\n"
+                                        "t.join()\n";
+            m_tracker.setProcessChannelMode(QProcess::MergedChannels);
+            m_tracker.start(qEnvironmentVariable("CAIRN_PYTHON", QStringLiteral("/usr/bin/python3")),
+                            {QStringLiteral("-c"), QString::fromLatin1(script), m_place.masterAddr, QString::number(m_place.worldSize),
+                             QString::number(m_place.masterPort)});
+            QByteArray said;
+            while (!said.contains("ready") && m_tracker.waitForReadyRead(timeoutSeconds * 1000))
+                said += m_tracker.readAll();
+            if (!said.contains("ready"))
+                throw Error(QStringLiteral("distributed: XGBoost's tracker did not start on %1:%2 (it needs python3 with the xgboost module, "
+                                           "Debian's python3-xgboost): %3")
+                                .arg(m_place.masterAddr).arg(m_place.masterPort).arg(QString::fromLocal8Bit(said.right(600)).trimmed()));
+        }
+        const QJsonObject config{{QStringLiteral("dmlc_communicator"), QStringLiteral("rabit")},
+                                 {QStringLiteral("DMLC_TRACKER_URI"), m_place.masterAddr},
+                                 {QStringLiteral("DMLC_TRACKER_PORT"), m_place.masterPort},
+                                 {QStringLiteral("DMLC_TASK_ID"), QString::number(m_place.rank)},
+                                 {QStringLiteral("DMLC_WORKER_CONNECT_RETRY"), 30},
+                                 {QStringLiteral("rabit_timeout"), true},
+                                 {QStringLiteral("rabit_timeout_sec"), timeoutSeconds}};
+        check(XGCommunicatorInit(QJsonDocument(config).toJson(QJsonDocument::Compact).constData()), "joining the other ranks (XGBoost's collective)");
+        m_active = true;
+        ctx.log(QStringLiteral("distributed: XGBoost rank %1 of %2 on %3 (tracker %4:%5)")
+                    .arg(XGCommunicatorGetRank()).arg(XGCommunicatorGetWorldSize()).arg(QSysInfo::machineHostName(), m_place.masterAddr).arg(m_place.masterPort));
+        if (m_place.rank == 0) {
+            ctx.logParam(QStringLiteral("distributed.world_size"), QString::number(m_place.worldSize));
+            ctx.setTag(QStringLiteral("distributed.backend"), QStringLiteral("xgboost rabit (%1 variables)").arg(m_place.source));
+        }
+    }
+    ~RabitCollective() { finish(); }
+
+    bool active() const { return m_active; }
+    int rank() const { return m_place.rank; }
+    int worldSize() const { return m_place.worldSize; }
+    /// Whether any rank was asked to stop: every rank stops after the same round.
+    bool anyStop(bool mine)
+    {
+        if (!m_active)
+            return mine;
+        float flag = mine ? 1.0f : 0.0f;
+        check(XGCommunicatorAllreduce(&flag, 1, /* kFloat */ 6, /* kMax */ 0), "agreeing on a stop");
+        return flag > 0;
+    }
+    /// Leaves the collective: after this, rank 0 scores and saves on its own.
+    void finish()
+    {
+        if (!m_active)
+            return;
+        m_active = false;
+        XGCommunicatorFinalize();
+        if (m_tracker.state() != QProcess::NotRunning && !m_tracker.waitForFinished(5000))
+            m_tracker.kill();
+    }
+
+private:
+    DistributedPlace m_place;
+    QProcess m_tracker;
+    bool m_active = false;
+};
+
 class XgboostTrainer : public Trainer
 {
 public:
@@ -220,6 +305,26 @@ public:
         if (d.task == Task::Clustering)
             throw Error(QStringLiteral("XGBoost does not do clustering; use kmeans"));
         const int threads = ctx.cpuCount();
+        RabitCollective collective(ctx);
+        if (collective.active()) {
+            // This rank's shard of the training rows: every world-size-th, from its rank on.
+            std::vector<float> x;
+            std::vector<int> labels;
+            std::vector<double> values;
+            qsizetype rows = 0;
+            for (qsizetype r = collective.rank(); r < d.nTrain; r += collective.worldSize(), ++rows) {
+                x.insert(x.end(), d.xTrain.begin() + r * d.width, d.xTrain.begin() + (r + 1) * d.width);
+                if (!d.labelsTrain.empty())
+                    labels.push_back(d.labelsTrain[size_t(r)]);
+                if (!d.valuesTrain.empty())
+                    values.push_back(d.valuesTrain[size_t(r)]);
+            }
+            ctx.log(QStringLiteral("distributed: this rank trains on %1 of the %2 training rows").arg(rows).arg(d.nTrain));
+            d.xTrain = std::move(x);
+            d.labelsTrain = std::move(labels);
+            d.valuesTrain = std::move(values);
+            d.nTrain = rows;
+        }
         const QString objective = objectiveFor(d.task, chosenObjective);
         const int k = d.classCount();
 
@@ -269,8 +374,10 @@ public:
         set("seed", QString::number(spec.seed % 2147483647));
         set("verbosity", QStringLiteral("1"));
         for (const char *key : {"eta", "max_depth", "min_child_weight", "subsample", "colsample_bytree", "colsample_bylevel",
-                                "colsample_bynode", "alpha", "lambda", "gamma", "max_bin", "scale_pos_weight"})
+                                "colsample_bynode", "alpha", "lambda", "gamma", "max_bin", "scale_pos_weight",
+                                "num_parallel_tree", "max_leaves"})
             set(key, num(key));
+        set("grow_policy", hp.value(QStringLiteral("grow_policy")).toString());
         set("booster", hp.value(QStringLiteral("booster")).toString());
         QString treeMethod = hp.value(QStringLiteral("tree_method")).toString();
         if (categorical && treeMethod != QLatin1String("hist") && treeMethod != QLatin1String("approx")) {
@@ -304,7 +411,7 @@ public:
         const char *evalNames[2] = {"train", "validation"};
         static const QRegularExpression item(QStringLiteral("(train|validation)-([^:\\s]+):(\\S+)"));
         for (int i = 0; i < rounds; ++i) {
-            if (ctx.stopRequested()) {
+            if (collective.anyStop(ctx.stopRequested())) {
                 ctx.log(QStringLiteral("stop requested: keeping the %1 rounds trained so far").arg(i), LogLevel::Warning);
                 break;
             }
@@ -334,6 +441,11 @@ public:
         }
         if (done == 0)
             throw Error(QStringLiteral("stopped before the first round; no model to save"));
+        // Every rank has the same trees; rank 0 scores and saves them.
+        const bool master = !collective.active() || collective.rank() == 0;
+        collective.finish();
+        if (!master)
+            return;
         BoosterHandle finalBooster = booster.h;
         Booster sliced;
         if (patience > 0 && bestRound >= 0 && bestRound + 1 < done && hp.value(QStringLiteral("booster")).toString() != QLatin1String("gblinear")) {
@@ -591,6 +703,11 @@ ParameterSchema XgboostPlugin::schema()
                           QStringLiteral("Split finding: hist is fastest on large data.")),
         Parameter::integer(QStringLiteral("max_bin"), 256, 2, 65536, QStringLiteral("Histogram bins per feature (hist).")),
         Parameter::real(QStringLiteral("scale_pos_weight"), 1, 0, 1e6, QStringLiteral("Weight of positive rows (binary, unbalanced classes).")),
+        Parameter::integer(QStringLiteral("num_parallel_tree"), 1, 1, 10000,
+                           QStringLiteral("Trees grown per round; with one round, subsample and colsample_bynode this is a random forest.")),
+        Parameter::choice(QStringLiteral("grow_policy"), QStringLiteral("depthwise"), {QStringLiteral("depthwise"), QStringLiteral("lossguide")},
+                          QStringLiteral("Grow trees level by level, or split the leaf with the largest gain first (hist/approx).")),
+        Parameter::integer(QStringLiteral("max_leaves"), 0, 0, 1000000, QStringLiteral("Leaves per tree at most (0: no limit; for lossguide).")),
         Parameter::boolean(QStringLiteral("enable_categorical"), false,
                            QStringLiteral("Pass categorical columns as categories (hist/approx) instead of one-hot indicators.")),
     });
@@ -604,6 +721,7 @@ QList<AlgorithmInfo> XgboostPlugin::algorithms() const
     info.description = QStringLiteral("Gradient-boosted decision trees for tables: classification and regression, missing values handled natively.");
     info.tasks = {Task::Binary, Task::Multiclass, Task::Regression};
     info.input = QStringLiteral("tabular");
+    info.distributed = true; // through XGBoost's collective (RabitCollective)
     info.schema = schema();
     return {info};
 }

@@ -350,6 +350,12 @@ void RunDetailView::fillHeader()
     }
     parts << tr("Source %1").arg(source);
     parts << tr("Host %1").arg(r.host.toHtmlEscaped());
+    // A distributed run: its ranks and where each ran, as rank 0 recorded them.
+    for (const Tag &t : m_context->store().tags(r.id))
+        if (t.key == QLatin1String("distributed.ranks")) {
+            const int ranks = int(t.value.count(QLatin1Char('=')));
+            parts << tr("Distributed over %n rank(s): %1", nullptr, ranks).arg(t.value.toHtmlEscaped());
+        }
     if (!r.parentUuid.isEmpty())
         parts << tr("Parent <a href='run:%1'>%2</a>").arg(r.parentUuid, r.parentUuid.left(8));
     if (!m_children.isEmpty())

@@ -187,6 +187,16 @@ QWidget *TrainingPanel::buildForm()
     m_cpus->setSpecialValueText(tr("all (%1)").arg(QThread::idealThreadCount()));
     m_cpus->setToolTip(tr("CPU threads the job may use"));
     rf->addRow(tr("CPUs:"), m_cpus);
+    m_instances = new QSpinBox(runBox);
+    m_instances->setObjectName(QStringLiteral("instances"));
+    m_instances->setRange(1, 4096);
+    m_instances->setToolTip(tr("Data-parallel training on this many instances (SSH hosts or cluster nodes; on this machine, processes)"));
+    rf->addRow(tr("Instances:"), m_instances);
+    m_processes = new QSpinBox(runBox);
+    m_processes->setObjectName(QStringLiteral("processesPerInstance"));
+    m_processes->setRange(1, 256);
+    m_processes->setToolTip(tr("Training processes (ranks) on each instance; CPUs are per process"));
+    rf->addRow(tr("Processes per instance:"), m_processes);
     m_host = new gui::HostPicker(runBox);
     m_host->setObjectName(QStringLiteral("host"));
     rf->addRow(tr("Host:"), m_host);
@@ -347,6 +357,12 @@ void TrainingPanel::algorithmChanged()
             m_task->addItem(gui::DisplayText::task(t), taskName(t));
     }
     m_form->setSchema(m_info.schema);
+    // Only algorithms that train data-parallel take more than one instance.
+    for (QSpinBox *spin : {m_instances, m_processes}) {
+        spin->setEnabled(m_info.distributed);
+        if (!m_info.distributed)
+            spin->setValue(1);
+    }
     m_data->setTargetVisible(m_task->currentData().toString() != QLatin1String("clustering") && m_data->isTabular());
     updateFormState();
 }
@@ -478,6 +494,10 @@ JobSpec TrainingPanel::currentSpec() const
     spec.experiment = m_experiment->currentText().trimmed();
     spec.runName = m_runName->text().trimmed();
     spec.resources.cpus = m_cpus->value();
+    if (m_info.distributed) {
+        spec.resources.instances = m_instances->value();
+        spec.resources.processesPerInstance = m_processes->value();
+    }
     spec.resources.host = m_host->host();
     spec.debugger = m_debugger->config();
     if (m_data->isTabular())
@@ -533,6 +553,8 @@ void TrainingPanel::fillForm(const JobSpec &spec)
         m_experiment->setCurrentText(spec.experiment);
     m_runName->setText(spec.runName);
     m_cpus->setValue(spec.resources.cpus);
+    m_instances->setValue(spec.resources.instances);
+    m_processes->setValue(spec.resources.processesPerInstance);
     m_host->setHost(spec.resources.host);
     m_debugger->setConfig(spec.debugger);
     m_features->setConfig(spec.preprocessing);

@@ -73,6 +73,8 @@ public:
     QComboBox *experimentCombo() const { return m_experiment; }
     QLineEdit *runNameEdit() const { return m_runName; }
     QSpinBox *cpusSpin() const { return m_cpus; }
+    QSpinBox *instancesSpin() const { return m_instances; }
+    QSpinBox *processesSpin() const { return m_processes; }
     gui::HostPicker *hostPicker() const { return m_host; }
     DebuggerConfigWidget *debuggerConfig() const { return m_debugger; }
     FeatureProcessingWidget *featureProcessing() const { return m_features; }
@@ -118,6 +120,8 @@ private:
     QComboBox *m_experiment = nullptr;
     QLineEdit *m_runName = nullptr;
     QSpinBox *m_cpus = nullptr;
+    QSpinBox *m_instances = nullptr;   ///< data-parallel training: instances × processes ranks
+    QSpinBox *m_processes = nullptr;
     gui::HostPicker *m_host = nullptr;
     DebuggerConfigWidget *m_debugger = nullptr;
     /// A cloned job's settings that the form does not show (seed, validation fraction, time limit,

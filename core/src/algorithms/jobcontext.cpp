@@ -81,7 +81,8 @@ QJsonObject AlgorithmInfo::toJson() const
         t.append(taskName(task));
     return QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("name"), name},
                        {QStringLiteral("description"), description}, {QStringLiteral("tasks"), t},
-                       {QStringLiteral("input"), input}, {QStringLiteral("parameters"), schema.toJson()}};
+                       {QStringLiteral("input"), input}, {QStringLiteral("distributed"), distributed},
+                       {QStringLiteral("parameters"), schema.toJson()}};
 }
 
 } // namespace cairn

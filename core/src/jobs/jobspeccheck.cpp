@@ -112,6 +112,11 @@ QList<SpecProblem> checkJobSpec(const JobSpec &spec, const AlgorithmInfo &info, 
     const bool local = spec.resources.host.isEmpty() || spec.resources.host == QLatin1String("local");
     if (spec.resources.cpus < 0 || (local && spec.resources.cpus > cores))
         setting(QStringLiteral("%1 CPUs asked for, but this machine has %2").arg(spec.resources.cpus).arg(cores));
+    if (spec.resources.instances < 1 || spec.resources.processesPerInstance < 1)
+        setting(QStringLiteral("instances and processes per instance must be at least 1"));
+    else if (spec.resources.worldSize() > 1 && !info.distributed)
+        setting(QStringLiteral("%1 trains on one instance only; distributed training (instances × processes > 1) is for "
+                               "linear-learner, mlp, cnn and xgboost").arg(info.id));
     const QStringList known = debugger::collections::all();
     for (const QString &c : spec.debugger.collections)
         if (!known.contains(c.trimmed())) {

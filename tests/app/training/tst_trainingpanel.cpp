@@ -319,6 +319,34 @@ private Q_SLOTS:
         qunsetenv("CAIRN_SSH_CONFIG");
     }
 
+    void instancesGoIntoTheSpec()
+    {
+        // Instances × processes for the algorithms that train data-parallel, as --instances does.
+        QTemporaryDir dir;
+        gui::StudioContext context;
+        context.openWorkspace(dir.path());
+        panels::TrainingPanel panel(&context);
+        QVERIFY(xgboostOnTitanic(panel));
+        QVERIFY(panel.instancesSpin()->isEnabled());
+        panel.instancesSpin()->setValue(3);
+        panel.processesSpin()->setValue(2);
+        JobSpec spec = panel.currentSpec();
+        QCOMPARE(spec.resources.instances, 3);
+        QCOMPARE(spec.resources.processesPerInstance, 2);
+        QCOMPARE(spec.resources.worldSize(), 6);
+        // A cloned distributed job brings its instances back.
+        spec.resources.instances = 4;
+        spec.resources.processesPerInstance = 1;
+        panel.fillForm(spec);
+        QCOMPARE(panel.instancesSpin()->value(), 4);
+        QCOMPARE(panel.processesSpin()->value(), 1);
+        // An algorithm that trains on one process only: the boxes go back to 1 and are disabled.
+        if (panel.selectAlgorithm(QStringLiteral("kmeans"))) {
+            QVERIFY(!panel.instancesSpin()->isEnabled());
+            QCOMPARE(panel.currentSpec().resources.worldSize(), 1);
+        }
+    }
+
     void featureProcessingGoesIntoTheSpecAndTheModel()
     {
         QTemporaryDir dir;

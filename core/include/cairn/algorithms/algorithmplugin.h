@@ -32,6 +32,7 @@ struct AlgorithmInfo
     QString description;
     QList<Task> tasks;
     QString input;        ///< "tabular" or "image"
+    bool distributed = false; ///< trains data-parallel on several processes (resources.instances > 1)
     ParameterSchema schema;
 
     QJsonObject toJson() const;

@@ -1,0 +1,403 @@
+#include "dataparallel.h"
+
+#include "cairn/util/error.h"
+
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <QDateTime>
+#include <QSysInfo>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace cairn::plugins::torchutil {
+
+namespace {
+
+constexpr int64_t kHeader = 2; // bucket 0 starts with the scaled loss and the stop flag
+
+std::chrono::milliseconds timeoutFromEnvironment()
+{
+    // A collective that waits longer than this fails the job (a dead or stuck rank).
+    bool ok = false;
+    const double s = qEnvironmentVariable("CAIRN_DIST_TIMEOUT").toDouble(&ok);
+    return std::chrono::milliseconds(qint64((ok && s > 0 ? s : 120.0) * 1000));
+}
+
+std::string key(const char *what, int rank)
+{
+    return std::string("cairn/") + what + "/" + std::to_string(rank);
+}
+
+std::vector<uint8_t> bytes(const QByteArray &b)
+{
+    return std::vector<uint8_t>(b.begin(), b.end());
+}
+
+QByteArray fromBytes(const std::vector<uint8_t> &v)
+{
+    return QByteArray(reinterpret_cast<const char *>(v.data()), qsizetype(v.size()));
+}
+
+/// The rank's own connection (`join`: counted in, the server waits for every rank's), or
+/// another one of the same process (heartbeats, failure reports).
+c10::intrusive_ptr<c10d::Store> connectStore(const DistributedPlace &p, bool server, std::chrono::milliseconds timeout, bool join = false)
+{
+    c10d::TCPStoreOptions o;
+    o.port = uint16_t(p.masterPort);
+    o.isServer = server;
+    o.numWorkers = size_t(p.worldSize);
+    o.waitWorkers = join;
+    o.timeout = timeout;
+    return c10::make_intrusive<c10d::TCPStore>(p.masterAddr.toStdString(), o);
+}
+
+} // namespace
+
+struct DataParallel::Bucket
+{
+    torch::Tensor flat;
+    std::vector<size_t> params;
+    size_t pending = 0;
+    bool launched = false;
+    c10::intrusive_ptr<c10d::Work> work;
+};
+
+/// A thread that writes "<step> <ms since epoch>" under cairn/hb/<rank> twice a second, on a
+/// store connection of its own.
+struct DataParallel::Heartbeat
+{
+    std::atomic<qint64> step{0};
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread thread;
+
+    Heartbeat(const DistributedPlace &place, std::chrono::milliseconds timeout)
+    {
+        c10::intrusive_ptr<c10d::Store> store = connectStore(place, false, timeout);
+        thread = std::thread([this, store, rank = place.rank] {
+            std::unique_lock<std::mutex> lock(mutex);
+            while (!done) {
+                try {
+                    store->set(key("hb", rank), bytes(QByteArray::number(step.load()) + ' ' + QByteArray::number(QDateTime::currentMSecsSinceEpoch())));
+                } catch (const std::exception &) {
+                    return; // the store (rank 0) is gone: the collectives report it
+                }
+                cv.wait_for(lock, std::chrono::milliseconds(500));
+            }
+        });
+    }
+    ~Heartbeat()
+    {
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            done = true;
+        }
+        cv.notify_all();
+        thread.join();
+    }
+};
+
+std::unique_ptr<DataParallel> DataParallel::join(JobContext &ctx)
+{
+    std::unique_ptr<DataParallel> dp(new DataParallel);
+    dp->m_ctx = &ctx;
+    dp->m_hosts = {QSysInfo::machineHostName()};
+    const std::optional<DistributedPlace> place = DistributedPlace::fromEnvironment();
+    if (!place || place->worldSize == 1)
+        return dp;
+    dp->m_place = *place;
+    dp->m_timeout = timeoutFromEnvironment();
+    dp->m_overlap = qEnvironmentVariable("CAIRN_DIST_OVERLAP") != QLatin1String("0");
+    const DistributedPlace &p = dp->m_place;
+    ctx.log(QStringLiteral("distributed: rank %1 of %2 on %3, rendezvous at %4:%5 (rank 0), timeout %6 s")
+                .arg(p.rank).arg(p.worldSize).arg(QSysInfo::machineHostName(), p.masterAddr).arg(p.masterPort).arg(dp->m_timeout.count() / 1000.0));
+    try {
+        dp->m_store = connectStore(p, p.rank == 0, dp->m_timeout, true);
+        auto options = c10d::ProcessGroupGloo::Options::create(dp->m_timeout);
+        options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+        options->threads = 2;
+        dp->m_group = c10::make_intrusive<c10d::ProcessGroupGloo>(dp->m_store, p.rank, p.worldSize, options);
+        dp->m_store->set(key("host", p.rank), bytes(QSysInfo::machineHostName().toUtf8()));
+        dp->m_hosts.clear();
+        for (int r = 0; r < p.worldSize; ++r)
+            dp->m_hosts << QString::fromUtf8(fromBytes(dp->m_store->get(key("host", r))));
+        dp->m_heartbeat = std::make_unique<Heartbeat>(p, dp->m_timeout);
+        dp->m_store->setTimeout(dp->m_timeout);
+    } catch (const std::exception &e) {
+        const QString what = QString::fromLocal8Bit(e.what()).section(QLatin1Char('\n'), 0, 0);
+        throw Error(QStringLiteral("distributed: rank %1 could not join the job's other %2 rank(s) at %3:%4 within %5 s: %6")
+                        .arg(p.rank).arg(p.worldSize - 1).arg(p.masterAddr).arg(p.masterPort).arg(dp->m_timeout.count() / 1000.0).arg(what));
+    }
+    // The run records its ranks and hosts (rank 0's events are the run's).
+    if (p.rank == 0) {
+        QStringList ranks;
+        QStringList distinct;
+        for (int r = 0; r < dp->m_hosts.size(); ++r) {
+            ranks << QStringLiteral("%1=%2").arg(r).arg(dp->m_hosts[r]);
+            if (!distinct.contains(dp->m_hosts[r]))
+                distinct << dp->m_hosts[r];
+        }
+        ctx.logParam(QStringLiteral("distributed.world_size"), QString::number(p.worldSize));
+        ctx.setTag(QStringLiteral("distributed.ranks"), ranks.join(QStringLiteral(", ")));
+        ctx.setTag(QStringLiteral("distributed.hosts"), distinct.join(QStringLiteral(", ")));
+        ctx.setTag(QStringLiteral("distributed.backend"), QStringLiteral("gloo (%1 variables)").arg(p.source));
+    }
+    return dp;
+}
+
+DataParallel::~DataParallel()
+{
+    m_heartbeat.reset();
+}
+
+void DataParallel::attach(torch::nn::Module &module)
+{
+    m_params.clear();
+    m_buckets.clear();
+    for (const torch::Tensor &t : module.parameters())
+        m_params.push_back(t);
+    if (!distributed())
+        return;
+    // Rank 0's initial weights (and buffers) everywhere.
+    std::vector<torch::Tensor> state = module.parameters();
+    for (const torch::Tensor &b : module.buffers())
+        state.push_back(b);
+    try {
+        for (torch::Tensor &t : state) {
+            torch::NoGradGuard noGrad;
+            std::vector<torch::Tensor> one{t.detach()};
+            wait(m_group->broadcast(one));
+        }
+    } catch (const std::exception &e) {
+        failCollective(e);
+    }
+    // Buckets in reverse order of the parameters, about the order backward() produces their
+    // gradients in: the last layers' all-reduce runs while the first layers' gradients are computed.
+    bool ok = false;
+    const double mb = qEnvironmentVariable("CAIRN_DIST_BUCKET_MB").toDouble(&ok);
+    const int64_t cap = int64_t((ok && mb > 0 ? mb : 1.0) * (1 << 20));
+    m_where.assign(m_params.size(), {0, 0});
+    m_filled.assign(m_params.size(), 0);
+    std::vector<std::vector<size_t>> groups(1);
+    int64_t bytesInGroup = kHeader * 4;
+    for (size_t i = m_params.size(); i-- > 0;) {
+        const int64_t b = m_params[i].numel() * int64_t(m_params[i].element_size());
+        if (!groups.back().empty() && bytesInGroup + b > cap) {
+            groups.emplace_back();
+            bytesInGroup = 0;
+        }
+        groups.back().push_back(i);
+        bytesInGroup += b;
+    }
+    for (size_t g = 0; g < groups.size(); ++g) {
+        auto bucket = std::make_unique<Bucket>();
+        int64_t offset = g == 0 ? kHeader : 0;
+        for (size_t i : groups[g]) {
+            m_where[i] = {g, offset};
+            offset += m_params[i].numel();
+        }
+        bucket->params = groups[g];
+        bucket->flat = torch::zeros({offset}, m_params.front().options().requires_grad(false));
+        m_buckets.push_back(std::move(bucket));
+    }
+    if (m_overlap)
+        for (size_t i = 0; i < m_params.size(); ++i)
+            m_params[i].register_hook([this, i](const torch::Tensor &grad) { onGradient(i, grad); });
+    QStringList sizes;
+    for (const auto &b : m_buckets)
+        sizes << QString::number(double(b->flat.numel()) * 4 / (1 << 20), 'f', 2);
+    m_ctx->log(QStringLiteral("distributed: %1 gradient bucket(s) (%2 MB), %3 the backward pass")
+                   .arg(m_buckets.size()).arg(sizes.join(QStringLiteral(", ")), m_overlap ? QStringLiteral("all-reduced during") : QStringLiteral("all-reduced after")));
+}
+
+torch::Tensor DataParallel::shard(const torch::Tensor &globalBatch) const
+{
+    if (!distributed())
+        return globalBatch;
+    return globalBatch.slice(0, rank(), globalBatch.size(0), worldSize());
+}
+
+void DataParallel::beforeBackward(double scaledLoss, bool stop, qint64 step)
+{
+    if (!distributed()) {
+        m_soloLoss = scaledLoss;
+        m_soloStop = stop;
+        return;
+    }
+    heartbeat(step);
+    for (auto &b : m_buckets) {
+        b->pending = b->params.size();
+        b->launched = false;
+        b->work.reset();
+    }
+    std::fill(m_filled.begin(), m_filled.end(), 0);
+    m_nextLaunch = 0;
+    auto header = m_buckets.front()->flat.accessor<float, 1>();
+    header[0] = float(scaledLoss);
+    header[1] = stop ? 1.0f : 0.0f;
+}
+
+void DataParallel::onGradient(size_t param, const torch::Tensor &grad)
+{
+    const auto [b, offset] = m_where[param];
+    Bucket &bucket = *m_buckets[b];
+    if (m_filled[param] || bucket.launched)
+        return;
+    bucket.flat.narrow(0, offset, grad.numel()).copy_(grad.reshape({-1}));
+    m_filled[param] = 1;
+    if (--bucket.pending == 0)
+        while (m_nextLaunch < m_buckets.size() && m_buckets[m_nextLaunch]->pending == 0)
+            launch(*m_buckets[m_nextLaunch++]);
+}
+
+void DataParallel::launch(Bucket &bucket)
+{
+    std::vector<torch::Tensor> one{bucket.flat};
+    try {
+        bucket.work = m_group->allreduce(one);
+    } catch (const std::exception &e) {
+        failCollective(e);
+    }
+    bucket.launched = true;
+}
+
+DataParallel::StepResult DataParallel::afterBackward()
+{
+    if (!distributed())
+        return {m_soloLoss, m_soloStop};
+    // Gradients no hook delivered (a parameter that got none, a rank with no rows in a short
+    // last batch, or hooks off) go in now; then the rest of the buckets start, in order.
+    for (size_t i = 0; i < m_params.size(); ++i) {
+        if (m_filled[i])
+            continue;
+        const auto [b, offset] = m_where[i];
+        torch::Tensor slice = m_buckets[b]->flat.narrow(0, offset, m_params[i].numel());
+        const torch::Tensor &g = m_params[i].grad();
+        if (g.defined())
+            slice.copy_(g.reshape({-1}));
+        else
+            slice.zero_();
+        m_filled[i] = 1;
+        m_buckets[b]->pending = 0;
+    }
+    for (auto &b : m_buckets)
+        b->pending = 0;
+    while (m_nextLaunch < m_buckets.size())
+        launch(*m_buckets[m_nextLaunch++]);
+    try {
+        for (auto &b : m_buckets)
+            wait(b->work);
+    } catch (const std::exception &e) {
+        failCollective(e);
+    }
+    for (size_t i = 0; i < m_params.size(); ++i) {
+        const auto [b, offset] = m_where[i];
+        m_params[i].mutable_grad() = m_buckets[b]->flat.narrow(0, offset, m_params[i].numel()).view(m_params[i].sizes());
+    }
+    auto header = m_buckets.front()->flat.accessor<float, 1>();
+    return {double(header[0]), header[1] > 0};
+}
+
+bool DataParallel::agree(bool masterDecision)
+{
+    if (!distributed())
+        return masterDecision;
+    std::vector<torch::Tensor> one{torch::full({1}, isMaster() && masterDecision ? 1.0f : 0.0f)};
+    try {
+        wait(m_group->allreduce(one));
+    } catch (const std::exception &e) {
+        failCollective(e);
+    }
+    return one[0].item<float>() > 0;
+}
+
+std::vector<double> DataParallel::gather(double value)
+{
+    if (!distributed())
+        return {value};
+    std::vector<torch::Tensor> one{torch::zeros({worldSize()}, torch::kDouble)};
+    one[0][rank()] = value;
+    try {
+        wait(m_group->allreduce(one));
+    } catch (const std::exception &e) {
+        failCollective(e);
+    }
+    const torch::Tensor t = one[0].contiguous();
+    return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+}
+
+void DataParallel::logThroughput(JobContext &ctx, double samplesPerSecond, qint64 step)
+{
+    const std::vector<double> rates = gather(samplesPerSecond);
+    if (!isMaster())
+        return;
+    double total = 0;
+    for (size_t r = 0; r < rates.size(); ++r) {
+        total += rates[r];
+        if (distributed())
+            ctx.logMetric(QStringLiteral("throughput.rank%1").arg(r), rates[r], step);
+    }
+    ctx.logMetric(QStringLiteral("throughput"), total, step);
+}
+
+void DataParallel::heartbeat(qint64 step)
+{
+    if (m_heartbeat)
+        m_heartbeat->step.store(step);
+}
+
+void DataParallel::wait(const c10::intrusive_ptr<c10d::Work> &work)
+{
+    if (work)
+        work->wait(m_timeout);
+}
+
+void DataParallel::failCollective(const std::exception &e)
+{
+    const QString what = QString::fromLocal8Bit(e.what()).section(QLatin1Char('\n'), 0, 0).trimmed();
+    const qint64 myStep = m_heartbeat ? m_heartbeat->step.load() : 0;
+    m_heartbeat.reset();
+    // Which rank stopped answering: the one whose heartbeat went stale, or the one furthest
+    // behind. A rank that just died still looks fresh for a moment: give it time to go stale.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    QString blame;
+    try {
+        c10::intrusive_ptr<c10d::Store> store = connectStore(m_place, false, std::chrono::milliseconds(3000));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        int stalest = -1, slowest = -1;
+        qint64 stalestAge = 0, slowestStep = myStep;
+        for (int r = 0; r < worldSize(); ++r) {
+            if (r == rank())
+                continue;
+            if (!store->check({key("hb", r)})) {
+                blame = QStringLiteral("rank %1 never reported a step").arg(r);
+                break;
+            }
+            const QList<QByteArray> parts = fromBytes(store->get(key("hb", r))).split(' ');
+            const qint64 step = parts.value(0).toLongLong();
+            const qint64 age = now - parts.value(1).toLongLong();
+            if (age > 2000 && age > stalestAge)
+                stalest = r, stalestAge = age;
+            if (step < slowestStep)
+                slowest = r, slowestStep = step;
+        }
+        if (blame.isEmpty() && stalest >= 0)
+            blame = QStringLiteral("rank %1 stopped answering (on %2; last heard %3 s ago)")
+                        .arg(stalest).arg(m_hosts.value(stalest)).arg(stalestAge / 1000.0, 0, 'f', 1);
+        else if (blame.isEmpty() && slowest >= 0)
+            blame = QStringLiteral("rank %1 (on %2) is stuck at step %3 while this rank is at step %4")
+                        .arg(slowest).arg(m_hosts.value(slowest)).arg(slowestStep).arg(myStep);
+    } catch (const std::exception &) {
+        if (rank() != 0)
+            blame = QStringLiteral("rank 0 (on %1, which serves the rendezvous store) does not answer").arg(m_hosts.value(0));
+    }
+    throw Error(QStringLiteral("distributed: rank %1 lost the other ranks at step %2%3 (%4)")
+                    .arg(rank()).arg(myStep).arg(blame.isEmpty() ? QString() : QStringLiteral(": ") + blame, what));
+}
+
+} // namespace cairn::plugins::torchutil

@@ -3522,6 +3522,10 @@ Needs review %3 · Unlabeled %4</source>
 <context>
     <name>cairn::panels::ResourcesPanel</name>
     <message>
+        <source>Cluster</source>
+        <translation>集群</translation>
+    </message>
+    <message>
         <source>Install worker…</source>
         <translation>安装工作进程…</translation>
     </message>
@@ -5464,6 +5468,105 @@ min %3, max %4, %n points</source>
     <message>
         <source>This machine</source>
         <translation>本机</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::SlurmClusterView</name>
+    <message>
+        <source>Partition</source>
+        <translation>分区</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Nodes idle / total</source>
+        <translation>空闲节点 / 总数</translation>
+    </message>
+    <message>
+        <source>Nodes in use</source>
+        <translation>使用中的节点</translation>
+    </message>
+    <message>
+        <source>CPUs idle / total</source>
+        <translation>空闲 CPU / 总数</translation>
+    </message>
+    <message>
+        <source>GPUs in use / total</source>
+        <translation>使用中的 GPU / 总数</translation>
+    </message>
+    <message>
+        <source>Time limit</source>
+        <translation>时间限制</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <source>CPUs in use / total</source>
+        <translation>使用中的 CPU / 总数</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>Partitions</source>
+        <translation>分区</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>作业</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Waiting for / nodes</source>
+        <translation>等待原因 / 节点</translation>
+    </message>
+    <message>
+        <source>CPUs</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>已运行</translation>
+    </message>
+    <message>
+        <source>Limit</source>
+        <translation>限制</translation>
+    </message>
+    <message>
+        <source>Jobs submitted by Cairn are highlighted</source>
+        <translation>Cairn 提交的作业以高亮显示</translation>
+    </message>
+    <message>
+        <source>Asking Slurm on %1…</source>
+        <translation>正在询问 %1 上的 Slurm…</translation>
+    </message>
+    <message>
+        <source>Partitions: %1 · nodes: %2 (%3 idle) · GPUs in use: %4 of %5 · queue: %6 (%7 pending, %8 from Cairn)</source>
+        <translation>分区：%1 · 节点：%2（%3 个空闲）· 使用中的 GPU：%4 / %5 · 队列：%6（%7 个等待中，%8 个来自 Cairn）</translation>
+    </message>
+    <message>
+        <source>%1 (default)</source>
+        <translation>%1（默认）</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+    <message>
+        <source>The queue is empty</source>
+        <translation>队列为空</translation>
     </message>
 </context>
 </TS>

@@ -5,6 +5,7 @@
 #include "plotcolors.h"
 #include "plotstyle.h"
 #include "probeview.h"
+#include "slurmclusterview.h"
 #include "qcustomplotinclude.h"
 #include "studiocontext.h"
 
@@ -250,6 +251,9 @@ void ResourcesPanel::buildUi()
     ih->addStretch(1);
     pv->addLayout(ih);
     m_tabs->addTab(probePage, tr("Details"));
+    m_cluster = new SlurmClusterView(m_tabs);
+    m_tabs->addTab(m_cluster, tr("Cluster"));
+    m_tabs->setTabVisible(m_tabs->indexOf(m_cluster), false);
     inner->setStretchFactor(0, 3);
     inner->setStretchFactor(1, 2);
     split->setStretchFactor(0, 1);
@@ -589,6 +593,13 @@ void ResourcesPanel::updateDetails()
                      .arg(d.host.pricePerGpuHour, 0, 'f', 2);
     }
     m_header->setText(lines.join(QStringLiteral("<br>")));
+    // A Slurm cluster shows its partitions, nodes and queue, first.
+    const int clusterTab = m_tabs->indexOf(m_cluster);
+    const bool wasCluster = m_tabs->isTabVisible(clusterTab);
+    m_tabs->setTabVisible(clusterTab, d.host.isSlurm());
+    m_cluster->setHost(d.host);
+    if (d.host.isSlurm() && !wasCluster)
+        m_tabs->setCurrentIndex(clusterTab);
     updateChart();
     updateWork();
     updateCost();

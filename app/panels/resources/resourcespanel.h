@@ -30,6 +30,7 @@ struct HostActivity;
 namespace cairn::panels {
 
 class ProbeView;
+class SlurmClusterView;
 
 /// The machines jobs and kernels run on: `local` and the user's SSH hosts, each with its state
 /// (busy, idle, stopped, unreachable), live CPU / GPU / memory charts sampled every few seconds
@@ -69,6 +70,8 @@ public:
     QTreeWidget *workList() const { return m_work; }
     QTreeWidget *costList() const { return m_cost; }
     ProbeView *probeView() const { return m_probe; }
+    /// The Cluster tab: partitions, nodes and queue of a selected Slurm cluster.
+    SlurmClusterView *clusterView() const { return m_cluster; }
     QCustomPlot *chart() const { return m_chart; }
     QLabel *headerLabel() const { return m_header; }
     QTabWidget *tabs() const { return m_tabs; }
@@ -148,6 +151,7 @@ private:
     QTreeWidget *m_work = nullptr;
     QTreeWidget *m_cost = nullptr;
     ProbeView *m_probe = nullptr;
+    SlurmClusterView *m_cluster = nullptr;
     QAction *m_addAction = nullptr;
     QAction *m_editAction = nullptr;
     QAction *m_removeAction = nullptr;

@@ -204,6 +204,7 @@ void SlurmRunner::attach(const QString &jobDir, qint64 offset)
     m_slurmJobId = state.value(QStringLiteral("slurmJobId")).toString();
     m_last.state = state.value(QStringLiteral("state")).toString();
     m_last.reason = state.value(QStringLiteral("reason")).toString();
+    m_wasRunning = m_last.state == QLatin1String("RUNNING");
     m_offset = std::max<qint64>(0, offset);
     poll();
 }

@@ -2,7 +2,8 @@
 // started by the test, see localslurm.h): a real XGBoost job through sbatch, a job asking for more
 // CPUs than exist (refused or pending with its reason), scancel of a running job, slurmctld
 // restarted mid-job with the job still followed then re-attached and stopped with every metric
-// point stored once, a job killed at its time limit (TIMEOUT), and a job of two tasks through srun.
+// point stored once, a job killed at its time limit (TIMEOUT), a job of two tasks through srun, and
+// a cluster reached through a login host (a private sshd on loopback).
 #include "clirunner.h"
 #include "localslurm.h"
 #include "loopbacksshd.h"
@@ -18,10 +19,13 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
+#include <pwd.h>
+#include <unistd.h>
 
 using namespace cairn;
 
@@ -272,6 +276,51 @@ private Q_SLOTS:
         QVERIFY2(QFileInfo(dir + QStringLiteral("/rank-1.jsonl")).size() > 0, qPrintable(QDir(dir).entryList().join(QLatin1Char(' '))));
         QVERIFY(stored(j, QStringLiteral("validation.accuracy")) + stored(j, QStringLiteral("validation.loss")) > 0);
         verifyStoredExactlyOnce(m_ws, dir + QStringLiteral("/events.jsonl"), j.runUuid, QStringLiteral("train.loss"));
+    }
+
+    void throughALoginHost()
+    {
+        if (!LoopbackSshd::available() || QStandardPaths::findExecutable(QStringLiteral("rsync")).isEmpty())
+            QSKIP("openssh-server and rsync are not installed (scripts/setup installs them)");
+        // The login host: a private sshd whose logins see this cluster (SLURM_CONF) and the cairn built here.
+        const QString sshDir = m_t + QStringLiteral("/sshd");
+        QDir().mkpath(sshDir);
+        LoopbackSshd sshd;
+        QString error;
+        QVERIFY2(sshd.start(sshDir, QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath(), &error), qPrintable(error));
+        QFile keys(sshDir + QStringLiteral("/authorized_keys"));
+        QVERIFY(keys.open(QIODevice::ReadOnly));
+        QByteArray line = keys.readAll();
+        keys.close();
+        line.replace("environment=\"PATH=", "environment=\"SLURM_CONF=" + QFile::encodeName(m_slurm.confPath()) + "\",environment=\"PATH=");
+        QVERIFY(keys.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        keys.write(line);
+        keys.close();
+        const QString login = QString::fromLocal8Bit(::getpwuid(::getuid())->pw_name) + QStringLiteral("@127.0.0.1");
+        ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("--slurm"), QStringLiteral("hpc"), QStringLiteral("--login"), login,
+                                 QStringLiteral("--port"), QString::number(sshd.port()), QStringLiteral("--identity"), sshDir + QStringLiteral("/userkey"),
+                                 QStringLiteral("--known-hosts"), sshDir + QStringLiteral("/known_hosts"), QStringLiteral("--ssh-config"), QStringLiteral("/dev/null"),
+                                 QStringLiteral("--work-dir"), m_t + QStringLiteral("/login work $(touch %1)").arg(m_marker)});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("hpc"), QStringLiteral("--accept-new-host-key")});
+        r = cairn({QStringLiteral("hosts"), QStringLiteral("queue"), QStringLiteral("hpc"), QStringLiteral("--format"), QStringLiteral("json")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json().object().value(QStringLiteral("nodes")).toArray().at(0).toObject().value(QStringLiteral("name")).toString(), m_slurm.nodeName());
+
+        // The data goes to the cluster's cache over the login host, the job through sbatch there.
+        r = cairn({QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), sharedTable(QStringLiteral("titanic.csv")),
+                   QStringLiteral("--target"), QStringLiteral("survived"), QStringLiteral("--hp"), QStringLiteral("num_round=10"), QStringLiteral("--cpus"),
+                   QStringLiteral("1"), QStringLiteral("--host"), QStringLiteral("hpc"), QStringLiteral("--experiment"), QStringLiteral("login")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("sent ")) && r.err.contains(QStringLiteral("as job")), qPrintable(r.err));
+        const JobRecord j = jobOf(QStringLiteral("login"));
+        QCOMPARE(j.state, JobState::Finished);
+        const QString dir = m_t + QStringLiteral("/login work $(touch %1)/jobs/").arg(m_marker) + j.id;
+        QVERIFY(QFileInfo::exists(dir + QStringLiteral("/job.sbatch")));
+        verifyStoredExactlyOnce(m_ws, dir + QStringLiteral("/events.jsonl"), j.runUuid, QStringLiteral("validation.log_loss"));
+        const QString artifacts = QDir(m_ws).filePath(QStringLiteral("artifacts/") + j.runUuid);
+        QVERIFY2(!QDir(artifacts).entryList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot).isEmpty(), qPrintable(artifacts));
+        sshd.stop();
     }
 
     void timeLimitEndsTimeout()

@@ -598,8 +598,12 @@ void ResourcesPanel::updateDetails()
     const bool wasCluster = m_tabs->isTabVisible(clusterTab);
     m_tabs->setTabVisible(clusterTab, d.host.isSlurm());
     m_cluster->setHost(d.host);
-    if (d.host.isSlurm() && !wasCluster)
+    if (d.host.isSlurm() && !wasCluster) {
         m_tabs->setCurrentIndex(clusterTab);
+        // The queue's columns need the room more than the load chart does.
+        if (auto *split = qobject_cast<QSplitter *>(m_tabs->parentWidget()))
+            split->setSizes({2000, 3000});
+    }
     updateChart();
     updateWork();
     updateCost();

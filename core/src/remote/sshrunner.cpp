@@ -13,6 +13,7 @@
 #include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <QtConcurrent/QtConcurrentRun>
@@ -27,65 +28,113 @@ namespace {
 /// Starts the worker detached in its job folder ("$1"): its own session (setsid) so that no
 /// hang-up or dropped connection reaches it; the wrapper shell ignores the signals meant for the
 /// worker and records its exit code. "$4" is the spec; "$5" the cache folder, then the content
-/// hashes just sent there, marked complete. Prints the process group id.
-const char *kLaunchScript = R"SH(
+/// hashes just sent there, marked complete. Prints the process group id. A shell function, so
+/// that the prepare script can launch in the same round trip when nothing needs sending.
+const char *kLaunchFn = R"SH(
+launch() {
 dir=$1; cmd=$2; dev=$3; spec=$4; cache=$5
 shift 5
-mkdir -p -- "$dir" && cd -- "$dir" || exit 3
+mkdir -p -- "$dir" && cd -- "$dir" || return 3
 rm -f control exit_code exit_code.tmp pid gpus
-printf '%s\n' "$spec" > spec.json || exit 3
+printf '%s\n' "$spec" > spec.json || return 3
 for h in "$@"; do : > "$cache/$h/.complete"; done
 : > events.jsonl
 if [ "$dev" != "-" ]; then CUDA_VISIBLE_DEVICES=$dev; export CUDA_VISIBLE_DEVICES; printf '%s\n' "$dev" > gpus; fi
 setsid nohup sh -c 'trap "" HUP INT TERM; "$0" worker --spec spec.json --events-file events.jsonl --control-file control >worker.out 2>worker.err </dev/null; echo $? > exit_code.tmp; mv exit_code.tmp exit_code' "$cmd" >/dev/null 2>&1 </dev/null &
 echo $! > pid
 echo $!
+}
 )SH";
+
+QString launchScript()
+{
+    return QString::fromLatin1(kLaunchFn) + QStringLiteral("launch \"$@\" || exit 3\n");
+}
 
 /// Whether process "$1" still runs: a zombie left to an init that does not reap counts as ended.
 #define CAIRN_ALIVE_FN "alive() { kill -0 \"$1\" 2>/dev/null && [ \"$(sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -c1)\" != Z ]; }\n"
 
 /// Streams events.jsonl from byte "$2" (1-based) until the worker "$3" has ended (its exit code
 /// is written, or its process is gone). The caller reads what follows the last full line itself.
+/// The end is looked for every 20 ms in the first 5 s (a short job's end is most of its fixed
+/// cost), then every 100 ms; whether the process still runs (three processes) every fifth look.
 const char *kFollowScript = CAIRN_ALIVE_FN R"SH(
 cd -- "$1" || exit 3
 tail -c +"$2" -s 0.2 -F events.jsonl 2>/dev/null &
 t=$!
 trap 'kill $t 2>/dev/null' EXIT HUP INT TERM
-while [ ! -f exit_code ] && alive "$3"; do sleep 0.1; done
+i=0
+while [ ! -f exit_code ]; do
+  i=$((i + 1))
+  if [ $((i % 5)) = 0 ]; then alive "$3" || break; fi
+  if [ $i -lt 250 ]; then sleep 0.02; else sleep 0.1; fi
+done
 )SH";
 
 /// After the stream ended: is the worker really gone, how did it end, what did it say on stderr,
-/// and the events from byte "$3" on (after a line saying how many bytes of stderr come first).
+/// its output folder as a tar when that is small (up to 64 MiB: one remote command less than an
+/// rsync, which matters where each command pays for the login shell's start-up files), and the
+/// events from byte "$3" on. Header lines end with "stderr=N"; then N bytes of stderr, the tar's
+/// bytes ("tar=M" among the headers) and the events.
 const char *kStateScript = CAIRN_ALIVE_FN R"SH(
 cd -- "$1" || { echo "gone"; exit 0; }
 if [ ! -f exit_code ] && alive "$2"; then echo "alive"; exit 0; fi
 if [ -f exit_code ]; then echo "exit=$(cat exit_code)"; else echo "exit=none"; fi
-if [ -d output ]; then echo "output=yes"; fi
+rm -f output.tar
+if [ -d output ]; then
+  echo "output=yes"
+  k=$(du -sk output 2>/dev/null | cut -f1)
+  if [ -n "$k" ] && [ "$k" -le 65536 ] && tar -C output -cf output.tar . 2>/dev/null; then echo "tar=$(wc -c < output.tar)"; else rm -f output.tar; fi
+fi
 tail -c 4000 worker.err > worker.err.tail 2>/dev/null
 echo "stderr=$(wc -c < worker.err.tail 2>/dev/null || echo 0)"
 cat worker.err.tail 2>/dev/null
+if [ -f output.tar ]; then cat output.tar; rm -f output.tar; fi
 tail -c +"$3" events.jsonl 2>/dev/null
 )SH";
+
+/// Unpacks a job's output folder sent as a tar into `target`; throws cairn::Error.
+void untarInto(const QByteArray &tar, const QString &target)
+{
+    QDir().mkpath(target);
+    QProcess p;
+    p.start(QStringLiteral("tar"), {QStringLiteral("-x"), QStringLiteral("-C"), target, QStringLiteral("-f"), QStringLiteral("-")});
+    if (!p.waitForStarted(10000))
+        throw Error(QStringLiteral("cannot run tar: %1").arg(p.errorString()));
+    p.write(tar);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(300000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+        throw Error(QStringLiteral("unpacking the job's output into %1 failed: %2").arg(target, QString::fromLocal8Bit(p.readAllStandardError()).trimmed()));
+}
 
 /// Everything a job's start needs from the host in one round trip: the work folder ("$1",
 /// created with the job's folder "$3"), the worker's handshake ("$2"; skipped when the program's
 /// size and time are still "$4", the handshake then known), the GPUs and those this host's jobs
-/// hold, and which content hashes (the rest) the cache lacks.
+/// hold, and which content hashes (the rest) the cache lacks. What the install advice needs (the
+/// system, sudo) only when the worker is not known good: `sudo -n` costs time and logs a line.
+/// When the work folder is still "$5" (as the last job found it), the worker is known, the host
+/// has no GPU to assign and nothing is missing, it launches the job with the spec "$6" at once:
+/// one remote command per job start instead of two (each one pays for the login shell's rc files).
 const char *kPrepareScript = CAIRN_ALIVE_FN R"SH(
+job=$3; expected=$5; jobspec=$6
 d=$1
 case $d in "~") d=$HOME ;; "~/"*) d=$HOME/${d#"~/"} ;; esac
 mkdir -p -- "$d/jobs/$3" "$d/cache" && cd -- "$d" || exit 3
 d=$(pwd -P)
 echo "workdir=$d"
-if [ -r /etc/os-release ]; then . /etc/os-release; echo "os_id=$ID $ID_LIKE"; fi
-if sudo -n true >/dev/null 2>&1; then echo "sudo=yes"; else echo "sudo=no"; fi
 c=$(command -v -- "$2" 2>/dev/null)
 echo "cairn=$c"
+known=no
 if [ -n "$c" ]; then
   s=$(stat -L -c '%s-%Y' -- "$c" 2>/dev/null)
   echo "cairn_stamp=$s"
-  if [ -z "$s" ] || [ "$s" != "$4" ]; then echo "handshake=$("$2" worker --handshake 2>&1 | tr '\n' ' ')"; fi
+  if [ -z "$s" ] || [ "$s" != "$4" ]; then echo "handshake=$("$2" worker --handshake 2>&1 | tr '\n' ' ')"; else known=yes; fi
+fi
+if [ $known = no ]; then
+  if [ -r /etc/os-release ]; then . /etc/os-release; echo "os_id=$ID $ID_LIKE"; fi
+  if sudo -n true >/dev/null 2>&1; then echo "sudo=yes"; else echo "sudo=no"; fi
+  echo "uid=$(id -u)"
+  if command -v dpkg >/dev/null 2>&1; then echo "deb_arch=$(dpkg --print-architecture 2>/dev/null)"; fi
 fi
 if command -v nvidia-smi >/dev/null 2>&1; then
   out=$(nvidia-smi --query-gpu=name,memory.total,memory.used,utilization.gpu,temperature.gpu --format=csv,noheader,nounits 2>&1)
@@ -100,8 +149,12 @@ if command -v nvidia-smi >/dev/null 2>&1; then
     [ -n "$p" ] && alive "$p" && tr ',' '\n' < "$f" | sed 's/^/taken=/'
   done
 fi
-shift 4
-for h in "$@"; do [ -e "cache/$h/.complete" ] || { mkdir -p -- "cache/$h" && echo "missing=$h"; }; done
+shift 6
+miss=0
+for h in "$@"; do [ -e "cache/$h/.complete" ] || { mkdir -p -- "cache/$h" && echo "missing=$h"; miss=1; }; done
+if [ "$expected" = "$d" ] && [ $known = yes ] && [ $miss = 0 ] && ! command -v nvidia-smi >/dev/null 2>&1; then
+  p=$(launch "$d/jobs/$job" "$c" - "$jobspec" "$d/cache") && echo "launched=$p"
+fi
 )SH";
 
 
@@ -154,10 +207,29 @@ Prepared prepare(const Host &host, const QString &specPath, std::shared_ptr<std:
                 known = QJsonDocument::fromJson(f.readAll()).object();
         }
         const QJsonObject cached = known.value(handshakeKey).toObject();
-        QStringList args{host.workDir, host.cairnCommand, spec.id, cached.value(QStringLiteral("stamp")).toString(QStringLiteral("-"))};
+        // The job's spec with the host's paths: the data in its cache, the output in the job's folder.
+        auto placed = [&](const QString &workDir) {
+            JobSpec remoteSpec = spec;
+            for (auto it = remoteSpec.channels.begin(); it != remoteSpec.channels.end(); ++it)
+                for (QString *path : {&it->path, &it->labelsPath})
+                    for (const Item &i : std::as_const(items))
+                        if (!path->isEmpty() && *path == i.local) {
+                            *path = workDir + QStringLiteral("/cache/") + i.sha + QLatin1Char('/') + QFileInfo(i.local).fileName();
+                            break;
+                        }
+            remoteSpec.outputDir = workDir + QStringLiteral("/jobs/") + spec.id + QStringLiteral("/output");
+            return remoteSpec;
+        };
+        // Where the work folder was last time: with it the job can start in the same round trip.
+        const QString workDirKey = QStringLiteral("workdir\n") + handshakeKey + QLatin1Char('\n') + host.workDir;
+        const QString lastWorkDir = known.value(workDirKey).toString();
+        QStringList args{host.workDir, host.cairnCommand, spec.id, cached.value(QStringLiteral("stamp")).toString(QStringLiteral("-")),
+                         lastWorkDir.isEmpty() ? QStringLiteral("-") : lastWorkDir,
+                         lastWorkDir.isEmpty() ? QStringLiteral("-")
+                                               : QString::fromUtf8(QJsonDocument(placed(lastWorkDir).toJson()).toJson(QJsonDocument::Compact))};
         for (const Item &i : items)
             args << i.sha;
-        const auto r = ssh.runScript(QString::fromLatin1(kPrepareScript), args, 60000);
+        const auto r = ssh.runScript(QString::fromLatin1(kLaunchFn) + QString::fromLatin1(kPrepareScript), args, 60000);
         QString report = QString::fromUtf8(r.out);
         QString stamp;
         bool asked = false;
@@ -169,13 +241,18 @@ Prepared prepare(const Host &host, const QString &specPath, std::shared_ptr<std:
         if (!asked && !stamp.isEmpty())
             report += QStringLiteral("\nhandshake=") + cached.value(QStringLiteral("handshake")).toString() + QLatin1Char('\n');
         const HostProbe probe = parseProbeOutput(host.name, report);
-        if (asked && probe.workerOk && !stamp.isEmpty()) {
+        const bool newWorkDir = probe.workerOk && !probe.workDir.isEmpty() && probe.workDir != lastWorkDir;
+        if ((asked && probe.workerOk && !stamp.isEmpty()) || newWorkDir) {
             QDir().mkpath(QFileInfo(handshakeCache).absolutePath());
-            QString handshake;
-            for (const QString &line : report.split(QLatin1Char('\n')))
-                if (line.startsWith(QLatin1String("handshake=")))
-                    handshake = line.mid(10).trimmed();
-            known.insert(handshakeKey, QJsonObject{{QStringLiteral("stamp"), stamp}, {QStringLiteral("handshake"), handshake}});
+            if (asked && probe.workerOk && !stamp.isEmpty()) {
+                QString handshake;
+                for (const QString &line : report.split(QLatin1Char('\n')))
+                    if (line.startsWith(QLatin1String("handshake=")))
+                        handshake = line.mid(10).trimmed();
+                known.insert(handshakeKey, QJsonObject{{QStringLiteral("stamp"), stamp}, {QStringLiteral("handshake"), handshake}});
+            }
+            if (newWorkDir)
+                known.insert(workDirKey, probe.workDir);
             QSaveFile f(handshakeCache);
             if (f.open(QIODevice::WriteOnly)) {
                 f.write(QJsonDocument(known).toJson(QJsonDocument::Compact));
@@ -188,14 +265,27 @@ Prepared prepare(const Host &host, const QString &specPath, std::shared_ptr<std:
             throw Error(probe.workerProblem);
         QSet<QString> missing;
         QSet<int> taken;
+        qint64 launched = 0;
         for (const QString &line : QString::fromUtf8(r.out).split(QLatin1Char('\n'))) {
             if (line.startsWith(QLatin1String("missing=")))
                 missing.insert(line.mid(8).trimmed());
             else if (line.startsWith(QLatin1String("taken=")))
                 taken.insert(line.mid(6).trimmed().toInt());
+            else if (line.startsWith(QLatin1String("launched=")))
+                launched = line.mid(9).trimmed().toLongLong();
         }
         const QString workDir = probe.workDir;
         out.remoteDir = workDir + QStringLiteral("/jobs/") + spec.id;
+        if (launched > 0) {
+            // Started by the prepare script itself (the data was there, no GPU to choose).
+            for (const Item &i : std::as_const(items))
+                out.messages << QStringLiteral("host '%2' has %1 already (%3)").arg(i.local, host.name, i.sha.left(12));
+            out.messages << QStringLiteral("host '%1' has no GPU (nvidia-smi absent or none found): the job runs on its CPUs").arg(host.name);
+            out.gpus = QStringLiteral("-");
+            out.pid = launched;
+            out.messages << QStringLiteral("worker started on host '%1' (process group %2) in %3").arg(host.name).arg(out.pid).arg(out.remoteDir);
+            return out;
+        }
         QStringList sent;
         for (const Item &i : items) {
             const QFileInfo info(i.local);
@@ -232,7 +322,7 @@ Prepared prepare(const Host &host, const QString &specPath, std::shared_ptr<std:
             return out;
         }
         const QByteArray specJson = QJsonDocument(spec.toJson()).toJson(QJsonDocument::Compact);
-        const auto launch = ssh.runScript(QString::fromLatin1(kLaunchScript),
+        const auto launch = ssh.runScript(launchScript(),
                                           QStringList{out.remoteDir, host.cairnCommand, devices, QString::fromUtf8(specJson),
                                                       workDir + QStringLiteral("/cache")} + sent, 30000);
         bool ok = false;
@@ -277,6 +367,7 @@ Ending ending(const Host &host, const QString &remoteDir, qint64 pid, qint64 off
         bool hasOutput = false;
         qsizetype pos = 0;
         qint64 stderrBytes = 0;
+        qint64 tarBytes = -1;
         while (pos < out.size()) {
             const qsizetype nl = out.indexOf('\n', pos);
             if (nl < 0)
@@ -288,16 +379,21 @@ Ending ending(const Host &host, const QString &remoteDir, qint64 pid, qint64 off
                 e.crashed = false;
             }
             hasOutput = hasOutput || l == "output=yes";
+            if (l.startsWith("tar="))
+                tarBytes = l.mid(4).trimmed().toLongLong();
             if (l.startsWith("stderr=")) {
                 stderrBytes = l.mid(7).trimmed().toLongLong();
                 break;
             }
         }
         e.stderrTail = out.mid(pos, stderrBytes);
-        e.catchUp = out.mid(pos + stderrBytes);
+        e.catchUp = out.mid(pos + stderrBytes + std::max<qint64>(0, tarBytes));
         if (hasOutput && !localOutput.isEmpty()) {
             try {
-                ssh.download(remoteDir + QStringLiteral("/output/"), localOutput + QLatin1Char('/'));
+                if (tarBytes >= 0)
+                    untarInto(out.mid(pos + stderrBytes, tarBytes), localOutput);
+                else
+                    ssh.download(remoteDir + QStringLiteral("/output/"), localOutput + QLatin1Char('/'));
             } catch (const SshError &) {
                 throw;
             } catch (const Error &err) {

@@ -2,6 +2,7 @@
 #include "trainingcommands.h"
 
 #include "cairn/jobs/jobmanager.h"
+#include "cairn/remote/slurmrunner.h"
 #include "cairn/store/types.h"
 
 #include <QCoreApplication>
@@ -56,8 +57,17 @@ int list(Context &c)
         const bool remote = r.runner == QLatin1String("ssh") || r.runner == QLatin1String("slurm");
         if (!isTerminal(r.state) && !alive(r.managerPid))
             state += remote ? QStringLiteral(" (detached)") : QStringLiteral(" (lost)");
+        QString message = r.message;
+        if (r.runner == QLatin1String("slurm") && !isTerminal(r.state)) {
+            // Where the job stands in Slurm's queue, and why it waits.
+            const QJsonObject slurm = remote::SlurmRunner::slurmState(JobRecord::dirOf(ws, r.id));
+            const QString reason = slurm.value(QStringLiteral("reason")).toString();
+            if (!slurm.value(QStringLiteral("state")).toString().isEmpty())
+                message = QStringLiteral("Slurm job %1: %2%3").arg(slurm.value(QStringLiteral("slurmJobId")).toString(), slurm.value(QStringLiteral("state")).toString(),
+                                                                   reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(reason));
+        }
         rows << QStringList{r.id, state, remote ? r.host : QStringLiteral("local"), r.algorithm, QStringLiteral("%1%").arg(int(r.progress * 100)),
-                            formatDuration(r.elapsedMs(now)), r.runUuid.left(12), r.message.left(60)};
+                            formatDuration(r.elapsedMs(now)), r.runUuid.left(12), message.left(60)};
     }
     printAligned(c.out, rows);
     return 0;

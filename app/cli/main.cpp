@@ -34,8 +34,9 @@ Commands:
                                                   time limit, with a leaderboard (see cairn automl --help)
   jobs list|logs|stop|show|attach                 training jobs of this workspace (attach: follow jobs
                                                   left running on an SSH host again)
-  hosts list|add|remove|probe|install-worker|start|stop|usage
-                                                  machines jobs run on: local and SSH hosts (see cairn hosts add --help)
+  hosts list|add|remove|probe|install-worker|start|stop|usage|queue
+                                                  machines jobs run on: local and SSH hosts, Slurm clusters
+                                                  (see cairn hosts add --help; queue: a cluster's partitions and jobs)
   worker --spec FILE                              run one job (started by the job manager)
   notebook run FILE.ipynb [--kernel NAME] [--output OUT.ipynb] [--timeout S]
                                                   run a notebook headlessly and save its outputs

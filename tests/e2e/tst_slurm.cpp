@@ -196,6 +196,8 @@ private Q_SLOTS:
         }
         QVERIFY2(reason == QLatin1String("Resources") || reason == QLatin1String("PartitionConfig") || reason == QLatin1String("BadConstraints"), qPrintable(reason));
         QCOMPARE(slurmState(j).value(QStringLiteral("reason")).toString(), reason);
+        const ProcessResult list = cairn({QStringLiteral("jobs"), QStringLiteral("list")});
+        QVERIFY2(list.out.contains(QStringLiteral(": PENDING (%1)").arg(reason)), qPrintable(list.out));
         // Stopped while pending: Slurm takes it out of the queue; the run is stopped, not failed.
         const ProcessResult r = cairn({QStringLiteral("jobs"), QStringLiteral("stop"), j.id});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));

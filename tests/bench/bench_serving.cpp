@@ -19,6 +19,7 @@
 #include <QThread>
 
 #include <cstdio>
+#include <unistd.h>
 
 namespace {
 
@@ -66,7 +67,20 @@ struct WrkResult
     double p99ms = 0;
     qint64 errors = 0;
     qint64 requests = 0;
+    double cpuMicrosPerRequest = 0; ///< the server's user + system CPU time per request
 };
+
+/// User + system CPU seconds a process has used so far (/proc/PID/stat).
+double cpuSeconds(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray stat = f.readAll();
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command: state is field 3, utime 14 and stime 15 (1-based, man 5 proc).
+    return fields.size() > 12 ? double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / double(sysconf(_SC_CLK_TCK)) : 0;
+}
 
 double toMs(const QString &value, const QString &unit)
 {
@@ -156,10 +170,12 @@ int main(int argc, char **argv)
         const qint64 acceptMs = started.elapsed();
         waitForPing(port, server);
         const qint64 readyMs = started.elapsed();
-        const WrkResult r = wrk(port, script);
+        const double cpuBefore = cpuSeconds(server.processId());
+        WrkResult r = wrk(port, script);
+        r.cpuMicrosPerRequest = r.requests > 0 ? (cpuSeconds(server.processId()) - cpuBefore) * 1e6 / double(r.requests) : 0;
         stop(server);
-        std::printf("  %-24s %9.0f requests/s   p99 %7.2f ms   (%lld requests, %lld errors; accepting after %lld ms, /ping 200 after %lld ms)\n",
-                    qPrintable(name), r.rps, r.p99ms, r.requests, r.errors, acceptMs, readyMs);
+        std::printf("  %-24s %9.0f requests/s   p99 %7.2f ms   %6.1f us CPU/request   (%lld requests, %lld errors; accepting after %lld ms, /ping 200 after %lld ms)\n",
+                    qPrintable(name), r.rps, r.p99ms, r.cpuMicrosPerRequest, r.requests, r.errors, acceptMs, readyMs);
         std::fflush(stdout);
         return r;
     };
@@ -177,8 +193,11 @@ int main(int argc, char **argv)
                                         {QStringLiteral("--workspace"), ws, QStringLiteral("serve"), QStringLiteral("--model"), modelDir,
                                          QStringLiteral("--port"), QStringLiteral("PORT"), QStringLiteral("--name"), QStringLiteral("bench")});
         const double plain = (cairn.rps + again.rps) / 2;
-        std::printf("capture at 100%%: %.0f vs %.0f requests/s without: costs %.1f%% of throughput (goal <= 5%%), p99 %.2f vs %.2f ms\n",
-                    captured.rps, plain, (1 - captured.rps / plain) * 100, captured.p99ms, (cairn.p99ms + again.p99ms) / 2);
+        const double plainCpu = (cairn.cpuMicrosPerRequest + again.cpuMicrosPerRequest) / 2;
+        std::printf("capture at 100%%: %.0f vs %.0f requests/s without: costs %.1f%% of throughput (goal <= 5%%), p99 %.2f vs %.2f ms; "
+                    "CPU per request %.1f vs %.1f us: +%.1f%% (the cost on a machine the server has to itself)\n",
+                    captured.rps, plain, (1 - captured.rps / plain) * 100, captured.p99ms, (cairn.p99ms + again.p99ms) / 2,
+                    captured.cpuMicrosPerRequest, plainCpu, (captured.cpuMicrosPerRequest / plainCpu - 1) * 100);
         std::fflush(stdout);
         if (QCoreApplication::arguments().contains(QStringLiteral("--capture-only")))
             return 0;

@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace cairn::monitor {
@@ -124,8 +125,9 @@ QByteArray partData(const QJsonObject &part, const char *what)
 
 QString safeName(const QString &name)
 {
+    static const QRegularExpression unsafe(QStringLiteral("[^A-Za-z0-9_.-]+"));
     QString s = name;
-    s.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]+")), QStringLiteral("-"));
+    s.replace(unsafe, QStringLiteral("-"));
     if (s.isEmpty() || s == QLatin1String(".") || s == QLatin1String(".."))
         s = QStringLiteral("model");
     return s;
@@ -212,8 +214,37 @@ QString captureDir(const QString &workspacePath, const QString &endpoint)
     return QDir(endpointMonitoringDir(workspacePath, endpoint)).filePath(QStringLiteral("capture"));
 }
 
+struct CaptureWriter::Shard
+{
+    std::mutex mutex;        ///< taken by its own thread, and by the writer every 20 ms
+    QByteArray buffer;       ///< JSON lines of `model` in `hour`
+    QString model;
+    qint64 hour = 0;
+    qint64 count = 0;
+    bool closed = false;     ///< stop() has taken its last lines
+};
+
+struct CaptureWriter::Chunk
+{
+    QString model;
+    qint64 hour = 0;         ///< hours since the epoch, UTC
+    QByteArray lines;
+    qint64 count = 0;
+};
+
+namespace {
+
+std::atomic<quint64> g_writerIds{0};
+
+qint64 hourOfMs(qint64 ms)
+{
+    return ms >= 0 ? ms / 3600000 : (ms - 3599999) / 3600000;
+}
+
+} // namespace
+
 CaptureWriter::CaptureWriter(Options options)
-    : m_options(std::move(options))
+    : m_options(std::move(options)), m_id(++g_writerIds)
 {
     m_options.samplingPercent = std::clamp(m_options.samplingPercent, 0.0, 100.0);
     m_options.queueCapacity = std::max<qsizetype>(1, m_options.queueCapacity);
@@ -247,16 +278,58 @@ QString CaptureWriter::newEventId()
     return QString::fromLatin1(buf);
 }
 
+CaptureWriter::Shard &CaptureWriter::shardOfThisThread()
+{
+    // Writer ids are never reused, so an entry of a destroyed writer is never matched again.
+    thread_local std::vector<std::pair<quint64, Shard *>> mine;
+    for (const auto &[id, shard] : mine)
+        if (id == m_id)
+            return *shard;
+    auto shard = std::make_unique<Shard>();
+    Shard *raw = shard.get();
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        // After stop() began the writer may have taken its last look at the shards.
+        shard->closed = m_stopping;
+        m_shards.push_back(std::move(shard));
+    }
+    if (mine.size() >= 8)
+        mine.erase(mine.begin());
+    mine.emplace_back(m_id, raw);
+    return *raw;
+}
+
 bool CaptureWriter::offer(CaptureRecord record)
 {
-    // Only a lock and a push: the writer wakes on its own every few milliseconds, so a request
-    // never pays for waking it.
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (m_stopping || qsizetype(m_queue.size()) >= m_options.queueCapacity) {
+    if (m_pending.fetch_add(1, std::memory_order_relaxed) >= m_options.queueCapacity) {
+        m_pending.fetch_sub(1, std::memory_order_relaxed);
         m_dropped.fetch_add(1, std::memory_order_relaxed);
         return false;
     }
-    m_queue.push_back(std::move(record));
+    Shard &s = shardOfThisThread();
+    std::unique_lock<std::mutex> lock(s.mutex);
+    if (s.closed) {
+        lock.unlock();
+        m_pending.fetch_sub(1, std::memory_order_relaxed);
+        m_dropped.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    const qint64 hour = hourOfMs(record.inferenceTimeMs);
+    if (s.count > 0 && (hour != s.hour || record.model != s.model)) {
+        // Another file: hand over what the buffer holds first.
+        Chunk c{s.model, s.hour, std::move(s.buffer), s.count};
+        s.buffer = QByteArray();
+        s.count = 0;
+        std::lock_guard<std::mutex> global(m_mutex);
+        m_chunks.push_back(std::move(c));
+    }
+    if (s.buffer.capacity() == 0)
+        s.buffer.reserve(64 * 1024);
+    s.model = record.model;
+    s.hour = hour;
+    record.appendJsonLine(s.buffer);
+    s.buffer += '\n';
+    ++s.count;
     m_accepted.fetch_add(1, std::memory_order_relaxed);
     return true;
 }
@@ -264,9 +337,13 @@ bool CaptureWriter::offer(CaptureRecord record)
 void CaptureWriter::flush()
 {
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_flushRequested = true;
-    m_wake.notify_all();
-    m_idle.wait(lock, [this] { return (m_queue.empty() && !m_busy) || m_finished; });
+    for (;;) {
+        if (m_pending.load() <= 0 || m_finished)
+            return;
+        m_flushRequested = true;
+        m_wake.notify_all();
+        m_idle.wait_for(lock, std::chrono::milliseconds(50));
+    }
 }
 
 void CaptureWriter::stop()
@@ -289,6 +366,9 @@ QString CaptureWriter::lastError() const
 
 void CaptureWriter::run()
 {
+    // Below the threads that answer requests: when every core is busy, serving wins and the
+    // queue absorbs the difference (a full queue drops and counts, it never blocks a request).
+    ::setpriority(PRIO_PROCESS, id_t(::gettid()), 10);
     struct OpenFile
     {
         QString path;
@@ -296,81 +376,75 @@ void CaptureWriter::run()
     };
     std::map<QString, OpenFile> files; // model → the file of its current hour
     const qint64 pid = qint64(::getpid());
-    std::deque<CaptureRecord> batch;
-    QByteArray buffer;
-    qint64 lastHour = std::numeric_limits<qint64>::min();
-    QString hourPath;
-    for (;;) {
+    std::vector<Shard *> shards;
+    std::deque<Chunk> chunks;
+    for (bool last = false; !last;) {
         {
             std::unique_lock<std::mutex> lock(m_mutex);
-            m_busy = false;
-            m_idle.notify_all();
             m_wake.wait_for(lock, std::chrono::milliseconds(20), [this] { return m_stopping || m_flushRequested; });
             m_flushRequested = false;
-            if (m_queue.empty()) {
-                if (m_stopping)
-                    break;
-                continue;
-            }
-            batch.swap(m_queue);
-            m_busy = true;
+            last = m_stopping;
+            shards.clear();
+            for (const auto &s : m_shards)
+                shards.push_back(s.get());
         }
-        // Consecutive records of one file go out in one write.
-        OpenFile *current = nullptr;
-        quint64 pending = 0;
-        auto write = [&] {
-            if (!current || buffer.isEmpty())
-                return;
-            if (!current->file || std::fwrite(buffer.constData(), 1, size_t(buffer.size()), current->file) != size_t(buffer.size())) {
-                m_writeErrors.fetch_add(pending, std::memory_order_relaxed);
-                current->path.clear(); // open again next time
-            } else {
-                m_written.fetch_add(pending, std::memory_order_relaxed);
+        // The lines each thread holds (on the last pass its buffer closes for good), then the
+        // chunks handed over before them.
+        std::deque<Chunk> taken;
+        for (Shard *s : shards) {
+            std::lock_guard<std::mutex> lock(s->mutex);
+            if (s->count > 0) {
+                taken.push_back(Chunk{s->model, s->hour, std::move(s->buffer), s->count});
+                s->buffer = QByteArray();
+                s->count = 0;
             }
-            buffer.clear();
-            pending = 0;
-        };
-        for (const CaptureRecord &r : batch) {
-            const qint64 hour = r.inferenceTimeMs >= 0 ? r.inferenceTimeMs / 3600000 : (r.inferenceTimeMs - 3599999) / 3600000;
-            if (hour != lastHour) {
-                lastHour = hour;
-                hourPath = QDateTime::fromMSecsSinceEpoch(hour * 3600000, QTimeZone::utc()).toString(QStringLiteral("yyyy/MM/dd/HH"));
-            }
-            const QString model = safeName(r.model);
-            const QString path = QStringLiteral("%1/%2/%3/capture-%4.jsonl").arg(m_options.directory, model, hourPath).arg(pid);
+            if (last)
+                s->closed = true;
+        }
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            chunks.swap(m_chunks);
+        }
+        for (Chunk &c : taken)
+            chunks.push_back(std::move(c));
+        for (const Chunk &c : chunks) {
+            const QString model = safeName(c.model);
+            const QString path = QStringLiteral("%1/%2/%3/capture-%4.jsonl")
+                                     .arg(m_options.directory, model,
+                                          QDateTime::fromMSecsSinceEpoch(c.hour * 3600000, QTimeZone::utc()).toString(QStringLiteral("yyyy/MM/dd/HH")))
+                                     .arg(pid);
             OpenFile &f = files[model];
-            if (&f != current || f.path != path) {
-                write();
-                current = &f;
-                if (f.path != path) {
-                    if (f.file)
-                        std::fclose(f.file);
-                    QDir().mkpath(QFileInfo(path).absolutePath());
-                    f.path = path;
-                    f.file = std::fopen(QFile::encodeName(path).constData(), "ab");
-                    if (!f.file) {
-                        std::lock_guard<std::mutex> lock(m_mutex);
-                        m_lastError = QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
-                    }
+            if (f.path != path) {
+                if (f.file)
+                    std::fclose(f.file);
+                QDir().mkpath(QFileInfo(path).absolutePath());
+                f.path = path;
+                f.file = std::fopen(QFile::encodeName(path).constData(), "ab");
+                if (!f.file) {
+                    std::lock_guard<std::mutex> lock(m_mutex);
+                    m_lastError = QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
                 }
             }
-            r.appendJsonLine(buffer);
-            buffer += '\n';
-            ++pending;
-            if (buffer.size() > (1 << 20))
-                write();
+            if (!f.file || std::fwrite(c.lines.constData(), 1, size_t(c.lines.size()), f.file) != size_t(c.lines.size())) {
+                m_writeErrors.fetch_add(quint64(c.count), std::memory_order_relaxed);
+                f.path.clear(); // open again next time
+            } else {
+                m_written.fetch_add(quint64(c.count), std::memory_order_relaxed);
+            }
+            m_pending.fetch_sub(c.count, std::memory_order_relaxed);
         }
-        write();
-        batch.clear();
+        chunks.clear();
         for (auto &[model, f] : files)
-            if (f.file && std::fflush(f.file) != 0)
-                m_writeErrors.fetch_add(1, std::memory_order_relaxed);
+            if (f.file && std::fflush(f.file) != 0) {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_lastError = QStringLiteral("cannot write %1: %2").arg(f.path, QString::fromLocal8Bit(std::strerror(errno)));
+            }
+        m_idle.notify_all();
     }
     for (auto &[model, f] : files)
         if (f.file)
             std::fclose(f.file);
     std::lock_guard<std::mutex> lock(m_mutex);
-    m_busy = false;
     m_finished = true;
     m_idle.notify_all();
 }

@@ -329,6 +329,12 @@ void CompareView::fillKeyBoxes()
 
 void CompareView::loadCurves()
 {
+    // One history load at a time: under live refresh, loads of many long runs took longer than
+    // the poll interval and piled up in the thread pool. A request meanwhile loads again after.
+    if (m_curvesInFlight) {
+        m_curvesAgain = true;
+        return;
+    }
     const QString key = m_curveMetric->currentText();
     const int request = ++m_curveRequest;
     const auto kind = XAxisKind(m_xAxis->currentData().toInt());
@@ -346,8 +352,15 @@ void CompareView::loadCurves()
     const QList<Run> runs = m_runs.mid(0, maxCurves());
     const QStringList labels = runLabels(runs);
     auto *watcher = new QFutureWatcher<QList<RunHistory>>(this);
+    m_curvesInFlight = true;
     connect(watcher, &QFutureWatcher<QList<RunHistory>>::finished, this, [this, watcher, request, kind, labels] {
         watcher->deleteLater();
+        m_curvesInFlight = false;
+        if (m_curvesAgain) {
+            m_curvesAgain = false;
+            loadCurves();
+            return;
+        }
         if (request != m_curveRequest)
             return;
         QList<gui::CurvePlot::Curve> curves;

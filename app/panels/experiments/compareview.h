@@ -74,6 +74,8 @@ private:
     QStringList m_metricKeys;
     int m_curveRequest = 0;
     int m_curvesLoaded = 0;
+    bool m_curvesInFlight = false; ///< a history load runs; another request only sets m_curvesAgain
+    bool m_curvesAgain = false;
     QList<qint64> m_brushed;
 
     QLabel *m_summary;

@@ -583,6 +583,11 @@ QStringList RunDetailView::checkedCurveKeys() const
 
 void RunDetailView::loadCurves()
 {
+    // One history load at a time (as CompareView): live refreshes must not pile loads up.
+    if (m_curvesInFlight) {
+        m_curvesAgain = true;
+        return;
+    }
     const QStringList keys = checkedCurveKeys();
     const int request = ++m_curveRequest;
     const auto kind = XAxisKind(m_xAxis->currentData().toInt());
@@ -605,8 +610,15 @@ void RunDetailView::loadCurves()
     const Run run = m_run;
     const QString path = m_context->store().databasePath();
     auto *watcher = new QFutureWatcher<QList<RunHistory>>(this);
+    m_curvesInFlight = true;
     connect(watcher, &QFutureWatcher<QList<RunHistory>>::finished, this, [this, watcher, request, kind, oneUnit, algorithm] {
         watcher->deleteLater();
+        m_curvesInFlight = false;
+        if (m_curvesAgain) {
+            m_curvesAgain = false;
+            loadCurves();
+            return;
+        }
         if (request != m_curveRequest)
             return;
         QList<gui::CurvePlot::Curve> curves;

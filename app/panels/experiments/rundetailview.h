@@ -67,6 +67,8 @@ private:
     QList<Run> m_children;
     bool m_filling = false;
     int m_curveRequest = 0;
+    bool m_curvesInFlight = false; ///< a history load runs; another request only sets m_curvesAgain
+    bool m_curvesAgain = false;
 
     QStackedWidget *m_stack;
     QLabel *m_placeholder;

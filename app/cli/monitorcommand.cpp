@@ -258,8 +258,11 @@ int baselineVerb(Context &c, QCommandLineParser &parser)
         if (inputs.columnCount() > 0)
             table = inputs;
     }
-    if (!target.isEmpty() && table.indexOf(target) < 0)
-        target.clear(); // data without the label (e.g. captured requests): nothing to leave out
+    if (!target.isEmpty() && table.indexOf(target) < 0) {
+        if (parser.isSet(QStringLiteral("target")))
+            throw InputError(QStringLiteral("--target %1: %2 has no such column (columns: %3)").arg(target, data, table.columnNames().join(QStringLiteral(", "))));
+        target.clear(); // the model's label is not in this data (e.g. captured requests): nothing to leave out
+    }
     BaselineOptions o;
     o.target = target;
     o.excludeColumns = parser.value(QStringLiteral("exclude")).split(QLatin1Char(','), Qt::SkipEmptyParts);

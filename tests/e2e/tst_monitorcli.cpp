@@ -202,6 +202,15 @@ private Q_SLOTS:
         r = cairn({QStringLiteral("monitor"), QStringLiteral("compare"), QStringLiteral("--reference"), a, QStringLiteral("--current"), a,
                    QStringLiteral("--method"), QStringLiteral("bogus")});
         QCOMPARE(r.exitCode, 2);
+        const QString base = d.filePath(QStringLiteral("base"));
+        r = cairn({QStringLiteral("monitor"), QStringLiteral("baseline"), QStringLiteral("--data"), a, QStringLiteral("--out"), base});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(QFile::exists(QDir(base).filePath(QStringLiteral("statistics.json"))) && QFile::exists(QDir(base).filePath(QStringLiteral("constraints.json"))));
+        r = cairn({QStringLiteral("monitor"), QStringLiteral("baseline"), QStringLiteral("--data"), a, QStringLiteral("--out"), base,
+                   QStringLiteral("--target"), QStringLiteral("survivd")});
+        QCOMPARE(r.exitCode, 3);
+        r = cairn({QStringLiteral("monitor"), QStringLiteral("baseline"), QStringLiteral("--data"), a});
+        QCOMPARE(r.exitCode, 2); // no --out
         r = cairn({QStringLiteral("monitor"), QStringLiteral("frobnicate")});
         QCOMPARE(r.exitCode, 2);
         r = cairn({QStringLiteral("monitor"), QStringLiteral("run"), QStringLiteral("--endpoint"), QStringLiteral("nothing-here")});

@@ -325,6 +325,25 @@ private Q_SLOTS:
         sshd.stop();
     }
 
+    void tuningTrialsAsBatchJobs()
+    {
+        // Each trial is one batch job; Slurm runs them side by side.
+        const ProcessResult r = cairn({QStringLiteral("tune"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"),
+                                       sharedTable(QStringLiteral("titanic.csv")), QStringLiteral("--target"), QStringLiteral("survived"), QStringLiteral("--objective"),
+                                       QStringLiteral("validation:auc"), QStringLiteral("--maximize"), QStringLiteral("--range"), QStringLiteral("max_depth=2:6:int"),
+                                       QStringLiteral("--hp"), QStringLiteral("num_round=10"), QStringLiteral("--max-trials"), QStringLiteral("4"),
+                                       QStringLiteral("--parallel"), QStringLiteral("4"), QStringLiteral("--hosts"), QStringLiteral("cluster"), QStringLiteral("--cpus"),
+                                       QStringLiteral("1"), QStringLiteral("--experiment"), QStringLiteral("tune")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        QVERIFY2((r.out + r.err).contains(QStringLiteral("4 trials finished, 0 failed")), qPrintable(r.out + r.err));
+        const QByteArray names = m_slurm.command({QStringLiteral("squeue"), QStringLiteral("-h"), QStringLiteral("-t"), QStringLiteral("all"), QStringLiteral("-o"),
+                                                  QStringLiteral("%j %T")});
+        int completed = 0;
+        for (const QByteArray &line : names.split('\n'))
+            completed += line.startsWith("cairn-tune-xgboost-trial-") && line.endsWith(" COMPLETED") ? 1 : 0;
+        QCOMPARE(completed, 4);
+    }
+
     void timeLimitEndsTimeout()
     {
         // Last: the job started with a one-minute limit in initTestCase.

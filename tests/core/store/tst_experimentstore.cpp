@@ -4,6 +4,7 @@
 #include "cairn/store/storewriter.h"
 #include "cairn/workspace/workspace.h"
 
+#include <QDir>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -59,7 +60,12 @@ private Q_SLOTS:
         QVERIFY(junk.open(QIODevice::WriteOnly));
         junk.write(QByteArray(4096, 'x'));
         junk.close();
-        QVERIFY_THROWS_EXCEPTION(Error, ExperimentStore(junk.fileName()));
+        // Refused without keeping the file open (the connection once leaked, with its descriptor).
+        const auto openFiles = [] { return QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System).size(); };
+        const qsizetype before = openFiles();
+        for (int i = 0; i < 20; ++i)
+            QVERIFY_THROWS_EXCEPTION(Error, ExperimentStore(junk.fileName()));
+        QCOMPARE(openFiles(), before);
     }
 
     void experimentsLifecycle()

@@ -25,6 +25,10 @@ function(cairn_add_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
+  # Sanitizer builds (scripts/test --sanitize) run several times slower.
+  if(CAIRN_TEST_TIMEOUT_FACTOR)
+    math(EXPR ARG_TIMEOUT "${ARG_TIMEOUT} * ${CAIRN_TEST_TIMEOUT_FACTOR}")
+  endif()
   # A test whose initTestCase() skips (shared data or a plugin missing) ran nothing: ctest
   # shows it as skipped, not passed.
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}

@@ -230,6 +230,7 @@ struct AutoMLJob::Private
         QList<JobState> states;
         qint64 launchedMs = 0;
         qint64 deadlineMs = 0;         ///< its jobs are stopped here (the partial models kept)
+        qint64 scoringStartedMs = 0;
         double cost = 1;               ///< relative training cost of its hyperparameters
         bool budgetSpent = false;
         bool evaluating = false;
@@ -251,6 +252,8 @@ struct AutoMLJob::Private
     qint64 limitMs = 0;                ///< the whole job ends here
     qint64 finishMs = 0;               ///< the finish (ensemble, model, explanations) starts here at the latest
     qint64 hardMs = 0;                 ///< running jobs are stopped here, so they have ended by finishMs
+    qint64 stopMarginMs = 0;           ///< between hardMs and finishMs
+    qint64 slowestScoringMs = 0;       ///< the longest a candidate's scoring took (loading its fold models)
     QTimer budgetTimer;                ///< checks the candidates' budgets and the limit
     int maxParallel = 1;
     std::vector<Algorithm> algorithms;
@@ -408,6 +411,7 @@ void AutoMLJob::start()
     const qint64 finishReserve = std::clamp<qint64>(d->limitMs * 12 / 100, 3000, 60000);
     const qint64 stopMargin = std::clamp<qint64>(d->limitMs / 20, 1000, 5000);
     d->finishMs = std::max<qint64>(d->limitMs - finishReserve, d->limitMs / 2);
+    d->stopMarginMs = stopMargin;
     d->hardMs = std::max<qint64>(d->finishMs - stopMargin, d->limitMs / 3);
     d->budgetTimer.start();
     d->maxParallel = s.maxParallel > 0 ? s.maxParallel : std::max(1, QThread::idealThreadCount());
@@ -852,6 +856,7 @@ void AutoMLJob::Private::trialSettled(Trial &t)
         a.wallCost = t.cost;
     }
     t.evaluating = true;
+    t.scoringStartedMs = elapsed();
     t.candidate.state = QStringLiteral("scoring");
     const std::shared_ptr<const PreparedData> prepared = data;
     const std::shared_ptr<PluginManager> pm = plugins;
@@ -975,6 +980,14 @@ void AutoMLJob::Private::onEvaluated(int trialIndex, const Evaluation &e)
     t.evaluating = false;
     if (t.done)
         return; // given up at the time limit
+    // The finish loads, saves and explains the best candidates' fold models: on a busy machine
+    // that costs a few times what scoring one candidate took, so the finish starts earlier.
+    slowestScoringMs = std::max(slowestScoringMs, elapsed() - t.scoringStartedMs);
+    const qint64 needed = 3 * slowestScoringMs + 1500;
+    if (limitMs - finishMs < needed) {
+        finishMs = std::max(limitMs - needed, limitMs / 2);
+        hardMs = std::max(std::min(hardMs, finishMs - stopMarginMs), limitMs / 3);
+    }
     ExperimentStore &store = workspace.store();
     if (!e.error.isEmpty()) {
         t.candidate.state = QStringLiteral("failed");

@@ -6,6 +6,9 @@
 
 #include "distributedjobs.h"
 
+#include "cairn/store/experimentstore.h"
+#include "cairn/workspace/workspace.h"
+
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -104,6 +107,36 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const QString d1 = tmp.filePath(QStringLiteral("one")), d2 = tmp.filePath(QStringLiteral("two"));
         compareOneAndTwo(cnnSpec(d1, 1, 800, 1), cnnSpec(d2, 2, 800, 1), d1, d2, QStringLiteral("validation.accuracy"));
+    }
+
+    void cliTrainRecordsRanksAndHosts()
+    {
+        // `cairn train --instances 2`: the job manager's local worker launches 2 ranks; the run
+        // records them, with rank 0's metrics and every rank's throughput.
+        QTemporaryDir ws;
+        const ProcessResult r = cairnInWorkspace(ws.path(), {QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("mlp"),
+                                                             QStringLiteral("--train"), sharedTable(QStringLiteral("breast_cancer.csv")),
+                                                             QStringLiteral("--target"), QStringLiteral("target"), QStringLiteral("--instances"),
+                                                             QStringLiteral("2"), QStringLiteral("--cpus"), QStringLiteral("1"),
+                                                             QStringLiteral("--hp"), QStringLiteral("epochs=2")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        Workspace workspace(ws.path());
+        const QList<Run> runs = workspace.store().searchRuns({});
+        QCOMPARE(runs.size(), 1);
+        QMap<QString, QString> tags;
+        for (const Tag &t : workspace.store().tags(runs.first().id))
+            tags.insert(t.key, t.value);
+        QVERIFY2(tags.value(QStringLiteral("distributed.ranks")).contains(QStringLiteral("1=")), qPrintable(tags.value(QStringLiteral("distributed.ranks"))));
+        QVERIFY(!tags.value(QStringLiteral("distributed.hosts")).isEmpty());
+        QVERIFY(!workspace.store().metricHistory(runs.first().id, QStringLiteral("throughput.rank1")).values.isEmpty());
+        QVERIFY(!workspace.store().metricHistory(runs.first().id, QStringLiteral("validation.accuracy")).values.isEmpty());
+        // An algorithm that trains on one process refuses more, before any run exists.
+        const ProcessResult refused = cairnInWorkspace(ws.path(), {QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("kmeans"),
+                                                                   QStringLiteral("--train"), sharedTable(QStringLiteral("iris.csv")),
+                                                                   QStringLiteral("--instances"), QStringLiteral("2")});
+        QVERIFY(refused.exitCode != 0);
+        QVERIFY2(refused.err.contains(QStringLiteral("one instance only")), qPrintable(refused.err));
+        QCOMPARE(Workspace(ws.path()).store().searchRuns({}).size(), 1);
     }
 
     void xgboostTwoRanksMatchOne()

@@ -104,6 +104,7 @@ RunDetailView::RunDetailView(gui::StudioContext *context, QWidget *parent) : QWi
     m_title = new QLabel(page);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_info = new QLabel(page);
+    m_info->setObjectName(QStringLiteral("runInfo"));
     m_info->setTextInteractionFlags(Qt::TextBrowserInteraction);
     m_info->setWordWrap(true);
     connect(m_info, &QLabel::linkActivated, this, [this](const QString &link) {

@@ -226,6 +226,24 @@ private Q_SLOTS:
         detail->tabs()->setCurrentIndex(0);
     }
 
+    void showsTheRanksOfADistributedRun()
+    {
+        // Rank 0 of a distributed job records its ranks and hosts; the run's header shows them.
+        const QString uuid = m_ids.artifactRun;
+        m_context->store().setTag(uuid, QStringLiteral("distributed.ranks"), QStringLiteral("0=node1, 1=node2"));
+        Q_EMIT m_context->showRunRequested(uuid);
+        QTRY_COMPARE(m_panel->selectedRunIds().size(), 1);
+        m_panel->updateSidePane();
+        RunDetailView *detail = m_panel->detailView();
+        detail->reload();
+        auto *info = detail->findChild<QLabel *>(QStringLiteral("runInfo"));
+        QVERIFY(info);
+        QTRY_VERIFY2(info->text().contains(QStringLiteral("Distributed over 2 rank(s): 0=node1, 1=node2")), qPrintable(info->text()));
+        m_context->store().deleteTag(uuid, QStringLiteral("distributed.ranks"));
+        detail->reload();
+        QTRY_VERIFY(!info->text().contains(QStringLiteral("Distributed")));
+    }
+
     void comparesSelectedRuns()
     {
         m_panel->runsView()->clearSelection();

@@ -5,7 +5,10 @@
 #include "cairn/data/csvreader.h"
 #include "cairn/util/error.h"
 
+#include <QFile>
 #include <QTemporaryDir>
+
+#include <cmath>
 #include <QTest>
 
 using namespace cairn;
@@ -47,6 +50,53 @@ private Q_SLOTS:
         // The first 50 rows (setosa) share one cluster.
         QSet<int> setosa(p.labels.begin(), p.labels.begin() + 50);
         QCOMPARE(setosa.size(), 1);
+    }
+
+    void knnRegressionWithMissingValues()
+    {
+        // y = 3a + b; every fifth b is missing (median + indicator), c is a category.
+        const QString csv = m_dir.filePath(QStringLiteral("knn.csv"));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QByteArray text = "a,b,c,y\n";
+        for (int i = 0; i < 300; ++i) {
+            const double a = (i * 37 % 100) / 10.0, b = (i * 11 % 50) / 10.0;
+            text += QByteArray::number(a) + ',' + (i % 5 == 0 ? QByteArray() : QByteArray::number(b)) + ',' + (i % 2 ? "x" : "y") + ','
+                    + QByteArray::number(3 * a + (i % 5 == 0 ? 2.5 : b)) + '\n';
+        }
+        f.write(text);
+        f.close();
+        RecordingContext ctx(tabularSpec(QStringLiteral("knn"), csv, QStringLiteral("y"), m_dir.filePath(QStringLiteral("knn")),
+                                         {{QStringLiteral("k"), 1}}));
+        m_plugins.pluginFor(QStringLiteral("knn"))->createTrainer(QStringLiteral("knn"), ctx.spec())->run(ctx);
+        QVERIFY2(ctx.last.value(QStringLiteral("validation.r2")) > 0.9, qPrintable(QString::number(ctx.last.value(QStringLiteral("validation.r2")))));
+        const ModelCard card = ModelCard::load(m_dir.filePath(QStringLiteral("knn/model")));
+        QCOMPARE(card.algorithm, QStringLiteral("knn"));
+        auto predictor = m_plugins.plugin(card.plugin)->loadPredictor(card, m_dir.filePath(QStringLiteral("knn/model")));
+        // Raw rows, with a missing number and an unseen category.
+        const QString rows = m_dir.filePath(QStringLiteral("knn-rows.csv"));
+        QFile r(rows);
+        QVERIFY(r.open(QIODevice::WriteOnly));
+        r.write("a,b,c\n3.7,1.1,x\n5,,z\n"); // the first is row 1 of the table: y = 12.2
+        r.close();
+        const data::Table table = data::CsvReader::read(rows);
+        PredictionInput in;
+        in.table = &table;
+        const Predictions p = predictor->predict(in);
+        QCOMPARE(p.rows(), 2);
+        QVERIFY2(std::abs(p.values[0] - 12.2) < 3, qPrintable(QString::number(p.values[0])));
+        QVERIFY(std::isfinite(p.values[1]));
+        // A damaged model file is refused with its name.
+        QFile bin(m_dir.filePath(QStringLiteral("knn/model/knn.bin")));
+        QVERIFY(bin.open(QIODevice::ReadWrite));
+        bin.resize(bin.size() / 2);
+        bin.close();
+        try {
+            m_plugins.plugin(card.plugin)->loadPredictor(card, m_dir.filePath(QStringLiteral("knn/model")));
+            QFAIL("a truncated model loaded");
+        } catch (const Error &e) {
+            QVERIFY2(e.message().contains(QStringLiteral("knn.bin")), qPrintable(e.message()));
+        }
     }
 
     void kmeansOnFashionMnistIdx()

@@ -4213,6 +4213,54 @@ min %3, max %4, %n points</source>
 <context>
     <name>cairn::panels::TrainingPanel</name>
     <message>
+        <source>the cluster's default</source>
+        <translation>集群的默认值</translation>
+    </message>
+    <message>
+        <source>Partition:</source>
+        <translation>分区：</translation>
+    </message>
+    <message>
+        <source>the partition's, e.g. 2:00:00</source>
+        <translation>分区的默认值，例如 2:00:00</translation>
+    </message>
+    <message>
+        <source>Minutes, H:M:S or D-H:M:S; Slurm stops the job when it runs out (TIMEOUT)</source>
+        <translation>分钟、H:M:S 或 D-H:M:S；超时后 Slurm 会停止作业（TIMEOUT）</translation>
+    </message>
+    <message>
+        <source>Time limit:</source>
+        <translation>时间限制：</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>GPUs per instance:</source>
+        <translation>每个实例的 GPU：</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>the partition's default</source>
+        <translation>分区的默认值</translation>
+    </message>
+    <message>
+        <source>Memory per instance:</source>
+        <translation>每个实例的内存：</translation>
+    </message>
+    <message>
+        <source>'%1' is not a Slurm partition name.</source>
+        <translation>“%1”不是 Slurm 分区名。</translation>
+    </message>
+    <message>
+        <source>'%1' is not a Slurm time limit (minutes, H:M:S or D-H:M:S).</source>
+        <translation>“%1”不是 Slurm 时间限制（分钟、H:M:S 或 D-H:M:S）。</translation>
+    </message>
+    <message>
         <source>New training job</source>
         <translation>新建训练作业</translation>
     </message>

@@ -17,6 +17,8 @@
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/jobs/jobmanager.h"
 #include "cairn/jobs/jobspeccheck.h"
+#include "cairn/remote/host.h"
+#include "cairn/remote/slurm.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/util/error.h"
 
@@ -200,6 +202,39 @@ QWidget *TrainingPanel::buildForm()
     m_host = new gui::HostPicker(runBox);
     m_host->setObjectName(QStringLiteral("host"));
     rf->addRow(tr("Host:"), m_host);
+    // A Slurm cluster's share of the job, as cairn train's --partition, --time-limit... take it;
+    // the rows show while the host is a cluster.
+    m_partition = new QLineEdit(runBox);
+    m_partition->setObjectName(QStringLiteral("partition"));
+    m_partition->setPlaceholderText(tr("the cluster's default"));
+    rf->addRow(tr("Partition:"), m_partition);
+    m_timeLimit = new QLineEdit(runBox);
+    m_timeLimit->setObjectName(QStringLiteral("timeLimit"));
+    m_timeLimit->setPlaceholderText(tr("the partition's, e.g. 2:00:00"));
+    m_timeLimit->setToolTip(tr("Minutes, H:M:S or D-H:M:S; Slurm stops the job when it runs out (TIMEOUT)"));
+    rf->addRow(tr("Time limit:"), m_timeLimit);
+    m_gpusPerInstance = new QSpinBox(runBox);
+    m_gpusPerInstance->setObjectName(QStringLiteral("gpusPerInstance"));
+    m_gpusPerInstance->setRange(0, 64);
+    m_gpusPerInstance->setSpecialValueText(tr("none"));
+    rf->addRow(tr("GPUs per instance:"), m_gpusPerInstance);
+    m_memory = new QSpinBox(runBox);
+    m_memory->setObjectName(QStringLiteral("memoryMb"));
+    m_memory->setRange(0, 16 * 1024 * 1024);
+    m_memory->setSuffix(tr(" MB"));
+    m_memory->setSpecialValueText(tr("the partition's default"));
+    rf->addRow(tr("Memory per instance:"), m_memory);
+    auto showSlurm = [this, rf] {
+        const auto h = remote::HostStore().find(m_host->host());
+        for (QWidget *w : std::initializer_list<QWidget *>{m_partition, m_timeLimit, m_gpusPerInstance, m_memory})
+            rf->setRowVisible(w, h && h->isSlurm());
+        updateFormState();
+    };
+    connect(m_host, &gui::HostPicker::hostChanged, this, showSlurm);
+    connect(m_partition, &QLineEdit::textChanged, this, [this] { updateFormState(); });
+    connect(m_timeLimit, &QLineEdit::textChanged, this, [this] { updateFormState(); });
+    for (QWidget *w : std::initializer_list<QWidget *>{m_partition, m_timeLimit, m_gpusPerInstance, m_memory})
+        rf->setRowVisible(w, false);
     v->addWidget(runBox);
 
     m_message = new QLabel(page);
@@ -462,6 +497,14 @@ QString TrainingPanel::formProblem() const
         return m_form->problems().value(0);
     if (m_experiment->currentText().trimmed().isEmpty())
         return tr("Name the experiment.");
+    if (!m_partition->isHidden()) {
+        const QString partition = m_partition->text().trimmed();
+        if (!partition.isEmpty() && !remote::slurm::validPartition(partition))
+            return tr("'%1' is not a Slurm partition name.").arg(partition);
+        const QString limit = m_timeLimit->text().trimmed();
+        if (!limit.isEmpty() && !remote::slurm::validTimeLimit(limit))
+            return tr("'%1' is not a Slurm time limit (minutes, H:M:S or D-H:M:S).").arg(limit);
+    }
     return {};
 }
 
@@ -499,6 +542,12 @@ JobSpec TrainingPanel::currentSpec() const
         spec.resources.processesPerInstance = m_processes->value();
     }
     spec.resources.host = m_host->host();
+    if (!m_partition->isHidden()) {
+        spec.resources.partition = m_partition->text().trimmed();
+        spec.resources.timeLimit = m_timeLimit->text().trimmed();
+        spec.resources.gpusPerInstance = m_gpusPerInstance->value();
+        spec.resources.memoryMb = m_memory->value();
+    }
     spec.debugger = m_debugger->config();
     if (m_data->isTabular())
         spec.preprocessing = m_features->config();
@@ -556,6 +605,10 @@ void TrainingPanel::fillForm(const JobSpec &spec)
     m_instances->setValue(spec.resources.instances);
     m_processes->setValue(spec.resources.processesPerInstance);
     m_host->setHost(spec.resources.host);
+    m_partition->setText(spec.resources.partition);
+    m_timeLimit->setText(spec.resources.timeLimit);
+    m_gpusPerInstance->setValue(spec.resources.gpusPerInstance);
+    m_memory->setValue(spec.resources.memoryMb);
     m_debugger->setConfig(spec.debugger);
     m_features->setConfig(spec.preprocessing);
     updateFeatureColumns();

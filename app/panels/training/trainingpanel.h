@@ -76,6 +76,10 @@ public:
     QSpinBox *instancesSpin() const { return m_instances; }
     QSpinBox *processesSpin() const { return m_processes; }
     gui::HostPicker *hostPicker() const { return m_host; }
+    /// A Slurm cluster's share of the job (#SBATCH lines), shown while the host is a cluster.
+    QLineEdit *partitionEdit() const { return m_partition; }
+    QLineEdit *timeLimitEdit() const { return m_timeLimit; }
+    QSpinBox *gpusPerInstanceSpin() const { return m_gpusPerInstance; }
     DebuggerConfigWidget *debuggerConfig() const { return m_debugger; }
     FeatureProcessingWidget *featureProcessing() const { return m_features; }
     QPushButton *trainButton() const { return m_train; }
@@ -123,6 +127,10 @@ private:
     QSpinBox *m_instances = nullptr;   ///< data-parallel training: instances × processes ranks
     QSpinBox *m_processes = nullptr;
     gui::HostPicker *m_host = nullptr;
+    QLineEdit *m_partition = nullptr;
+    QLineEdit *m_timeLimit = nullptr;
+    QSpinBox *m_gpusPerInstance = nullptr;
+    QSpinBox *m_memory = nullptr;
     DebuggerConfigWidget *m_debugger = nullptr;
     /// A cloned job's settings that the form does not show (seed, validation fraction, time limit,
     /// host, a test channel): the next job keeps them.

@@ -319,6 +319,51 @@ private Q_SLOTS:
         qunsetenv("CAIRN_SSH_CONFIG");
     }
 
+    void slurmClusterAsksForItsShare()
+    {
+        // A Slurm cluster as the host: partition, time limit, GPUs and memory go into the job's
+        // resources (#SBATCH lines), checked as cairn train checks them; other hosts hide them.
+        QTemporaryDir dir;
+        qputenv("CAIRN_HOSTS_FILE", dir.filePath(QStringLiteral("hosts.json")).toUtf8());
+        qputenv("CAIRN_SSH_CONFIG", dir.filePath(QStringLiteral("no-ssh-config")).toUtf8());
+        remote::Host hpc;
+        hpc.name = QStringLiteral("hpc");
+        hpc.kind = remote::Host::Kind::Slurm;
+        remote::HostStore().add(hpc);
+        gui::StudioContext context;
+        context.openWorkspace(dir.filePath(QStringLiteral("ws")));
+        panels::TrainingPanel panel(&context);
+        QVERIFY(xgboostOnTitanic(panel));
+        QVERIFY(panel.partitionEdit()->isHidden());
+        panel.hostPicker()->setHost(QStringLiteral("hpc"));
+        QVERIFY(!panel.partitionEdit()->isHidden());
+        panel.partitionEdit()->setText(QStringLiteral("gpu"));
+        panel.timeLimitEdit()->setText(QStringLiteral("2h"));
+        QVERIFY_THROWS_EXCEPTION(Error, panel.currentSpec());
+        panel.timeLimitEdit()->setText(QStringLiteral("2:00:00"));
+        panel.gpusPerInstanceSpin()->setValue(1);
+        JobSpec spec = panel.currentSpec();
+        QCOMPARE(spec.resources.host, QStringLiteral("hpc"));
+        QCOMPARE(spec.resources.partition, QStringLiteral("gpu"));
+        QCOMPARE(spec.resources.timeLimit, QStringLiteral("2:00:00"));
+        QCOMPARE(spec.resources.gpusPerInstance, 1);
+        panel.resize(1100, 1000);
+        panel.show();
+        const QString shots = QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots"));
+        QDir().mkpath(shots);
+        QTest::qWait(100);
+        QVERIFY(panel.partitionEdit()->parentWidget()->grab().save(QDir(shots).filePath(QStringLiteral("training-slurm.png")))); // the Run box
+        panel.hostPicker()->setHost(QStringLiteral("local"));
+        QVERIFY(panel.partitionEdit()->isHidden());
+        QVERIFY(panel.currentSpec().resources.partition.isEmpty());
+        // A cloned cluster job brings its settings back.
+        panel.fillForm(spec);
+        QCOMPARE(panel.partitionEdit()->text(), QStringLiteral("gpu"));
+        QVERIFY(!panel.partitionEdit()->isHidden());
+        qunsetenv("CAIRN_HOSTS_FILE");
+        qunsetenv("CAIRN_SSH_CONFIG");
+    }
+
     void instancesGoIntoTheSpec()
     {
         // Instances × processes for the algorithms that train data-parallel, as --instances does.

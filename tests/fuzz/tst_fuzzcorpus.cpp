@@ -20,6 +20,7 @@ CAIRN_FUZZ_ENTRY(jobevent)
 CAIRN_FUZZ_ENTRY(jobspec)
 CAIRN_FUZZ_ENTRY(searchfilter)
 CAIRN_FUZZ_ENTRY(capture)
+CAIRN_FUZZ_ENTRY(outputs)
 
 using Entry = int (*)(const uint8_t *, size_t);
 Q_DECLARE_METATYPE(Entry)
@@ -44,6 +45,7 @@ private Q_SLOTS:
         QTest::newRow("jobspec") << "jobspec" << Entry(fuzzEntry_jobspec);
         QTest::newRow("searchfilter") << "searchfilter" << Entry(fuzzEntry_searchfilter);
         QTest::newRow("capture") << "capture" << Entry(fuzzEntry_capture);
+        QTest::newRow("outputs") << "outputs" << Entry(fuzzEntry_outputs);
     }
     void replay()
     {

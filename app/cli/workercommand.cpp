@@ -114,6 +114,9 @@ int runWorkerCommand(Context &c, const QString &verb)
     QString placeError;
     try {
         place = DistributedPlace::fromEnvironment();
+        // One task of its own (a Slurm step of one task): the job's ranks are started from here.
+        if (place && !place->isDistributed())
+            place.reset();
     } catch (const Error &e) {
         placeError = e.message();
     }

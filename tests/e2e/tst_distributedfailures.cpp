@@ -72,6 +72,39 @@ private:
     }
 
 private Q_SLOTS:
+    void stopReachesEveryRank()
+    {
+        // A stop control line to the worker: every rank stops after the same step, rank 0 saves.
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath(QStringLiteral("job"));
+        JobSpec spec = mlpSpec(dir, 2);
+        spec.hyperparameters.insert(QStringLiteral("epochs"), 10000);
+        QProcess p;
+        p.setProcessEnvironment(workerEnv());
+        p.setWorkingDirectory(dir);
+        p.start(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("worker"), QStringLiteral("--spec"), writeSpec(dir, spec)});
+        QVERIFY(p.waitForStarted());
+        QByteArray out;
+        QElapsedTimer t;
+        t.start();
+        while (!out.contains("\"train.epoch_loss\"") && t.elapsed() < 90000 && p.state() == QProcess::Running) {
+            p.waitForReadyRead(500);
+            out += p.readAllStandardOutput();
+        }
+        QVERIFY2(out.contains("\"train.epoch_loss\""), out.right(2000).constData());
+        p.write("{\"type\":\"stop\"}\n");
+        QVERIFY(p.waitForFinished(60000));
+        out += p.readAllStandardOutput();
+        const QList<JobEvent> events = parseEvents(out);
+        QCOMPARE(events.last().status(), QStringLiteral("stopped"));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(QFileInfo::exists(QDir(spec.outputDir).filePath(QStringLiteral("model/model.pt"))));
+        // Rank 1 stopped too, by agreement, not by being killed.
+        QFile rankOne(QDir(dir).filePath(QStringLiteral("rank-1.jsonl")));
+        QVERIFY(rankOne.open(QIODevice::ReadOnly));
+        QCOMPARE(parseEvents(rankOne.readAll()).last().status(), QStringLiteral("stopped"));
+    }
+
     void killedRankFailsTheJob()
     {
         // A dead rank: its peers see the connection close; the launcher sees it die.

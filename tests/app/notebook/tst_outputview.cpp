@@ -3,6 +3,7 @@
 #include "outputview.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTextBrowser>
@@ -60,6 +61,13 @@ private Q_SLOTS:
         QVERIFY2(shown.size() <= 10 * 1000 + 1, qPrintable(QString::number(shown.size())));
         QVERIFY(shown.endsWith(QLatin1String("THE-END")));
         QVERIFY2(b->toPlainText().startsWith(QLatin1String("Output truncated")), qPrintable(b->toPlainText().left(200)));
+        // What it looks like: <build>/screenshots/notebook-output-truncated.png.
+        view.resize(900, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QString dir = QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots"));
+        QDir().mkpath(dir);
+        QVERIFY(view.grab().save(QDir(dir).filePath(QStringLiteral("notebook-output-truncated.png"))));
     }
 
     void hugeManyLineStreamShowsItsTail()

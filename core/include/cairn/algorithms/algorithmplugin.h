@@ -22,7 +22,7 @@ struct Contributions;
 namespace data { class Table; }
 
 /// The plugin API version: a plugin whose metadata names another apiVersion is not loaded.
-constexpr int kAlgorithmApiVersion = 1;
+constexpr int kAlgorithmApiVersion = 2; // 2: AlgorithmInfo::distributed
 
 /// One algorithm a plugin offers.
 struct AlgorithmInfo

@@ -5155,6 +5155,554 @@ min %3, max %4, %n points</source>
     </message>
 </context>
 <context>
+    <name>cairn::panels::BaselineDialog</name>
+    <message>
+        <source>Another CSV file:</source>
+        <translation>另一个 CSV 文件：</translation>
+    </message>
+    <message>
+        <source>Baseline of %1</source>
+        <translation>%1 的基线</translation>
+    </message>
+    <message>
+        <source>Monitoring compares the captured requests with a baseline: the statistics of the data the model learned from, and constraints (types, completeness, values, drift thresholds) you can relax later in constraints.json.</source>
+        <translation>监控将捕获的请求与基线比较：基线是模型训练数据的统计信息，以及约束（类型、完整度、取值、漂移阈值），之后可在 constraints.json 中放宽。</translation>
+    </message>
+    <message>
+        <source>The model&apos;s training data (not known: the endpoint is not running or its model is not registered)</source>
+        <translation>模型的训练数据（未知：端点未运行，或其模型未注册）</translation>
+    </message>
+    <message>
+        <source>The model&apos;s training data: %1</source>
+        <translation>模型的训练数据：%1</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>The label column: left out of the features (the captured requests do not carry it)</source>
+        <translation>标签列：不作为特征（捕获的请求中没有它）</translation>
+    </message>
+    <message>
+        <source>Label column:</source>
+        <translation>标签列：</translation>
+    </message>
+    <message>
+        <source>e.g. id, name (comma-separated)</source>
+        <translation>例如 id, name（以逗号分隔）</translation>
+    </message>
+    <message>
+        <source>Columns that are not features, such as ids: their values always differ</source>
+        <translation>不是特征的列，例如编号：它们的值总是不同</translation>
+    </message>
+    <message>
+        <source>Leave out:</source>
+        <translation>排除：</translation>
+    </message>
+    <message>
+        <source>Create baseline</source>
+        <translation>创建基线</translation>
+    </message>
+    <message>
+        <source>Baseline data</source>
+        <translation>基线数据</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::DistributionPlot</name>
+    <message>
+        <source>Share of rows (%)</source>
+        <translation>行占比 (%)</translation>
+    </message>
+    <message>
+        <source>baseline</source>
+        <translation>基线</translation>
+    </message>
+    <message>
+        <source>current</source>
+        <translation>当前</translation>
+    </message>
+    <message>
+        <source>(missing)</source>
+        <translation>（缺失）</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::MonitorPanel</name>
+    <message>
+        <source>numeric</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>categorical</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>binary</source>
+        <translation>二元</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Kolmogorov–Smirnov</source>
+        <translation>KS 检验</translation>
+    </message>
+    <message>
+        <source>chi-squared</source>
+        <translation>卡方检验</translation>
+    </message>
+    <message>
+        <source>proportion z-test</source>
+        <translation>比例 z 检验</translation>
+    </message>
+    <message>
+        <source>Wasserstein (normed)</source>
+        <translation>Wasserstein 距离（归一化）</translation>
+    </message>
+    <message>
+        <source>Jensen–Shannon</source>
+        <translation>JS 距离</translation>
+    </message>
+    <message>
+        <source>not compared</source>
+        <translation>未比较</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Violations</source>
+        <translation>违规</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>The model in %1 was not trained by a job of this workspace: its training settings are not known.</source>
+        <translation>%1 中的模型不是由本工作区的作业训练的：无法得知其训练设置。</translation>
+    </message>
+    <message>
+        <source>Create baseline…</source>
+        <translation>创建基线…</translation>
+    </message>
+    <message>
+        <source>Run now</source>
+        <translation>立即运行</translation>
+    </message>
+    <message>
+        <source>Labels…</source>
+        <translation>标签…</translation>
+    </message>
+    <message>
+        <source>Compare tables…</source>
+        <translation>比较两个表…</translation>
+    </message>
+    <message>
+        <source>Retrain on recent data…</source>
+        <translation>用近期数据重新训练…</translation>
+    </message>
+    <message>
+        <source>Open report</source>
+        <translation>打开报告</translation>
+    </message>
+    <message>
+        <source>An endpoint (its captured requests and monitoring runs), or the comparisons of two tables</source>
+        <translation>一个端点（其捕获的请求与监控运行），或两个表的比较</translation>
+    </message>
+    <message>
+        <source>Endpoint:</source>
+        <translation>端点：</translation>
+    </message>
+    <message>
+        <source>Statistics and constraints of the data the model was trained on (or any CSV) to compare captured data with</source>
+        <translation>模型训练数据（或任意 CSV）的统计信息与约束，用来与捕获的数据比较</translation>
+    </message>
+    <message>
+        <source>since the last run</source>
+        <translation>自上次运行以来</translation>
+    </message>
+    <message>
+        <source>last hour</source>
+        <translation>最近一小时</translation>
+    </message>
+    <message>
+        <source>last 24 hours</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <source>everything captured</source>
+        <translation>全部捕获的数据</translation>
+    </message>
+    <message>
+        <source>Which captured requests Run now compares with the baseline</source>
+        <translation>“立即运行”将哪些捕获的请求与基线比较</translation>
+    </message>
+    <message>
+        <source>Compare the captured requests with the baseline now</source>
+        <translation>立即将捕获的请求与基线比较</translation>
+    </message>
+    <message>
+        <source>Ground-truth labels by event id (CSV or SageMaker&apos;s JSON Lines) to measure the model&apos;s quality with</source>
+        <translation>按事件编号给出的真实标签（CSV 或 SageMaker 的 JSON Lines 格式），用于衡量模型质量</translation>
+    </message>
+    <message>
+        <source>Schedule:</source>
+        <translation>计划：</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>hourly</source>
+        <translation>每小时</translation>
+    </message>
+    <message>
+        <source>daily</source>
+        <translation>每天</translation>
+    </message>
+    <message>
+        <source>Run monitoring on its own while the studio or `cairn monitor daemon` runs</source>
+        <translation>在工作室或 `cairn monitor daemon` 运行期间自动运行监控</translation>
+    </message>
+    <message>
+        <source>The same drift report between any two tables, without an endpoint</source>
+        <translation>对任意两个表生成同样的漂移报告，无需端点</translation>
+    </message>
+    <message>
+        <source>Open the Training panel with the model&apos;s settings and the selected run&apos;s captured rows (with their labels) as training data</source>
+        <translation>打开训练面板：使用模型的设置，并以所选运行捕获的行（及其标签）作为训练数据</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Rows</source>
+        <translation>行数</translation>
+    </message>
+    <message>
+        <source>Drifted</source>
+        <translation>已漂移</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Feature</source>
+        <translation>特征</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Statistic</source>
+        <translation>统计量</translation>
+    </message>
+    <message>
+        <source>p-value</source>
+        <translation>p 值</translation>
+    </message>
+    <message>
+        <source>Effect size / distance</source>
+        <translation>效应量 / 距离</translation>
+    </message>
+    <message>
+        <source>PSI</source>
+        <translation>PSI</translation>
+    </message>
+    <message>
+        <source>Over runs</source>
+        <translation>各次运行</translation>
+    </message>
+    <message>
+        <source>After the correction for testing many columns at once; the raw p-value is in the cell&apos;s tooltip</source>
+        <translation>已按多列同时检验校正；原始 p 值见单元格提示</translation>
+    </message>
+    <message>
+        <source>Tests: the effect size (KS D, Cramér&apos;s V, Cohen&apos;s h); distances: the distance</source>
+        <translation>检验：效应量（KS 的 D、Cramér V、Cohen h）；距离方法：距离本身</translation>
+    </message>
+    <message>
+        <source>The feature&apos;s drift score in each run, the selected run marked</source>
+        <translation>该特征在每次运行中的漂移分数，已标出所选运行</translation>
+    </message>
+    <message>
+        <source>Model quality:</source>
+        <translation>模型质量：</translation>
+    </message>
+    <message>
+        <source>No quality yet: add labels, or serve a classifier that answers probabilities</source>
+        <translation>尚无质量数据：请添加标签，或部署能输出概率的分类器</translation>
+    </message>
+    <message>
+        <source>Ground-truth labels</source>
+        <translation>真实标签</translation>
+    </message>
+    <message>
+        <source>Labels (*.csv *.jsonl *.json);;All files (*)</source>
+        <translation>标签 (*.csv *.jsonl *.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Comparisons of two tables</source>
+        <translation>两个表的比较</translation>
+    </message>
+    <message>
+        <source>Run %1</source>
+        <translation>运行 %1</translation>
+    </message>
+    <message>
+        <source>Captured requests from %1 to %2: %3 records, %4 malformed lines skipped</source>
+        <translation>%1 至 %2 捕获的请求：%3 条记录，跳过 %4 行格式错误</translation>
+    </message>
+    <message>
+        <source>Select a monitoring run</source>
+        <translation>请选择一次监控运行</translation>
+    </message>
+    <message>
+        <source>This run has no drift report</source>
+        <translation>此运行没有漂移报告</translation>
+    </message>
+    <message>
+        <source>%1 (model output)</source>
+        <translation>%1（模型输出）</translation>
+    </message>
+    <message>
+        <source>%1 baseline values, %2 current values</source>
+        <translation>基线 %1 个值，当前 %2 个值</translation>
+    </message>
+    <message>
+        <source>raw p-value %1, adjusted %2 (threshold %3)</source>
+        <translation>原始 p 值 %1，校正后 %2（阈值 %3）</translation>
+    </message>
+    <message>
+        <source>distance; drift from %1</source>
+        <translation>距离；自 %1 起视为漂移</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>No distribution was kept for %1</source>
+        <translation>没有保存 %1 的分布</translation>
+    </message>
+    <message>
+        <source>%1 (labels)</source>
+        <translation>%1（标签）</translation>
+    </message>
+    <message>
+        <source>%1 (estimated, CBPE)</source>
+        <translation>%1（CBPE 估计）</translation>
+    </message>
+    <message>
+        <source>%1 (baseline)</source>
+        <translation>%1（基线）</translation>
+    </message>
+    <message>
+        <source>end of the window</source>
+        <translation>窗口结束时间</translation>
+    </message>
+    <message>
+        <source>Open a workspace to monitor its endpoints.</source>
+        <translation>打开一个工作区以监控其端点。</translation>
+    </message>
+    <message>
+        <source>Comparisons of two tables made with Compare tables…, or saved in a folder of %1: %2</source>
+        <translation>用“比较两个表…”生成或保存在 %1 的子文件夹中的比较：%2 个</translation>
+    </message>
+    <message>
+        <source>No endpoint captures data yet: serve a model with --capture 100, or compare two tables.</source>
+        <translation>还没有端点捕获数据：部署模型时加上 --capture 100，或比较两个表。</translation>
+    </message>
+    <message>
+        <source>Baseline: %1 (%2 features, %3 rows, made %4)</source>
+        <translation>基线：%1（%2 个特征，%3 行，创建于 %4）</translation>
+    </message>
+    <message>
+        <source>No baseline yet: create one from the model&apos;s training data</source>
+        <translation>还没有基线：请用模型的训练数据创建一个</translation>
+    </message>
+    <message>
+        <source>schedule: %1, next run %2</source>
+        <translation>计划：%1，下次运行 %2</translation>
+    </message>
+    <message>
+        <source>no labels (quality is estimated from probabilities)</source>
+        <translation>无标签（质量由概率估计）</translation>
+    </message>
+    <message>
+        <source>labels: %1</source>
+        <translation>标签：%1</translation>
+    </message>
+    <message>
+        <source>Wait for the task that runs to end.</source>
+        <translation>请等待正在运行的任务结束。</translation>
+    </message>
+    <message>
+        <source>busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>Choose an endpoint first.</source>
+        <translation>请先选择一个端点。</translation>
+    </message>
+    <message>
+        <source>no endpoint</source>
+        <translation>未选择端点</translation>
+    </message>
+    <message>
+        <source>Making the baseline from %1…</source>
+        <translation>正在用 %1 创建基线…</translation>
+    </message>
+    <message>
+        <source>cannot start %1: %2</source>
+        <translation>无法启动 %1：%2</translation>
+    </message>
+    <message>
+        <source>cairn monitor baseline failed (exit code %1)</source>
+        <translation>cairn monitor baseline 失败（退出码 %1）</translation>
+    </message>
+    <message>
+        <source>Baseline of %1 made from %2: %3 features, %4 rows (%5).</source>
+        <translation>已用 %2 创建 %1 的基线：%3 个特征，%4 行（%5）。</translation>
+    </message>
+    <message>
+        <source>Monitoring %1…</source>
+        <translation>正在监控 %1…</translation>
+    </message>
+    <message>
+        <source>Monitoring run %1 failed: %2</source>
+        <translation>监控运行 %1 失败：%2</translation>
+    </message>
+    <message>
+        <source>Monitoring run %1: %2 rows, %3 violations; drifted: %4.</source>
+        <translation>监控运行 %1：%2 行，%3 项违规；漂移的特征：%4。</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Monitoring run %1: %2 rows, no violations.</source>
+        <translation>监控运行 %1：%2 行，无违规。</translation>
+    </message>
+    <message>
+        <source>Monitoring of %1 is no longer scheduled.</source>
+        <translation>%1 的监控已取消计划。</translation>
+    </message>
+    <message>
+        <source>Monitoring of %1 runs %2 while the studio or `cairn monitor daemon` runs; next run %3.</source>
+        <translation>在工作室或 `cairn monitor daemon` 运行期间，%1 的监控将%2运行；下次运行 %3。</translation>
+    </message>
+    <message>
+        <source>Comparing %1 with %2…</source>
+        <translation>正在比较 %1 与 %2…</translation>
+    </message>
+    <message>
+        <source>%1 against %2: %3 of %4 columns drifted, %5 violations.</source>
+        <translation>%1 对比 %2：%4 列中有 %3 列漂移，%5 项违规。</translation>
+    </message>
+    <message>
+        <source>Reference table (e.g. the training data)</source>
+        <translation>参照表（例如训练数据）</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Current table (e.g. new data)</source>
+        <translation>当前表（例如新数据）</translation>
+    </message>
+    <message>
+        <source>Select a monitoring run of an endpoint: its captured rows are the recent data.</source>
+        <translation>请选择某个端点的一次监控运行：其捕获的行即为近期数据。</translation>
+    </message>
+    <message>
+        <source>%1 has no baseline: the columns of the captured rows are not known.</source>
+        <translation>%1 没有基线：无法得知捕获行的列。</translation>
+    </message>
+    <message>
+        <source>Training needs the labels of the captured rows: choose a ground-truth file (Labels…).</source>
+        <translation>训练需要捕获行的标签：请选择真实标签文件（标签…）。</translation>
+    </message>
+    <message>
+        <source>The model %1 serves is not known: start the endpoint again, or make its baseline with the model.</source>
+        <translation>无法得知 %1 部署的模型：请重新启动该端点，或用该模型创建基线。</translation>
+    </message>
+    <message>
+        <source>Collecting the captured rows of run %1…</source>
+        <translation>正在收集运行 %1 捕获的行…</translation>
+    </message>
+    <message>
+        <source>None of the %1 captured rows of run %2 has a label in %3.</source>
+        <translation>运行 %2 捕获的 %1 行在 %3 中都没有标签。</translation>
+    </message>
+    <message>
+        <source>%1 retrained on %2</source>
+        <translation>%1 用 %2 重新训练</translation>
+    </message>
+    <message>
+        <source>Training form prepared: %1&apos;s settings on %2 labelled rows captured by %3 (%4).</source>
+        <translation>训练表单已准备好：%1 的设置，使用 %3 捕获的 %2 行带标签数据（%4）。</translation>
+    </message>
+    <message>
+        <source>Labels of the captured rows</source>
+        <translation>捕获行的标签</translation>
+    </message>
+    <message>
+        <source>Monitoring %1: %2 violations (%3)</source>
+        <translation>监控 %1：%2 项违规（%3）</translation>
+    </message>
+    <message>
+        <source>Monitor</source>
+        <translation>监控</translation>
+    </message>
+</context>
+<context>
+    <name>cairn::panels::MonitorTimeline</name>
+    <message>
+        <source>violations</source>
+        <translation>违规</translation>
+    </message>
+    <message>
+        <source>Violations</source>
+        <translation>违规</translation>
+    </message>
+    <message>
+        <source>No monitoring runs yet</source>
+        <translation>还没有监控运行</translation>
+    </message>
+</context>
+<context>
     <name>cairn::panels::ModelsPanel</name>
     <message>
         <source>Approved</source>

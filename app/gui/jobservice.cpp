@@ -7,6 +7,9 @@
 #include "cairn/util/error.h"
 #include "cairn/workspace/workspace.h"
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QSet>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -92,6 +95,14 @@ QString JobService::defaultAlgorithm()
             first = id;
     }
     return first;
+}
+
+QString JobService::cliProgram()
+{
+    if (m_manager)
+        return m_manager->workerProgram();
+    const QString sibling = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("cairn"));
+    return QFileInfo(sibling).isExecutable() ? sibling : qEnvironmentVariable("CAIRN_CLI", QStringLiteral("cairn"));
 }
 
 void JobService::requestTraining(const JobSpec &spec)

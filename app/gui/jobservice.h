@@ -46,6 +46,8 @@ public:
     /// tables), else the first one; empty when there is none.
     QString defaultAlgorithm();
 
+    /// The `cairn` executable the GUI runs jobs and other commands with.
+    QString cliProgram();
     /// Asks the Training panel to show `spec` in its form (Clone, "Train the best").
     void requestTraining(const JobSpec &spec);
 

@@ -54,6 +54,9 @@ Q_SIGNALS:
     void deployModelRequested(const QString &modelRef);
     /// A message for the status bar.
     void statusMessage(const QString &text, int timeoutMs = 4000);
+    /// An alert that stays in the status bar until the user clicks it (which raises `panelId`)
+    /// or the panel clears it with an empty text: a monitoring run that found violations.
+    void alertRaised(const QString &panelId, const QString &text);
 
 public Q_SLOTS:
     /// Call after writing to the store from the GUI so that views refresh at once.

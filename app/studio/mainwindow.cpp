@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QUrl>
 
@@ -57,12 +58,30 @@ MainWindow::MainWindow(gui::StudioContext *context, const QList<gui::Panel *> &p
     // the space left of them, never over them.
     statusBar()->addPermanentWidget(m_workspaceLabel);
     statusBar()->addPermanentWidget(m_countLabel);
+    // An alert stays until it is seen: a click shows the panel that raised it.
+    m_alertButton = new QPushButton(this);
+    m_alertButton->setObjectName(QStringLiteral("alertButton"));
+    m_alertButton->setFlat(true);
+    m_alertButton->setCursor(Qt::PointingHandCursor);
+    m_alertButton->setStyleSheet(QStringLiteral("QPushButton { color: #d62728; font-weight: bold; padding: 0 6px; }"));
+    m_alertButton->setVisible(false);
+    statusBar()->insertPermanentWidget(0, m_alertButton);
+    connect(m_alertButton, &QPushButton::clicked, this, [this] {
+        raisePanel(m_alertPanel);
+        m_alertButton->setVisible(false);
+    });
 
     buildMenus();
     connect(m_context, &gui::StudioContext::workspaceChanged, this, &MainWindow::updateStatus);
     connect(m_context, &gui::StudioContext::storeChanged, this, &MainWindow::updateStatus);
     connect(m_context, &gui::StudioContext::statusMessage, this,
             [this](const QString &text, int timeout) { statusBar()->showMessage(text, timeout); });
+    connect(m_context, &gui::StudioContext::alertRaised, this, [this](const QString &panelId, const QString &text) {
+        m_alertPanel = panelId;
+        m_alertButton->setText(QStringLiteral("\u26A0 ") + text);
+        m_alertButton->setToolTip(text);
+        m_alertButton->setVisible(!text.isEmpty());
+    });
     connect(m_context, &gui::StudioContext::showRunRequested, this, [this] { raisePanel(QStringLiteral("experiments")); });
     connect(m_context, &gui::StudioContext::openNotebookRequested, this, [this] { raisePanel(QStringLiteral("notebooks")); });
 

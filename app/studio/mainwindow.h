@@ -3,6 +3,7 @@
 #include <QMainWindow>
 
 class QLabel;
+class QPushButton;
 class QMenu;
 
 namespace cairn::gui {
@@ -43,6 +44,8 @@ private:
     QMenu *m_viewMenu = nullptr;
     QLabel *m_workspaceLabel = nullptr;
     QLabel *m_countLabel = nullptr;
+    QPushButton *m_alertButton = nullptr;
+    QString m_alertPanel;
 };
 
 } // namespace cairn::studio

@@ -9,6 +9,7 @@
 #include "notebookpanel.h"
 #include "debuggerpanel.h"
 #include "modelspanel.h"
+#include "monitorpanel.h"
 #include "resourcespanel.h"
 
 namespace cairn::studio {
@@ -25,6 +26,7 @@ QList<gui::Panel *> createPanels(gui::StudioContext *context)
     panels << new panels::DebuggerPanel(context);
     panels << new panels::ResourcesPanel(context);
     panels << new panels::ModelsPanel(context);
+    panels << new panels::MonitorPanel(context);
     return panels;
 }
 
@@ -32,7 +34,7 @@ QStringList panelIds()
 {
     return {QStringLiteral("experiments"), QStringLiteral("training"), QStringLiteral("labeling"), QStringLiteral("tuning"),
             QStringLiteral("automl"), QStringLiteral("notebooks"), QStringLiteral("debugger"),
-            QStringLiteral("resources"), QStringLiteral("models")};
+            QStringLiteral("resources"), QStringLiteral("models"), QStringLiteral("monitor")};
 }
 
 } // namespace cairn::studio

@@ -585,7 +585,7 @@ void MonitorPanel::showRuns()
         const QDateTime when = r.windowEnd.isValid() ? r.windowEnd : r.started;
         points << MonitorTimeline::Point{when, int(r.violations.size()), r.status == QLatin1String("Failed")};
         auto *item = new QTreeWidgetItem;
-        item->setText(0, timeText(r.started));
+        item->setText(0, timeText(when)); // the end of the window it read: when that traffic was
         item->setData(0, kIdRole, r.id);
         QString tip = tr("Run %1").arg(r.id);
         if (r.windowStart.isValid())

@@ -735,13 +735,14 @@ void collect(RowCollector &rows, const CaptureRecord &r, const QByteArray &conte
         size_t first = 0;
         QStringList header;
         bool isHeader = csvHeaderAlways;
+        // As the endpoint reads it: a header names every input column, and may name more.
         if (!isHeader && rows.fixedCount() > 0) {
-            isHeader = true;
+            QStringList first;
             for (const QString &f : lines.front())
-                if (rows.indexOf(f.trimmed(), false) < 0) {
-                    isHeader = false;
-                    break;
-                }
+                first << f.trimmed();
+            isHeader = true;
+            for (qsizetype c = 0; c < rows.fixedCount(); ++c)
+                isHeader = isHeader && first.contains(rows.columns().at(c));
         }
         if (isHeader) {
             for (const QString &f : lines.front())

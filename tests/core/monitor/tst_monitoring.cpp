@@ -200,25 +200,27 @@ private Q_SLOTS:
             "prediction,probability_no,probability_yes\nno,0.9,0.1\nyes,0.3,0.7\n");
         add("application/json", "{\"dataframe_split\":{\"columns\":[\"age\",\"sex\"],\"data\":[[60,\"male\"]]}}");
         add("application/jsonlines", "{\"age\":70,\"sex\":\"female\",\"ticket\":\"A1\"}\n");  // an extra column
+        add("text/csv", "name,sex,age\n\"Smith, Ann\",female,80\n");              // a header with a column the model ignores
         const QString bad = add("text/csv", "1,2,3\n");                                   // wrong field count
         QStringList ids;
         QList<MalformedLine> malformed;
         const data::Table t = capturedInputs(w, {QStringLiteral("age"), QStringLiteral("sex")}, {}, &ids, &malformed);
-        QCOMPARE(t.rowCount(), 6);
-        QCOMPARE(t.columnNames(), (QStringList{QStringLiteral("age"), QStringLiteral("sex"), QStringLiteral("ticket")}));
+        QCOMPARE(t.rowCount(), 7);
+        QCOMPARE(t.columnNames(), (QStringList{QStringLiteral("age"), QStringLiteral("sex"), QStringLiteral("ticket"), QStringLiteral("name")}));
         const data::Column &age = t.column(QStringLiteral("age"));
-        QCOMPARE(age.values, (std::vector<double>{30, 40, 50, 51, 60, 70}));
+        QCOMPARE(age.values, (std::vector<double>{30, 40, 50, 51, 60, 70, 80}));
+        QCOMPARE(t.column(QStringLiteral("name")).text(6), QStringLiteral("Smith, Ann"));
         QCOMPARE(t.column(QStringLiteral("sex")).text(1), QStringLiteral("female"));
         QCOMPARE(ids.at(2), w.records.at(2).eventId + QStringLiteral("#0"));
         QCOMPARE(ids.at(0), w.records.at(0).eventId);
         QCOMPARE(malformed.size(), 1);
-        QCOMPARE(malformed.first().line, qint64(6));
+        QCOMPARE(malformed.first().line, qint64(7));
         QVERIFY(malformed.first().reason.contains(bad));
 
         // Answers, quality from ground truth merged by event id, and CBPE.
         QStringList outIds;
         const data::Table out = capturedOutputs(w, &outIds);
-        QCOMPARE(out.rowCount(), 7);
+        QCOMPARE(out.rowCount(), 8);
         QHash<QString, QString> labels{{outIds.at(0), QStringLiteral("yes")}, {outIds.at(2), QStringLiteral("no")}, {outIds.at(3), QStringLiteral("no")}};
         const QualityMetrics q = measureQuality(out, outIds, labels);
         QCOMPARE(q.problemType, QStringLiteral("binary"));
@@ -226,8 +228,8 @@ private Q_SLOTS:
         QVERIFY(qAbs(q.metrics.value(QStringLiteral("accuracy")) - 2.0 / 3.0) < 1e-12);
         const QualityMetrics e = estimateQuality(out);
         QVERIFY(e.estimated);
-        // Expected accuracy = mean of the top probability: (0.8·5 + 0.9 + 0.7) / 7.
-        QVERIFY(qAbs(e.metrics.value(QStringLiteral("accuracy")) - (0.8 * 5 + 0.9 + 0.7) / 7) < 1e-12);
+        // Expected accuracy = mean of the top probability: (0.8·6 + 0.9 + 0.7) / 8.
+        QVERIFY(qAbs(e.metrics.value(QStringLiteral("accuracy")) - (0.8 * 6 + 0.9 + 0.7) / 8) < 1e-12);
         QVERIFY(e.metrics.contains(QStringLiteral("auc")));
     }
 

@@ -11,6 +11,9 @@
 #include <QTcpSocket>
 #include <QThread>
 
+#include <pwd.h>
+#include <unistd.h>
+
 /// The environment for running `cairn` in a test that owns `dir`: its own hosts file, no
 /// ~/.ssh/config and its own cache, and no CAIRN_WORKSPACE of the caller's.
 inline QProcessEnvironment isolatedCliEnvironment(const QString &dir)
@@ -143,3 +146,34 @@ private:
     int m_port = 0;
     QProcess m_sshd;
 };
+
+/// Points this process's host store, ssh config and cache at those of `env` (from
+/// isolatedCliEnvironment), so that a studio in the test and the CLI it runs see the same hosts.
+inline void shareIsolatedEnvironment(const QProcessEnvironment &env)
+{
+    for (const QString &key : {QStringLiteral("CAIRN_HOSTS_FILE"), QStringLiteral("CAIRN_SSH_CONFIG"), QStringLiteral("XDG_CACHE_HOME")})
+        qputenv(key.toUtf8().constData(), env.value(key).toUtf8());
+}
+
+/// `cairn hosts add NAME` for `sshd` as the current user (plus `extra` options), then
+/// `hosts probe NAME --accept-new-host-key`. Returns what went wrong, or an empty string.
+inline QString addLoopbackHost(const QString &cli, const LoopbackSshd &sshd, const QString &name, const QString &workDir,
+                               const QString &knownHosts, const QProcessEnvironment &env, const QStringList &extra = {})
+{
+    const QList<QStringList> steps{
+        QStringList{QStringLiteral("hosts"), QStringLiteral("add"), name, QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                    QStringLiteral("--port"), QString::number(sshd.port()), QStringLiteral("--user"),
+                    QString::fromLocal8Bit(::getpwuid(::getuid())->pw_name), QStringLiteral("--identity"), sshd.userKey(),
+                    QStringLiteral("--known-hosts"), knownHosts, QStringLiteral("--work-dir"), workDir,
+                    QStringLiteral("--ssh-config"), QStringLiteral("/dev/null")} + extra,
+        QStringList{QStringLiteral("hosts"), QStringLiteral("probe"), name, QStringLiteral("--accept-new-host-key")}};
+    for (const QStringList &args : steps) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(cli, args);
+        if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+            return QStringLiteral("cairn %1 failed: %2%3").arg(args.join(QLatin1Char(' ')), QString::fromLocal8Bit(p.readAllStandardError()),
+                                                               QString::fromLocal8Bit(p.readAllStandardOutput()));
+    }
+    return {};
+}

@@ -58,18 +58,9 @@ private Q_SLOTS:
         known.close();
         // The studio in this process and the CLI share the private hosts file, ssh config and cache.
         m_env = isolatedCliEnvironment(t);
-        for (const QString &key : {QStringLiteral("CAIRN_HOSTS_FILE"), QStringLiteral("CAIRN_SSH_CONFIG"), QStringLiteral("XDG_CACHE_HOME")})
-            qputenv(key.toUtf8().constData(), m_env.value(key).toUtf8());
-        ProcessResult r = runProgram(QStringLiteral(CAIRN_CLI_PATH),
-                                     {QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("lab"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                                      QStringLiteral("--port"), QString::number(m_sshd.port()), QStringLiteral("--user"),
-                                      QString::fromLocal8Bit(::getpwuid(::getuid())->pw_name), QStringLiteral("--identity"), m_sshd.userKey(),
-                                      QStringLiteral("--known-hosts"), known.fileName(), QStringLiteral("--work-dir"), m_remote,
-                                      QStringLiteral("--ssh-config"), QStringLiteral("/dev/null")},
-                                     m_env);
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        r = runProgram(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("lab"), QStringLiteral("--accept-new-host-key")}, m_env);
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        shareIsolatedEnvironment(m_env);
+        const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("lab"), m_remote, known.fileName(), m_env);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 
     void cleanupTestCase()

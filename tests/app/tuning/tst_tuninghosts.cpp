@@ -58,18 +58,10 @@ private Q_SLOTS:
         known.close();
         // This process and the CLI below see the same private hosts file, ssh config and cache.
         const QProcessEnvironment env = isolatedCliEnvironment(t);
-        for (const QString &key : {QStringLiteral("CAIRN_HOSTS_FILE"), QStringLiteral("CAIRN_SSH_CONFIG"), QStringLiteral("XDG_CACHE_HOME")})
-            qputenv(key.toUtf8().constData(), env.value(key).toUtf8());
-        ProcessResult r = runProgram(QStringLiteral(CAIRN_CLI_PATH),
-                                     {QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("lab box"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                                      QStringLiteral("--port"), QString::number(m_sshd.port()), QStringLiteral("--user"),
-                                      QString::fromLocal8Bit(::getpwuid(::getuid())->pw_name), QStringLiteral("--identity"), m_sshd.userKey(),
-                                      QStringLiteral("--known-hosts"), known.fileName(), QStringLiteral("--work-dir"), t + QStringLiteral("/remote work"),
-                                      QStringLiteral("--ssh-config"), QStringLiteral("/dev/null"), QStringLiteral("--job-limit"), QStringLiteral("1")},
-                                     env);
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        r = runProgram(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("lab box"), QStringLiteral("--accept-new-host-key")}, env);
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        shareIsolatedEnvironment(env);
+        const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("lab box"), t + QStringLiteral("/remote work"),
+                                               known.fileName(), env, {QStringLiteral("--job-limit"), QStringLiteral("1")});
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 
     void cleanupTestCase()

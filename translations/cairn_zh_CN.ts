@@ -129,6 +129,14 @@
         <translation>将行（或 IDX 图像）分成 k 个簇；每次迭代报告惯性，有标签时报告纯度。</translation>
     </message>
     <message>
+        <source>k-nearest neighbours</source>
+        <translation>k 近邻</translation>
+    </message>
+    <message>
+        <source>Predicts from the k most similar training rows (standardised features, imputed missing values).</source>
+        <translation>根据 k 个最相似的训练行进行预测（特征已标准化，缺失值已填补）。</translation>
+    </message>
+    <message>
         <source>Scheduled</source>
         <translation>已计划</translation>
     </message>

@@ -27,6 +27,9 @@ namespace {
     QT_TRANSLATE_NOOP("cairn::gui::DisplayText", "k-means clustering"),
     QT_TRANSLATE_NOOP("cairn::gui::DisplayText",
                       "Groups rows (or IDX images) into k clusters; reports inertia per iteration and purity when labels exist."),
+    QT_TRANSLATE_NOOP("cairn::gui::DisplayText", "k-nearest neighbours"),
+    QT_TRANSLATE_NOOP("cairn::gui::DisplayText",
+                      "Predicts from the k most similar training rows (standardised features, imputed missing values)."),
 };
 
 } // namespace

@@ -253,7 +253,8 @@ private Q_SLOTS:
             const QString id = meta.value(QStringLiteral("id")).toString();
             m_checker.addWords(id, m_checker.names);
             try {
-                for (const Parameter &p : service->algorithm(id).schema.parameters()) {
+                const AlgorithmInfo info = service->algorithm(id); // kept: the loop reads into it
+                for (const Parameter &p : info.schema.parameters()) {
                     m_checker.addWords(p.name, m_checker.names);
                     m_checker.addWords(p.choices.join(QLatin1Char(' ')), m_checker.names);
                 }

@@ -47,14 +47,9 @@ private Q_SLOTS:
         QVERIFY(known.open(QIODevice::WriteOnly));
         known.close();
         m_env = isolatedCliEnvironment(m_t);
-        ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("gpu1"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                                 QStringLiteral("--port"), QString::number(m_sshd.port()), QStringLiteral("--user"),
-                                 QString::fromLocal8Bit(::getpwuid(::getuid())->pw_name), QStringLiteral("--identity"), m_t + QStringLiteral("/userkey"),
-                                 QStringLiteral("--known-hosts"), m_t + QStringLiteral("/known_hosts"), QStringLiteral("--work-dir"),
-                                 m_t + QStringLiteral("/remote work"), QStringLiteral("--ssh-config"), QStringLiteral("/dev/null")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("gpu1"), QStringLiteral("--accept-new-host-key")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("gpu1"), m_t + QStringLiteral("/remote work"),
+                                               known.fileName(), m_env);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 
     void cleanupTestCase() { m_sshd.stop(); }

@@ -83,12 +83,11 @@ private Q_SLOTS:
         QVERIFY(known.open(QIODevice::WriteOnly));
         known.close();
         m_env = isolatedCliEnvironment(m_t);
-        ProcessResult r = cairn(addArgs(QStringLiteral("gpu1"), m_sshd.port()));
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        r = cairn({QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("gpu1"), QStringLiteral("--accept-new-host-key")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("gpu1"), m_t + QStringLiteral("/remote work"),
+                                               known.fileName(), m_env);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
         // Nothing listens on this port: the host cannot be reached.
-        r = cairn(addArgs(QStringLiteral("down"), LoopbackSshd::freePort()));
+        const ProcessResult r = cairn(addArgs(QStringLiteral("down"), LoopbackSshd::freePort()));
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     }
 

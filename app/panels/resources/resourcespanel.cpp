@@ -406,6 +406,10 @@ void ResourcesPanel::onSample(const QString &name, const HostSample &s)
 void ResourcesPanel::listWork()
 {
     collectKernels();
+    // Kernels are known at once; show them now rather than after the jobs are read, so that a
+    // host's state and its work list never disagree.
+    updateRows();
+    updateWork();
     if (!context()->hasWorkspace() || m_listingJobs)
         return;
     m_listingJobs = true;

@@ -164,7 +164,7 @@ void ResourcesPanel::buildUi()
     m_startAction = toolbar->addAction(tr("Start"), this, [this] { startStop(true); });
     m_stopAction = toolbar->addAction(tr("Stop"), this, [this] { startStop(false); });
     m_testAction = toolbar->addAction(tr("Test connection"), this, &ResourcesPanel::probeSelected);
-    m_addAction->setToolTip(tr("Add a machine from your SSH config or by hand"));
+    m_addAction->setToolTip(tr("Add a machine from your SSH config or by hand, or a Slurm cluster"));
     m_startAction->setToolTip(tr("Run the host's start command"));
     m_stopAction->setToolTip(tr("Run the host's stop command"));
     m_testAction->setToolTip(tr("Connect and look at the machine: OS, CPU, memory, disk, GPUs, Python and the Cairn worker"));
@@ -367,7 +367,60 @@ void ResourcesPanel::sample(const QString &name)
         onSample(name, watcher->result());
     });
     watcher->setFuture(QtConcurrent::run([sampler, host] { return sampler->sample(host); }));
+    if (host.isSlurm())
+        sampleSlurm(name);
     updateRows();
+}
+
+void ResourcesPanel::sampleSlurm(const QString &name)
+{
+    // The machine's load says nothing of the cluster's queue: a job of ours may pend there.
+    auto it = m_data.find(name);
+    if (it == m_data.end() || it->slurmAsking)
+        return;
+    it->slurmAsking = true;
+    const Host host = it->host;
+    auto *watcher = new QFutureWatcher<remote::SlurmOverview>(this);
+    connect(watcher, &QFutureWatcher<remote::SlurmOverview>::finished, this, [this, watcher, name] {
+        watcher->deleteLater();
+        auto it = m_data.find(name);
+        if (it == m_data.end())
+            return;
+        it->slurmAsking = false;
+        it->slurm = watcher->result();
+        it->slurmKnown = true;
+        updateRows();
+        if (name == selectedHost())
+            updateDetails();
+    });
+    watcher->setFuture(QtConcurrent::run([host] { return remote::SlurmCluster(host).overview(); }));
+}
+
+QPair<int, int> ResourcesPanel::slurmJobCounts(const QString &host) const
+{
+    int running = 0, pending = 0;
+    for (const remote::SlurmQueueEntry &e : m_data.value(host).slurm.queue) {
+        if (!e.ours)
+            continue;
+        pending += e.state == QLatin1String("PENDING") ? 1 : 0;
+        running += e.state == QLatin1String("RUNNING") || e.state == QLatin1String("COMPLETING") || e.state == QLatin1String("CONFIGURING") ? 1 : 0;
+    }
+    return {running, pending};
+}
+
+QString ResourcesPanel::slurmJobsText(const QString &name) const
+{
+    const auto [running, pending] = slurmJobCounts(name);
+    QStringList reasons;
+    for (const remote::SlurmQueueEntry &e : m_data.value(name).slurm.queue)
+        if (e.ours && e.state == QLatin1String("PENDING") && !e.reason.isEmpty() && !reasons.contains(e.reason))
+            reasons << e.reason;
+    QStringList parts;
+    if (running > 0)
+        parts << tr("%1 running").arg(running);
+    if (pending > 0)
+        parts << (reasons.isEmpty() ? tr("%1 pending").arg(pending) : tr("%1 pending (%2)").arg(pending).arg(reasons.join(QStringLiteral(", "))));
+    return parts.join(QStringLiteral(" · "));
 }
 
 void ResourcesPanel::onSample(const QString &name, const HostSample &s)
@@ -487,6 +540,11 @@ remote::HostActivity ResourcesPanel::activity(const Host &host) const
             ++a.busyKernels;
     }
     const HostData d = m_data.value(host.name);
+    // A cluster with a job of ours queued or running is busy, whatever its login host's load.
+    if (host.isSlurm()) {
+        const auto [running, pending] = slurmJobCounts(host.name);
+        a.jobs += running + pending;
+    }
     // Only a host seen lately can be called idle: never stop a machine that cannot be looked at.
     const qint64 age = QDateTime::currentMSecsSinceEpoch() - d.last.time;
     a.known = d.last.ok && age < 3 * m_sampleTimer.interval() + 30000;
@@ -539,8 +597,18 @@ void ResourcesPanel::updateRows()
         const HostData d = m_data.value(name);
         const HostState state = hostState(name);
         item->setText(ColName, d.host.isLocal() ? tr("local (this machine)") : name);
-        item->setText(ColState, stateText(state));
-        item->setToolTip(ColState, d.last.ok || d.last.error.isEmpty() ? QString() : d.last.error);
+        const QString queued = d.host.isSlurm() && state == HostState::Busy ? slurmJobsText(name) : QString();
+        item->setText(ColState, queued.isEmpty() ? stateText(state) : tr("%1: %2").arg(stateText(state), queued));
+        QStringList tip;
+        if (!d.last.ok && !d.last.error.isEmpty())
+            tip << d.last.error;
+        for (const remote::SlurmQueueEntry &e : d.slurm.queue)
+            if (e.ours)
+                tip << (e.state == QLatin1String("PENDING") ? tr("Slurm job %1 (%2): pending, waiting for %3").arg(e.jobId, e.name, e.reason.isEmpty() ? tr("its turn") : e.reason)
+                                                           : tr("Slurm job %1 (%2): %3 on %4").arg(e.jobId, e.name, e.state.toLower(), e.nodeList));
+        if (d.host.isSlurm() && !d.slurm.error.isEmpty())
+            tip << d.slurm.error;
+        item->setToolTip(ColState, tip.join(QLatin1Char('\n')));
         QColor colour;
         switch (state) {
         case HostState::Busy: colour = QColor(0x1f, 0x77, 0xb4); break;
@@ -582,6 +650,13 @@ void ResourcesPanel::updateDetails()
         lines << d.host.address().toHtmlEscaped();
     if (!d.last.ok && !d.last.error.isEmpty() && state != HostState::Stopped)
         lines << QStringLiteral("<span style='color:#d62728'>%1</span>").arg(d.last.error.toHtmlEscaped());
+    if (d.host.isSlurm() && d.slurmKnown) {
+        const QString queued = slurmJobsText(name);
+        if (!d.slurm.error.isEmpty())
+            lines << QStringLiteral("<span style='color:#d62728'>%1</span>").arg(d.slurm.error.toHtmlEscaped());
+        else
+            lines << (queued.isEmpty() ? tr("No job of Cairn in Slurm's queue") : tr("Cairn's jobs in Slurm's queue: %1").arg(queued.toHtmlEscaped()));
+    }
     if (d.last.ok)
         lines << tr("Load %1 · memory %2 free of %3").arg(d.last.load1, 0, 'f', 2).arg(ProbeView::sizeText(d.last.memoryAvailableKiB), ProbeView::sizeText(d.last.memoryTotalKiB));
     if (!d.host.isLocal() && d.host.idleTimeoutMinutes > 0 && !d.host.stopCommand.isEmpty()) {

@@ -6,6 +6,7 @@
 #include "cairn/remote/hostsampler.h"
 #include "cairn/remote/hostusage.h"
 #include "cairn/remote/probe.h"
+#include "cairn/remote/slurm.h"
 
 #include <QHash>
 #include <QPointer>
@@ -70,6 +71,8 @@ public:
     QTreeWidget *workList() const { return m_work; }
     QTreeWidget *costList() const { return m_cost; }
     ProbeView *probeView() const { return m_probe; }
+    /// Cairn's jobs in a Slurm cluster's queue (from its last sample): running and pending.
+    QPair<int, int> slurmJobCounts(const QString &host) const;
     /// The Cluster tab: partitions, nodes and queue of a selected Slurm cluster.
     SlurmClusterView *clusterView() const { return m_cluster; }
     QCustomPlot *chart() const { return m_chart; }
@@ -120,6 +123,9 @@ private:
         remote::HostProbe probe;
         bool probed = false;
         bool probing = false;
+        remote::SlurmOverview slurm; ///< a Slurm cluster's queue, asked with every sample
+        bool slurmKnown = false;
+        bool slurmAsking = false;
     };
 
     void buildUi();
@@ -127,6 +133,9 @@ private:
     void sampleAll();
     void sample(const QString &name);
     void onSample(const QString &name, const remote::HostSample &s);
+    void sampleSlurm(const QString &name);
+    /// "1 running · 2 pending (Resources)" for Cairn's jobs in a cluster's queue; empty: none.
+    QString slurmJobsText(const QString &name) const;
     void listWork();
     void collectKernels();
     void updateRows();

@@ -1,6 +1,7 @@
 // The Resources panel's Cluster tab against a real Slurm on this machine (localslurm.h): its
 // partition and node, and a queue holding a job of Cairn's that waits for CPUs that do not exist
-// (highlighted, with its reason) beside a running job of someone else's.
+// (highlighted, with its reason) beside a running job of someone else's; the cluster's row in the
+// host list counts Cairn's running and pending jobs with the reason they wait.
 // Screenshot: <build>/screenshots/resources-slurm.png.
 #include "localslurm.h"
 #include "resourcespanel.h"
@@ -53,8 +54,14 @@ private Q_SLOTS:
         const QByteArray pending = m_slurm.command({QStringLiteral("sbatch"), QStringLiteral("--parsable"), QStringLiteral("--job-name=cairn-cnn"),
                                                     QStringLiteral("--output=/dev/null"), QStringLiteral("--cpus-per-task=64"), QStringLiteral("--wrap"),
                                                     QStringLiteral("sleep 1")}).trimmed();
-        QVERIFY(!running.isEmpty() && !pending.isEmpty());
-        QVERIFY(LocalSlurm::waitFor([&] { return m_slurm.command({QStringLiteral("squeue"), QStringLiteral("-h"), QStringLiteral("-t"), QStringLiteral("R")}).contains(running); }, 30000));
+        // A job of Cairn's that runs (the partition shares cores, so it runs beside the other).
+        const QByteArray ourRunning = m_slurm.command({QStringLiteral("sbatch"), QStringLiteral("--parsable"), QStringLiteral("--job-name=cairn-xgboost"),
+                                                       QStringLiteral("--output=/dev/null"), QStringLiteral("--wrap"), QStringLiteral("sleep 120")}).trimmed();
+        QVERIFY(!running.isEmpty() && !pending.isEmpty() && !ourRunning.isEmpty());
+        QVERIFY(LocalSlurm::waitFor([&] {
+            const QByteArray r = m_slurm.command({QStringLiteral("squeue"), QStringLiteral("-h"), QStringLiteral("-t"), QStringLiteral("R")});
+            return r.contains(running) && r.contains(ourRunning);
+        }, 30000));
 
         ResourcesPanel panel(m_context.get());
         panel.resize(1200, 760);
@@ -86,7 +93,24 @@ private Q_SLOTS:
         QVERIFY(!theirs->font(0).bold());
         QCOMPARE(theirs->text(3), QStringLiteral("RUNNING"));
         QCOMPARE(theirs->text(4), m_slurm.nodeName());
-        QVERIFY2(view->summary()->text().contains(QStringLiteral("1 from Cairn")), qPrintable(view->summary()->text()));
+        QVERIFY2(view->summary()->text().contains(QStringLiteral("2 from Cairn")), qPrintable(view->summary()->text()));
+
+        // The cluster's row and its header count Cairn's jobs in the queue, with the pending reason,
+        // though no job of this workspace runs there.
+        QTreeWidgetItem *row = nullptr;
+        for (int i = 0; i < panel.hostList()->topLevelItemCount(); ++i)
+            if (panel.hostList()->topLevelItem(i)->data(0, Qt::UserRole).toString() == QLatin1String("cluster"))
+                row = panel.hostList()->topLevelItem(i);
+        QVERIFY(row);
+        const QString counts = QStringLiteral("1 running · 1 pending (%1)").arg(ours->text(4));
+        QTRY_COMPARE_WITH_TIMEOUT(row->text(1), QStringLiteral("busy: ") + counts, 30000);
+        QVERIFY2(row->toolTip(1).contains(QStringLiteral("Slurm job %1 (cairn-cnn): pending, waiting for %2").arg(QString::fromUtf8(pending), ours->text(4))),
+                 qPrintable(row->toolTip(1)));
+        QVERIFY2(row->toolTip(1).contains(QStringLiteral("Slurm job %1 (cairn-xgboost): running on %2").arg(QString::fromUtf8(ourRunning), m_slurm.nodeName())),
+                 qPrintable(row->toolTip(1)));
+        QTRY_VERIFY2_WITH_TIMEOUT(panel.headerLabel()->text().contains(QStringLiteral("Cairn's jobs in Slurm's queue: ") + counts),
+                                  qPrintable(panel.headerLabel()->text()), 10000);
+        QCOMPARE(panel.hostState(QStringLiteral("cluster")), ResourcesPanel::HostState::Busy);
 
         const QString dir = QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots"));
         QDir().mkpath(dir);
@@ -96,6 +120,11 @@ private Q_SLOTS:
         // Another kind of host hides the tab.
         panel.selectHost(QStringLiteral("local"));
         QVERIFY(!panel.tabs()->isTabVisible(panel.tabs()->indexOf(view)));
+
+        // Once Cairn's jobs leave the queue, the cluster reads idle again.
+        m_slurm.command({QStringLiteral("scancel"), QString::fromUtf8(pending), QString::fromUtf8(ourRunning)});
+        panel.refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(row->text(1), QStringLiteral("idle"), 30000);
     }
 };
 

@@ -2,6 +2,7 @@
 
 #include "hostsettingswidget.h"
 #include "probeview.h"
+#include "slurmclusterview.h"
 
 #include "cairn/remote/sshconnection.h"
 #include "cairn/util/error.h"
@@ -36,7 +37,9 @@ class Page : public QWizardPage
 {
 public:
     std::function<bool()> complete;
+    std::function<int()> next;
     bool isComplete() const override { return complete ? complete() : true; }
+    int nextId() const override { return next ? next() : QWizardPage::nextId(); }
     void changed() { Q_EMIT completeChanged(); }
 };
 
@@ -50,14 +53,19 @@ AddHostWizard::AddHostWizard(QWidget *parent) : QWizard(parent)
     setPage(WherePage, makeWherePage());
     setPage(TestPage, makeTestPage());
     setPage(SettingsPage, makeSettingsPage());
+    setPage(SlurmPage, makeSlurmPage());
+    setPage(SlurmTestPage, makeSlurmTestPage());
     setButtonText(QWizard::NextButton, tr("&Next >"));
     setButtonText(QWizard::BackButton, tr("< &Back"));
     setButtonText(QWizard::FinishButton, tr("&Add host"));
     setButtonText(QWizard::CancelButton, tr("Cancel"));
     connect(&m_watcher, &QFutureWatcher<HostProbe>::finished, this, [this] { showResult(m_watcher.result()); });
+    connect(&m_slurmWatcher, &QFutureWatcher<remote::SlurmOverview>::finished, this, [this] { showSlurmResult(m_slurmWatcher.result()); });
     connect(this, &QWizard::currentIdChanged, this, [this](int id) {
         if (id == TestPage)
             startTest();
+        if (id == SlurmTestPage)
+            startSlurmTest();
     });
     resize(720, 560);
 }
@@ -65,6 +73,7 @@ AddHostWizard::AddHostWizard(QWidget *parent) : QWizard(parent)
 AddHostWizard::~AddHostWizard()
 {
     m_watcher.waitForFinished();
+    m_slurmWatcher.waitForFinished();
 }
 
 QWizardPage *AddHostWizard::makeWherePage()
@@ -75,6 +84,8 @@ QWizardPage *AddHostWizard::makeWherePage()
     auto *v = new QVBoxLayout(page);
     m_fromConfig = new QRadioButton(tr("A host of my SSH config (~/.ssh/config)"), page);
     m_byHand = new QRadioButton(tr("Another machine, entered by hand"), page);
+    m_slurm = new QRadioButton(tr("A Slurm cluster: its login host, or Slurm's commands on this machine"), page);
+    m_slurm->setObjectName(QStringLiteral("slurmCluster"));
     m_configList = new QListWidget(page);
     m_configList->setObjectName(QStringLiteral("sshConfigHosts"));
     v->addWidget(m_fromConfig);
@@ -102,6 +113,7 @@ QWizardPage *AddHostWizard::makeWherePage()
     form->addRow(tr("Port:"), m_port);
     form->addRow(tr("Identity file:"), idRow);
     v->addLayout(form);
+    v->addWidget(m_slurm);
     m_whereError = new QLabel(page);
     m_whereError->setWordWrap(true);
     m_whereError->setStyleSheet(QStringLiteral("color: #c0392b"));
@@ -114,14 +126,17 @@ QWizardPage *AddHostWizard::makeWherePage()
     });
     auto sync = [this, page] {
         const bool fromConfig = m_fromConfig->isChecked();
+        const bool slurm = m_slurm->isChecked();
         m_configList->setEnabled(fromConfig);
+        m_name->setEnabled(!slurm);
         for (QWidget *w : {static_cast<QWidget *>(m_address), static_cast<QWidget *>(m_user), static_cast<QWidget *>(m_port),
                            static_cast<QWidget *>(m_identity)})
-            w->setEnabled(!fromConfig);
+            w->setEnabled(!fromConfig && !slurm);
         m_whereError->setText(validationError());
         page->changed();
     };
     connect(m_fromConfig, &QRadioButton::toggled, this, sync);
+    connect(m_slurm, &QRadioButton::toggled, this, sync);
     connect(m_configList, &QListWidget::currentRowChanged, this, [this, sync] {
         onConfigPicked();
         sync();
@@ -130,6 +145,7 @@ QWizardPage *AddHostWizard::makeWherePage()
         connect(e, &QLineEdit::textChanged, this, sync);
     connect(m_port, &QSpinBox::valueChanged, this, sync);
     page->complete = [this] { return validationError().isEmpty(); };
+    page->next = [this] { return m_slurm->isChecked() ? int(SlurmPage) : int(TestPage); };
     fillConfigList();
     (m_configList->count() ? m_fromConfig : m_byHand)->setChecked(true);
     sync();
@@ -181,6 +197,8 @@ void AddHostWizard::onConfigPicked()
 
 QString AddHostWizard::validationError() const
 {
+    if (m_slurm->isChecked())
+        return {}; // the cluster's own page asks for the rest
     if (m_fromConfig->isChecked() && (!m_configList->currentItem() || m_configList->currentItem()->data(Qt::UserRole).toString().isEmpty()))
         return tr("Pick a host of your SSH config, or enter one by hand.");
     if (m_name->text().trimmed().isEmpty())
@@ -200,6 +218,27 @@ QString AddHostWizard::validationError() const
 Host AddHostWizard::host() const
 {
     Host h = m_template;
+    if (m_slurm && m_slurm->isChecked()) {
+        h.kind = Host::Kind::Slurm;
+        h.name = m_slurmName->text().trimmed();
+        h.source = QStringLiteral("manual");
+        h.hostname.clear();
+        h.user.clear();
+        h.port = 0;
+        h.identityFile.clear();
+        if (m_slurmLogin->isChecked()) {
+            const QString login = m_login->text().trimmed();
+            const qsizetype at = login.lastIndexOf(QLatin1Char('@'));
+            h.user = at >= 0 ? login.left(at) : QString();
+            h.hostname = at >= 0 ? login.mid(at + 1) : login;
+            h.port = m_loginPort->value();
+            h.identityFile = m_loginIdentity->text().trimmed();
+        }
+        if (m_settings)
+            m_settings->apply(h);
+        h.jobLimit = 1000; // Slurm keeps the queue, as `cairn hosts add --slurm` does
+        return h;
+    }
     h.kind = Host::Kind::Ssh;
     h.name = m_name->text().trimmed();
     if (m_fromConfig->isChecked()) {
@@ -285,7 +324,8 @@ QWizardPage *AddHostWizard::makeTestPage()
 
 QWizardPage *AddHostWizard::makeSettingsPage()
 {
-    auto *page = new QWizardPage;
+    auto *page = new Page;
+    page->next = [] { return -1; };
     page->setTitle(tr("Settings"));
     page->setSubTitle(tr("Where jobs live on the host, what it costs, and when to stop it."));
     auto *v = new QVBoxLayout(page);
@@ -294,6 +334,227 @@ QWizardPage *AddHostWizard::makeSettingsPage()
     v->addWidget(m_settings);
     v->addStretch(1);
     return page;
+}
+
+QWizardPage *AddHostWizard::makeSlurmPage()
+{
+    auto *page = new Page;
+    page->setTitle(tr("Where is the Slurm cluster?"));
+    page->setSubTitle(tr("Cairn submits each job with sbatch and follows it with squeue and scontrol, on this machine or on the "
+                         "cluster's login host over SSH."));
+    auto *v = new QVBoxLayout(page);
+    auto *form = new QFormLayout;
+    m_slurmName = new QLineEdit(page);
+    m_slurmName->setObjectName(QStringLiteral("slurmName"));
+    m_slurmName->setPlaceholderText(tr("what to call it, e.g. hpc"));
+    form->addRow(tr("Name:"), m_slurmName);
+    v->addLayout(form);
+    m_slurmHere = new QRadioButton(tr("Slurm's commands run on this machine (it is a login node of the cluster)"), page);
+    m_slurmLogin = new QRadioButton(tr("Through the cluster's login host over SSH"), page);
+    v->addWidget(m_slurmHere);
+    v->addWidget(m_slurmLogin);
+    auto *loginForm = new QFormLayout;
+    m_login = new QLineEdit(page);
+    m_login->setObjectName(QStringLiteral("slurmLogin"));
+    m_login->setPlaceholderText(tr("user@login.cluster.example.org"));
+    m_loginPort = new QSpinBox(page);
+    m_loginPort->setRange(0, 65535);
+    m_loginPort->setSpecialValueText(tr("default (22)"));
+    m_loginIdentity = new QLineEdit(page);
+    m_loginIdentity->setPlaceholderText(tr("default: your agent and ~/.ssh/id_*"));
+    loginForm->addRow(tr("Login host:"), m_login);
+    loginForm->addRow(tr("Port:"), m_loginPort);
+    loginForm->addRow(tr("Identity file:"), m_loginIdentity);
+    v->addLayout(loginForm);
+    auto *note = new QLabel(tr("Jobs and their data live in the work folder (next page's settings): it must be on the cluster's shared "
+                               "filesystem, and the cairn command must be on the compute nodes' PATH."), page);
+    note->setWordWrap(true);
+    note->setEnabled(false);
+    v->addWidget(note);
+    m_slurmError = new QLabel(page);
+    m_slurmError->setWordWrap(true);
+    m_slurmError->setStyleSheet(QStringLiteral("color: #c0392b"));
+    v->addWidget(m_slurmError);
+    v->addStretch(1);
+    auto sync = [this, page] {
+        for (QWidget *w : {static_cast<QWidget *>(m_login), static_cast<QWidget *>(m_loginPort), static_cast<QWidget *>(m_loginIdentity)})
+            w->setEnabled(m_slurmLogin->isChecked());
+        m_slurmError->setText(slurmValidationError());
+        page->changed();
+    };
+    connect(m_slurmLogin, &QRadioButton::toggled, this, sync);
+    for (QLineEdit *e : {m_slurmName, m_login, m_loginIdentity})
+        connect(e, &QLineEdit::textChanged, this, sync);
+    connect(m_loginPort, &QSpinBox::valueChanged, this, sync);
+    page->complete = [this] { return slurmValidationError().isEmpty(); };
+    page->next = [] { return int(SlurmTestPage); };
+    m_slurmHere->setChecked(true);
+    sync();
+    return page;
+}
+
+QString AddHostWizard::slurmValidationError() const
+{
+    if (m_slurmName->text().trimmed().isEmpty())
+        return tr("Give the cluster a name.");
+    if (m_slurmName->text().trimmed() == QLatin1String(Host::kLocalName))
+        return tr("The name 'local' is this computer: choose another.");
+    if (m_slurmLogin->isChecked()) {
+        const QString login = m_login->text().trimmed();
+        if (login.isEmpty() || login.endsWith(QLatin1Char('@')))
+            return tr("Enter the login host, as user@host or host.");
+    }
+    try {
+        host().validate();
+    } catch (const Error &e) {
+        return e.message();
+    }
+    return {};
+}
+
+QWizardPage *AddHostWizard::makeSlurmTestPage()
+{
+    auto *page = new Page;
+    page->setTitle(tr("Cluster test"));
+    page->setSubTitle(tr("Cairn asks Slurm for its partitions, nodes and queue (sinfo, scontrol, squeue)."));
+    auto *v = new QVBoxLayout(page);
+    m_slurmHeadline = new QLabel(page);
+    m_slurmHeadline->setObjectName(QStringLiteral("slurmHeadline"));
+    m_slurmHeadline->setWordWrap(true);
+    QFont f = m_slurmHeadline->font();
+    f.setBold(true);
+    f.setPointSizeF(f.pointSizeF() * 1.15);
+    m_slurmHeadline->setFont(f);
+    m_slurmAdvice = new QLabel(page);
+    m_slurmAdvice->setWordWrap(true);
+    m_slurmDetail = new QLabel(page);
+    m_slurmDetail->setWordWrap(true);
+    m_slurmDetail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_slurmDetail->setEnabled(false);
+    v->addWidget(m_slurmHeadline);
+    v->addWidget(m_slurmAdvice);
+    v->addWidget(m_slurmDetail);
+    m_slurmKeyBox = new QWidget(page);
+    auto *kv = new QVBoxLayout(m_slurmKeyBox);
+    kv->setContentsMargins(0, 0, 0, 0);
+    kv->addWidget(new QLabel(tr("The login host presents this key:"), m_slurmKeyBox));
+    m_slurmFingerprint = new QLabel(m_slurmKeyBox);
+    m_slurmFingerprint->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_slurmFingerprint->setStyleSheet(QStringLiteral("font-family: monospace; padding: 4px"));
+    m_slurmTrust = new QCheckBox(tr("I have compared this fingerprint and trust this machine"), m_slurmKeyBox);
+    m_slurmAcceptKey = new QPushButton(tr("Accept the key and test again"), m_slurmKeyBox);
+    m_slurmAcceptKey->setEnabled(false);
+    kv->addWidget(m_slurmFingerprint);
+    kv->addWidget(m_slurmTrust);
+    auto *kh = new QHBoxLayout;
+    kh->addWidget(m_slurmAcceptKey);
+    kh->addStretch(1);
+    kv->addLayout(kh);
+    m_slurmKeyBox->hide();
+    v->addWidget(m_slurmKeyBox);
+    connect(m_slurmTrust, &QCheckBox::toggled, m_slurmAcceptKey, &QPushButton::setEnabled);
+    connect(m_slurmAcceptKey, &QPushButton::clicked, this, [this] {
+        if (m_slurmTrust->isChecked())
+            startSlurmTest(true);
+    });
+    m_slurmView = new SlurmClusterView(page);
+    v->addWidget(m_slurmView, 10);
+    v->addStretch(1); // holds the texts together while there is no cluster to show
+    auto *h = new QHBoxLayout;
+    m_slurmRetest = new QPushButton(tr("Test again"), page);
+    h->addWidget(m_slurmRetest);
+    auto *note = new QLabel(tr("You can add a cluster that does not answer yet and test it later."), page);
+    note->setWordWrap(true);
+    note->setEnabled(false);
+    h->addWidget(note, 1);
+    v->addLayout(h);
+    connect(m_slurmRetest, &QPushButton::clicked, this, [this] { startSlurmTest(); });
+    page->complete = [this] { return !m_slurmTesting; };
+    page->next = [] { return int(SettingsPage); };
+    return page;
+}
+
+void AddHostWizard::startSlurmTest(bool acceptKey)
+{
+    if (m_slurmTesting)
+        return;
+    m_slurmTesting = true;
+    static_cast<Page *>(page(SlurmTestPage))->changed();
+    m_slurmRetest->setEnabled(false);
+    m_slurmKeyBox->hide();
+    m_slurmTrust->setChecked(false);
+    const Host h = host();
+    m_slurmHeadline->setStyleSheet({});
+    m_slurmHeadline->setText(h.usesSsh() ? tr("Asking Slurm through %1…").arg(h.address()) : tr("Asking Slurm on this machine…"));
+    m_slurmAdvice->clear();
+    m_slurmDetail->clear();
+    m_slurmView->hide();
+    // A key is recorded only if the login host still shows the one the user saw.
+    const QString expected = acceptKey ? m_lastSlurm.fingerprint : QString();
+    m_slurmWatcher.setFuture(QtConcurrent::run([h, expected] {
+        if (!expected.isEmpty()) {
+            try {
+                remote::SshConnection(h).acceptHostKey(expected);
+            } catch (const Error &e) {
+                remote::SlurmOverview o;
+                o.error = e.message();
+                o.errorKind = QStringLiteral("other");
+                return o;
+            }
+        }
+        return remote::SlurmCluster(h).overview();
+    }));
+}
+
+void AddHostWizard::showSlurmResult(const remote::SlurmOverview &o)
+{
+    m_slurmTesting = false;
+    m_lastSlurm = o;
+    m_slurmRetest->setEnabled(true);
+    const Host h = host();
+    const bool ok = o.error.isEmpty();
+    m_slurmHeadline->setStyleSheet(ok ? QStringLiteral("color: #1e8449") : QStringLiteral("color: #c0392b"));
+    m_slurmDetail->setText(ok || o.errorKind == QLatin1String("no-slurm") ? QString() : o.error);
+    if (ok) {
+        int nodes = 0, gpus = 0, cpus = 0;
+        for (const remote::SlurmNode &n : o.nodes) {
+            ++nodes;
+            gpus += n.gpus;
+            cpus += n.cpus;
+        }
+        m_slurmHeadline->setText(tr("Slurm answered: %1 partition(s), %2 node(s), %3 CPUs, %4 GPUs").arg(o.partitions.size()).arg(nodes).arg(cpus).arg(gpus));
+        m_slurmAdvice->setText(o.partitions.isEmpty() ? tr("The cluster has no partition yet: jobs cannot run until its administrator adds one.")
+                                                      : tr("Jobs on %1 become batch jobs; pick a partition in the Training form or with --partition.").arg(h.name));
+        m_slurmView->setOverview(o);
+        m_slurmView->setVisible(true);
+    } else if (o.errorKind == QLatin1String("ssh")) {
+        remote::HostProbe p;
+        p.errorReason = o.sshReason;
+        p.fingerprint = o.fingerprint;
+        const ProbeView::Explanation e = ProbeView::explain(p, tr("the login host %1").arg(h.address()));
+        QString headline = e.headline;
+        if (!headline.isEmpty())
+            headline[0] = headline.at(0).toUpper(); // "the login host … refused the connection"
+        m_slurmHeadline->setText(headline);
+        m_slurmAdvice->setText(e.advice);
+        m_slurmKeyBox->setVisible(e.hostKey && !o.fingerprint.isEmpty());
+        m_slurmFingerprint->setText(o.fingerprint);
+    } else if (o.errorKind == QLatin1String("no-slurm")) {
+        m_slurmHeadline->setText(h.usesSsh() ? tr("Slurm's commands are not on the login host %1").arg(h.address())
+                                             : tr("Slurm's commands are not installed on this machine"));
+        m_slurmAdvice->setText(h.usesSsh() ? tr("sinfo was not found there: give the cluster's login node, where sbatch and squeue work.")
+                                           : tr("sinfo was not found: install slurm-client (apt install slurm-client) and the cluster's "
+                                                "slurm.conf, or choose to reach the cluster through its login host."));
+    } else if (o.errorKind == QLatin1String("controller")) {
+        m_slurmHeadline->setText(tr("Slurm's controller does not answer"));
+        m_slurmAdvice->setText(tr("slurmctld may be down or restarting, or slurm.conf points elsewhere: try again later, or ask the "
+                                  "cluster's administrator."));
+    } else {
+        m_slurmHeadline->setText(tr("Slurm did not answer"));
+        m_slurmAdvice->clear();
+    }
+    static_cast<Page *>(page(SlurmTestPage))->changed();
+    Q_EMIT slurmTestFinished();
 }
 
 void AddHostWizard::startTest()

@@ -108,6 +108,13 @@ void SlurmClusterView::refresh()
     watcher->setFuture(QtConcurrent::run([host] { return remote::SlurmCluster(host).overview(); }));
 }
 
+void SlurmClusterView::setOverview(const remote::SlurmOverview &o)
+{
+    m_timer.stop();
+    m_host = {};
+    show(o);
+}
+
 void SlurmClusterView::show(const remote::SlurmOverview &o)
 {
     m_overview = o;

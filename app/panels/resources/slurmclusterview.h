@@ -29,6 +29,8 @@ public:
     void setInterval(int ms) { m_timer.setInterval(ms); }
     /// Asks the cluster now.
     void refresh();
+    /// Shows an answer got elsewhere (the Add host wizard's test), without asking again.
+    void setOverview(const remote::SlurmOverview &o);
 
     // For tests.
     QTreeWidget *partitions() const { return m_partitions; }

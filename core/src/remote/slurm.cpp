@@ -372,14 +372,31 @@ SlurmOverview SlurmCluster::overview() const
             QString why = sinfo.trimmed();
             if (why.isEmpty())
                 why = QString::fromUtf8(r.err).trimmed();
+            if (rc == 127) {
+                o.errorKind = QStringLiteral("no-slurm");
+                o.error = m_host.usesSsh()
+                              ? QStringLiteral("Slurm's commands are not installed on the login host %1 (sinfo was not found there): pick the cluster's login node, "
+                                               "or install slurm-client on it").arg(m_host.address())
+                              : QStringLiteral("Slurm's commands are not installed on this machine (sinfo was not found): install slurm-client "
+                                               "(apt install slurm-client), or reach the cluster through its login host");
+                return o;
+            }
+            o.errorKind = why.contains(QLatin1String("Unable to contact slurm controller")) || why.contains(QLatin1String("Socket timed out"))
+                              ? QStringLiteral("controller") : QStringLiteral("other");
             o.error = QStringLiteral("Slurm on '%1' did not answer: %2").arg(m_host.name, why.isEmpty() ? QStringLiteral("sinfo failed") : why);
             return o;
         }
         o.nodes = slurm::parseNodes(nodes);
         o.partitions = slurm::parsePartitions(sinfo, o.nodes);
         o.queue = slurm::parseQueue(queue);
+    } catch (const SshError &e) {
+        o.error = e.message();
+        o.errorKind = QStringLiteral("ssh");
+        o.sshReason = SshError::reasonName(e.reason());
+        o.fingerprint = e.fingerprint();
     } catch (const Error &e) {
         o.error = e.message();
+        o.errorKind = QStringLiteral("other");
     }
     return o;
 }

@@ -2,7 +2,10 @@
 // partition and node, and a queue holding a job of Cairn's that waits for CPUs that do not exist
 // (highlighted, with its reason) beside a running job of someone else's; the cluster's row in the
 // host list counts Cairn's running and pending jobs with the reason they wait.
-// Screenshot: <build>/screenshots/resources-slurm.png.
+// The Add host wizard's Slurm way against the same cluster: no sinfo, an unreachable login host,
+// then the partitions and node shown before saving.
+// Screenshots: <build>/screenshots/resources-slurm.png, resources-add-slurm.png, resources-add-slurm-error.png.
+#include "addhostwizard.h"
 #include "localslurm.h"
 #include "resourcespanel.h"
 #include "slurmclusterview.h"
@@ -11,6 +14,9 @@
 #include "cairn/remote/host.h"
 
 #include <QLabel>
+#include <QLineEdit>
+#include <QRadioButton>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -125,6 +131,78 @@ private Q_SLOTS:
         m_slurm.command({QStringLiteral("scancel"), QString::fromUtf8(pending), QString::fromUtf8(ourRunning)});
         panel.refresh();
         QTRY_COMPARE_WITH_TIMEOUT(row->text(1), QStringLiteral("idle"), 30000);
+    }
+
+    void addHostWizardForASlurmCluster()
+    {
+        AddHostWizard wizard;
+        remote::Host templ;
+        templ.sshConfigFile = QStringLiteral("/dev/null");
+        templ.knownHostsFile = m_dir.filePath(QStringLiteral("known_hosts"));
+        wizard.setTemplate(templ);
+        wizard.show();
+        wizard.slurmButton()->setChecked(true);
+        QVERIFY(wizard.button(QWizard::NextButton)->isEnabled());
+        wizard.next();
+        QCOMPARE(wizard.currentId(), int(AddHostWizard::SlurmPage));
+        QVERIFY(!wizard.button(QWizard::NextButton)->isEnabled()); // no name yet
+        wizard.slurmNameEdit()->setText(QStringLiteral("hpc"));
+        QVERIFY(wizard.slurmHereButton()->isChecked());
+        QVERIFY(wizard.button(QWizard::NextButton)->isEnabled());
+
+        // Slurm's commands are not on this machine: a PATH holding only a shell.
+        const QByteArray path = qgetenv("PATH");
+        const QString bare = m_dir.filePath(QStringLiteral("bare-bin"));
+        QDir().mkpath(bare);
+        QVERIFY(QFile::link(QStringLiteral("/bin/sh"), bare + QStringLiteral("/sh")));
+        qputenv("PATH", bare.toUtf8());
+        wizard.next();
+        QCOMPARE(wizard.currentId(), int(AddHostWizard::SlurmTestPage));
+        QTRY_VERIFY_WITH_TIMEOUT(!wizard.isSlurmTesting(), 30000);
+        qputenv("PATH", path);
+        QCOMPARE(wizard.slurmHeadlineLabel()->text(), QStringLiteral("Slurm's commands are not installed on this machine"));
+        QVERIFY2(wizard.slurmAdviceLabel()->text().contains(QStringLiteral("apt install slurm-client")), qPrintable(wizard.slurmAdviceLabel()->text()));
+        QVERIFY(!wizard.slurmView()->isVisible());
+        const QString dir = QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots"));
+        QDir().mkpath(dir);
+        QVERIFY(wizard.grab().save(QDir(dir).filePath(QStringLiteral("resources-add-slurm-error.png"))));
+
+        // A login host that does not listen: refused, in plain words.
+        wizard.back();
+        wizard.slurmLoginButton()->setChecked(true);
+        QVERIFY(!wizard.button(QWizard::NextButton)->isEnabled()); // no login host yet
+        wizard.loginEdit()->setText(QStringLiteral("root@127.0.0.1"));
+        wizard.loginPortEdit()->setValue(LocalSlurm::freePort());
+        wizard.next();
+        QTRY_VERIFY_WITH_TIMEOUT(!wizard.isSlurmTesting(), 30000);
+        QVERIFY2(wizard.slurmHeadlineLabel()->text() == QStringLiteral("The login host root@127.0.0.1:%1 refused the connection").arg(wizard.loginPortEdit()->value()),
+                 qPrintable(wizard.slurmHeadlineLabel()->text()));
+        QVERIFY(!wizard.slurmView()->isVisible());
+
+        // Slurm on this machine: partitions, node and queue shown before anything is saved.
+        wizard.back();
+        wizard.slurmHereButton()->setChecked(true);
+        wizard.next();
+        QTRY_VERIFY_WITH_TIMEOUT(!wizard.isSlurmTesting(), 30000);
+        QVERIFY2(wizard.slurmHeadlineLabel()->text().startsWith(QStringLiteral("Slurm answered: 1 partition(s), 1 node(s), %1 CPUs").arg(QThread::idealThreadCount())),
+                 qPrintable(wizard.slurmHeadlineLabel()->text()));
+        QVERIFY(wizard.slurmView()->isVisible());
+        QCOMPARE(wizard.slurmView()->partitions()->topLevelItemCount(), 1);
+        QCOMPARE(wizard.slurmView()->partitions()->topLevelItem(0)->text(0), QStringLiteral("debug (default)"));
+        QCOMPARE(wizard.slurmView()->nodes()->topLevelItem(0)->text(0), m_slurm.nodeName());
+        QVERIFY(!remote::HostStore().find(QStringLiteral("hpc")));
+        QTest::qWait(200);
+        QVERIFY(wizard.grab().save(QDir(dir).filePath(QStringLiteral("resources-add-slurm.png"))));
+
+        wizard.next();
+        QCOMPARE(wizard.currentId(), int(AddHostWizard::SettingsPage));
+        wizard.accept();
+        QCOMPARE(wizard.savedName(), QStringLiteral("hpc"));
+        const auto saved = remote::HostStore().find(QStringLiteral("hpc"));
+        QVERIFY(saved);
+        QVERIFY(saved->isSlurm());
+        QVERIFY(!saved->usesSsh());
+        QCOMPARE(saved->jobLimit, 1000);
     }
 };
 

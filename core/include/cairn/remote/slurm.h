@@ -49,6 +49,11 @@ struct SlurmOverview
     QList<SlurmNode> nodes;
     QList<SlurmQueueEntry> queue;
     QString error;        ///< empty when the cluster answered
+    /// Why not, for a caller that explains it: "no-slurm" (sinfo not found), "controller"
+    /// (slurmctld does not answer), "ssh" (the login host: see sshReason), "other".
+    QString errorKind;
+    QString sshReason;    ///< SshError::reasonName() when errorKind is "ssh"
+    QString fingerprint;  ///< an unknown login host key's fingerprint
 };
 
 /// A job's state as Slurm tells it: `scontrol show job`, else `sacct`, else unknown.

@@ -6,13 +6,13 @@
 // told is saved); everything printed must be there after the kill.
 // CAIRN_CRASH_SEEDS sets the number of kills per case (default 10; docs/development.md uses 50).
 #include "clirunner.h"
+#include "crashkill.h"
 
 #include "../core/labeling/labelingtestutil.h"
 
 #include "cairn/labeling/labelingjob.h"
 #include "cairn/notebook/notebook.h"
 #include "cairn/store/experimentstore.h"
-#include "cairn/store/sqlitedatabase.h"
 #include "cairn/store/storewriter.h"
 #include "cairn/util/error.h"
 #include "cairn/workspace/workspace.h"
@@ -99,8 +99,7 @@ int labelingChild(const QString &workspace, const QString &name)
 
 int seedCount()
 {
-    const int n = qEnvironmentVariableIntValue("CAIRN_CRASH_SEEDS");
-    return n > 0 ? n : 10;
+    return crashkill::seedCount(10);
 }
 
 /// What one killed child said before it died.
@@ -136,9 +135,9 @@ struct KilledChild
 /// created), the others from the child's first acknowledged write.
 KilledChild runAndKill(const QStringList &args, int seed, QString *error)
 {
-    std::mt19937 rng(quint32(seed) * 2654435761u + 17u);
+    std::mt19937 rng = crashkill::rngFor(seed);
     const bool fromStart = seed % 4 == 0;
-    const int delayMs = std::uniform_int_distribution<int>(0, fromStart ? 400 : 250)(rng);
+    const int delayMs = crashkill::uniform(rng, 0, fromStart ? 400 : 250);
     QProcess child;
     child.setProgram(QCoreApplication::applicationFilePath());
     child.setArguments(args);
@@ -186,16 +185,6 @@ KilledChild runAndKill(const QStringList &args, int seed, QString *error)
     return result;
 }
 
-QString integrityOf(const QString &dbPath)
-{
-    SqliteDatabase db(dbPath);
-    auto q = db.query(QStringLiteral("PRAGMA integrity_check"));
-    QStringList rows;
-    while (q.next())
-        rows << q.text(0);
-    return rows.join(QLatin1Char('\n'));
-}
-
 } // namespace
 
 class TestCrashConsistency : public QObject
@@ -223,7 +212,7 @@ private Q_SLOTS:
             for (const QJsonValue &v : list.json().array())
                 QVERIFY2(v.toObject().value(QStringLiteral("status")).toString() != QLatin1String("RUNNING"),
                          qPrintable(QStringLiteral("seed %1: a killed writer's run is still RUNNING").arg(seed)));
-            QCOMPARE(integrityOf(ws + QStringLiteral("/cairn.db")), QStringLiteral("ok"));
+            QCOMPARE(crashkill::integrityOf(ws + QStringLiteral("/cairn.db")), QStringLiteral("ok"));
 
             const QString uuid = child.value(QStringLiteral("run"));
             if (uuid.isEmpty())
@@ -300,7 +289,7 @@ private Q_SLOTS:
             QVERIFY2(error.isEmpty(), qPrintable(QStringLiteral("seed %1: %2").arg(seed).arg(error)));
             const QList<qint64> acks = child.acks();
             everAcknowledged.unite(QSet<qint64>(acks.cbegin(), acks.cend()));
-            QCOMPARE(integrityOf(db), QStringLiteral("ok"));
+            QCOMPARE(crashkill::integrityOf(db), QStringLiteral("ok"));
             auto job = labeling::LabelingJob::open(ws.path(), QStringLiteral("crash"));
             for (qint64 i : everAcknowledged) {
                 QVERIFY2(job->item(int(i)).status == labeling::ItemStatus::Labeled,

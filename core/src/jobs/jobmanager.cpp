@@ -222,6 +222,9 @@ int JobManager::markLostRuns(Workspace &workspace, const QSet<QString> &supervis
                     workspace.store().setRunStatus(r.runUuid, RunStatus::Failed, nowMs());
                     ++marked;
                 }
+                // The job's reason is the precise one (failLostRuns may have marked the run first).
+                if (run.status != RunStatus::Finished && run.status != RunStatus::Killed)
+                    workspace.store().setTag(r.runUuid, QStringLiteral("cairn.error"), r.message);
             } catch (const Error &) {
             }
         }
@@ -643,6 +646,8 @@ void JobManager::onFinished(const QString &jobId, int exitCode, bool crashed, co
         job->record.progress = 1;
     try {
         m_workspace.store().setRunStatus(job->record.runUuid, status, job->record.ended);
+        if (status == RunStatus::Failed) // why, beside the run (runs describe, the studio's tags)
+            m_workspace.store().setTag(job->record.runUuid, QStringLiteral("cairn.error"), message);
     } catch (const Error &e) {
         appendLog(*job, QStringLiteral("[cairn] cannot record the run's status: %1").arg(e.message()));
     }

@@ -538,21 +538,35 @@ int ExperimentStore::failLostRuns(const QString &host)
 {
     // Readers call this on every listing: look first, and take the write lock only when a run
     // is really lost.
+    // A SCHEDULED run whose process is gone is lost too (killed between creating the run and
+    // starting its job).
     QList<qint64> lost;
+    QHash<qint64, qint64> pids;
     {
-        auto q = d->db.query(QStringLiteral("SELECT id, pid FROM runs WHERE status = 'RUNNING' AND host = ? AND pid IS NOT NULL"));
+        auto q = d->db.query(QStringLiteral("SELECT id, pid FROM runs WHERE status IN ('RUNNING', 'SCHEDULED') AND host = ? AND pid IS NOT NULL"));
         q.bind(1, host);
         while (q.next())
-            if (!processExists(q.int64(1)))
+            if (!processExists(q.int64(1))) {
                 lost << q.int64(0);
+                pids.insert(q.int64(0), q.int64(1));
+            }
     }
     if (lost.isEmpty())
         return 0;
     return d->db.write([&] {
-        d->db.exec(QStringLiteral("UPDATE runs SET status = 'FAILED', end_time = %1 WHERE status = 'RUNNING' AND id IN (%2)")
+        d->db.exec(QStringLiteral("UPDATE runs SET status = 'FAILED', end_time = %1 WHERE status IN ('RUNNING', 'SCHEDULED') AND id IN (%2)")
                        .arg(nowMs())
                        .arg(idList(lost)));
-        return d->db.changes();
+        const int changed = d->db.changes();
+        // The reason, for whoever reads the run later (a job's supervisor may say more).
+        auto tag = d->db.query(QStringLiteral("INSERT INTO tags (run_id, key, value) VALUES (?, 'cairn.error', ?) "
+                                              "ON CONFLICT (run_id, key) DO NOTHING"));
+        for (qint64 id : lost) {
+            tag.bind(1, id).bind(2, QStringLiteral("lost: the process that recorded the run (pid %1 on %2) is gone").arg(pids.value(id)).arg(host));
+            tag.exec();
+            tag.reset();
+        }
+        return changed;
     });
 }
 

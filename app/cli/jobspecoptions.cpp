@@ -59,6 +59,7 @@ void addJobSpecOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("instances"), QStringLiteral("Data-parallel training on N instances (linear-learner, mlp, cnn, xgboost; on this machine, N processes; default 1)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("processes-per-instance"), QStringLiteral("Training processes (ranks) on each instance (default 1)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("host"), QStringLiteral("Run on this host (cairn hosts list; default: local)."), QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("hosts"), QStringLiteral("Data-parallel training over these SSH hosts (or local), one instance each, started from here (comma-separated; --instances defaults to their number)."), QStringLiteral("H1,H2,…")});
     // A Slurm cluster's share of the job (#SBATCH lines); other hosts ignore them.
     parser.addOption({QStringLiteral("partition"), QStringLiteral("Slurm: the partition (default: the cluster's)."), QStringLiteral("P")});
     parser.addOption({QStringLiteral("time-limit"), QStringLiteral("Slurm: the job's time limit (minutes, H:M:S or D-H:M:S)."), QStringLiteral("T")});
@@ -143,6 +144,26 @@ JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plug
                              .arg(info.id));
     if (parser.isSet(QStringLiteral("host")))
         spec.resources.host = remote::HostStore().host(parser.value(QStringLiteral("host"))).name; // an unknown name fails here, before any run exists
+    if (parser.isSet(QStringLiteral("hosts"))) {
+        if (parser.isSet(QStringLiteral("host")))
+            throw UsageError(QStringLiteral("give either --host (every rank on one host) or --hosts (one instance per host), not both"));
+        const remote::HostStore store;
+        for (const QString &name : parser.value(QStringLiteral("hosts")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const remote::Host h = store.host(name.trimmed()); // an unknown name fails here, before any run exists
+            if (h.isSlurm())
+                throw UsageError(QStringLiteral("host '%1' is a Slurm cluster: use --host %1 --instances N (one Slurm job of N tasks)").arg(h.name));
+            spec.resources.hosts << h.name;
+        }
+        if (spec.resources.hosts.isEmpty())
+            throw UsageError(QStringLiteral("--hosts needs host names, e.g. --hosts gpu1,gpu2"));
+        if (!parser.isSet(QStringLiteral("instances")))
+            spec.resources.instances = int(spec.resources.hosts.size());
+        else if (spec.resources.instances != spec.resources.hosts.size())
+            throw UsageError(QStringLiteral("--instances %1 but --hosts names %2 host(s): one instance runs on each host")
+                                 .arg(spec.resources.instances).arg(spec.resources.hosts.size()));
+        if (spec.resources.worldSize() > 1 && !info.distributed)
+            throw UsageError(QStringLiteral("%1 trains on one instance only; --hosts is for linear-learner, mlp, cnn and xgboost").arg(info.id));
+    }
     if (parser.isSet(QStringLiteral("partition"))) {
         spec.resources.partition = parser.value(QStringLiteral("partition"));
         if (!remote::slurm::validPartition(spec.resources.partition))

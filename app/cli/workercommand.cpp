@@ -6,6 +6,7 @@
 #include "cairn/jobs/distributedlauncher.h"
 #include "cairn/jobs/jobspec.h"
 #include "cairn/jobs/workercontext.h"
+#include "cairn/remote/host.h"
 #include "cairn/remote/probe.h"
 
 #include <QCoreApplication>
@@ -13,6 +14,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QThread>
 
 #include <chrono>
 #include <csignal>
@@ -148,6 +150,24 @@ int runWorkerCommand(Context &c, const QString &verb)
         spec = JobSpec::load(specPath);
         if (!placeError.isEmpty())
             throw Error(placeError);
+        if (!place && !spec.distributed.isEmpty()) {
+            // A rank started over SSH: its place came in its spec. The environment carries it on
+            // to the trainer, as for a rank started here.
+            place = DistributedPlace::fromJson(spec.distributed);
+            QProcessEnvironment env;
+            place->exportTo(env);
+            const QJsonObject extra = spec.distributed.value(QStringLiteral("environment")).toObject();
+            for (auto it = extra.begin(); it != extra.end(); ++it)
+                if (it.key().startsWith(QLatin1String("CAIRN_")) && !qEnvironmentVariableIsSet(it.key().toUtf8().constData()))
+                    env.insert(it.key(), it.value().toString());
+            for (const QString &key : env.keys())
+                qputenv(key.toUtf8().constData(), env.value(key).toUtf8());
+            if (spec.resources.cpus == 0 && !qEnvironmentVariableIsSet("CAIRN_THREADS")) {
+                // The host's cores shared by the ranks it runs.
+                const int perHost = std::max(1, spec.distributed.value(QStringLiteral("ranksOnHost")).toInt(1));
+                spec.resources.cpus = std::max(1, QThread::idealThreadCount() / perHost);
+            }
+        }
         // A rank's threads: as the launcher or Slurm says, unless the spec fixes them.
         if (place && spec.resources.cpus == 0) {
             const int threads = qEnvironmentVariable("CAIRN_THREADS", qEnvironmentVariable("SLURM_CPUS_PER_TASK")).toInt();
@@ -213,6 +233,26 @@ int runWorkerCommand(Context &c, const QString &verb)
         o.jobDir = QFileInfo(specPath).absolutePath();
         o.worldSize = spec.resources.worldSize();
         o.threadsPerRank = spec.resources.cpus > 0 ? spec.resources.cpus : std::max(1, context->cpuCount() / o.worldSize);
+        if (!spec.resources.hosts.isEmpty()) {
+            // One instance per host, started from here; this machine's ranks share its cores.
+            o.specPath = QFileInfo(specPath).absoluteFilePath();
+            o.processesPerHost = spec.resources.processesPerInstance;
+            if (spec.resources.cpus == 0)
+                o.threadsPerRank = std::max(1, context->cpuCount() / o.processesPerHost);
+            try {
+                const remote::HostStore store;
+                for (const QString &name : spec.resources.hosts) {
+                    const remote::Host h = store.host(name);
+                    if (h.isSlurm())
+                        throw Error(QStringLiteral("host '%1' is a Slurm cluster: run the job on it with --host %1 --instances N instead of in a list of hosts").arg(name));
+                    o.hosts << h;
+                }
+            } catch (const Error &e) {
+                context->emitEvent(JobEvent::status(QStringLiteral("failed"), e.message()));
+                std::fflush(events);
+                return 1;
+            }
+        }
         const int code = DistributedLauncher(o, *context).run();
         std::fflush(events);
         return code;

@@ -111,18 +111,21 @@ std::unique_ptr<DataParallel> DataParallel::join(JobContext &ctx)
     if (!place || place->worldSize == 1)
         return dp;
     dp->m_place = *place;
+    // The Cairn host a launcher placed the rank on, beside the machine's own name.
+    const QString here = place->hostName.isEmpty() ? QSysInfo::machineHostName()
+                                                   : QStringLiteral("%1 (%2)").arg(place->hostName, QSysInfo::machineHostName());
     dp->m_timeout = timeoutFromEnvironment();
     dp->m_overlap = qEnvironmentVariable("CAIRN_DIST_OVERLAP") != QLatin1String("0");
     const DistributedPlace &p = dp->m_place;
     ctx.log(QStringLiteral("distributed: rank %1 of %2 on %3, rendezvous at %4:%5 (rank 0), timeout %6 s")
-                .arg(p.rank).arg(p.worldSize).arg(QSysInfo::machineHostName(), p.masterAddr).arg(p.masterPort).arg(dp->m_timeout.count() / 1000.0));
+                .arg(p.rank).arg(p.worldSize).arg(here, p.masterAddr).arg(p.masterPort).arg(dp->m_timeout.count() / 1000.0));
     try {
         dp->m_store = connectStore(p, p.rank == 0, dp->m_timeout, true);
         auto options = c10d::ProcessGroupGloo::Options::create(dp->m_timeout);
         options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
         options->threads = 2;
         dp->m_group = c10::make_intrusive<c10d::ProcessGroupGloo>(dp->m_store, p.rank, p.worldSize, options);
-        dp->m_store->set(key("host", p.rank), bytes(QSysInfo::machineHostName().toUtf8()));
+        dp->m_store->set(key("host", p.rank), bytes(here.toUtf8()));
         dp->m_hosts.clear();
         for (int r = 0; r < p.worldSize; ++r)
             dp->m_hosts << QString::fromUtf8(fromBytes(dp->m_store->get(key("host", r))));

@@ -23,6 +23,7 @@
 #include "cairn/util/error.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
@@ -202,6 +203,29 @@ QWidget *TrainingPanel::buildForm()
     m_host = new gui::HostPicker(runBox);
     m_host->setObjectName(QStringLiteral("host"));
     rf->addRow(tr("Host:"), m_host);
+    // Data-parallel training over several hosts: one instance on each ticked host, started from
+    // this machine (as cairn train --hosts).
+    m_spread = new QCheckBox(tr("One instance on each of these hosts:"), runBox);
+    m_spread->setObjectName(QStringLiteral("spreadOverHosts"));
+    m_spread->setToolTip(tr("Spread the ranks over SSH hosts (and this machine): the instance count follows the hosts ticked"));
+    rf->addRow(m_spread);
+    m_spreadHosts = new gui::HostChecklist(runBox);
+    m_spreadHosts->setObjectName(QStringLiteral("spreadHosts"));
+    rf->addRow(m_spreadHosts);
+    rf->setRowVisible(m_spreadHosts, false);
+    auto showSpread = [this, rf] {
+        const bool on = m_spread->isChecked() && m_spread->isEnabled();
+        rf->setRowVisible(m_spreadHosts, on);
+        m_host->setEnabled(!on);
+        m_instances->setEnabled(m_info.distributed && !on);
+        if (on) {
+            m_host->setHost(QString::fromLatin1(remote::Host::kLocalName));
+            m_instances->setValue(std::max(1, int(m_spreadHosts->hosts().size())));
+        }
+        updateFormState();
+    };
+    connect(m_spread, &QCheckBox::toggled, this, showSpread);
+    connect(m_spreadHosts, &gui::HostChecklist::hostsChanged, this, showSpread);
     // A Slurm cluster's share of the job, as cairn train's --partition, --time-limit... take it;
     // the rows show while the host is a cluster.
     m_partition = new QLineEdit(runBox);
@@ -398,6 +422,10 @@ void TrainingPanel::algorithmChanged()
         if (!m_info.distributed)
             spin->setValue(1);
     }
+    m_spread->setEnabled(m_info.distributed);
+    if (!m_info.distributed)
+        m_spread->setChecked(false);
+    m_instances->setEnabled(m_info.distributed && !m_spread->isChecked());
     m_data->setTargetVisible(m_task->currentData().toString() != QLatin1String("clustering") && m_data->isTabular());
     updateFormState();
 }
@@ -497,6 +525,8 @@ QString TrainingPanel::formProblem() const
         return m_form->problems().value(0);
     if (m_experiment->currentText().trimmed().isEmpty())
         return tr("Name the experiment.");
+    if (m_info.distributed && m_spread->isChecked() && m_spreadHosts->hosts().size() < 2)
+        return tr("Tick at least two hosts to spread the instances over.");
     if (!m_partition->isHidden()) {
         const QString partition = m_partition->text().trimmed();
         if (!partition.isEmpty() && !remote::slurm::validPartition(partition))
@@ -542,6 +572,11 @@ JobSpec TrainingPanel::currentSpec() const
         spec.resources.processesPerInstance = m_processes->value();
     }
     spec.resources.host = m_host->host();
+    if (m_info.distributed && m_spread->isChecked()) {
+        spec.resources.hosts = m_spreadHosts->hosts();
+        spec.resources.instances = int(spec.resources.hosts.size());
+        spec.resources.host = QString::fromLatin1(remote::Host::kLocalName);
+    }
     if (!m_partition->isHidden()) {
         spec.resources.partition = m_partition->text().trimmed();
         spec.resources.timeLimit = m_timeLimit->text().trimmed();
@@ -605,6 +640,9 @@ void TrainingPanel::fillForm(const JobSpec &spec)
     m_instances->setValue(spec.resources.instances);
     m_processes->setValue(spec.resources.processesPerInstance);
     m_host->setHost(spec.resources.host);
+    m_spread->setChecked(!spec.resources.hosts.isEmpty());
+    if (!spec.resources.hosts.isEmpty())
+        m_spreadHosts->setHosts(spec.resources.hosts);
     m_partition->setText(spec.resources.partition);
     m_timeLimit->setText(spec.resources.timeLimit);
     m_gpusPerInstance->setValue(spec.resources.gpusPerInstance);

@@ -8,6 +8,7 @@
 
 #include <QFutureWatcher>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -23,6 +24,7 @@ class JobManager;
 namespace cairn::gui {
 class DataPicker;
 class HostPicker;
+class HostChecklist;
 class JobService;
 class ParameterForm;
 }
@@ -127,6 +129,8 @@ private:
     QSpinBox *m_instances = nullptr;   ///< data-parallel training: instances × processes ranks
     QSpinBox *m_processes = nullptr;
     gui::HostPicker *m_host = nullptr;
+    QCheckBox *m_spread = nullptr;       ///< one instance per ticked host (resources.hosts)
+    gui::HostChecklist *m_spreadHosts = nullptr;
     QLineEdit *m_partition = nullptr;
     QLineEdit *m_timeLimit = nullptr;
     QSpinBox *m_gpusPerInstance = nullptr;

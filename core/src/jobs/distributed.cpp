@@ -79,6 +79,7 @@ std::optional<DistributedPlace> DistributedPlace::fromEnvironment(const QProcess
     } else {
         return std::nullopt;
     }
+    p.hostName = env.value(QStringLiteral("CAIRN_RANK_HOST"));
     if (p.worldSize < 1 || p.rank < 0 || p.rank >= p.worldSize)
         throw Error(QStringLiteral("rank %1 of %2 processes is not a place in a distributed job (%3 variables)").arg(p.rank).arg(p.worldSize).arg(p.source));
     if (p.worldSize > 1 && (p.masterPort <= 0 || p.masterPort > 65535))
@@ -93,6 +94,35 @@ void DistributedPlace::exportTo(QProcessEnvironment &env) const
     env.insert(QStringLiteral("CAIRN_LOCAL_RANK"), QString::number(localRank));
     env.insert(QStringLiteral("CAIRN_MASTER_ADDR"), masterAddr);
     env.insert(QStringLiteral("CAIRN_MASTER_PORT"), QString::number(masterPort));
+    if (!hostName.isEmpty())
+        env.insert(QStringLiteral("CAIRN_RANK_HOST"), hostName);
+}
+
+QJsonObject DistributedPlace::toJson(const QJsonObject &environment) const
+{
+    QJsonObject o{{QStringLiteral("rank"), rank},           {QStringLiteral("worldSize"), worldSize},
+                  {QStringLiteral("localRank"), localRank}, {QStringLiteral("masterAddr"), masterAddr},
+                  {QStringLiteral("masterPort"), masterPort}, {QStringLiteral("host"), hostName}};
+    if (!environment.isEmpty())
+        o.insert(QStringLiteral("environment"), environment);
+    return o;
+}
+
+DistributedPlace DistributedPlace::fromJson(const QJsonObject &json)
+{
+    DistributedPlace p;
+    p.source = QStringLiteral("cairn");
+    p.rank = json.value(QStringLiteral("rank")).toInt(-1);
+    p.worldSize = json.value(QStringLiteral("worldSize")).toInt(0);
+    p.localRank = json.value(QStringLiteral("localRank")).toInt(0);
+    p.masterAddr = json.value(QStringLiteral("masterAddr")).toString();
+    p.masterPort = json.value(QStringLiteral("masterPort")).toInt(0);
+    p.hostName = json.value(QStringLiteral("host")).toString();
+    if (p.worldSize < 1 || p.rank < 0 || p.rank >= p.worldSize)
+        throw Error(QStringLiteral("the job spec's \"distributed\" place (rank %1 of %2) is not a place in a distributed job").arg(p.rank).arg(p.worldSize));
+    if (p.masterAddr.isEmpty() || p.masterPort <= 0 || p.masterPort > 65535)
+        throw Error(QStringLiteral("the job spec's \"distributed\" place has no rendezvous address and port ('%1', %2)").arg(p.masterAddr).arg(p.masterPort));
+    return p;
 }
 
 } // namespace cairn

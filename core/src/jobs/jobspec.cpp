@@ -24,6 +24,8 @@ QJsonObject resourcesJson(const JobSpec::Resources &r)
         o.insert(QStringLiteral("gpusPerInstance"), r.gpusPerInstance);
     if (r.memoryMb > 0)
         o.insert(QStringLiteral("memoryMb"), r.memoryMb);
+    if (!r.hosts.isEmpty())
+        o.insert(QStringLiteral("hosts"), QJsonArray::fromStringList(r.hosts));
     return o;
 }
 } // namespace
@@ -56,6 +58,8 @@ QJsonObject JobSpec::toJson() const
     };
     if (!preprocessing.isEmpty())
         json.insert(QStringLiteral("preprocessing"), preprocessing);
+    if (!distributed.isEmpty())
+        json.insert(QStringLiteral("distributed"), distributed);
     // Distributed training only when asked for, so that other jobs' specs stay as they were.
     if (resources.instances != 1 || resources.processesPerInstance != 1) {
         QJsonObject r = json.value(QStringLiteral("resources")).toObject();
@@ -117,6 +121,17 @@ JobSpec JobSpec::fromJson(const QJsonObject &json, const QString &where)
                             .arg(where, key, v.isDouble() ? QString::number(n, 'g', QLocale::FloatingPointShortest) : v.toVariant().toString()));
         *field = int(n);
     }
+    const QJsonValue hosts = res.value(QStringLiteral("hosts"));
+    if (!hosts.isUndefined() && !hosts.isNull()) {
+        if (!hosts.isArray())
+            throw Error(QStringLiteral("%1: resources.hosts must be a list of host names").arg(where));
+        for (const QJsonValue &h : hosts.toArray()) {
+            if (!h.isString() || h.toString().trimmed().isEmpty())
+                throw Error(QStringLiteral("%1: resources.hosts must be a list of host names, not %2")
+                                .arg(where, QString::fromUtf8(QJsonDocument(hosts.toArray()).toJson(QJsonDocument::Compact))));
+            s.resources.hosts << h.toString();
+        }
+    }
     s.resources.partition = res.value(QStringLiteral("partition")).toString();
     s.resources.timeLimit = res.value(QStringLiteral("timeLimit")).toString();
     s.resources.gpusPerInstance = std::max(0, res.value(QStringLiteral("gpusPerInstance")).toInt());
@@ -135,6 +150,10 @@ JobSpec JobSpec::fromJson(const QJsonObject &json, const QString &where)
     s.runName = json.value(QStringLiteral("runName")).toString();
     s.runUuid = json.value(QStringLiteral("runUuid")).toString();
     s.parentRunUuid = json.value(QStringLiteral("parentRunUuid")).toString();
+    const QJsonValue place = json.value(QStringLiteral("distributed"));
+    if (!place.isUndefined() && !place.isNull() && !place.isObject())
+        throw Error(QStringLiteral("%1: \"distributed\" must be an object").arg(where));
+    s.distributed = place.toObject();
     return s;
 }
 

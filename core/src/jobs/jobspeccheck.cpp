@@ -110,13 +110,18 @@ QList<SpecProblem> checkJobSpec(const JobSpec &spec, const AlgorithmInfo &info, 
     }
     const int cores = QThread::idealThreadCount();
     const bool local = spec.resources.host.isEmpty() || spec.resources.host == QLatin1String("local");
-    if (spec.resources.cpus < 0 || (local && spec.resources.cpus > cores))
+    if (spec.resources.cpus < 0 || (local && spec.resources.hosts.isEmpty() && spec.resources.cpus > cores))
         setting(QStringLiteral("%1 CPUs asked for, but this machine has %2").arg(spec.resources.cpus).arg(cores));
     if (spec.resources.instances < 1 || spec.resources.processesPerInstance < 1)
         setting(QStringLiteral("instances and processes per instance must be at least 1"));
     else if (spec.resources.worldSize() > 1 && !info.distributed)
         setting(QStringLiteral("%1 trains on one instance only; distributed training (instances × processes > 1) is for "
                                "linear-learner, mlp, cnn and xgboost").arg(info.id));
+    if (!spec.resources.hosts.isEmpty() && spec.resources.hosts.size() != spec.resources.instances)
+        setting(QStringLiteral("%1 instances asked for on %2 hosts (%3): give one host per instance")
+                    .arg(spec.resources.instances).arg(spec.resources.hosts.size()).arg(spec.resources.hosts.join(QStringLiteral(", "))));
+    if (!spec.resources.hosts.isEmpty() && !local)
+        setting(QStringLiteral("a job spread over hosts is started from this machine: its host must be 'local', not '%1'").arg(spec.resources.host));
     const QStringList known = debugger::collections::all();
     for (const QString &c : spec.debugger.collections)
         if (!known.contains(c.trimmed())) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonObject>
 #include <QProcessEnvironment>
 #include <QString>
 
@@ -24,6 +25,7 @@ struct DistributedPlace
     QString masterAddr = QStringLiteral("127.0.0.1");
     int masterPort = 0;
     QString source;   ///< "cairn" or "slurm": which variables it came from
+    QString hostName; ///< the Cairn host the rank runs on (CAIRN_RANK_HOST); empty: not told
 
     bool isDistributed() const { return worldSize > 1; }
     bool isMaster() const { return rank == 0; }
@@ -33,6 +35,13 @@ struct DistributedPlace
     static std::optional<DistributedPlace> fromEnvironment(const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
     /// The variables that give a process this place (CAIRN_RANK …), for a launcher.
     void exportTo(QProcessEnvironment &env) const;
+
+    /// A rank's place as written into its own spec (JobSpec::distributed) by the launcher that
+    /// starts it over SSH, where no environment can be passed: {"rank", "worldSize", "localRank",
+    /// "masterAddr", "masterPort", "host", "environment": {CAIRN_DIST_*…}}.
+    QJsonObject toJson(const QJsonObject &environment = {}) const;
+    /// Throws cairn::Error for a place that is not one (as fromEnvironment does).
+    static DistributedPlace fromJson(const QJsonObject &json);
 };
 
 /// The first host of a Slurm node list: "node[03-05,7],gpu1" gives "node03"; "a,b" gives "a".

@@ -47,6 +47,10 @@ struct JobSpec
         int instances = 1;
         int processesPerInstance = 1;
         int worldSize() const { return std::max(1, instances) * std::max(1, processesPerInstance); }
+        /// Data-parallel training over several hosts (names from `cairn hosts list`): instance k
+        /// runs on hosts[k], started from this machine (`host` is then `local`). Empty: all the
+        /// ranks run on `host`.
+        QStringList hosts;
         // For a Slurm cluster (ignored elsewhere): written as #SBATCH lines.
         QString partition;     ///< empty: the cluster's default partition
         QString timeLimit;     ///< Slurm's forms ("2:00:00", "30", "1-0"); empty: the partition's
@@ -71,6 +75,9 @@ struct JobSpec
     QString runName;
     QString runUuid;
     QString parentRunUuid;     ///< makes the job's run a child (a tuning trial)
+    /// One rank's place in a distributed job started over SSH (see DistributedPlace::toJson),
+    /// written by the launcher into that rank's own spec; empty in every other spec.
+    QJsonObject distributed;
 
     bool hasChannel(const QString &name) const { return channels.contains(name); }
     QJsonObject toJson() const;

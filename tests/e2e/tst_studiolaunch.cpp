@@ -1,7 +1,7 @@
 // The real cairn-studio process: --help and usage errors without a display; then, on a private
 // Xvfb with keys typed by xdotool, a notebook edit that survives kill -9 through autosave, the
 // notebook reopened at the next start, and File ▸ Quit (Ctrl+Q) that asks to save and saves.
-#include "../app/xvfbserver.h"
+#include "studioprocess.h"
 
 #include "cairn/notebook/notebook.h"
 
@@ -11,6 +11,8 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <memory>
 
 using namespace cairn;
 
@@ -49,55 +51,26 @@ class TestStudioLaunch : public QObject
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
-    XvfbServer m_xvfb;
-    QProcessEnvironment m_env;
+    std::unique_ptr<StudioDriver> m_driver;
+    QProcessEnvironment m_env; // without a display
     QString m_notebook;
-    QString m_conf;
 
-    bool xdotool(const QStringList &args, QString *out = nullptr)
-    {
-        QProcess p;
-        p.setProcessEnvironment(m_env);
-        p.start(QStringLiteral("xdotool"), args);
-        if (!p.waitForFinished(30000)) {
-            p.kill();
-            p.waitForFinished();
-            return false;
-        }
-        if (out)
-            *out = QString::fromLocal8Bit(p.readAllStandardOutput());
-        return p.exitCode() == 0;
-    }
+    bool xdotool(const QStringList &args, QString *out = nullptr) { return m_driver->xdotool(args, out); }
 
     /// Starts the studio on the workspace and waits until it has opened the notebook.
     bool launch(QProcess &studio, const QStringList &extra)
     {
-        studio.setProcessEnvironment(m_env);
-        studio.setProcessChannelMode(QProcess::SeparateChannels);
-        studio.start(kStudio, QStringList{QStringLiteral("--workspace"), m_dir.filePath(QStringLiteral("ws")), QStringLiteral("--panel"),
-                                          QStringLiteral("notebooks"), QStringLiteral("--size"), QStringLiteral("1200x800")}
-                                  + extra);
-        if (!studio.waitForStarted(10000))
-            return false;
-        QByteArray err;
-        QElapsedTimer timer;
-        timer.start();
-        while (!err.contains("opened ") && timer.elapsed() < 60000 && studio.state() == QProcess::Running) {
-            studio.waitForReadyRead(500);
-            err += studio.readAllStandardError();
-        }
-        if (!err.contains("opened ")) {
-            qWarning("studio: %s", err.constData());
-            return false;
-        }
-        // The window holds the X input focus, so that xdotool's keys reach it.
-        return xdotool({QStringLiteral("search"), QStringLiteral("--sync"), QStringLiteral("--onlyvisible"), QStringLiteral("--name"),
-                        QStringLiteral("Cairn Studio"), QStringLiteral("windowfocus"), QStringLiteral("--sync")});
+        QByteArray log;
+        return m_driver->launch(studio, kStudio,
+                                QStringList{QStringLiteral("--workspace"), m_dir.filePath(QStringLiteral("ws")), QStringLiteral("--panel"),
+                                            QStringLiteral("notebooks"), QStringLiteral("--size"), QStringLiteral("1200x800")}
+                                    + extra,
+                                QByteArrayLiteral("opened "), &log);
     }
 
     void setAutosave(int seconds)
     {
-        QSettings conf(m_conf, QSettings::IniFormat);
+        QSettings conf(m_driver->configFile(), QSettings::IniFormat);
         conf.setValue(QStringLiteral("notebooks/autosaveSeconds"), seconds);
     }
 
@@ -105,13 +78,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY2(QFileInfo::exists(kStudio), qPrintable(kStudio));
-        m_env = QProcessEnvironment::systemEnvironment();
-        m_env.remove(QStringLiteral("DISPLAY"));
-        m_env.remove(QStringLiteral("WAYLAND_DISPLAY"));
-        m_env.remove(QStringLiteral("QT_QPA_PLATFORM"));
-        m_env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
-        m_env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
-        m_conf = m_dir.filePath(QStringLiteral("config/Cairn/Cairn Studio.conf"));
+        m_driver = std::make_unique<StudioDriver>(m_dir.path());
+        m_env = m_driver->env();
     }
 
     void helpNeedsNoDisplay()
@@ -144,13 +112,8 @@ private Q_SLOTS:
 
     void editSurvivesKillAndQuitAsksToSave()
     {
-        if (!m_xvfb.start())
-            QSKIP(qPrintable(m_xvfb.error()));
-        if (QStandardPaths::findExecutable(QStringLiteral("xdotool")).isEmpty())
-            QSKIP("xdotool is not installed (Debian package xdotool, in scripts/setup)");
-        m_env.insert(QStringLiteral("DISPLAY"), m_xvfb.display());
-        m_env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
-        m_env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("cairn.notebook.ui.info=true"));
+        if (!m_driver->startDisplay(QStringLiteral("cairn.notebook.ui.info=true")))
+            QSKIP(qPrintable(m_driver->error()));
 
         QVERIFY(QDir().mkpath(m_dir.filePath(QStringLiteral("ws/notebooks"))));
         m_notebook = m_dir.filePath(QStringLiteral("ws/notebooks/recover.ipynb"));

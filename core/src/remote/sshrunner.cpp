@@ -14,6 +14,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <QtConcurrent/QtConcurrentRun>
@@ -25,12 +26,27 @@ namespace cairn::remote {
 
 namespace {
 
-/// Starts the worker detached in its job folder ("$1"): its own session (setsid) so that no
-/// hang-up or dropped connection reaches it; the wrapper shell ignores the signals meant for the
-/// worker and records its exit code. "$4" is the spec; "$5" the cache folder, then the content
-/// hashes just sent there, marked complete. Prints the process group id. A shell function, so
-/// that the prepare script can launch in the same round trip when nothing needs sending.
-const char *kLaunchFn = R"SH(
+/// Everything a job does on its host, as one script run with `sh -c SCRIPT sh MODE TOKEN ARGS…`:
+///
+/// - `start`: prepares the job (see below) and, when nothing needs sending, launches the worker
+///   and follows it in the same command: a warm job costs one remote command from start to end.
+/// - `launch`: launches the worker (after rsync sent what the host lacked) and follows it.
+/// - `follow`: follows a worker started earlier (re-attach, or after a dropped connection).
+///
+/// The answer on stdout: report lines (key=value), then a line "TOKEN events", the raw bytes of
+/// events.jsonl from the offset asked for, then "TOKEN end" (right after the last event byte,
+/// even when the last line is cut short) and the end record: "size=N" (events.jsonl's length,
+/// so that the reader can tell it missed nothing), "exit=…", "output=yes", "tar=N", and last
+/// "stderr=N" followed by N bytes of the worker's stderr and the output folder's tar. TOKEN is
+/// random per command, so no event can look like the end. "TOKEN end" then "alive" means the
+/// stream stopped while the worker runs on; "gone" that the job's folder is no longer there.
+const char *kJobScript = R"SH(
+alive() { kill -0 "$1" 2>/dev/null && [ "$(sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -c1)" != Z ]; }
+
+# Starts the worker detached in its job folder "$1": its own session (setsid) so that no hang-up
+# or dropped connection reaches it; the wrapper shell ignores the signals meant for the worker and
+# records its exit code. "$4" is the spec; "$5" the cache folder, then the content hashes just
+# sent there, marked complete. Sets L to the process (group) id; this shell is its parent.
 launch() {
 dir=$1; cmd=$2; dev=$3; spec=$4; cache=$5
 shift 5
@@ -41,81 +57,56 @@ for h in "$@"; do : > "$cache/$h/.complete"; done
 : > events.jsonl
 if [ "$dev" != "-" ]; then CUDA_VISIBLE_DEVICES=$dev; export CUDA_VISIBLE_DEVICES; printf '%s\n' "$dev" > gpus; fi
 setsid nohup sh -c 'trap "" HUP INT TERM; "$0" worker --spec spec.json --events-file events.jsonl --control-file control >worker.out 2>worker.err </dev/null; echo $? > exit_code.tmp; mv exit_code.tmp exit_code' "$cmd" >/dev/null 2>&1 </dev/null &
-echo $! > pid
-echo $!
-}
-)SH";
-
-QString launchScript()
-{
-    return QString::fromLatin1(kLaunchFn) + QStringLiteral("launch \"$@\" || exit 3\n");
+L=$!
+echo $L > pid
 }
 
-/// Whether process "$1" still runs: a zombie left to an init that does not reap counts as ended.
-#define CAIRN_ALIVE_FN "alive() { kill -0 \"$1\" 2>/dev/null && [ \"$(sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -c1)\" != Z ]; }\n"
-
-/// Streams events.jsonl from byte "$2" (1-based) until the worker "$3" has ended (its exit code
-/// is written, or its process is gone). The caller reads what follows the last full line itself.
-/// The end is looked for every 20 ms in the first 5 s (a short job's end is most of its fixed
-/// cost), then every 100 ms; whether the process still runs (three processes) every fifth look.
-const char *kFollowScript = CAIRN_ALIVE_FN R"SH(
-cd -- "$1" || exit 3
-tail -c +"$2" -s 0.2 -F events.jsonl 2>/dev/null &
-t=$!
-trap 'kill $t 2>/dev/null' EXIT HUP INT TERM
-i=0
-while [ ! -f exit_code ]; do
-  i=$((i + 1))
-  if [ $((i % 5)) = 0 ]; then alive "$3" || break; fi
-  if [ $i -lt 250 ]; then sleep 0.02; else sleep 0.1; fi
-done
-)SH";
-
-/// After the stream ended: is the worker really gone, how did it end, what did it say on stderr,
-/// its output folder as a tar when that is small (up to 64 MiB: one remote command less than an
-/// rsync, which matters where each command pays for the login shell's start-up files), and the
-/// events from byte "$3" on. Header lines end with "stderr=N"; then N bytes of stderr, the tar's
-/// bytes ("tar=M" among the headers) and the events.
-const char *kStateScript = CAIRN_ALIVE_FN R"SH(
-cd -- "$1" || { echo "gone"; exit 0; }
-if [ ! -f exit_code ] && alive "$2"; then echo "alive"; exit 0; fi
-if [ -f exit_code ]; then echo "exit=$(cat exit_code)"; else echo "exit=none"; fi
-rm -f output.tar
+# Streams events.jsonl of job folder "$1" from byte "$2" (1-based) until worker "$3" has ended,
+# then the end record ("$4" is the token). With "$5" = child this shell is the worker's parent:
+# tail ends by itself when the worker is gone (the shell reaps it while waiting for tail), within
+# 20 ms. Otherwise a watcher looks for the exit code every 100 ms (and whether the process still
+# runs: a zombie left to an init that does not reap counts as ended) and tail ends with it.
+# tail --pid reads what the writer wrote before it ended; "size=" lets the reader check that.
+follow() {
+cd -- "$1" 2>/dev/null || { printf '%s end\ngone\n' "$4"; return 0; }
+printf '%s events\n' "$4"
+w=$3
+if [ "$5" != child ]; then
+  (i=0; while [ ! -f exit_code ]; do i=$((i + 1)); if [ $((i % 5)) = 0 ]; then alive "$3" || break; fi; sleep 0.1; done) &
+  w=$!
+fi
+tail -c +"$2" -s 0.02 -F --pid="$w" events.jsonl 2>/dev/null
+printf '%s end\n' "$4"
+if [ ! -f exit_code ] && alive "$3"; then echo alive; return 0; fi
+echo "size=$(wc -c < events.jsonl 2>/dev/null)"
+x=
+[ -f exit_code ] && read -r x < exit_code
+echo "exit=${x:-none}"
+t=.end.$$.tar
 if [ -d output ]; then
   echo "output=yes"
-  k=$(du -sk output 2>/dev/null | cut -f1)
-  if [ -n "$k" ] && [ "$k" -le 65536 ] && tar -C output -cf output.tar . 2>/dev/null; then echo "tar=$(wc -c < output.tar)"; else rm -f output.tar; fi
+  k=$(du -sk output 2>/dev/null)
+  k=${k%%[!0-9]*}
+  if [ -n "$k" ] && [ "$k" -le 65536 ] && tar -C output -cf "$t" . 2>/dev/null; then echo "tar=$(wc -c < "$t")"; else rm -f "$t"; fi
 fi
-tail -c 4000 worker.err > worker.err.tail 2>/dev/null
-echo "stderr=$(wc -c < worker.err.tail 2>/dev/null || echo 0)"
-cat worker.err.tail 2>/dev/null
-if [ -f output.tar ]; then cat output.tar; rm -f output.tar; fi
-tail -c +"$3" events.jsonl 2>/dev/null
-)SH";
-
-/// Unpacks a job's output folder sent as a tar into `target`; throws cairn::Error.
-void untarInto(const QByteArray &tar, const QString &target)
-{
-    QDir().mkpath(target);
-    QProcess p;
-    p.start(QStringLiteral("tar"), {QStringLiteral("-x"), QStringLiteral("-C"), target, QStringLiteral("-f"), QStringLiteral("-")});
-    if (!p.waitForStarted(10000))
-        throw Error(QStringLiteral("cannot run tar: %1").arg(p.errorString()));
-    p.write(tar);
-    p.closeWriteChannel();
-    if (!p.waitForFinished(300000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
-        throw Error(QStringLiteral("unpacking the job's output into %1 failed: %2").arg(target, QString::fromLocal8Bit(p.readAllStandardError()).trimmed()));
+e=$(wc -c < worker.err 2>/dev/null)
+if [ "${e:-0}" -gt 4000 ]; then echo "stderr=4000"; tail -c 4000 worker.err; else echo "stderr=${e:-0}"; [ "${e:-0}" = 0 ] || cat worker.err; fi
+if [ -f "$t" ]; then cat "$t"; rm -f "$t"; fi
+return 0
 }
 
-/// Everything a job's start needs from the host in one round trip: the work folder ("$1",
-/// created with the job's folder "$3"), the worker's handshake ("$2"; skipped when the program's
-/// size and time are still "$4", the handshake then known), the GPUs and those this host's jobs
-/// hold, and which content hashes (the rest) the cache lacks. What the install advice needs (the
-/// system, sudo) only when the worker is not known good: `sudo -n` costs time and logs a line.
-/// When the work folder is still "$5" (as the last job found it), the worker is known, the host
-/// has no GPU to assign and nothing is missing, it launches the job with the spec "$6" at once:
-/// one remote command per job start instead of two (each one pays for the login shell's rc files).
-const char *kPrepareScript = CAIRN_ALIVE_FN R"SH(
+mode=$1; tok=$2
+shift 2
+case $mode in
+start)
+# One round trip for everything a job's start needs from the host: the work folder ("$1",
+# created with the job's folder "$3"), the worker's handshake ("$2"; skipped when the program's
+# size and time are still "$4", the handshake then known), the GPUs and those this host's jobs
+# hold, and which content hashes (the rest) the cache lacks. What the install advice needs (the
+# system, sudo) only when the worker is not known good: `sudo -n` costs time and logs a line.
+# When the work folder is still "$5" (as the last job found it), the worker is known, the host
+# has no GPU to assign and nothing is missing, it launches the job with the spec "$6" and follows
+# it: the whole job in this one command (each command pays for the login shell's rc files).
 job=$3; expected=$5; jobspec=$6
 d=$1
 case $d in "~") d=$HOME ;; "~/"*) d=$HOME/${d#"~/"} ;; esac
@@ -136,7 +127,9 @@ if [ $known = no ]; then
   echo "uid=$(id -u)"
   if command -v dpkg >/dev/null 2>&1; then echo "deb_arch=$(dpkg --print-architecture 2>/dev/null)"; fi
 fi
+gpu=no
 if command -v nvidia-smi >/dev/null 2>&1; then
+  gpu=yes
   out=$(nvidia-smi --query-gpu=name,memory.total,memory.used,utilization.gpu,temperature.gpu --format=csv,noheader,nounits 2>&1)
   rc=$?
   echo "$out" | sed 's/^/gpu=/'
@@ -152,11 +145,34 @@ fi
 shift 6
 miss=0
 for h in "$@"; do [ -e "cache/$h/.complete" ] || { mkdir -p -- "cache/$h" && echo "missing=$h"; miss=1; }; done
-if [ "$expected" = "$d" ] && [ $known = yes ] && [ $miss = 0 ] && ! command -v nvidia-smi >/dev/null 2>&1; then
-  p=$(launch "$d/jobs/$job" "$c" - "$jobspec" "$d/cache") && echo "launched=$p"
+if [ "$expected" = "$d" ] && [ $known = yes ] && [ $miss = 0 ] && [ $gpu = no ]; then
+  launch "$d/jobs/$job" "$c" - "$jobspec" "$d/cache" && echo "launched=$L" && follow "$d/jobs/$job" 1 "$L" "$tok" child
 fi
+;;
+launch)
+launch "$@" || exit 3
+echo "launched=$L"
+follow "$1" 1 "$L" "$tok" child
+;;
+follow)
+follow "$1" "$2" "$3" "$tok" -
+;;
+esac
 )SH";
 
+/// Unpacks a job's output folder sent as a tar into `target`; throws cairn::Error.
+void untarInto(const QByteArray &tar, const QString &target)
+{
+    QDir().mkpath(target);
+    QProcess p;
+    p.start(QStringLiteral("tar"), {QStringLiteral("-x"), QStringLiteral("-C"), target, QStringLiteral("-f"), QStringLiteral("-")});
+    if (!p.waitForStarted(10000))
+        throw Error(QStringLiteral("cannot run tar: %1").arg(p.errorString()));
+    p.write(tar);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(300000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+        throw Error(QStringLiteral("unpacking the job's output into %1 failed: %2").arg(target, QString::fromLocal8Bit(p.readAllStandardError()).trimmed()));
+}
 
 QByteArray logLine(const QString &message, const QString &level = QStringLiteral("info"))
 {
@@ -171,242 +187,278 @@ QString remoteStatePath(const QString &jobDir)
     return QDir(jobDir).filePath(QStringLiteral("remote.json"));
 }
 
-struct Prepared
+QStringList reportLines(const QByteArray &report)
+{
+    return QString::fromUtf8(report).split(QLatin1Char('\n'));
+}
+
+} // namespace
+
+/// What a job's start knows before asking the host: worked out here, off the GUI thread (content
+/// hashes read files), from the spec, the data channels and what earlier jobs learnt of the host.
+struct SshJobPlan
+{
+    QString error;
+    JobSpec spec;
+    struct Item { QString local; QString sha; };
+    QList<Item> items;
+    QString handshakeCache; ///< the user's cache of worker handshakes and work folders
+    QString handshakeKey;
+    QString workDirKey;
+    QString lastWorkDir;
+    QJsonObject known;      ///< the cache's content
+    QJsonObject cached;     ///< the handshake known for this host's worker
+    QStringList startArgs;  ///< for the script's start mode
+
+    /// The job's spec with the host's paths: the data in its cache, the output in the job's folder.
+    JobSpec placed(const QString &workDir) const
+    {
+        JobSpec remoteSpec = spec;
+        for (auto it = remoteSpec.channels.begin(); it != remoteSpec.channels.end(); ++it)
+            for (QString *path : {&it->path, &it->labelsPath})
+                for (const Item &i : items)
+                    if (!path->isEmpty() && *path == i.local) {
+                        *path = workDir + QStringLiteral("/cache/") + i.sha + QLatin1Char('/') + QFileInfo(i.local).fileName();
+                        break;
+                    }
+        remoteSpec.outputDir = workDir + QStringLiteral("/jobs/") + spec.id + QStringLiteral("/output");
+        return remoteSpec;
+    }
+};
+
+namespace {
+
+std::shared_ptr<SshJobPlan> makePlan(const Host &host, const QString &specPath)
+{
+    auto plan = std::make_shared<SshJobPlan>();
+    try {
+        host.validate();
+        plan->spec = JobSpec::load(specPath);
+        // The data by content: what the host lacks goes over, the rest is reused.
+        for (const auto &channel : std::as_const(plan->spec.channels))
+            for (const QString &path : {channel.path, channel.labelsPath})
+                if (!path.isEmpty())
+                    plan->items << SshJobPlan::Item{path, RemoteCache::contentHash(path)};
+        // The worker's handshake is asked again only when its program changed (it starts a process).
+        plan->handshakeCache = QDir(QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation))
+                                   .filePath(QStringLiteral("cairn/worker-handshakes.json"));
+        plan->handshakeKey = host.name + QLatin1Char('\n') + host.address() + QLatin1Char('\n') + host.cairnCommand;
+        QFile f(plan->handshakeCache);
+        if (f.open(QIODevice::ReadOnly))
+            plan->known = QJsonDocument::fromJson(f.readAll()).object();
+        plan->cached = plan->known.value(plan->handshakeKey).toObject();
+        // Where the work folder was last time: with it the job can start in the same round trip.
+        plan->workDirKey = QStringLiteral("workdir\n") + plan->handshakeKey + QLatin1Char('\n') + host.workDir;
+        plan->lastWorkDir = plan->known.value(plan->workDirKey).toString();
+        plan->startArgs = QStringList{host.workDir, host.cairnCommand, plan->spec.id,
+                                      plan->cached.value(QStringLiteral("stamp")).toString(QStringLiteral("-")),
+                                      plan->lastWorkDir.isEmpty() ? QStringLiteral("-") : plan->lastWorkDir,
+                                      plan->lastWorkDir.isEmpty() ? QStringLiteral("-")
+                                                                  : QString::fromUtf8(QJsonDocument(plan->placed(plan->lastWorkDir).toJson())
+                                                                                          .toJson(QJsonDocument::Compact))};
+        for (const auto &i : std::as_const(plan->items))
+            plan->startArgs << i.sha;
+    } catch (const Error &e) {
+        plan->error = e.message();
+    }
+    return plan;
+}
+
+/// What the start command's report says, with the handshake cache brought up to date.
+struct Report
+{
+    QString error;
+    QString workDir;
+    QList<GpuInfo> gpus;
+    QSet<QString> missing;
+    QSet<int> taken;
+    qint64 launched = 0;
+};
+
+Report readReport(const Host &host, SshJobPlan &plan, const QByteArray &out, const QByteArray &err, int exitCode)
+{
+    Report rep;
+    QString report = QString::fromUtf8(out);
+    QString stamp;
+    bool asked = false;
+    for (const QString &line : reportLines(out)) {
+        if (line.startsWith(QLatin1String("cairn_stamp=")))
+            stamp = line.mid(12).trimmed();
+        asked = asked || line.startsWith(QLatin1String("handshake="));
+    }
+    if (!asked && !stamp.isEmpty())
+        report += QStringLiteral("\nhandshake=") + plan.cached.value(QStringLiteral("handshake")).toString() + QLatin1Char('\n');
+    const HostProbe probe = parseProbeOutput(host.name, report);
+    const bool newWorkDir = probe.workerOk && !probe.workDir.isEmpty() && probe.workDir != plan.lastWorkDir;
+    if ((asked && probe.workerOk && !stamp.isEmpty()) || newWorkDir) {
+        QDir().mkpath(QFileInfo(plan.handshakeCache).absolutePath());
+        if (asked && probe.workerOk && !stamp.isEmpty()) {
+            QString handshake;
+            for (const QString &line : reportLines(out))
+                if (line.startsWith(QLatin1String("handshake=")))
+                    handshake = line.mid(10).trimmed();
+            plan.known.insert(plan.handshakeKey, QJsonObject{{QStringLiteral("stamp"), stamp}, {QStringLiteral("handshake"), handshake}});
+        }
+        if (newWorkDir)
+            plan.known.insert(plan.workDirKey, probe.workDir);
+        QSaveFile f(plan.handshakeCache);
+        if (f.open(QIODevice::WriteOnly)) {
+            f.write(QJsonDocument(plan.known).toJson(QJsonDocument::Compact));
+            f.commit();
+        }
+    }
+    if (exitCode != 0 || probe.workDir.isEmpty()) {
+        rep.error = QStringLiteral("cannot create the work folder %1 on host '%2': %3").arg(host.workDir, host.name, QString::fromUtf8(err).trimmed());
+        return rep;
+    }
+    if (!probe.workerOk) {
+        rep.error = probe.workerProblem;
+        return rep;
+    }
+    rep.workDir = probe.workDir;
+    rep.gpus = probe.gpus;
+    for (const QString &line : reportLines(out)) {
+        if (line.startsWith(QLatin1String("missing=")))
+            rep.missing.insert(line.mid(8).trimmed());
+        else if (line.startsWith(QLatin1String("taken=")))
+            rep.taken.insert(line.mid(6).trimmed().toInt());
+        else if (line.startsWith(QLatin1String("launched=")))
+            rep.launched = line.mid(9).trimmed().toLongLong();
+    }
+    return rep;
+}
+
+/// The cold start, off the GUI thread: sends what the host's cache lacks with rsync, picks a
+/// free GPU, and gives the arguments of the script's launch mode.
+struct Placement
 {
     QString error;
     bool cancelled = false;
-    QString remoteDir;
-    QString localOutput;
-    qint64 pid = 0;
-    QString gpus; ///< CUDA_VISIBLE_DEVICES given to the worker ("-": none), for the cost of GPU-hours
+    QStringList launchArgs;
+    QString gpus = QStringLiteral("-");
     QStringList messages;
 };
 
-Prepared prepare(const Host &host, const QString &specPath, std::shared_ptr<std::atomic<bool>> cancel)
+Placement place(const Host &host, const SshJobPlan &plan, const Report &rep, const QString &remoteDir,
+                const std::shared_ptr<std::atomic<bool>> &cancel)
 {
-    Prepared out;
+    Placement out;
     try {
         const SshConnection ssh(host);
-        JobSpec spec = JobSpec::load(specPath);
-        out.localOutput = spec.outputDir;
-        // The data by content: what the host lacks goes over, the rest is reused.
-        struct Item { QString *path; QString local; QString sha; };
-        QList<Item> items;
-        for (auto it = spec.channels.begin(); it != spec.channels.end(); ++it)
-            for (QString *path : {&it->path, &it->labelsPath})
-                if (!path->isEmpty())
-                    items << Item{path, *path, RemoteCache::contentHash(*path)};
-        // The worker's handshake is asked again only when its program changed (it starts a process).
-        const QString handshakeCache = QDir(QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation))
-                                           .filePath(QStringLiteral("cairn/worker-handshakes.json"));
-        const QString handshakeKey = host.name + QLatin1Char('\n') + host.address() + QLatin1Char('\n') + host.cairnCommand;
-        QJsonObject known;
-        {
-            QFile f(handshakeCache);
-            if (f.open(QIODevice::ReadOnly))
-                known = QJsonDocument::fromJson(f.readAll()).object();
-        }
-        const QJsonObject cached = known.value(handshakeKey).toObject();
-        // The job's spec with the host's paths: the data in its cache, the output in the job's folder.
-        auto placed = [&](const QString &workDir) {
-            JobSpec remoteSpec = spec;
-            for (auto it = remoteSpec.channels.begin(); it != remoteSpec.channels.end(); ++it)
-                for (QString *path : {&it->path, &it->labelsPath})
-                    for (const Item &i : std::as_const(items))
-                        if (!path->isEmpty() && *path == i.local) {
-                            *path = workDir + QStringLiteral("/cache/") + i.sha + QLatin1Char('/') + QFileInfo(i.local).fileName();
-                            break;
-                        }
-            remoteSpec.outputDir = workDir + QStringLiteral("/jobs/") + spec.id + QStringLiteral("/output");
-            return remoteSpec;
-        };
-        // Where the work folder was last time: with it the job can start in the same round trip.
-        const QString workDirKey = QStringLiteral("workdir\n") + handshakeKey + QLatin1Char('\n') + host.workDir;
-        const QString lastWorkDir = known.value(workDirKey).toString();
-        QStringList args{host.workDir, host.cairnCommand, spec.id, cached.value(QStringLiteral("stamp")).toString(QStringLiteral("-")),
-                         lastWorkDir.isEmpty() ? QStringLiteral("-") : lastWorkDir,
-                         lastWorkDir.isEmpty() ? QStringLiteral("-")
-                                               : QString::fromUtf8(QJsonDocument(placed(lastWorkDir).toJson()).toJson(QJsonDocument::Compact))};
-        for (const Item &i : items)
-            args << i.sha;
-        const auto r = ssh.runScript(QString::fromLatin1(kLaunchFn) + QString::fromLatin1(kPrepareScript), args, 60000);
-        QString report = QString::fromUtf8(r.out);
-        QString stamp;
-        bool asked = false;
-        for (const QString &line : report.split(QLatin1Char('\n'))) {
-            if (line.startsWith(QLatin1String("cairn_stamp=")))
-                stamp = line.mid(12).trimmed();
-            asked = asked || line.startsWith(QLatin1String("handshake="));
-        }
-        if (!asked && !stamp.isEmpty())
-            report += QStringLiteral("\nhandshake=") + cached.value(QStringLiteral("handshake")).toString() + QLatin1Char('\n');
-        const HostProbe probe = parseProbeOutput(host.name, report);
-        const bool newWorkDir = probe.workerOk && !probe.workDir.isEmpty() && probe.workDir != lastWorkDir;
-        if ((asked && probe.workerOk && !stamp.isEmpty()) || newWorkDir) {
-            QDir().mkpath(QFileInfo(handshakeCache).absolutePath());
-            if (asked && probe.workerOk && !stamp.isEmpty()) {
-                QString handshake;
-                for (const QString &line : report.split(QLatin1Char('\n')))
-                    if (line.startsWith(QLatin1String("handshake=")))
-                        handshake = line.mid(10).trimmed();
-                known.insert(handshakeKey, QJsonObject{{QStringLiteral("stamp"), stamp}, {QStringLiteral("handshake"), handshake}});
-            }
-            if (newWorkDir)
-                known.insert(workDirKey, probe.workDir);
-            QSaveFile f(handshakeCache);
-            if (f.open(QIODevice::WriteOnly)) {
-                f.write(QJsonDocument(known).toJson(QJsonDocument::Compact));
-                f.commit();
-            }
-        }
-        if (r.exitCode != 0 || probe.workDir.isEmpty())
-            throw Error(QStringLiteral("cannot create the work folder %1 on host '%2': %3").arg(host.workDir, host.name, QString::fromUtf8(r.err).trimmed()));
-        if (!probe.workerOk)
-            throw Error(probe.workerProblem);
-        QSet<QString> missing;
-        QSet<int> taken;
-        qint64 launched = 0;
-        for (const QString &line : QString::fromUtf8(r.out).split(QLatin1Char('\n'))) {
-            if (line.startsWith(QLatin1String("missing=")))
-                missing.insert(line.mid(8).trimmed());
-            else if (line.startsWith(QLatin1String("taken=")))
-                taken.insert(line.mid(6).trimmed().toInt());
-            else if (line.startsWith(QLatin1String("launched=")))
-                launched = line.mid(9).trimmed().toLongLong();
-        }
-        const QString workDir = probe.workDir;
-        out.remoteDir = workDir + QStringLiteral("/jobs/") + spec.id;
-        if (launched > 0) {
-            // Started by the prepare script itself (the data was there, no GPU to choose).
-            for (const Item &i : std::as_const(items))
-                out.messages << QStringLiteral("host '%2' has %1 already (%3)").arg(i.local, host.name, i.sha.left(12));
-            out.messages << QStringLiteral("host '%1' has no GPU (nvidia-smi absent or none found): the job runs on its CPUs").arg(host.name);
-            out.gpus = QStringLiteral("-");
-            out.pid = launched;
-            out.messages << QStringLiteral("worker started on host '%1' (process group %2) in %3").arg(host.name).arg(out.pid).arg(out.remoteDir);
-            return out;
-        }
         QStringList sent;
-        for (const Item &i : items) {
+        for (const auto &i : plan.items) {
             const QFileInfo info(i.local);
-            const QString remote = workDir + QStringLiteral("/cache/") + i.sha + QLatin1Char('/') + info.fileName();
-            if (missing.contains(i.sha) && !sent.contains(i.sha)) {
-                if (cancel->load())
-                    break;
+            const QString remote = rep.workDir + QStringLiteral("/cache/") + i.sha + QLatin1Char('/') + info.fileName();
+            if (rep.missing.contains(i.sha) && !sent.contains(i.sha)) {
+                if (cancel->load()) {
+                    out.cancelled = true;
+                    return out;
+                }
                 ssh.upload({info.isDir() ? info.absoluteFilePath() + QLatin1Char('/') : info.absoluteFilePath()},
                            info.isDir() ? remote + QLatin1Char('/') : remote);
                 sent << i.sha;
             }
-            out.messages << (missing.contains(i.sha) ? QStringLiteral("sent %1 to host '%2' (%3)") : QStringLiteral("host '%2' has %1 already (%3)"))
+            out.messages << (rep.missing.contains(i.sha) ? QStringLiteral("sent %1 to host '%2' (%3)") : QStringLiteral("host '%2' has %1 already (%3)"))
                                 .arg(i.local, host.name, i.sha.left(12));
-            *i.path = remote;
         }
-        spec.outputDir = out.remoteDir + QStringLiteral("/output");
-
         // GPUs: the free ones not held by this host's other jobs; none is a normal answer.
-        QString devices = QStringLiteral("-");
-        if (!probe.gpus.isEmpty()) {
-            const QList<int> free = freeGpus(probe.gpus, taken, 1);
-            devices = cudaVisibleDevices(free);
+        if (!rep.gpus.isEmpty()) {
+            const QList<int> free = freeGpus(rep.gpus, rep.taken, 1);
+            out.gpus = cudaVisibleDevices(free);
             if (free.isEmpty())
-                out.messages << QStringLiteral("all %1 GPU(s) of host '%2' are busy: the job runs on its CPUs").arg(probe.gpus.size()).arg(host.name);
+                out.messages << QStringLiteral("all %1 GPU(s) of host '%2' are busy: the job runs on its CPUs").arg(rep.gpus.size()).arg(host.name);
             else
                 out.messages << QStringLiteral("GPU %1 (%2) of host '%3' assigned: CUDA_VISIBLE_DEVICES=%1")
-                                    .arg(devices, probe.gpus.at(free.first()).name, host.name);
+                                    .arg(out.gpus, rep.gpus.at(free.first()).name, host.name);
         } else {
             out.messages << QStringLiteral("host '%1' has no GPU (nvidia-smi absent or none found): the job runs on its CPUs").arg(host.name);
         }
-        out.gpus = devices;
         if (cancel->load()) {
             out.cancelled = true;
             return out;
         }
-        const QByteArray specJson = QJsonDocument(spec.toJson()).toJson(QJsonDocument::Compact);
-        const auto launch = ssh.runScript(launchScript(),
-                                          QStringList{out.remoteDir, host.cairnCommand, devices, QString::fromUtf8(specJson),
-                                                      workDir + QStringLiteral("/cache")} + sent, 30000);
-        bool ok = false;
-        out.pid = QString::fromUtf8(launch.out).trimmed().toLongLong(&ok);
-        if (launch.exitCode != 0 || !ok || out.pid <= 0)
-            throw Error(QStringLiteral("could not start the worker on host '%1': %2").arg(host.name, QString::fromUtf8(launch.err + launch.out).trimmed()));
-        out.messages << QStringLiteral("worker started on host '%1' (process group %2) in %3").arg(host.name).arg(out.pid).arg(out.remoteDir);
+        const QByteArray specJson = QJsonDocument(plan.placed(rep.workDir).toJson()).toJson(QJsonDocument::Compact);
+        out.launchArgs = QStringList{remoteDir, host.cairnCommand, out.gpus, QString::fromUtf8(specJson), rep.workDir + QStringLiteral("/cache")} + sent;
     } catch (const Error &e) {
         out.error = e.message();
     }
     return out;
 }
 
-struct Ending
+/// The end record after "TOKEN end", parsed.
+struct EndRecord
 {
     bool alive = false;
-    bool retry = false;        ///< the connection failed: try again later
-    QString error;
-    QByteArray catchUp;
+    bool gone = false;
+    qint64 size = -1;
     int exitCode = -1;
     bool crashed = true;
+    bool hasOutput = false;
     QByteArray stderrTail;
-    QString fetchError;
+    qint64 tarBytes = -1;
+    QByteArray tar;
+    bool complete = false; ///< every byte announced arrived
 };
 
-Ending ending(const Host &host, const QString &remoteDir, qint64 pid, qint64 offset, const QString &localOutput)
+EndRecord parseEndRecord(const QByteArray &out)
 {
-    Ending e;
-    try {
-        const SshConnection ssh(host);
-        const auto state = ssh.runScript(QString::fromLatin1(kStateScript), {remoteDir, QString::number(pid), QString::number(offset + 1)}, 300000);
-        const QByteArray out = state.out;
-        if (out.startsWith("alive")) {
-            e.alive = true;
+    EndRecord e;
+    qsizetype pos = 0;
+    qint64 stderrBytes = -1;
+    while (pos < out.size()) {
+        const qsizetype nl = out.indexOf('\n', pos);
+        if (nl < 0)
+            break;
+        const QByteArray l = out.mid(pos, nl - pos);
+        pos = nl + 1;
+        if (l == "alive" || l == "gone") {
+            e.alive = l == "alive";
+            e.gone = l == "gone";
+            e.complete = true;
             return e;
         }
-        if (out.startsWith("gone")) {
-            e.error = QStringLiteral("the job's folder %1 is gone from host '%2'").arg(remoteDir, host.name);
-            return e;
+        if (l.startsWith("size=")) {
+            bool ok = false;
+            e.size = l.mid(5).trimmed().toLongLong(&ok);
+            if (!ok)
+                e.size = -1;
+        } else if (l.startsWith("exit=") && l != "exit=none") {
+            e.exitCode = l.mid(5).trimmed().toInt();
+            e.crashed = false;
+        } else if (l == "output=yes") {
+            e.hasOutput = true;
+        } else if (l.startsWith("tar=")) {
+            e.tarBytes = l.mid(4).trimmed().toLongLong();
+        } else if (l.startsWith("stderr=")) {
+            stderrBytes = l.mid(7).trimmed().toLongLong();
+            break;
         }
-        // Header lines up to "stderr=N", then N bytes of stderr, then the events not read yet.
-        bool hasOutput = false;
-        qsizetype pos = 0;
-        qint64 stderrBytes = 0;
-        qint64 tarBytes = -1;
-        while (pos < out.size()) {
-            const qsizetype nl = out.indexOf('\n', pos);
-            if (nl < 0)
-                break;
-            const QByteArray l = out.mid(pos, nl - pos);
-            pos = nl + 1;
-            if (l.startsWith("exit=") && l != "exit=none") {
-                e.exitCode = l.mid(5).trimmed().toInt();
-                e.crashed = false;
-            }
-            hasOutput = hasOutput || l == "output=yes";
-            if (l.startsWith("tar="))
-                tarBytes = l.mid(4).trimmed().toLongLong();
-            if (l.startsWith("stderr=")) {
-                stderrBytes = l.mid(7).trimmed().toLongLong();
-                break;
-            }
-        }
-        e.stderrTail = out.mid(pos, stderrBytes);
-        e.catchUp = out.mid(pos + stderrBytes + std::max<qint64>(0, tarBytes));
-        if (hasOutput && !localOutput.isEmpty()) {
-            try {
-                if (tarBytes >= 0)
-                    untarInto(out.mid(pos + stderrBytes, tarBytes), localOutput);
-                else
-                    ssh.download(remoteDir + QStringLiteral("/output/"), localOutput + QLatin1Char('/'));
-            } catch (const SshError &) {
-                throw;
-            } catch (const Error &err) {
-                e.fetchError = err.message();
-            }
-        }
-    } catch (const SshError &err) {
-        e.retry = true;
-        e.error = err.message();
-    } catch (const Error &err) {
-        e.error = err.message();
     }
+    if (stderrBytes < 0)
+        return e;
+    e.stderrTail = out.mid(pos, stderrBytes);
+    if (e.tarBytes >= 0)
+        e.tar = out.mid(pos + stderrBytes, e.tarBytes);
+    e.complete = out.size() - pos >= stderrBytes + std::max<qint64>(0, e.tarBytes);
     return e;
+}
+
+/// Brings the job's output folder into `localOutput`: from the tar that came with the end record,
+/// else (a folder over 64 MiB) with rsync. The error, if any.
+QString fetchOutput(const Host &host, const QString &remoteDir, const EndRecord &e, const QString &localOutput, bool *retry)
+{
+    try {
+        if (e.tarBytes >= 0)
+            untarInto(e.tar, localOutput);
+        else
+            SshConnection(host).download(remoteDir + QStringLiteral("/output/"), localOutput + QLatin1Char('/'));
+    } catch (const SshError &err) {
+        *retry = true;
+        return err.message();
+    } catch (const Error &err) {
+        return err.message();
+    }
+    return {};
 }
 
 } // namespace
@@ -423,10 +475,10 @@ SshRunner::SshRunner(Host host, QObject *parent) : Runner(parent), m_host(std::m
 SshRunner::~SshRunner()
 {
     // Only the local end goes: the worker on the host runs on, and a later process re-attaches.
-    if (m_follow) {
-        m_follow->disconnect(this);
-        m_follow->kill();
-        m_follow->waitForFinished(2000);
+    if (m_stream) {
+        m_stream->disconnect(this);
+        m_stream->kill();
+        m_stream->waitForFinished(2000);
     }
 }
 
@@ -443,9 +495,9 @@ void SshRunner::fail(const QString &message)
     if (!m_running)
         return;
     m_running = false;
-    if (m_follow) {
-        m_follow->disconnect(this);
-        m_follow->kill();
+    if (m_stream) {
+        m_stream->disconnect(this);
+        m_stream->kill();
     }
     Q_EMIT finished(-1, true, message);
 }
@@ -458,42 +510,26 @@ void SshRunner::start(const WorkerLaunch &launch)
     connect(this, &QObject::destroyed, [cancel] { cancel->store(true); });
     m_cancel = cancel;
     Q_EMIT stdoutLine(logLine(QStringLiteral("preparing the job on host '%1' (%2)").arg(m_host.name, m_host.address())));
-    auto *watcher = new QFutureWatcher<Prepared>(this);
-    connect(watcher, &QFutureWatcher<Prepared>::finished, this, [this, watcher] {
-        const Prepared p = watcher->result();
+    auto *watcher = new QFutureWatcher<std::shared_ptr<SshJobPlan>>(this);
+    connect(watcher, &QFutureWatcher<std::shared_ptr<SshJobPlan>>::finished, this, [this, watcher] {
+        m_plan = watcher->result();
         watcher->deleteLater();
-        for (const QString &m : p.messages)
-            Q_EMIT stdoutLine(logLine(m));
-        if (p.cancelled) {
+        if (!m_plan->error.isEmpty()) {
+            fail(m_plan->error);
+            return;
+        }
+        if (m_cancel->load()) {
             m_running = false;
             Q_EMIT finished(0, false, {});
             return;
         }
-        if (!p.error.isEmpty()) {
-            fail(p.error);
-            return;
-        }
-        m_remoteDir = p.remoteDir;
-        m_localOutput = p.localOutput;
-        m_pid = p.pid;
+        m_localOutput = m_plan->spec.outputDir;
         m_offset = 0;
-        QSaveFile f(remoteStatePath(m_jobDir));
-        if (f.open(QIODevice::WriteOnly)) {
-            f.write(QJsonDocument(QJsonObject{{QStringLiteral("host"), m_host.toJson()},
-                                              {QStringLiteral("remoteDir"), m_remoteDir},
-                                              {QStringLiteral("localOutput"), m_localOutput},
-                                              {QStringLiteral("pid"), m_pid},
-                                              {QStringLiteral("gpus"), p.gpus}}).toJson());
-            f.commit();
-        }
-        Q_EMIT started(m_pid);
-        if (m_stopRequested)
-            sendControl(QByteArrayLiteral("{\"type\":\"stop\"}"));
-        follow();
+        startStream(Mode::Start, m_plan->startArgs);
     });
     const Host host = m_host;
     const QString specPath = launch.specPath;
-    watcher->setFuture(QtConcurrent::run([host, specPath, cancel] { return prepare(host, specPath, cancel); }));
+    watcher->setFuture(QtConcurrent::run([host, specPath] { return makePlan(host, specPath); }));
 }
 
 void SshRunner::attach(const QString &jobDir, qint64 offset)
@@ -515,65 +551,271 @@ void SshRunner::attach(const QString &jobDir, qint64 offset)
 
 void SshRunner::follow()
 {
+    startStream(Mode::Follow, {m_remoteDir, QString::number(m_offset + 1), QString::number(m_pid)});
+}
+
+void SshRunner::startStream(Mode mode, const QStringList &args)
+{
     if (!m_running)
         return;
+    m_mode = mode;
+    m_phase = Phase::Header;
+    m_header.clear();
     m_partial.clear(); // the stream starts again at m_offset
-    QStringList args;
+    m_trailer.clear();
+    m_streamStart = m_offset;
+    m_token = "cairn-" + QByteArray::number(QRandomGenerator::system()->generate64(), 16)
+              + QByteArray::number(QRandomGenerator::system()->generate64(), 16);
+    const QString modeName = mode == Mode::Start ? QStringLiteral("start") : mode == Mode::Launch ? QStringLiteral("launch") : QStringLiteral("follow");
+    QStringList sshArgs;
     try {
-        args = SshConnection(m_host).scriptArguments(QString::fromLatin1(kFollowScript),
-                                                     {m_remoteDir, QString::number(m_offset + 1), QString::number(m_pid)});
+        sshArgs = SshConnection(m_host).scriptArguments(QString::fromLatin1(kJobScript), QStringList{modeName, QString::fromLatin1(m_token)} + args);
     } catch (const Error &e) {
         fail(e.message());
         return;
     }
     auto *p = new QProcess(this);
-    m_follow = p;
-    connect(p, &QProcess::readyReadStandardOutput, this, &SshRunner::onFollowOutput);
+    m_stream = p;
+    connect(p, &QProcess::readyReadStandardOutput, this, [this, p] {
+        if (p == m_stream)
+            onStreamOutput(p->readAllStandardOutput());
+    });
     connect(p, &QProcess::finished, this, [this, p](int code, QProcess::ExitStatus status) {
-        if (p != m_follow)
+        if (p != m_stream)
             return;
-        onFollowOutput();
+        onStreamOutput(p->readAllStandardOutput());
         const QByteArray err = p->readAllStandardError();
         p->deleteLater();
-        m_follow = nullptr;
-        if (code == 255 || status == QProcess::CrashExit) {
-            ++m_retries;
-            const int delay = std::min(15000, 1000 * (1 << std::min(m_retries, 4)));
-            QString why = QString::fromUtf8(err).trimmed();
+        m_stream = nullptr;
+        onStreamFinished(status == QProcess::CrashExit ? 255 : code, err);
+    });
+    connect(p, &QProcess::errorOccurred, this, [this, p](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart && p == m_stream)
+            fail(QStringLiteral("cannot run ssh: %1").arg(p->errorString()));
+    });
+    p->start(SshConnection::program(), sshArgs);
+}
+
+void SshRunner::onStreamOutput(QByteArray bytes)
+{
+    if (!m_running || bytes.isEmpty())
+        return;
+    if (m_phase == Phase::Trailer) {
+        m_trailer.append(bytes);
+        return;
+    }
+    if (m_phase == Phase::Header) {
+        m_header.append(bytes);
+        const QByteArray events = m_token + " events\n";
+        const qsizetype at = m_header.indexOf(events);
+        if (at < 0) {
+            const QByteArray end = m_token + " end\n";
+            const qsizetype e = m_header.indexOf(end);
+            if (e >= 0) {
+                m_trailer = m_header.mid(e + end.size());
+                m_phase = Phase::Trailer;
+            }
+            return;
+        }
+        const QByteArray report = m_header.left(at);
+        bytes = m_header.mid(at + events.size());
+        m_header.clear();
+        m_phase = Phase::Events;
+        if (m_mode != Mode::Follow && !onLaunched(report))
+            return;
+    }
+    // The end marker is one line with one "\n" at its end: a complete line holding any part of
+    // it holds all of it, so looking for it before splitting lines is enough.
+    const QByteArray end = m_token + " end\n";
+    m_partial.append(bytes);
+    const qsizetype at = m_partial.indexOf(end);
+    if (at >= 0) {
+        m_trailer = m_partial.mid(at + end.size());
+        m_partial.truncate(at);
+        m_phase = Phase::Trailer;
+    }
+    emitLines(false);
+}
+
+bool SshRunner::onLaunched(const QByteArray &report)
+{
+    qint64 pid = 0;
+    for (const QString &line : reportLines(report))
+        if (line.startsWith(QLatin1String("launched=")))
+            pid = line.mid(9).trimmed().toLongLong();
+    if (m_mode == Mode::Start) {
+        // Launched by the start command itself: the data was there and no GPU to choose.
+        const Report rep = readReport(m_host, *m_plan, report, {}, 0);
+        if (!rep.error.isEmpty() || pid <= 0) {
+            fail(rep.error.isEmpty() ? QStringLiteral("could not start the worker on host '%1'").arg(m_host.name) : rep.error);
+            return false;
+        }
+        m_remoteDir = rep.workDir + QStringLiteral("/jobs/") + m_plan->spec.id;
+        for (const auto &i : std::as_const(m_plan->items))
+            Q_EMIT stdoutLine(logLine(QStringLiteral("host '%2' has %1 already (%3)").arg(i.local, m_host.name, i.sha.left(12))));
+        Q_EMIT stdoutLine(logLine(QStringLiteral("host '%1' has no GPU (nvidia-smi absent or none found): the job runs on its CPUs").arg(m_host.name)));
+        m_gpus = QStringLiteral("-");
+    } else if (pid <= 0) {
+        fail(QStringLiteral("could not start the worker on host '%1': %2").arg(m_host.name, QString::fromUtf8(report).trimmed()));
+        return false;
+    }
+    m_pid = pid;
+    Q_EMIT stdoutLine(logLine(QStringLiteral("worker started on host '%1' (process group %2) in %3").arg(m_host.name).arg(m_pid).arg(m_remoteDir)));
+    QSaveFile f(remoteStatePath(m_jobDir));
+    if (f.open(QIODevice::WriteOnly)) {
+        f.write(QJsonDocument(QJsonObject{{QStringLiteral("host"), m_host.toJson()},
+                                          {QStringLiteral("remoteDir"), m_remoteDir},
+                                          {QStringLiteral("localOutput"), m_localOutput},
+                                          {QStringLiteral("pid"), m_pid},
+                                          {QStringLiteral("gpus"), m_gpus}}).toJson());
+        f.commit();
+    }
+    Q_EMIT started(m_pid);
+    if (m_stopRequested)
+        sendControl(QByteArrayLiteral("{\"type\":\"stop\"}"));
+    return m_running;
+}
+
+void SshRunner::onStreamFinished(int exitCode, const QByteArray &err)
+{
+    if (!m_running || m_finishing)
+        return;
+    if (m_phase == Phase::Header && m_mode == Mode::Start && exitCode != 255) {
+        coldStart(exitCode, err);
+        return;
+    }
+    if (m_phase == Phase::Header && m_mode != Mode::Follow) {
+        // The worker was not started (as far as this process knows): nothing to re-attach to.
+        QString why = QString::fromUtf8(err).trimmed();
+        if (exitCode == 255) {
             try {
                 why = SshConnection(m_host).explain(err).message();
             } catch (const Error &) {
             }
-            if (m_retries == 1 || m_retries % 10 == 0)
-                Q_EMIT stdoutLine(logLine(QStringLiteral("lost the connection to host '%1' (%2); the job runs on there, reconnecting every %3 s")
-                                              .arg(m_host.name, why).arg(delay / 1000), QStringLiteral("warning")));
-            m_retryTimer.start(delay);
+        }
+        fail(m_mode == Mode::Start ? why : QStringLiteral("could not start the worker on host '%1': %2").arg(m_host.name, why));
+        return;
+    }
+    const EndRecord e = m_phase == Phase::Trailer ? parseEndRecord(m_trailer) : EndRecord{};
+    if (exitCode == 255 || !e.complete) {
+        // The connection dropped (or the answer was cut short): the worker runs on; follow again.
+        ++m_retries;
+        const int delay = std::min(15000, 1000 * (1 << std::min(m_retries, 4)));
+        QString why = QString::fromUtf8(err).trimmed();
+        if (exitCode == 255) {
+            try {
+                why = SshConnection(m_host).explain(err).message();
+            } catch (const Error &) {
+            }
+        } else if (why.isEmpty()) {
+            why = QStringLiteral("the stream of events ended early (ssh exit %1)").arg(exitCode);
+        }
+        if (m_retries == 1 || m_retries % 10 == 0)
+            Q_EMIT stdoutLine(logLine(QStringLiteral("lost the connection to host '%1' (%2); the job runs on there, reconnecting every %3 s")
+                                          .arg(m_host.name, why).arg(delay / 1000), QStringLiteral("warning")));
+        m_retryTimer.start(delay);
+        return;
+    }
+    if (e.alive) {
+        follow();
+        return;
+    }
+    if (e.gone) {
+        fail(QStringLiteral("the job's folder %1 is gone from host '%2'").arg(m_remoteDir, m_host.name));
+        return;
+    }
+    if (e.size >= 0 && m_offset + m_partial.size() < e.size) {
+        // tail stopped before the end of the file: read the rest (the worker has ended).
+        if (m_offset + m_partial.size() == m_streamStart) {
+            fail(QStringLiteral("host '%1' sends none of the job's events from byte %2 of %3 (is GNU tail there?)").arg(m_host.name).arg(m_offset).arg(e.size));
             return;
         }
-        onFollowFinished(code);
-    });
-    connect(p, &QProcess::errorOccurred, this, [this, p](QProcess::ProcessError e) {
-        if (e == QProcess::FailedToStart && p == m_follow)
-            fail(QStringLiteral("cannot run ssh: %1").arg(p->errorString()));
-    });
-    p->start(SshConnection::program(), args);
-}
-
-void SshRunner::onFollowOutput()
-{
-    if (m_follow)
-        emitLines(m_follow->readAllStandardOutput(), false);
-}
-
-void SshRunner::emitLines(const QByteArray &bytes, bool flushPartial)
-{
-    if (bytes.isEmpty() && !flushPartial)
+        follow();
         return;
-    if (m_retries > 0 && !bytes.isEmpty()) {
+    }
+    emitLines(true);
+    if (!e.stderrTail.trimmed().isEmpty() && (e.crashed || e.exitCode != 0))
+        Q_EMIT stderrText(e.stderrTail);
+    if (!e.hasOutput || m_localOutput.isEmpty()) {
+        m_running = false;
+        Q_EMIT finished(e.exitCode, e.crashed, {});
+        return;
+    }
+    // The output folder: unpacked (or fetched with rsync when large) off the GUI thread.
+    m_finishing = true;
+    auto *watcher = new QFutureWatcher<QPair<QString, bool>>(this);
+    connect(watcher, &QFutureWatcher<QPair<QString, bool>>::finished, this, [this, watcher, e] {
+        const auto [fetchError, retry] = watcher->result();
+        watcher->deleteLater();
+        m_finishing = false;
+        if (!m_running)
+            return;
+        if (retry) {
+            ++m_retries;
+            Q_EMIT stdoutLine(logLine(QStringLiteral("lost the connection to host '%1' while fetching the job's output (%2); retrying")
+                                          .arg(m_host.name, fetchError), QStringLiteral("warning")));
+            m_retryTimer.start(std::min(15000, 1000 * (1 << std::min(m_retries, 4))));
+            return;
+        }
+        m_running = false;
+        QString error;
+        if (!fetchError.isEmpty())
+            error = QStringLiteral("the job ended on host '%1' but its model and artifacts could not be fetched: %2").arg(m_host.name, fetchError);
+        else
+            Q_EMIT stdoutLine(logLine(QStringLiteral("fetched the job's output from host '%1' into %2").arg(m_host.name, m_localOutput)));
+        Q_EMIT finished(e.exitCode, e.crashed || !error.isEmpty(), error);
+    });
+    const Host host = m_host;
+    const QString remoteDir = m_remoteDir;
+    const QString localOutput = m_localOutput;
+    watcher->setFuture(QtConcurrent::run([host, remoteDir, e, localOutput] {
+        bool retry = false;
+        const QString error = fetchOutput(host, remoteDir, e, localOutput, &retry);
+        return QPair<QString, bool>(error, retry);
+    }));
+}
+
+void SshRunner::coldStart(int exitCode, const QByteArray &err)
+{
+    // The start command did not launch: data to send, a GPU to choose, or a worker to check.
+    const Report rep = readReport(m_host, *m_plan, m_header, err, exitCode);
+    m_header.clear();
+    if (!rep.error.isEmpty()) {
+        fail(rep.error);
+        return;
+    }
+    m_remoteDir = rep.workDir + QStringLiteral("/jobs/") + m_plan->spec.id;
+    auto *watcher = new QFutureWatcher<Placement>(this);
+    connect(watcher, &QFutureWatcher<Placement>::finished, this, [this, watcher] {
+        const Placement p = watcher->result();
+        watcher->deleteLater();
+        for (const QString &m : p.messages)
+            Q_EMIT stdoutLine(logLine(m));
+        if (p.cancelled) {
+            m_running = false;
+            Q_EMIT finished(0, false, {});
+            return;
+        }
+        if (!p.error.isEmpty()) {
+            fail(p.error);
+            return;
+        }
+        m_gpus = p.gpus;
+        startStream(Mode::Launch, p.launchArgs);
+    });
+    const Host host = m_host;
+    const auto plan = m_plan;
+    const QString remoteDir = m_remoteDir;
+    const auto cancel = m_cancel;
+    watcher->setFuture(QtConcurrent::run([host, plan, rep, remoteDir, cancel] { return place(host, *plan, rep, remoteDir, cancel); }));
+}
+
+void SshRunner::emitLines(bool flushPartial)
+{
+    if (m_retries > 0 && (!m_partial.isEmpty() || flushPartial)) {
         Q_EMIT stdoutLine(logLine(QStringLiteral("connected to host '%1' again; events resume at byte %2").arg(m_host.name).arg(m_offset)));
         m_retries = 0;
     }
-    m_partial.append(bytes);
     qsizetype start = 0;
     for (;;) {
         const qsizetype lineStart = start;
@@ -592,53 +834,9 @@ void SshRunner::emitLines(const QByteArray &bytes, bool flushPartial)
     }
 }
 
-void SshRunner::onFollowFinished(int exitCode)
-{
-    Q_UNUSED(exitCode);
-    if (!m_running || m_finishing)
-        return;
-    m_finishing = true;
-    auto *watcher = new QFutureWatcher<Ending>(this);
-    connect(watcher, &QFutureWatcher<Ending>::finished, this, [this, watcher] {
-        const Ending e = watcher->result();
-        watcher->deleteLater();
-        m_finishing = false;
-        if (!m_running)
-            return;
-        if (e.alive) {
-            follow();
-            return;
-        }
-        if (e.retry) {
-            ++m_retries;
-            Q_EMIT stdoutLine(logLine(QStringLiteral("lost the connection to host '%1' while collecting the job's end (%2); retrying")
-                                          .arg(m_host.name, e.error), QStringLiteral("warning")));
-            m_retryTimer.start(std::min(15000, 1000 * (1 << std::min(m_retries, 4))));
-            return;
-        }
-        m_partial.clear();
-        emitLines(e.catchUp, true);
-        if (!e.stderrTail.trimmed().isEmpty() && (e.crashed || e.exitCode != 0))
-            Q_EMIT stderrText(e.stderrTail);
-        m_running = false;
-        QString error = e.error;
-        if (error.isEmpty() && !e.fetchError.isEmpty())
-            error = QStringLiteral("the job ended on host '%1' but its model and artifacts could not be fetched: %2").arg(m_host.name, e.fetchError);
-        else if (error.isEmpty() && !m_localOutput.isEmpty())
-            Q_EMIT stdoutLine(logLine(QStringLiteral("fetched the job's output from host '%1' into %2").arg(m_host.name, m_localOutput)));
-        Q_EMIT finished(e.exitCode, e.crashed || !error.isEmpty(), error);
-    });
-    const Host host = m_host;
-    const QString remoteDir = m_remoteDir;
-    const qint64 pid = m_pid;
-    const qint64 offset = m_offset;
-    const QString localOutput = m_localOutput;
-    watcher->setFuture(QtConcurrent::run([=] { return ending(host, remoteDir, pid, offset, localOutput); }));
-}
-
 void SshRunner::sendControl(const QByteArray &line)
 {
-    if (m_remoteDir.isEmpty()) {
+    if (m_remoteDir.isEmpty() || m_pid <= 0) {
         // Still preparing: the stop goes as soon as the worker exists (or it is never started).
         m_stopRequested = true;
         if (m_cancel)

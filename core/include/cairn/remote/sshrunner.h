@@ -13,14 +13,18 @@
 
 namespace cairn::remote {
 
-/// Runs a job's worker on an SSH host. The spec and its data channels go over with rsync (data
-/// into the host's content-hash cache); the worker starts detached (setsid, nohup) in
-/// <workDir>/jobs/<job>/ and writes its events to events.jsonl there, which one `tail` over the
-/// shared SSH connection streams back from a byte offset. The worker survives the connection,
-/// this process and the studio: attach() picks the stream up again from the offset the store
-/// last committed. Stop goes as a line into the job's control file, then SIGTERM and SIGKILL to
-/// the worker's process group on the host. When the worker has ended, its output folder (model,
-/// artifacts) is fetched into the job's local output folder before finished() is emitted.
+struct SshJobPlan;
+
+/// Runs a job's worker on an SSH host. The data channels go over with rsync into the host's
+/// content-hash cache; the worker starts detached (setsid, nohup) in <workDir>/jobs/<job>/ and
+/// writes its events to events.jsonl there. One remote command streams them back from a byte
+/// offset and, when the worker has ended, its end record (exit code, stderr, the output folder
+/// as a tar when small) on the same stream; when the host's cache already holds the data, the
+/// same command also prepares and launches the job, so such a job costs one remote command. The
+/// worker survives the connection, this process and the studio: attach() picks the stream up
+/// again from the offset the store last committed. Stop goes as a line into the job's control
+/// file, then SIGTERM and SIGKILL to the worker's process group on the host. The output folder
+/// (model, artifacts) is in the job's local output folder before finished() is emitted.
 ///
 /// The job folder gets remote.json (host, remote folder, process id) so that any later process
 /// can re-attach.
@@ -46,11 +50,15 @@ public:
     static QJsonObject remoteState(const QString &jobDir);
 
 private:
+    enum class Mode { Start, Launch, Follow };
+    enum class Phase { Header, Events, Trailer };
     void follow();
-    void onFollowOutput();
-    void onFollowFinished(int exitCode);
-    void finish();
-    void emitLines(const QByteArray &bytes, bool flushPartial);
+    void startStream(Mode mode, const QStringList &args);
+    void onStreamOutput(QByteArray bytes);
+    void onStreamFinished(int exitCode, const QByteArray &err);
+    bool onLaunched(const QByteArray &report);
+    void coldStart(int exitCode, const QByteArray &err);
+    void emitLines(bool flushPartial);
     void signalGroup(const QString &signal);
     void fail(const QString &message);
 
@@ -60,13 +68,21 @@ private:
     QString m_localOutput; ///< where the model and artifacts come back to
     qint64 m_pid = 0;      ///< the worker's process group on the host
     qint64 m_offset = 0;   ///< bytes of events.jsonl handed on as lines
-    QByteArray m_partial;
+    QString m_gpus = QStringLiteral("-"); ///< CUDA_VISIBLE_DEVICES given to the worker
+    std::shared_ptr<SshJobPlan> m_plan;
+    Mode m_mode = Mode::Follow;
+    Phase m_phase = Phase::Header;
+    QByteArray m_token;    ///< marks the events' start and the end record in this stream
+    QByteArray m_header;   ///< the report before the events
+    QByteArray m_partial;  ///< an event line not complete yet
+    QByteArray m_trailer;  ///< the end record
+    qint64 m_streamStart = 0;
     bool m_running = false;
     bool m_finishing = false;
     int m_retries = 0;
     bool m_stopRequested = false;
     std::shared_ptr<std::atomic<bool>> m_cancel; ///< tells the preparation not to start the worker
-    QPointer<QProcess> m_follow;
+    QPointer<QProcess> m_stream;
     QTimer m_retryTimer;
 };
 

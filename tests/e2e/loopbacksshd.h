@@ -94,7 +94,9 @@ public:
             return fail(error, config.errorString());
         config.write(QStringLiteral("Port %1\nListenAddress 127.0.0.1\nHostKey %2/hostkey\nAuthorizedKeysFile %2/authorized_keys\n"
                                     "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
-                                    "UsePAM no\nStrictModes no\nPermitUserEnvironment yes\nPidFile %2/sshd.pid\nSubsystem sftp internal-sftp\n")
+                                    "UsePAM no\nStrictModes no\nPermitUserEnvironment yes\nPidFile %2/sshd.pid\nSubsystem sftp internal-sftp\n"
+                                    // sshd.log names each remote command ("Starting session"): tst_sshstream counts them.
+                                    "LogLevel VERBOSE\n")
                          .arg(m_port)
                          .arg(dir)
                          .toUtf8());

@@ -4345,6 +4345,18 @@ min %3, max %4, %n points</source>
         <translation>每实例进程数：</translation>
     </message>
     <message>
+        <source>One instance on each of these hosts:</source>
+        <translation>在以下每台主机上各运行一个实例：</translation>
+    </message>
+    <message>
+        <source>Spread the ranks over SSH hosts (and this machine): the instance count follows the hosts ticked</source>
+        <translation>将各 rank 分布到 SSH 主机（及本机）上：实例数等于勾选的主机数</translation>
+    </message>
+    <message>
+        <source>Tick at least two hosts to spread the instances over.</source>
+        <translation>请至少勾选两台主机来分布实例。</translation>
+    </message>
+    <message>
         <source>CPUs:</source>
         <translation>CPU：</translation>
     </message>

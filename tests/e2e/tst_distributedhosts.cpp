@@ -80,6 +80,7 @@ private Q_SLOTS:
         QCOMPARE(runs.size(), 1);
         const Run run = runs.first();
         QCOMPARE(run.status, RunStatus::Finished);
+        QCOMPARE(run.host, QStringLiteral("node-a, node-b"));
         QMap<QString, QString> tags;
         for (const Tag &t : workspace.store().tags(run.id))
             tags.insert(t.key, t.value);

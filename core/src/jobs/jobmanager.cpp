@@ -271,8 +271,11 @@ QString JobManager::createRunFor(JobSpec &spec, JobRecord &record)
     nr.sourceType = QStringLiteral("JOB");
     nr.sourceRef = spec.id;
     nr.parentUuid = spec.parentRunUuid;
-    // Each run records where it ran: this machine, or the host's name.
-    nr.host = remoteHostOf(spec).isEmpty() ? m_host : remoteHostOf(spec);
+    // Each run records where it ran: this machine, the host's name, or the hosts a distributed
+    // job was spread over (its ranks' hosts are in the distributed.ranks tag).
+    nr.host = !spec.resources.hosts.isEmpty() ? spec.resources.hosts.join(QStringLiteral(", "))
+              : remoteHostOf(spec).isEmpty()  ? m_host
+                                              : remoteHostOf(spec);
     nr.status = RunStatus::Scheduled;
     nr.pid = QCoreApplication::applicationPid();
     const Run run = store.createRun(nr);

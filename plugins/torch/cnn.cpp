@@ -218,6 +218,7 @@ public:
             QElapsedTimer timer;
             timer.start();
             const double lr = torchutil::scheduledLr(schedule, baseLr, epoch, epochs); // at the epoch's start
+            dp->epochStarted();
             net->train();
             const torch::Tensor perm = torch::randperm(n, gen);
             double lossSum = 0;

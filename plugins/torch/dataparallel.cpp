@@ -13,6 +13,9 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/resource.h>
+#include <time.h>
+
 namespace cairn::plugins::torchutil {
 
 namespace {
@@ -25,6 +28,20 @@ std::chrono::milliseconds timeoutFromEnvironment()
     bool ok = false;
     const double s = qEnvironmentVariable("CAIRN_DIST_TIMEOUT").toDouble(&ok);
     return std::chrono::milliseconds(qint64((ok && s > 0 ? s : 120.0) * 1000));
+}
+
+double processCpuSeconds()
+{
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+double threadCpuSeconds()
+{
+    timespec t{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
 }
 
 std::string key(const char *what, int rank)
@@ -164,6 +181,9 @@ void DataParallel::attach(torch::nn::Module &module)
     m_buckets.clear();
     for (const torch::Tensor &t : module.parameters())
         m_params.push_back(t);
+    m_cpuMark = processCpuSeconds();
+    m_threadCpuMark = threadCpuSeconds();
+    m_waitSeconds = 0;
     if (!distributed())
         return;
     // Rank 0's initial weights (and buffers) everywhere.
@@ -292,12 +312,14 @@ DataParallel::StepResult DataParallel::afterBackward()
         b->pending = 0;
     while (m_nextLaunch < m_buckets.size())
         launch(*m_buckets[m_nextLaunch++]);
+    const auto waitStart = std::chrono::steady_clock::now();
     try {
         for (auto &b : m_buckets)
             wait(b->work);
     } catch (const std::exception &e) {
         failCollective(e);
     }
+    m_waitSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - waitStart).count();
     for (size_t i = 0; i < m_params.size(); ++i) {
         const auto [b, offset] = m_where[i];
         m_params[i].mutable_grad() = m_buckets[b]->flat.narrow(0, offset, m_params[i].numel()).view(m_params[i].sizes());
@@ -334,18 +356,40 @@ std::vector<double> DataParallel::gather(double value)
     return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
 }
 
+void DataParallel::epochStarted()
+{
+    m_cpuMark = processCpuSeconds();
+    m_threadCpuMark = threadCpuSeconds();
+    m_waitSeconds = 0;
+}
+
 void DataParallel::logThroughput(JobContext &ctx, double samplesPerSecond, qint64 step)
 {
+    const double cpu = processCpuSeconds(), threadCpu = threadCpuSeconds();
+    const double epochCpu = cpu - m_cpuMark, trainingCpu = threadCpu - m_threadCpuMark, waited = m_waitSeconds;
+    if (distributed())
+        ctx.log(QStringLiteral("distributed: rank %1 in the epoch: %2 s of CPU (%3 s in the training thread, %4 s in gloo's and the "
+                               "heartbeat's), %5 s waiting for all-reduces after backward")
+                    .arg(rank()).arg(epochCpu, 0, 'f', 2).arg(trainingCpu, 0, 'f', 2).arg(epochCpu - trainingCpu, 0, 'f', 2).arg(waited, 0, 'f', 2));
     const std::vector<double> rates = gather(samplesPerSecond);
+    const std::vector<double> cpus = gather(epochCpu);
+    const std::vector<double> comm = gather(epochCpu - trainingCpu);
+    const std::vector<double> waits = gather(waited);
     if (!isMaster())
         return;
-    double total = 0;
+    double total = 0, totalCpu = 0;
     for (size_t r = 0; r < rates.size(); ++r) {
         total += rates[r];
-        if (distributed())
+        totalCpu += cpus[r];
+        if (distributed()) {
             ctx.logMetric(QStringLiteral("throughput.rank%1").arg(r), rates[r], step);
+            ctx.logMetric(QStringLiteral("epoch_cpu_s.rank%1").arg(r), cpus[r], step);
+            ctx.logMetric(QStringLiteral("comm_cpu_s.rank%1").arg(r), comm[r], step);
+            ctx.logMetric(QStringLiteral("allreduce_wait_s.rank%1").arg(r), waits[r], step);
+        }
     }
     ctx.logMetric(QStringLiteral("throughput"), total, step);
+    ctx.logMetric(QStringLiteral("epoch_cpu_s"), totalCpu, step);
 }
 
 void DataParallel::heartbeat(qint64 step)

@@ -57,8 +57,14 @@ public:
     /// Every rank's value, by rank.
     std::vector<double> gather(double value);
     /// Logs every rank's training throughput (samples per second) on rank 0, as
-    /// throughput.rank<k>, and their sum as "throughput"; on one process, "throughput".
+    /// throughput.rank<k>, and their sum as "throughput"; on one process, "throughput". With it,
+    /// where the time since the last call went since epochStarted() (a profile that does not
+    /// depend on how busy the machine is): "epoch_cpu_s" (CPU time of every rank together), and per rank
+    /// epoch_cpu_s.rank<k>, comm_cpu_s.rank<k> (CPU time of its other threads: gloo's, the
+    /// heartbeat) and allreduce_wait_s.rank<k> (wall time it waited for all-reduces after backward).
     void logThroughput(JobContext &ctx, double samplesPerSecond, qint64 step);
+    /// Starts the profile that logThroughput reports (call at the start of each epoch).
+    void epochStarted();
     /// Every rank's host name, by rank (through the store).
     QStringList hosts() const { return m_hosts; }
     /// Keeps the last step this rank reached in the store, so that a rank that waits in vain
@@ -87,6 +93,11 @@ private:
     bool m_soloStop = false;                         ///< buckets start in order on every rank
     bool m_overlap = true;
     QStringList m_hosts;
+    // The profile since the last logThroughput (or attach): marks of the process's and the
+    // training thread's CPU time, and the wall time spent waiting in afterBackward.
+    double m_cpuMark = 0;
+    double m_threadCpuMark = 0;
+    double m_waitSeconds = 0;
     struct Heartbeat;
     std::unique_ptr<Heartbeat> m_heartbeat;
 };

@@ -197,6 +197,7 @@ public:
             qint64 mine = 0;
             const double lr = torchutil::scheduledLr(schedule, baseLr, epoch, epochs); // at the epoch's start
             net->train();
+            dp->epochStarted();
             const torch::Tensor perm = torch::randperm(n, gen);
             double epochLoss = 0;
             for (qint64 b = 0; b < stepsPerEpoch && !stopping; ++b) {

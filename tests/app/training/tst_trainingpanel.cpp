@@ -392,6 +392,57 @@ private Q_SLOTS:
         }
     }
 
+    void spreadOverHostsGoesIntoTheSpec()
+    {
+        // One instance on each ticked host, as `cairn train --hosts gpu1,gpu2` does: the job runs
+        // from this machine, the instance count follows the hosts.
+        QTemporaryDir dir;
+        qputenv("CAIRN_HOSTS_FILE", dir.filePath(QStringLiteral("hosts.json")).toUtf8());
+        qputenv("CAIRN_SSH_CONFIG", dir.filePath(QStringLiteral("no-ssh-config")).toUtf8());
+        for (const QString &name : {QStringLiteral("gpu1"), QStringLiteral("gpu2")}) {
+            remote::Host h;
+            h.name = name;
+            h.hostname = name + QStringLiteral(".example.org");
+            remote::HostStore().add(h);
+        }
+        gui::StudioContext context;
+        context.openWorkspace(dir.filePath(QStringLiteral("ws")));
+        panels::TrainingPanel panel(&context);
+        QVERIFY(xgboostOnTitanic(panel));
+        auto *spread = panel.findChild<QCheckBox *>(QStringLiteral("spreadOverHosts"));
+        auto *hosts = panel.findChild<gui::HostChecklist *>(QStringLiteral("spreadHosts"));
+        QVERIFY(spread && hosts);
+        QVERIFY(spread->isEnabled());
+        QVERIFY(panel.currentSpec().resources.hosts.isEmpty());
+        spread->setChecked(true);
+        hosts->setHosts({QStringLiteral("gpu1")});
+        QVERIFY_THROWS_EXCEPTION(Error, panel.currentSpec()); // one host spreads nothing
+        hosts->setHosts({QStringLiteral("gpu1"), QStringLiteral("gpu2")});
+        JobSpec spec = panel.currentSpec();
+        QCOMPARE(spec.resources.hosts, (QStringList{QStringLiteral("gpu1"), QStringLiteral("gpu2")}));
+        QCOMPARE(spec.resources.instances, 2);
+        QCOMPARE(spec.resources.host, QStringLiteral("local"));
+        QCOMPARE(panel.instancesSpin()->value(), 2);
+        QVERIFY(!panel.instancesSpin()->isEnabled());
+        QVERIFY(!panel.hostPicker()->isEnabled());
+        panel.resize(1100, 1100);
+        panel.show();
+        const QString shots = QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots"));
+        QDir().mkpath(shots);
+        QTest::qWait(100);
+        QVERIFY(spread->parentWidget()->grab().save(QDir(shots).filePath(QStringLiteral("training-hosts.png")))); // the Run box
+        // Unticked: back to one host.
+        spread->setChecked(false);
+        QVERIFY(panel.currentSpec().resources.hosts.isEmpty());
+        QVERIFY(panel.hostPicker()->isEnabled());
+        // A cloned spread job brings its hosts back.
+        panel.fillForm(spec);
+        QVERIFY(spread->isChecked());
+        QCOMPARE(panel.currentSpec().resources.hosts, spec.resources.hosts);
+        qunsetenv("CAIRN_HOSTS_FILE");
+        qunsetenv("CAIRN_SSH_CONFIG");
+    }
+
     void featureProcessingGoesIntoTheSpecAndTheModel()
     {
         QTemporaryDir dir;

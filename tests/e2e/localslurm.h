@@ -44,9 +44,18 @@ public:
         return s.serverPort();
     }
 
+    struct Options
+    {
+        /// Memory limits enforced without cgroups: memory is a consumable (CR_Core_Memory, a
+        /// default per CPU small enough for several jobs at once) and jobacct_gather/linux with
+        /// OverMemoryKill kills a step whose processes' RSS passes --mem (it polls every second).
+        bool enforceMemory = false;
+    };
+
     /// Starts munged, slurmctld and slurmd with everything under `dir`, and waits until the node
     /// takes jobs; false with *error on failure.
-    bool start(const QString &dir, QString *error)
+    bool start(const QString &dir, QString *error) { return start(dir, Options(), error); }
+    bool start(const QString &dir, const Options &options, QString *error)
     {
         m_dir = dir;
         m_node = QHostInfo::localHostName().section(QLatin1Char('.'), 0, 0);
@@ -81,6 +90,11 @@ public:
         while (slurmdPort == m_ctldPort)
             slurmdPort = freePort();
         const long long memMb = memoryMb();
+        const QString accounting = options.enforceMemory
+                                       ? QStringLiteral("JobAcctGatherType=jobacct_gather/linux\nJobAcctGatherParams=OverMemoryKill\nJobAcctGatherFrequency=task=1\n"
+                                                        "SelectTypeParameters=CR_Core_Memory\nDefMemPerCPU=%1\n")
+                                             .arg(std::max(256LL, memMb / (QThread::idealThreadCount() * 8)))
+                                       : QStringLiteral("JobAcctGatherType=jobacct_gather/none\nSelectTypeParameters=CR_Core\n");
         QFile conf(confPath());
         if (!conf.open(QIODevice::WriteOnly))
             return fail(error, conf.errorString());
@@ -94,8 +108,8 @@ public:
                        "SlurmctldPidFile=%5/slurmctld.pid\nSlurmdPidFile=%5/slurmd.pid\n"
                        "SlurmctldLogFile=%5/slurmctld.log\nSlurmdLogFile=%5/slurmd.log\n"
                        "ProctrackType=proctrack/linuxproc\nTaskPlugin=task/none\n"
-                       "JobAcctGatherType=jobacct_gather/none\nAccountingStorageType=accounting_storage/none\n"
-                       "SelectType=select/cons_tres\nSelectTypeParameters=CR_Core\n"
+                       "%9AccountingStorageType=accounting_storage/none\n"
+                       "SelectType=select/cons_tres\n"
                        "SchedulerType=sched/builtin\nReturnToService=2\nMinJobAge=300\n"
                        "MessageTimeout=10\nSlurmctldTimeout=60\nSlurmdTimeout=60\nInactiveLimit=0\nKillWait=2\nOverTimeLimit=0\n"
                        "NodeName=%6 NodeAddr=127.0.0.1 CPUs=%7 RealMemory=%8 State=UNKNOWN\n"
@@ -106,6 +120,7 @@ public:
                        .arg(socket(), dir, m_node)
                        .arg(QThread::idealThreadCount())
                        .arg(memMb)
+                       .arg(accounting)
                        .toUtf8());
         conf.close();
         if (!startController(error))
@@ -122,14 +137,15 @@ public:
         return true;
     }
 
-    /// Starts slurmctld again (after stopController()), keeping its saved state.
-    bool startController(QString *error)
+    /// Starts slurmctld again (after stopController()), keeping its saved state; `forget`: without
+    /// it (-c), so that it no longer knows any job, as after MinJobAge on a cluster without accounting.
+    bool startController(QString *error, bool forget = false)
     {
         m_ctld.setProcessEnvironment(environment());
         m_ctld.setStandardOutputFile(m_dir + QStringLiteral("/slurmctld.out"), QIODevice::Append);
         m_ctld.setStandardErrorFile(m_dir + QStringLiteral("/slurmctld.out"), QIODevice::Append);
         QStringList args{QStringLiteral("-D"), QStringLiteral("-f"), confPath()};
-        if (!m_controllerStarted)
+        if (!m_controllerStarted || forget)
             args.prepend(QStringLiteral("-c")); // a clean start the first time only
         m_ctld.start(QStringLiteral("slurmctld"), args);
         if (!m_ctld.waitForStarted(10000))

@@ -3,7 +3,7 @@
 // CPUs than exist (refused or pending with its reason), scancel of a running job, slurmctld
 // restarted mid-job with the job still followed then re-attached and stopped with every metric
 // point stored once, a job killed at its time limit (TIMEOUT), a job of two tasks through srun, and
-// a cluster reached through a login host (a private sshd on loopback).
+// a cluster reached through a login host (a private sshd on loopback), tuning trials as one job array.
 #include "clirunner.h"
 #include "localslurm.h"
 #include "loopbacksshd.h"
@@ -19,6 +19,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -325,23 +326,43 @@ private Q_SLOTS:
         sshd.stop();
     }
 
-    void tuningTrialsAsBatchJobs()
+    void tuningTrialsAsOneJobArray()
     {
-        // Each trial is one batch job; Slurm runs them side by side.
+        // The trials started together go as one job array; Slurm runs its tasks side by side,
+        // each task its own trial, followed and recorded as its own job.
         const ProcessResult r = cairn({QStringLiteral("tune"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"),
                                        sharedTable(QStringLiteral("titanic.csv")), QStringLiteral("--target"), QStringLiteral("survived"), QStringLiteral("--objective"),
                                        QStringLiteral("validation:auc"), QStringLiteral("--maximize"), QStringLiteral("--range"), QStringLiteral("max_depth=2:6:int"),
                                        QStringLiteral("--hp"), QStringLiteral("num_round=10"), QStringLiteral("--max-trials"), QStringLiteral("4"),
-                                       QStringLiteral("--parallel"), QStringLiteral("4"), QStringLiteral("--hosts"), QStringLiteral("cluster"), QStringLiteral("--cpus"),
+                                       QStringLiteral("--parallel"), QStringLiteral("4"), QStringLiteral("--host"), QStringLiteral("cluster"), QStringLiteral("--cpus"),
                                        QStringLiteral("1"), QStringLiteral("--experiment"), QStringLiteral("tune")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
         QVERIFY2((r.out + r.err).contains(QStringLiteral("4 trials finished, 0 failed")), qPrintable(r.out + r.err));
         const QByteArray names = m_slurm.command({QStringLiteral("squeue"), QStringLiteral("-h"), QStringLiteral("-t"), QStringLiteral("all"), QStringLiteral("-o"),
-                                                  QStringLiteral("%j %T")});
-        int completed = 0;
-        for (const QByteArray &line : names.split('\n'))
-            completed += line.startsWith("cairn-tune-xgboost-trial-") && line.endsWith(" COMPLETED") ? 1 : 0;
-        QCOMPARE(completed, 4);
+                                                  QStringLiteral("%i %j %T")});
+        QSet<QString> tasks;
+        QString array;
+        for (const JobRecord &j : JobRecord::list(m_ws)) {
+            if (j.experiment != QLatin1String("tune"))
+                continue;
+            QCOMPARE(j.state, JobState::Finished);
+            const QString id = slurmState(j).value(QStringLiteral("slurmJobId")).toString();
+            QVERIFY2(id.contains(QLatin1Char('_')), qPrintable(id));
+            QVERIFY(array.isEmpty() || array == id.section(QLatin1Char('_'), 0, 0));
+            array = id.section(QLatin1Char('_'), 0, 0);
+            tasks.insert(id);
+            QVERIFY2(names.contains((id + QStringLiteral(" cairn-tune-xgboost-trials COMPLETED")).toUtf8()), names.constData());
+            QVERIFY(stored(j, QStringLiteral("validation.auc")) > 0);
+            verifyStoredExactlyOnce(m_ws, clusterJobDir(j) + QStringLiteral("/events.jsonl"), j.runUuid, QStringLiteral("validation.auc"));
+        }
+        QCOMPARE(tasks, (QSet<QString>{array + QStringLiteral("_0"), array + QStringLiteral("_1"), array + QStringLiteral("_2"), array + QStringLiteral("_3")}));
+        const QString script = readAll(m_shared + QStringLiteral("/jobs/array-") + [&] {
+            for (const JobRecord &j : JobRecord::list(m_ws))
+                if (j.experiment == QLatin1String("tune") && slurmState(j).value(QStringLiteral("slurmJobId")).toString().endsWith(QStringLiteral("_0")))
+                    return j.id;
+            return QString();
+        }() + QStringLiteral("/job.sbatch"));
+        QVERIFY2(script.contains(QStringLiteral("#SBATCH --array=0-3\n")), qPrintable(script));
     }
 
     void timeLimitEndsTimeout()

@@ -52,6 +52,10 @@ shift
 )SH";
 const char *kPollTail = R"SH(
 if [ -f exit_code ]; then echo "@@exit=$(cat exit_code)"; fi
+case $out in *JobState=RUNNING*|*JobState=PENDING*|*JobState=CONFIGURING*) ;; *)
+  oom=$(grep -h -i -m 1 'exceeded .*memory limit' slurm-"$1".out worker-*.err 2>/dev/null | head -n 1)
+  [ -n "$oom" ] && echo "@@oom=$oom" ;;
+esac
 echo "@@events"
 tail -c +"$ev" events.jsonl 2>/dev/null
 )SH";
@@ -263,7 +267,7 @@ QString jobName(const JobSpec &spec)
     return (QStringLiteral("cairn-") + base).left(64);
 }
 
-QString batchScript(const JobSpec &spec, const QString &cairnCommand)
+QString batchScript(const JobSpec &spec, const QString &cairnCommand, int arrayTasks)
 {
     const auto &r = spec.resources;
     if (!r.partition.isEmpty() && !validPartition(r.partition))
@@ -273,9 +277,11 @@ QString batchScript(const JobSpec &spec, const QString &cairnCommand)
     const int instances = std::max(1, r.instances);
     const int perInstance = std::max(1, r.processesPerInstance);
     const int tasks = instances * perInstance;
-    QStringList s{QStringLiteral("#!/bin/sh"),
-                  QStringLiteral("#SBATCH --job-name=%1").arg(jobName(spec)),
-                  QStringLiteral("#SBATCH --output=slurm-%j.out")};
+    QStringList s{QStringLiteral("#!/bin/sh"), QStringLiteral("#SBATCH --job-name=%1").arg(jobName(spec))};
+    if (arrayTasks > 0)
+        s << QStringLiteral("#SBATCH --array=0-%1").arg(arrayTasks - 1) << QStringLiteral("#SBATCH --output=slurm-%A_%a.out");
+    else
+        s << QStringLiteral("#SBATCH --output=slurm-%j.out");
     if (!r.partition.isEmpty())
         s << QStringLiteral("#SBATCH --partition=%1").arg(r.partition);
     s << QStringLiteral("#SBATCH --nodes=%1").arg(instances)
@@ -291,8 +297,13 @@ QString batchScript(const JobSpec &spec, const QString &cairnCommand)
         s << QStringLiteral("#SBATCH --time=%1").arg(r.timeLimit);
     s << QString()
       << QStringLiteral("# Written by Cairn Studio: runs `cairn worker` on each task; rank 0 writes events.jsonl.")
-      << QStringLiteral("cairn=%1").arg(shellQuote(cairnCommand))
-      << QStringLiteral("rm -f exit_code exit_code.tmp");
+      << QStringLiteral("cairn=%1").arg(shellQuote(cairnCommand));
+    if (arrayTasks > 0) {
+        // Each task runs the job whose folder (beside this one) is its line of `tasks`.
+        s << QStringLiteral("task=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" tasks)")
+          << QStringLiteral("cd -- \"../$task\" || exit 3");
+    }
+    s << QStringLiteral("rm -f exit_code exit_code.tmp");
     if (tasks == 1) {
         s << QStringLiteral("\"$cairn\" worker --spec spec.json --events-file events.jsonl --control-file control >worker-0.out 2>worker-0.err </dev/null");
     } else {
@@ -306,6 +317,21 @@ QString batchScript(const JobSpec &spec, const QString &cairnCommand)
       << QStringLiteral("exit $rc")
       << QString();
     return s.join(QLatin1Char('\n'));
+}
+
+SlurmJobState memoryKilled(const SlurmJobState &state, const QString &line)
+{
+    SlurmJobState s = state;
+    s.known = true;
+    s.state = QStringLiteral("OUT_OF_MEMORY");
+    // "StepId=12.batch exceeded memory limit (94494720 > 62914560), being killed"
+    static const QRegularExpression sizes(QStringLiteral("\\((\\d+) > (\\d+)\\)"));
+    const auto m = sizes.match(line);
+    s.reason = m.hasMatch() ? QStringLiteral("it used %1 MB, over its limit of %2 MB")
+                                  .arg(m.captured(1).toLongLong() / 1048576)
+                                  .arg(m.captured(2).toLongLong() / 1048576)
+                            : line.section(QLatin1String("error: "), -1).trimmed();
+    return s;
 }
 
 QString describeEnd(const SlurmJobState &st)
@@ -439,6 +465,9 @@ SlurmPoll SlurmCluster::poll(const QString &jobDir, const QString &jobId, qint64
             if (acct.known)
                 p.state = acct;
         }
+        const qsizetype oom = head.indexOf(QLatin1String("@@oom="));
+        if (oom >= 0)
+            p.memoryKill = head.mid(oom + 6).section(QLatin1Char('\n'), 0, 0).trimmed();
         const qsizetype e = head.indexOf(QLatin1String("@@exit="));
         if (e >= 0) {
             p.hasExitFile = true;

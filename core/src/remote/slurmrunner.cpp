@@ -9,8 +9,11 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QCoreApplication>
 #include <QFutureWatcher>
 #include <QJsonDocument>
+#include <QPointer>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -26,6 +29,26 @@ rm -f control exit_code exit_code.tmp rank-*.jsonl
 printf '%s\n' "$2" > spec.json && printf '%s' "$3" > job.sbatch || exit 3
 : > events.jsonl
 sbatch --parsable job.sbatch
+)SH";
+
+/// A job array: its folder "$1" (beside the jobs' own), its batch script "$2", then for each
+/// task the job's id and spec. Writes each job's folder, the `tasks` list, submits, and links
+/// each task's Slurm output into its job's folder (where a poll looks for it).
+const char *kSubmitArrayScript = R"SH(
+adir=$1; script=$2; shift 2
+mkdir -p -- "$adir" && cd -- "$adir" && : > tasks || exit 3
+while [ $# -ge 2 ]; do
+  mkdir -p -- "../$1" && printf '%s\n' "$2" > "../$1/spec.json" && : > "../$1/events.jsonl" || exit 3
+  rm -f -- "../$1/control" "../$1/exit_code" "../$1/exit_code.tmp" "../$1"/rank-*.jsonl
+  printf '%s\n' "$1" >> tasks
+  shift 2
+done
+printf '%s' "$script" > job.sbatch || exit 3
+id=$(sbatch --parsable job.sbatch) || exit 4
+id=${id%%;*}
+here=${PWD##*/}; i=0
+while read -r t; do ln -sf "../$here/slurm-${id}_$i.out" "../$t/slurm-${id}_$i.out"; i=$((i + 1)); done < tasks
+echo "$id"
 )SH";
 
 /// Copies the job's output folder "$1" into "$2" (a cluster run from this machine).
@@ -47,15 +70,90 @@ QString statePath(const QString &jobDir)
     return QDir(jobDir).filePath(QStringLiteral("slurm.json"));
 }
 
-struct Submitted
+using Submitted = SlurmRunner::Submission;
+
+/// The job's data channels as the cluster's nodes read them.
+void placeChannels(const Host &host, JobSpec &spec, const std::atomic<bool> &cancel, QStringList &messages)
 {
-    QString error;
-    bool cancelled = false;
-    QString remoteDir;
-    QString localOutput;
-    QString jobId;
-    QStringList messages;
+    if (host.usesSsh()) {
+        // Through a login host the data goes to the cluster's filesystem by content hash.
+        const SshConnection ssh(host);
+        const RemoteCache cache(ssh, RemoteCache::resolveWorkDir(ssh));
+        for (auto it = spec.channels.begin(); it != spec.channels.end(); ++it) {
+            for (QString *path : {&it->path, &it->labelsPath}) {
+                if (path->isEmpty() || cancel.load())
+                    continue;
+                bool sent = false;
+                const QString local = *path;
+                *path = cache.put(local, &sent);
+                messages << (sent ? QStringLiteral("sent %1 to cluster '%2'") : QStringLiteral("cluster '%2' has %1 already")).arg(local, host.name);
+            }
+        }
+    } else {
+        // Here the cluster sees this machine's paths (its filesystem is shared with the nodes).
+        for (auto it = spec.channels.begin(); it != spec.channels.end(); ++it)
+            for (QString *path : {&it->path, &it->labelsPath})
+                if (!path->isEmpty())
+                    *path = QFileInfo(*path).absoluteFilePath();
+    }
+}
+
+/// Several jobs of the same resources as one job array; task i is specPaths[i]'s job.
+QList<Submitted> submitArray(const Host &host, const QStringList &specPaths)
+{
+    QList<Submitted> out(specPaths.size());
+    const std::atomic<bool> never{false};
+    try {
+        const SlurmCluster cluster(host);
+        const QString workDir = cluster.resolvedWorkDir();
+        QList<JobSpec> specs;
+        for (qsizetype i = 0; i < specPaths.size(); ++i) {
+            JobSpec spec = JobSpec::load(specPaths.at(i));
+            out[i].localOutput = spec.outputDir;
+            out[i].remoteDir = workDir + QStringLiteral("/jobs/") + spec.id;
+            placeChannels(host, spec, never, out[i].messages);
+            spec.outputDir = out[i].remoteDir + QStringLiteral("/output");
+            specs << spec;
+        }
+        // "tune-xgboost-trial-3" → the array "cairn-tune-xgboost-trials".
+        JobSpec head = specs.first();
+        static const QRegularExpression trial(QStringLiteral("-trial-\\d+$"));
+        if (head.runName.contains(trial))
+            head.runName = head.runName.replace(trial, QStringLiteral("-trials"));
+        const QString arrayDir = workDir + QStringLiteral("/jobs/array-") + head.id;
+        QStringList args{arrayDir, slurm::batchScript(head, host.cairnCommand, int(specs.size()))};
+        for (const JobSpec &spec : std::as_const(specs))
+            args << spec.id << QString::fromUtf8(QJsonDocument(spec.toJson()).toJson(QJsonDocument::Compact));
+        const auto r = cluster.runScript(QString::fromLatin1(kSubmitArrayScript), args, 120000);
+        const QString id = QString::fromUtf8(r.out).trimmed().section(QLatin1Char('\n'), -1);
+        bool ok = false;
+        id.toLongLong(&ok);
+        if (r.exitCode != 0 || !ok)
+            throw Error(QStringLiteral("Slurm on '%1' refused the job array: %2").arg(host.name, QString::fromUtf8(r.err + r.out).trimmed()));
+        for (qsizetype i = 0; i < out.size(); ++i) {
+            out[i].jobId = QStringLiteral("%1_%2").arg(id).arg(i);
+            out[i].messages << QStringLiteral("submitted to Slurm on '%1' as task %2 of job array %3 (%4 tasks, %5/job.sbatch)")
+                                   .arg(host.name).arg(i).arg(id).arg(out.size()).arg(arrayDir);
+        }
+    } catch (const Error &e) {
+        for (Submitted &s : out)
+            s.error = e.message();
+    }
+    return out;
+}
+
+/// Jobs started in the same turn of the event loop that may go as one array, by group key.
+struct PendingArray
+{
+    Host host;
+    QList<QPointer<SlurmRunner>> runners;
+    QStringList specPaths;
 };
+QHash<QString, PendingArray> &pendingArrays()
+{
+    static QHash<QString, PendingArray> pending; // the GUI (main) thread's only
+    return pending;
+}
 
 Submitted submit(const Host &host, const QString &specPath, std::shared_ptr<std::atomic<bool>> cancel)
 {
@@ -66,27 +164,7 @@ Submitted submit(const Host &host, const QString &specPath, std::shared_ptr<std:
         out.localOutput = spec.outputDir;
         const QString workDir = cluster.resolvedWorkDir();
         out.remoteDir = workDir + QStringLiteral("/jobs/") + spec.id;
-        if (host.usesSsh()) {
-            // Through a login host the data goes to the cluster's filesystem by content hash.
-            const SshConnection ssh(host);
-            const RemoteCache cache(ssh, RemoteCache::resolveWorkDir(ssh));
-            for (auto it = spec.channels.begin(); it != spec.channels.end(); ++it) {
-                for (QString *path : {&it->path, &it->labelsPath}) {
-                    if (path->isEmpty() || cancel->load())
-                        continue;
-                    bool sent = false;
-                    const QString local = *path;
-                    *path = cache.put(local, &sent);
-                    out.messages << (sent ? QStringLiteral("sent %1 to cluster '%2'") : QStringLiteral("cluster '%2' has %1 already")).arg(local, host.name);
-                }
-            }
-        } else {
-            // Here the cluster sees this machine's paths (its filesystem is shared with the nodes).
-            for (auto it = spec.channels.begin(); it != spec.channels.end(); ++it)
-                for (QString *path : {&it->path, &it->labelsPath})
-                    if (!path->isEmpty())
-                        *path = QFileInfo(*path).absoluteFilePath();
-        }
+        placeChannels(host, spec, *cancel, out.messages);
         spec.outputDir = out.remoteDir + QStringLiteral("/output");
         const QString script = slurm::batchScript(spec, host.cairnCommand);
         if (cancel->load()) {
@@ -159,34 +237,95 @@ void SlurmRunner::start(const WorkerLaunch &launch)
     connect(this, &QObject::destroyed, [cancel] { cancel->store(true); });
     m_cancel = cancel;
     Q_EMIT stdoutLine(logLine(QStringLiteral("submitting the job to Slurm on '%1' (%2)").arg(m_host.name, m_host.address())));
+    // Children of one run (a tuning job's trials) started together with the same resources go
+    // as one job array: one sbatch, one entry in the queue, each task its own trial.
+    QString key;
+    try {
+        const JobSpec spec = JobSpec::load(launch.specPath);
+        if (!spec.parentRunUuid.isEmpty() && spec.resources.worldSize() == 1)
+            key = m_host.name + QLatin1Char('\n') + spec.parentRunUuid + QLatin1Char('\n')
+                  + QString::fromUtf8(QJsonDocument(spec.toJson().value(QStringLiteral("resources")).toObject()).toJson(QJsonDocument::Compact));
+    } catch (const Error &) {
+    }
+    if (key.isEmpty()) {
+        submitAlone(launch.specPath);
+        return;
+    }
+    PendingArray &group = pendingArrays()[key];
+    if (group.runners.isEmpty())
+        QTimer::singleShot(0, QCoreApplication::instance(), [key] { submitPending(key); });
+    group.host = m_host;
+    group.runners << QPointer<SlurmRunner>(this);
+    group.specPaths << launch.specPath;
+}
+
+void SlurmRunner::submitAlone(const QString &specPath)
+{
     auto *watcher = new QFutureWatcher<Submitted>(this);
     connect(watcher, &QFutureWatcher<Submitted>::finished, this, [this, watcher] {
         const Submitted s = watcher->result();
         watcher->deleteLater();
-        for (const QString &m : s.messages)
-            Q_EMIT stdoutLine(logLine(m));
-        if (s.cancelled) {
-            m_running = false;
-            Q_EMIT finished(0, false, {});
-            return;
-        }
-        if (!s.error.isEmpty()) {
-            fail(s.error);
-            return;
-        }
-        m_remoteDir = s.remoteDir;
-        m_localOutput = s.localOutput;
-        m_slurmJobId = s.jobId;
-        m_offset = 0;
-        saveState();
-        Q_EMIT started(m_slurmJobId.toLongLong());
-        if (m_stopRequested)
-            cancelAsync({});
-        poll();
+        onSubmitted(s);
     });
     const Host host = m_host;
-    const QString specPath = launch.specPath;
+    const auto cancel = m_cancel;
     watcher->setFuture(QtConcurrent::run([host, specPath, cancel] { return submit(host, specPath, cancel); }));
+}
+
+void SlurmRunner::submitPending(const QString &key)
+{
+    PendingArray group = pendingArrays().take(key);
+    QList<QPointer<SlurmRunner>> runners;
+    QStringList paths;
+    for (qsizetype i = 0; i < group.runners.size(); ++i) {
+        SlurmRunner *r = group.runners.at(i);
+        if (!r)
+            continue;
+        if (r->m_stopRequested) { // stopped before anything was submitted
+            r->onSubmitted(Submitted{.cancelled = true});
+            continue;
+        }
+        runners << group.runners.at(i);
+        paths << group.specPaths.at(i);
+    }
+    if (runners.size() == 1)
+        runners.first()->submitAlone(paths.first());
+    if (runners.size() < 2)
+        return;
+    auto *watcher = new QFutureWatcher<QList<Submitted>>(QCoreApplication::instance());
+    QObject::connect(watcher, &QFutureWatcher<QList<Submitted>>::finished, watcher, [watcher, runners] {
+        const QList<Submitted> results = watcher->result();
+        watcher->deleteLater();
+        for (qsizetype i = 0; i < runners.size() && i < results.size(); ++i)
+            if (runners.at(i))
+                runners.at(i)->onSubmitted(results.at(i));
+    });
+    const Host host = group.host;
+    watcher->setFuture(QtConcurrent::run([host, paths] { return submitArray(host, paths); }));
+}
+
+void SlurmRunner::onSubmitted(const Submission &s)
+{
+    for (const QString &m : s.messages)
+        Q_EMIT stdoutLine(logLine(m));
+    if (s.cancelled) {
+        m_running = false;
+        Q_EMIT finished(0, false, {});
+        return;
+    }
+    if (!s.error.isEmpty()) {
+        fail(s.error);
+        return;
+    }
+    m_remoteDir = s.remoteDir;
+    m_localOutput = s.localOutput;
+    m_slurmJobId = s.jobId;
+    m_offset = 0;
+    saveState();
+    Q_EMIT started(processId());
+    if (m_stopRequested)
+        cancelAsync({});
+    poll();
 }
 
 void SlurmRunner::attach(const QString &jobDir, qint64 offset)
@@ -258,8 +397,20 @@ void SlurmRunner::handlePoll(const SlurmPoll &p)
     }
     if (!p.state.known) {
         // Neither scontrol nor sacct knows the job (no accounting, and slurmctld forgot it):
-        // the exit code the batch script wrote is the last word.
+        // what the job left in its folder is the last word: slurmstepd's memory kill, else the
+        // exit code the batch script wrote.
         emitLines(p.events, true);
+        if (!p.memoryKill.isEmpty()) {
+            finishWith(slurm::memoryKilled(m_last, p.memoryKill), p.exitFileCode);
+            return;
+        }
+        if (!p.hasExitFile && m_cancelRequested) {
+            // A pending task of a job array that we cancelled leaves no record at all.
+            SlurmJobState end = m_last;
+            end.state = QStringLiteral("CANCELLED");
+            finishWith(end, 0);
+            return;
+        }
         SlurmJobState end;
         end.state = p.hasExitFile ? (p.exitFileCode == 0 ? QStringLiteral("COMPLETED") : QStringLiteral("FAILED")) : QString();
         end.exitCode = p.exitFileCode;
@@ -284,6 +435,13 @@ void SlurmRunner::handlePoll(const SlurmPoll &p)
     }
     if (p.state.isTerminal()) {
         emitLines(p.events, true);
+        if (!p.memoryKill.isEmpty() && p.state.state != QLatin1String("COMPLETED") && !m_cancelRequested) {
+            const SlurmJobState oom = slurm::memoryKilled(p.state, p.memoryKill);
+            Q_EMIT stdoutLine(logLine(QStringLiteral("Slurm job %1: %2 (%3); slurmstepd killed it for its memory: %4")
+                                          .arg(m_slurmJobId, p.state.state, p.state.reason, p.memoryKill)));
+            finishWith(oom, p.hasExitFile ? p.exitFileCode : p.state.exitCode);
+            return;
+        }
         finishWith(p.state, p.hasExitFile ? p.exitFileCode : p.state.exitCode);
         return;
     }

@@ -144,6 +144,38 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, slurm::batchScript(one, QStringLiteral("cairn")));
     }
 
+    void jobArrayScript()
+    {
+        // Each task finds its job's folder in `tasks` and runs there; output per task.
+        JobSpec spec;
+        spec.algorithm = QStringLiteral("xgboost");
+        spec.runName = QStringLiteral("tune-xgboost-trials");
+        const QString s = slurm::batchScript(spec, QStringLiteral("cairn"), 3);
+        QVERIFY(s.contains(QStringLiteral("#SBATCH --array=0-2\n")));
+        QVERIFY(s.contains(QStringLiteral("#SBATCH --output=slurm-%A_%a.out\n")));
+        QVERIFY(!s.contains(QStringLiteral("slurm-%j.out")));
+        const qsizetype cd = s.indexOf(QStringLiteral("cd -- \"../$task\" || exit 3\n"));
+        QVERIFY(cd > 0 && cd < s.indexOf(QStringLiteral("worker --spec spec.json")));
+        QVERIFY(s.contains(QStringLiteral("task=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" tasks)\n")));
+        QVERIFY(!slurm::batchScript(spec, QStringLiteral("cairn")).contains(QStringLiteral("--array")));
+    }
+
+    void memoryKillReadsOutOfMemory()
+    {
+        SlurmJobState failed;
+        failed.known = true;
+        failed.state = QStringLiteral("FAILED");
+        failed.reason = QStringLiteral("JobLaunchFailure");
+        failed.signal = 9;
+        const SlurmJobState s = slurm::memoryKilled(
+            failed, QStringLiteral("slurmstepd-vm: error: StepId=1.batch exceeded memory limit (94494720 > 62914560), being killed"));
+        QCOMPARE(s.state, QStringLiteral("OUT_OF_MEMORY"));
+        QCOMPARE(s.reason, QStringLiteral("it used 90 MB, over its limit of 60 MB"));
+        QVERIFY(s.isTerminal());
+        QVERIFY2(slurm::describeEnd(s).contains(QStringLiteral("more memory than it asked for")), qPrintable(slurm::describeEnd(s)));
+        QCOMPARE(slurm::memoryKilled(failed, QStringLiteral("slurmstepd: error: Exceeded job memory limit")).reason, QStringLiteral("Exceeded job memory limit"));
+    }
+
     void slurmHostsRoundTrip()
     {
         Host h;

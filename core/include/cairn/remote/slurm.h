@@ -79,6 +79,10 @@ struct SlurmPoll
     bool folderGone = false;    ///< the job's folder is not on the cluster (any more)
     bool hasExitFile = false;   ///< the batch script wrote the worker's exit code
     int exitFileCode = 0;
+    /// slurmstepd's line when it killed the job for its memory ("... exceeded memory limit
+    /// (N > M), being killed"): without cgroups (jobacct_gather/linux, OverMemoryKill) Slurm
+    /// ends such a job FAILED or CANCELLED, not OUT_OF_MEMORY. Looked for once the job has ended.
+    QString memoryKill;
     QByteArray events;          ///< read after the state: complete when the state is final
     QString error;              ///< the cluster could not be asked (login host unreachable)
 };
@@ -114,7 +118,13 @@ QString jobName(const JobSpec &spec);
 /// `events.jsonl`, the other ranks to `events.rank<N>.jsonl`; each rank's output goes to
 /// worker-<rank>.out/.err. `cairnCommand` is quoted for the shell. Throws cairn::Error for a
 /// partition or time limit that Slurm would not take.
-QString batchScript(const JobSpec &spec, const QString &cairnCommand);
+/// `arrayTasks` > 0: a job array of that many tasks (`--array=0-N`), submitted from a folder
+/// beside the jobs' own whose file `tasks` names, one a line, the job folder of each task.
+QString batchScript(const JobSpec &spec, const QString &cairnCommand, int arrayTasks = 0);
+
+/// The end of a job that slurmstepd killed for its memory (`line`, see SlurmPoll::memoryKill):
+/// OUT_OF_MEMORY with the memory used and the limit as its reason.
+SlurmJobState memoryKilled(const SlurmJobState &state, const QString &line);
 
 /// How Slurm's final state reads as a sentence ("Slurm stopped the job at its time limit").
 QString describeEnd(const SlurmJobState &state);

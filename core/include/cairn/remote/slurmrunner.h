@@ -24,6 +24,9 @@ namespace cairn::remote {
 /// when the worker does not stop. The model and artifacts come back from <job>/output.
 /// The local job folder gets slurm.json (cluster, folder, Slurm job id, last state), so a later
 /// process re-attaches and `cairn hosts queue` / the Resources panel know the job.
+/// Children of one run (a tuning job's trials) started in the same turn of the event loop with
+/// the same resources are submitted together as one job array (`sbatch --array`); each task is
+/// still its own job here, followed and stopped (`scancel 12_3`) by its own runner.
 class SlurmRunner : public Runner
 {
     Q_OBJECT
@@ -36,7 +39,8 @@ public:
     void sendControl(const QByteArray &line) override;
     void terminate() override;
     void kill() override;
-    qint64 processId() const override { return m_slurmJobId.toLongLong(); }
+    /// The Slurm job id ("12"; a job array's "12" for its task "12_3").
+    qint64 processId() const override { return m_slurmJobId.section(QLatin1Char('_'), 0, 0).toLongLong(); }
     bool isRunning() const override { return m_running; }
     bool outlivesParent() const override { return true; }
     void attach(const QString &jobDir, qint64 offset) override;
@@ -45,7 +49,21 @@ public:
     /// What slurm.json holds for a job folder (empty when the job was never submitted).
     static QJsonObject slurmState(const QString &jobDir);
 
+    /// The outcome of sbatch for one job (or one task of a job array: jobId "12_3").
+    struct Submission
+    {
+        QString error;
+        bool cancelled = false;
+        QString remoteDir;
+        QString localOutput;
+        QString jobId;
+        QStringList messages;
+    };
+
 private:
+    void submitAlone(const QString &specPath);
+    static void submitPending(const QString &key);
+    void onSubmitted(const Submission &s);
     void poll();
     void handlePoll(const SlurmPoll &p);
     void finishWith(const SlurmJobState &state, int exitFileCode);

@@ -1,0 +1,216 @@
+// How Slurm jobs end when Slurm itself says little, and tuning trials as one job array, against a
+// real Slurm on this machine that enforces memory limits without cgroups (localslurm.h with
+// enforceMemory: jobacct_gather/linux with OverMemoryKill, memory a consumable resource):
+// - a job over its --memory is killed by slurmstepd; this Slurm reports it FAILED, and the run
+//   ends OUT_OF_MEMORY with the memory it used and its limit;
+// - there is no slurmdbd, so sacct has nothing: a job slurmctld has forgotten ends from what it
+//   left in its folder (the exit code its batch script wrote), every metric stored once;
+// - a tuning job's trials go as one job array; a pending task is taken out of the queue with
+//   `scancel JOBID_TASK` and a running one stops through its control file, each on its own.
+#include "clirunner.h"
+#include "localslurm.h"
+#include "loopbacksshd.h"
+#include "remotesteps.h"
+
+#include "cairn/jobs/jobrecord.h"
+#include "cairn/store/experimentstore.h"
+#include "cairn/workspace/workspace.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace cairn;
+
+class tst_SlurmBatch : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_t;
+    QString m_ws;
+    QString m_shared;
+    LocalSlurm m_slurm;
+    QProcessEnvironment m_env;
+
+    ProcessResult cairn(const QStringList &args, int timeoutMs = 120000)
+    {
+        return runProgram(QStringLiteral(CAIRN_CLI_PATH), QStringList{QStringLiteral("--workspace"), m_ws} + args, m_env, timeoutMs);
+    }
+
+    void startCli(QProcess &p, const QStringList &args)
+    {
+        p.setProcessEnvironment(m_env);
+        p.start(QStringLiteral(CAIRN_CLI_PATH), QStringList{QStringLiteral("--workspace"), m_ws} + args);
+        QVERIFY(p.waitForStarted());
+    }
+
+    QStringList train(const QString &experiment, const QString &table, const QString &target, int rounds) const
+    {
+        return {QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), sharedTable(table),
+                QStringLiteral("--target"), target, QStringLiteral("--hp"), QStringLiteral("num_round=%1").arg(rounds), QStringLiteral("--hp"),
+                QStringLiteral("max_depth=3"), QStringLiteral("--cpus"), QStringLiteral("1"), QStringLiteral("--host"), QStringLiteral("cluster"),
+                QStringLiteral("--experiment"), experiment};
+    }
+
+    QList<JobRecord> jobsOf(const QString &experiment) const
+    {
+        QList<JobRecord> out;
+        for (const JobRecord &j : JobRecord::list(m_ws))
+            if (j.experiment == experiment)
+                out << j;
+        return out;
+    }
+
+    JobRecord jobOf(const QString &experiment) const { return jobsOf(experiment).value(0); }
+    QString jobDir(const JobRecord &j) const { return JobRecord::dirOf(m_ws, j.id); }
+    QString clusterJobDir(const JobRecord &j) const { return m_shared + QStringLiteral("/jobs/") + j.id; }
+
+    QJsonObject slurmState(const JobRecord &j) const
+    {
+        QFile f(jobDir(j) + QStringLiteral("/slurm.json"));
+        return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+    }
+
+    int stored(const JobRecord &j, const QString &key) { return j.runUuid.isEmpty() ? 0 : int(storedMetricSteps(m_ws, j.runUuid, key).size()); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString why = LocalSlurm::unavailableReason();
+        if (!why.isEmpty())
+            QSKIP(qPrintable(why));
+        QVERIFY(m_dir.isValid());
+        m_t = m_dir.path();
+        m_ws = m_t + QStringLiteral("/ws");
+        m_shared = m_t + QStringLiteral("/shared work");
+        QString error;
+        LocalSlurm::Options options;
+        options.enforceMemory = true;
+        QVERIFY2(m_slurm.start(m_t + QStringLiteral("/slurm"), options, &error), qPrintable(error));
+        m_env = m_slurm.environment(isolatedCliEnvironment(m_t));
+        const ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("--slurm"), QStringLiteral("cluster"),
+                                       QStringLiteral("--cairn"), QStringLiteral(CAIRN_CLI_PATH), QStringLiteral("--work-dir"), m_shared});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    }
+
+    void cleanupTestCase() { m_slurm.stop(); }
+
+    void overItsMemoryEndsOutOfMemory()
+    {
+        // The worker alone (Qt, the algorithms' libraries, the data) holds more than 30 MB.
+        QStringList args = train(QStringLiteral("oom"), QStringLiteral("diamonds.csv"), QStringLiteral("price"), 100000);
+        args << QStringLiteral("--memory") << QStringLiteral("30");
+        const ProcessResult r = cairn(args);
+        QVERIFY(r.exitCode != 0);
+        const JobRecord j = jobOf(QStringLiteral("oom"));
+        QCOMPARE(j.state, JobState::Failed);
+        QVERIFY2(j.message.contains(QStringLiteral("OUT_OF_MEMORY")) && j.message.contains(QStringLiteral("over its limit of 30 MB")), qPrintable(j.message + r.err));
+        QVERIFY2(j.message.contains(QStringLiteral("more memory than it asked for")), qPrintable(j.message));
+        QCOMPARE(slurmState(j).value(QStringLiteral("state")).toString(), QStringLiteral("OUT_OF_MEMORY"));
+        // What Slurm itself says without cgroups: the job FAILED, killed by signal 9.
+        const QByteArray job = m_slurm.command({QStringLiteral("scontrol"), QStringLiteral("show"), QStringLiteral("job"),
+                                                slurmState(j).value(QStringLiteral("slurmJobId")).toString()});
+        QVERIFY2(job.contains("JobState=FAILED") || job.contains("JobState=CANCELLED") || job.contains("JobState=OUT_OF_MEMORY"), job.constData());
+        Workspace ws(m_ws);
+        QCOMPARE(ws.store().run(j.runUuid).status, RunStatus::Failed);
+    }
+
+    void forgottenJobEndsFromWhatItLeft()
+    {
+        // No slurmdbd here: sacct has nothing to say.
+        QVERIFY(m_slurm.command({QStringLiteral("sacct"), QStringLiteral("-n"), QStringLiteral("-X")}).trimmed().isEmpty());
+        QProcess cli;
+        startCli(cli, train(QStringLiteral("forgotten"), QStringLiteral("titanic.csv"), QStringLiteral("survived"), 300));
+        QTRY_VERIFY_WITH_TIMEOUT(stored(jobOf(QStringLiteral("forgotten")), QStringLiteral("validation.log_loss")) >= 3, 60000);
+        const JobRecord j = jobOf(QStringLiteral("forgotten"));
+        // The supervisor dies; the job ends on the cluster meanwhile.
+        ::kill(pid_t(cli.processId()), SIGKILL);
+        QVERIFY(cli.waitForFinished(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(clusterJobDir(j) + QStringLiteral("/exit_code")), 60000);
+        // slurmctld restarts without its state: it no longer knows the job.
+        m_slurm.stopController();
+        QString error;
+        QVERIFY2(m_slurm.startController(&error, true), qPrintable(error));
+        const QString id = slurmState(j).value(QStringLiteral("slurmJobId")).toString();
+        QVERIFY(!m_slurm.command({QStringLiteral("scontrol"), QStringLiteral("show"), QStringLiteral("job"), id}).contains("JobId="));
+        // Re-attached, it ends from the exit code its batch script left: finished, every point once.
+        const ProcessResult r = cairn({QStringLiteral("jobs"), QStringLiteral("attach"), j.id});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        const JobRecord end = JobRecord::load(jobDir(j));
+        QCOMPARE(end.state, JobState::Finished);
+        QCOMPARE(slurmState(j).value(QStringLiteral("state")).toString(), QStringLiteral("COMPLETED"));
+        verifyStoredExactlyOnce(m_ws, clusterJobDir(j) + QStringLiteral("/events.jsonl"), j.runUuid, QStringLiteral("validation.log_loss"));
+        QVERIFY(stored(j, QStringLiteral("validation.log_loss")) >= 300);
+        Workspace ws(m_ws);
+        QCOMPARE(ws.store().run(j.runUuid).status, RunStatus::Finished);
+    }
+
+    void trialsOfAJobArrayStoppedOneByOne()
+    {
+        // Three long trials as one array of three tasks.
+        QProcess tune;
+        startCli(tune, {QStringLiteral("tune"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"),
+                        sharedTable(QStringLiteral("diamonds.csv")), QStringLiteral("--target"), QStringLiteral("price"), QStringLiteral("--objective"),
+                        QStringLiteral("validation:rmse"), QStringLiteral("--range"), QStringLiteral("max_depth=2:6:int"), QStringLiteral("--hp"),
+                        QStringLiteral("num_round=100000"), QStringLiteral("--max-trials"), QStringLiteral("3"), QStringLiteral("--parallel"),
+                        QStringLiteral("3"), QStringLiteral("--host"), QStringLiteral("cluster"), QStringLiteral("--cpus"), QStringLiteral("1"),
+                        QStringLiteral("--experiment"), QStringLiteral("array")});
+        QString array;
+        auto submittedAsOneArray = [&] {
+            const QList<JobRecord> trials = jobsOf(QStringLiteral("array"));
+            QSet<QString> ids;
+            for (const JobRecord &t : trials)
+                ids.insert(slurmState(t).value(QStringLiteral("slurmJobId")).toString());
+            array = ids.isEmpty() ? QString() : ids.begin()->section(QLatin1Char('_'), 0, 0);
+            return trials.size() == 3
+                   && ids == QSet<QString>{array + QStringLiteral("_0"), array + QStringLiteral("_1"), array + QStringLiteral("_2")};
+        };
+        auto why = [&] {
+            QString out;
+            for (const JobRecord &t : jobsOf(QStringLiteral("array"))) {
+                QFile log(jobDir(t) + QStringLiteral("/job.log"));
+                log.open(QIODevice::ReadOnly);
+                out += t.id + QLatin1Char(' ') + slurmState(t).value(QStringLiteral("slurmJobId")).toString() + QLatin1Char('\n') + QString::fromUtf8(log.readAll()).right(600);
+            }
+            return out;
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(submittedAsOneArray(), qPrintable(why()), 60000);
+        auto trial = [&](int task) {
+            for (const JobRecord &t : jobsOf(QStringLiteral("array")))
+                if (slurmState(t).value(QStringLiteral("slurmJobId")).toString() == QStringLiteral("%1_%2").arg(array).arg(task))
+                    return t;
+            return JobRecord();
+        };
+        // Task 0 runs and logs; stopping it writes the stop line into its own control file.
+        QTRY_VERIFY_WITH_TIMEOUT(stored(trial(0), QStringLiteral("validation.rmse")) >= 3, 60000);
+        ProcessResult r = cairn({QStringLiteral("jobs"), QStringLiteral("stop"), trial(0).id});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QTRY_COMPARE_WITH_TIMEOUT(JobRecord::load(jobDir(trial(0))).state, JobState::Stopped, 60000);
+        QVERIFY(QFile::exists(clusterJobDir(trial(0)) + QStringLiteral("/control")));
+        QVERIFY(!QFile::exists(clusterJobDir(trial(1)) + QStringLiteral("/control")));
+        // Task 1 goes with scancel of its own id; the others run on.
+        m_slurm.command({QStringLiteral("scancel"), QStringLiteral("%1_1").arg(array)});
+        QTRY_COMPARE_WITH_TIMEOUT(JobRecord::load(jobDir(trial(1))).state, JobState::Stopped, 60000);
+        QVERIFY2(JobRecord::load(jobDir(trial(1))).message.contains(QStringLiteral("cancelled in Slurm")), qPrintable(JobRecord::load(jobDir(trial(1))).message));
+        QCOMPARE(JobRecord::load(jobDir(trial(2))).state, JobState::Running);
+        const QByteArray queue = m_slurm.command({QStringLiteral("squeue"), QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%i %j %T")});
+        QVERIFY2(queue.contains(QStringLiteral("%1_2 cairn-tune-xgboost-trials RUNNING").arg(array).toUtf8()), queue.constData());
+        // Stopping the tuning job stops the last one.
+        ::kill(pid_t(tune.processId()), SIGTERM);
+        QVERIFY(tune.waitForFinished(60000));
+        QCOMPARE(JobRecord::load(jobDir(trial(2))).state, JobState::Stopped);
+        Workspace ws(m_ws);
+        for (int task = 0; task < 3; ++task)
+            QCOMPARE(ws.store().run(trial(task).runUuid).status, RunStatus::Killed);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_SlurmBatch)
+#include "tst_slurmbatch.moc"

@@ -7,10 +7,12 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTextStream>
 
+#include <algorithm>
 #include <numeric>
 
 namespace {
@@ -21,7 +23,18 @@ struct Result
     double wallSeconds = 0;   ///< the whole `cairn train`, reading and validation included
     double accuracy = 0;      ///< on the Fashion-MNIST test set (the validation channel)
     double throughput = 0;    ///< samples per second, all ranks, last epoch
+    // The profile (CPU seconds of the last epoch, which the machine's load hardly changes).
+    double cpu = 0;           ///< every rank's together
+    QList<double> rankCpu;    ///< per rank
+    QList<double> commCpu;    ///< per rank: gloo's and the heartbeat's threads
+    QList<double> waits;      ///< per rank: wall seconds waiting for all-reduces after backward
 };
+
+QString loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(QLatin1Char(' '), 0, 2) : QStringLiteral("?");
+}
 
 Result train(int instances, int images, int epochs)
 {
@@ -51,6 +64,16 @@ Result train(int instances, int images, int epochs)
     r.epochSeconds = std::accumulate(times.values.begin(), times.values.end(), 0.0) / std::max<qsizetype>(1, times.values.size());
     r.accuracy = acc.values.isEmpty() ? 0 : acc.values.last();
     r.throughput = rate.values.isEmpty() ? 0 : rate.values.last();
+    auto last = [&](const QString &key) {
+        const cairn::MetricSeries m = workspace.store().metricHistory(run.id, key);
+        return m.values.isEmpty() ? 0.0 : m.values.last();
+    };
+    r.cpu = last(QStringLiteral("epoch_cpu_s"));
+    for (int k = 0; k < instances && instances > 1; ++k) {
+        r.rankCpu << last(QStringLiteral("epoch_cpu_s.rank%1").arg(k));
+        r.commCpu << last(QStringLiteral("comm_cpu_s.rank%1").arg(k));
+        r.waits << last(QStringLiteral("allreduce_wait_s.rank%1").arg(k));
+    }
     return r;
 }
 
@@ -62,8 +85,10 @@ int main(int argc, char **argv)
     QTextStream out(stdout);
     const int images = qEnvironmentVariableIntValue("CAIRN_BENCH_TRAIN_IMAGES");
     const int epochs = qEnvironmentVariableIntValue("CAIRN_BENCH_EPOCHS") > 0 ? qEnvironmentVariableIntValue("CAIRN_BENCH_EPOCHS") : 1;
+    const QString loadBefore = loadAverage();
     const Result one = train(1, images, epochs);
     const Result two = train(2, images, epochs);
+    const QString loadAfter = loadAverage();
     if (images > 0)
         out << "training on the first " << images << " images only\n";
     out << QStringLiteral("cnn epoch, batch 64, %1 epoch(s):\n").arg(epochs);
@@ -75,5 +100,13 @@ int main(int argc, char **argv)
                .arg(one.epochSeconds / std::max(1e-9, two.epochSeconds), 0, 'f', 2)
                .arg(one.wallSeconds / std::max(1e-9, two.wallSeconds), 0, 'f', 2)
                .arg(two.accuracy - one.accuracy, 0, 'f', 4);
+    // What two free cores would allow: the busier rank's CPU time against the single process's.
+    const double busiest = two.rankCpu.isEmpty() ? 0 : *std::max_element(two.rankCpu.begin(), two.rankCpu.end());
+    out << QStringLiteral("  CPU in the last epoch: 1 process %1 s; 2 processes %2 s (rank 0 %3 s, rank 1 %4 s, of which gloo's threads %5 s and %6 s); "
+                          "waiting for all-reduces after backward %7 s and %8 s\n")
+               .arg(one.cpu, 0, 'f', 2).arg(two.cpu, 0, 'f', 2).arg(two.rankCpu.value(0), 0, 'f', 2).arg(two.rankCpu.value(1), 0, 'f', 2)
+               .arg(two.commCpu.value(0), 0, 'f', 2).arg(two.commCpu.value(1), 0, 'f', 2).arg(two.waits.value(0), 0, 'f', 2).arg(two.waits.value(1), 0, 'f', 2);
+    out << QStringLiteral("  speed-up two idle cores allow (1-process CPU / busier rank's CPU): %1\n").arg(one.cpu / std::max(1e-9, busiest), 0, 'f', 2);
+    out << QStringLiteral("  load average (1, 5, 15 min) before: %1, after: %2\n").arg(loadBefore, loadAfter);
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QPointer>
@@ -43,6 +44,8 @@ QString tr(const char *text)
 
 const QByteArray kDelimiter("<IDS|MSG>");
 const char kProtocolVersion[] = "5.3";
+// How long after an execute_request's idle status its missing reply is given up on.
+constexpr int kMissingReplyGraceMs = 3000;
 
 // Frames from the owner thread to the socket thread start with one of these bytes.
 enum Command : char { CmdShell = 's', CmdControl = 'c', CmdStdin = 'i', CmdHeartbeatOn = 'h', CmdQuit = 'q' };
@@ -490,6 +493,7 @@ void KernelClient::connectToKernel(const ConnectionInfo &info)
 void KernelClient::openSockets()
 {
     ++m_generation;
+    m_unanswered.clear();
     m_gotKernelInfo = false;
     m_gotIopub = false;
     m_kernelInfo = {};
@@ -584,11 +588,22 @@ void KernelClient::handleMessage(const KernelMessage &message)
     if (message.channel == KernelChannel::IOPub) {
         if (type == QLatin1String("status")) {
             const QString state = message.content.value(QLatin1String("execution_state")).toString();
-            if (isReady()) {
+            const QString parentType = message.parentHeader.value(QLatin1String("msg_type")).toString();
+            // ipykernel reports busy/idle for control requests too (from its control thread):
+            // an interrupt's "idle" arrives while the cell still runs, and says nothing of it.
+            const bool control = parentType == QLatin1String("interrupt_request") || parentType == QLatin1String("shutdown_request")
+                                 || parentType == QLatin1String("debug_request") || parentType == QLatin1String("usage_request");
+            if (isReady() && !control) {
                 if (state == QLatin1String("busy"))
                     setState(State::Busy);
                 else if (state == QLatin1String("idle"))
                     setState(State::Idle);
+            }
+            if (parentType == QLatin1String("execute_request")) {
+                if (state == QLatin1String("busy"))
+                    m_unanswered.insert(message.parentId());
+                else if (state == QLatin1String("idle") && m_unanswered.contains(message.parentId()))
+                    checkReplied(message);
             }
         }
         if (m_state == State::Starting)
@@ -598,6 +613,8 @@ void KernelClient::handleMessage(const KernelMessage &message)
         m_kernelInfo = message.content;
         m_gotKernelInfo = true;
     }
+    if (message.channel == KernelChannel::Shell && type == QLatin1String("execute_reply"))
+        m_unanswered.remove(message.parentId());
     if (message.channel == KernelChannel::Stdin && type == QLatin1String("input_request"))
         m_lastInputRequestHeader = message.header;
 
@@ -634,6 +651,35 @@ void KernelClient::handleMessage(const KernelMessage &message)
         break;
     case KernelChannel::Heartbeat: break;
     }
+}
+
+// An interrupt that reaches ipykernel while it handles an execute_request outside the cell's own
+// code (before the code starts or after it ended) ends the handler with "KeyboardInterrupt caught
+// in kernel": it publishes idle but never sends the execute_reply, and a client waiting for the
+// reply would wait for ever. The reply is sent before the idle status (shell socket, then the
+// iopub thread), so one still missing a while after the idle will not come: make it up.
+void KernelClient::checkReplied(const KernelMessage &idle)
+{
+    const int generation = m_generation;
+    QTimer::singleShot(kMissingReplyGraceMs, this, [this, idle, generation] {
+        if (generation != m_generation || !m_unanswered.remove(idle.parentId()))
+            return;
+        qCWarning(lcKernel) << "no execute_reply for" << idle.parentId() << "after its idle status: the kernel was interrupted outside the cell";
+        KernelMessage reply;
+        reply.channel = KernelChannel::Shell;
+        reply.header = QJsonObject{{QStringLiteral("msg_id"), newId()},
+                                   {QStringLiteral("msg_type"), QStringLiteral("execute_reply")},
+                                   {QStringLiteral("session"), idle.header.value(QLatin1String("session"))},
+                                   {QStringLiteral("version"), QLatin1String(kProtocolVersion)}};
+        reply.parentHeader = idle.parentHeader;
+        reply.content = QJsonObject{{QStringLiteral("status"), QStringLiteral("error")},
+                                    {QStringLiteral("ename"), QStringLiteral("KeyboardInterrupt")},
+                                    {QStringLiteral("evalue"), tr("interrupted before or after the cell's code ran; the kernel sent no reply")},
+                                    {QStringLiteral("traceback"), QJsonArray()},
+                                    {QStringLiteral("execution_count"), QJsonValue::Null}};
+        Q_EMIT messageReceived(reply);
+        Q_EMIT shellReply(reply);
+    });
 }
 
 void KernelClient::handleInvalid(const QString &reason)

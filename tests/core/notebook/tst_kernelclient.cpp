@@ -115,27 +115,17 @@ KernelMessage waitForShellReply(KernelClient &client, const QString &id, int tim
 // The code interruptOnceRunning() interrupts: it says when it has started sleeping.
 const QString kSleeper = QStringLiteral("import time\nprint('sleeping', flush=True)\ntime.sleep(60)");
 
-// Interrupts once kSleeper's own output arrives, not when the kernel has merely accepted the
-// code (execute_input): on a loaded machine any fixed delay after that can land the signal
-// outside the cell. Like a user, it interrupts again every 3 s while the cell still runs (a
-// message-mode interrupt once went unanswered on a loaded machine); a repeat is reported.
+// Interrupts once, when kSleeper's own output arrives, not when the kernel has merely accepted
+// the code (execute_input): ipykernel ignores SIGINT between cells, so the signal must land
+// while the cell runs. One interrupt must suffice, in either interrupt mode.
 void interruptOnceRunning(KernelClient &client)
 {
     auto *context = new QObject(&client);
     QObject::connect(&client, &KernelClient::iopubMessage, context, [&client, context](const KernelMessage &message) {
         if (message.type() != QLatin1String("stream") || !message.content.value(QStringLiteral("text")).toString().contains(QStringLiteral("sleeping")))
             return;
+        context->deleteLater();
         client.interrupt();
-        auto *again = new QTimer(context);
-        QObject::connect(again, &QTimer::timeout, context, [&client] {
-            qInfo("the cell still runs 3 s after the interrupt: interrupting again");
-            client.interrupt();
-        });
-        again->start(3000);
-    });
-    QObject::connect(&client, &KernelClient::stateChanged, context, [context](KernelClient::State state) {
-        if (state == KernelClient::State::Idle && context->findChild<QTimer *>())
-            context->deleteLater();
     });
 }
 
@@ -304,6 +294,35 @@ private Q_SLOTS:
         QVERIFY(e.finished);
         QVERIFY(timer.elapsed() < 15000);
         QCOMPARE(e.reply.value(QStringLiteral("ename")).toString(), QStringLiteral("KeyboardInterrupt"));
+    }
+
+    // An interrupt that reaches ipykernel while it handles an execute_request but not the cell's
+    // code (just before or after it) ends the handler with "KeyboardInterrupt caught in kernel":
+    // idle is published, no execute_reply ever comes. Interrupts sent at moments spread over
+    // short cells land there often (a third of the time here); every request must still get its
+    // reply (the client makes one up), and the kernel must go on working.
+    void interruptOutsideTheCellStillAnswers()
+    {
+        int interrupted = 0, madeUp = 0, ok = 0;
+        for (int i = 0; i < 30; ++i) {
+            const QString id = m_client->execute(QStringLiteral("x = %1").arg(i));
+            QElapsedTimer spin; // a spread of moments, 0 to 8 ms after the request
+            spin.start();
+            while (spin.nsecsElapsed() < qint64(i % 9) * 1000000) {
+            }
+            m_client->interrupt();
+            const KernelMessage reply = waitForShellReply(*m_client, id, 30000);
+            QVERIFY2(reply.type() == QLatin1String("execute_reply"), qPrintable(QStringLiteral("request %1 got no reply").arg(i)));
+            const QString status = reply.content.value(QStringLiteral("status")).toString();
+            if (status == QLatin1String("ok"))
+                ++ok;
+            else if (reply.content.value(QStringLiteral("evalue")).toString().contains(QStringLiteral("sent no reply")))
+                ++madeUp;
+            else if (reply.content.value(QStringLiteral("ename")).toString() == QLatin1String("KeyboardInterrupt"))
+                ++interrupted;
+        }
+        qInfo("30 interrupts: %d cells ran, %d interrupted in the cell, %d swallowed by ipykernel (reply made up)", ok, interrupted, madeUp);
+        QCOMPARE(execute(*m_client, QStringLiteral("2+3")).text(), QStringLiteral("5"));
     }
 
     void restart()

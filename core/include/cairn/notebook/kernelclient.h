@@ -9,6 +9,7 @@
 #include <QMetaType>
 #include <QObject>
 #include <QProcess>
+#include <QSet>
 #include <QString>
 
 #include <memory>
@@ -161,6 +162,7 @@ private:
     void handleHeartbeatLost();
     void handleProcessFinished(int exitCode, QProcess::ExitStatus status);
     void markDead(const QString &reason);
+    void checkReplied(const KernelMessage &idle);
 
     KernelSpec m_spec;
     KernelLaunchOptions m_options;
@@ -184,6 +186,8 @@ private:
     int m_invalidCount = 0;
     QByteArray m_stderrTail;
     int m_generation = 0;
+    /// execute_requests the kernel reported busy with and has not answered yet.
+    QSet<QString> m_unanswered;
 };
 
 } // namespace cairn

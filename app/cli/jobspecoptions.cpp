@@ -41,7 +41,7 @@ data::ChannelSpec channelFor(const QString &path, const QString &labels, const Q
 
 } // namespace
 
-void addJobSpecOptions(QCommandLineParser &parser)
+void addJobSpecOptions(QCommandLineParser &parser, bool distributedHosts)
 {
     parser.addOption({{QStringLiteral("a"), QStringLiteral("algorithm")}, QStringLiteral("Algorithm id (cairn algorithms list)."), QStringLiteral("ID")});
     parser.addOption({QStringLiteral("train"), QStringLiteral("Training data: CSV, IDX images, image folder or manifest."), QStringLiteral("PATH")});
@@ -59,7 +59,8 @@ void addJobSpecOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("instances"), QStringLiteral("Data-parallel training on N instances (linear-learner, mlp, cnn, xgboost; on this machine, N processes; default 1)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("processes-per-instance"), QStringLiteral("Training processes (ranks) on each instance (default 1)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("host"), QStringLiteral("Run on this host (cairn hosts list; default: local)."), QStringLiteral("NAME")});
-    parser.addOption({QStringLiteral("hosts"), QStringLiteral("Data-parallel training over these SSH hosts (or local), one instance each, started from here (comma-separated; --instances defaults to their number)."), QStringLiteral("H1,H2,…")});
+    if (distributedHosts)
+        parser.addOption({QStringLiteral("hosts"), QStringLiteral("Data-parallel training over these SSH hosts (or local), one instance each, started from here (comma-separated; --instances defaults to their number)."), QStringLiteral("H1,H2,…")});
     // A Slurm cluster's share of the job (#SBATCH lines); other hosts ignore them.
     parser.addOption({QStringLiteral("partition"), QStringLiteral("Slurm: the partition (default: the cluster's)."), QStringLiteral("P")});
     parser.addOption({QStringLiteral("time-limit"), QStringLiteral("Slurm: the job's time limit (minutes, H:M:S or D-H:M:S)."), QStringLiteral("T")});
@@ -99,7 +100,7 @@ double numberOption(const QCommandLineParser &parser, const QString &name, doubl
     return v;
 }
 
-JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plugins, const QString &command)
+JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plugins, const QString &command, bool distributedHosts)
 {
     if (!parser.isSet(QStringLiteral("algorithm")))
         throw UsageError(QStringLiteral("%1 needs --algorithm ID (see cairn algorithms list)").arg(command));
@@ -144,7 +145,7 @@ JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plug
                              .arg(info.id));
     if (parser.isSet(QStringLiteral("host")))
         spec.resources.host = remote::HostStore().host(parser.value(QStringLiteral("host"))).name; // an unknown name fails here, before any run exists
-    if (parser.isSet(QStringLiteral("hosts"))) {
+    if (distributedHosts && parser.isSet(QStringLiteral("hosts"))) {
         if (parser.isSet(QStringLiteral("host")))
             throw UsageError(QStringLiteral("give either --host (every rank on one host) or --hosts (one instance per host), not both"));
         const remote::HostStore store;

@@ -9,10 +9,12 @@
 
 namespace cairn::cli {
 
-void addJobSpecOptions(QCommandLineParser &parser);
+/// `distributedHosts`: whether --hosts means one instance per host (cairn train); cairn tune has
+/// its own --hosts (trials spread over hosts) and passes false to both functions.
+void addJobSpecOptions(QCommandLineParser &parser, bool distributedHosts = true);
 /// Builds and checks the spec (hyperparameters resolved against the schema, defaults filled in);
 /// `command` names the command in messages ("cairn train"). Throws UsageError for a mistake.
-JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plugins, const QString &command);
+JobSpec jobSpecFromOptions(const QCommandLineParser &parser, PluginManager &plugins, const QString &command, bool distributedHosts = true);
 /// Checks the spec against the algorithm and its data before any job or run exists (see
 /// checkJobSpec): UsageError for a setting, InputError when only the data is at fault.
 void checkSpec(const JobSpec &spec, const AlgorithmInfo &info);

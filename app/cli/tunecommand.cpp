@@ -54,7 +54,7 @@ int runTuneCommand(Context &c, const QString &verb)
     if (!verb.isEmpty())
         throw UsageError(QStringLiteral("unexpected argument '%1' (see cairn tune --help)").arg(verb));
     QCommandLineParser parser;
-    addJobSpecOptions(parser);
+    addJobSpecOptions(parser, false);
     parser.addOption({QStringLiteral("objective"), QStringLiteral("Metric to optimise, e.g. validation:auc or validation.rmse."), QStringLiteral("METRIC")});
     parser.addOption({QStringLiteral("maximize"), QStringLiteral("Higher is better (default for auc, accuracy, f1, r2…).")});
     parser.addOption({QStringLiteral("minimize"), QStringLiteral("Lower is better (default for losses and errors).")});
@@ -79,7 +79,7 @@ int runTuneCommand(Context &c, const QString &verb)
 
     PluginManager plugins;
     tuning::TuningSpec spec;
-    spec.base = jobSpecFromOptions(parser, plugins, QStringLiteral("cairn tune"));
+    spec.base = jobSpecFromOptions(parser, plugins, QStringLiteral("cairn tune"), false);
     const AlgorithmInfo info = plugins.algorithm(spec.base.algorithm);
     if (parser.values(QStringLiteral("range")).isEmpty())
         throw UsageError(QStringLiteral("cairn tune needs at least one --range, e.g. --range %1").arg(

@@ -2,7 +2,6 @@
 
 #include "cairn/jobs/jobevent.h"
 #include "cairn/jobs/jobmanager.h"
-#include "cairn/remote/host.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/tuning/strategy.h"
 #include "cairn/util/error.h"
@@ -87,13 +86,7 @@ void TuningJob::start()
         throw Error(QStringLiteral("a tuning job needs at least one parameter range"));
     m_strategy = Strategy::create(m_spec.strategy, m_spec.space, m_spec.seed);
     m_spec.hosts.removeDuplicates();
-    if (!m_spec.hosts.isEmpty()) {
-        const remote::HostStore hosts;
-        for (const QString &name : std::as_const(m_spec.hosts)) {
-            const remote::Host h = hosts.host(name); // throws, listing the known names
-            m_capacity.insert(name, h.isLocal() ? std::max(1, m_jobs.maxConcurrentJobs()) : std::max(1, h.jobLimit));
-        }
-    }
+    m_placement = remote::HostPlacement(m_spec.hosts, m_jobs.maxConcurrentJobs()); // throws for an unknown name
 
     ExperimentStore &store = m_workspace.store();
     const QString experiment = m_spec.base.experiment.isEmpty() ? QStringLiteral("Default") : m_spec.base.experiment;
@@ -172,22 +165,12 @@ int TuningJob::warmStart()
 
 QString TuningJob::pickHost() const
 {
-    // The host with the smallest share of its room in use; ties go to the one named first.
-    QString best;
-    double bestLoad = 1;
-    for (const QString &h : m_spec.hosts) {
-        if (m_dropped.contains(h))
-            continue;
+    return m_placement.pick([this](const QString &h) {
         int running = 0;
         for (const Trial &t : m_trials)
             running += t.host == h && !t.jobId.isEmpty() && !isTerminal(t.state) ? 1 : 0;
-        const double load = double(running) / m_capacity.value(h, 1);
-        if (load < bestLoad) {
-            best = h;
-            bestLoad = load;
-        }
-    }
-    return best;
+        return running;
+    });
 }
 
 bool TuningJob::submit(Trial &trial)
@@ -316,21 +299,13 @@ void TuningJob::onJobFinished(const QString &jobId, JobState state, const QStrin
     ExperimentStore &store = m_workspace.store();
     // A trial that failed on an SSH host before its worker ran says the host cannot run trials
     // (no connection, no worker, no room): the host is dropped and the trial runs elsewhere.
-    if (state == JobState::Failed && !reachedWorker && !m_spec.hosts.isEmpty() && !trial->host.isEmpty()
-        && trial->host != QLatin1String(remote::Host::kLocalName) && !m_stopRequested) {
+    if (state == JobState::Failed && !m_placement.isEmpty() && remote::HostPlacement::failureDropsHost(trial->host, reachedWorker)
+        && !m_stopRequested) {
         const QString host = trial->host;
-        if (!m_dropped.contains(host)) {
-            m_dropped.insert(host, message);
-            QStringList dropped;
-            for (auto it = m_dropped.cbegin(); it != m_dropped.cend(); ++it)
-                dropped << it.key();
-            store.setTag(m_runUuid, QStringLiteral("tuning.dropped_hosts"), dropped.join(QStringLiteral(", ")));
-            if (m_dropped.size() == m_spec.hosts.size()) {
-                QStringList why;
-                for (const QString &h : std::as_const(m_spec.hosts))
-                    why << QStringLiteral("%1: %2").arg(h, m_dropped.value(h));
-                m_failure = tr("no host is left to run the trials (%1)").arg(why.join(QStringLiteral("; ")));
-            }
+        if (m_placement.drop(host, message)) {
+            store.setTag(m_runUuid, QStringLiteral("tuning.dropped_hosts"), m_placement.dropped().join(QStringLiteral(", ")));
+            if (m_placement.allDropped())
+                m_failure = tr("no host is left to run the trials (%1)").arg(m_placement.reasons());
             Q_EMIT hostDropped(host, message);
         }
         if (!m_failure.isEmpty()) {

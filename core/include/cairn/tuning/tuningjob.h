@@ -2,6 +2,7 @@
 
 #include "cairn/jobs/jobrecord.h"
 #include "cairn/jobs/jobspec.h"
+#include "cairn/remote/hostplacement.h"
 #include "cairn/tuning/earlystopping.h"
 #include "cairn/tuning/searchspace.h"
 
@@ -121,8 +122,7 @@ private:
     bool m_stopRequested = false;
     bool m_finished = false;
     bool m_exhausted = false;
-    QHash<QString, int> m_capacity;   ///< jobs at once per host of spec().hosts
-    QHash<QString, QString> m_dropped;///< hosts that could not run a trial → why
+    remote::HostPlacement m_placement;///< the hosts of spec().hosts, their room, those dropped
     QList<int> m_retry;               ///< trials to run again on another host
     QString m_failure;
 };

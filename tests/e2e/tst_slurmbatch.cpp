@@ -5,8 +5,9 @@
 //   ends OUT_OF_MEMORY with the memory it used and its limit;
 // - there is no slurmdbd, so sacct has nothing: a job slurmctld has forgotten ends from what it
 //   left in its folder (the exit code its batch script wrote), every metric stored once;
-// - a tuning job's trials go as one job array; a pending task is taken out of the queue with
-//   `scancel JOBID_TASK` and a running one stops through its control file, each on its own.
+// - a tuning job's trials go as one job array; a running task stops through its control file,
+//   one cancelled in Slurm ends stopped, and a pending one is taken out of the queue with
+//   `scancel JOBID_TASK`, each on its own.
 #include "clirunner.h"
 #include "localslurm.h"
 #include "loopbacksshd.h"
@@ -209,6 +210,39 @@ private Q_SLOTS:
         Workspace ws(m_ws);
         for (int task = 0; task < 3; ++task)
             QCOMPARE(ws.store().run(trial(task).runUuid).status, RunStatus::Killed);
+    }
+
+    void pendingArrayTaskStoppedWithScancel()
+    {
+        // Tasks that cannot start (more CPUs than the node has) wait in the queue; stopping one
+        // trial takes only its task out (scancel JOBID_TASK), which leaves no record behind.
+        QProcess tune;
+        startCli(tune, {QStringLiteral("tune"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"),
+                        sharedTable(QStringLiteral("titanic.csv")), QStringLiteral("--target"), QStringLiteral("survived"), QStringLiteral("--objective"),
+                        QStringLiteral("validation:auc"), QStringLiteral("--maximize"), QStringLiteral("--range"), QStringLiteral("max_depth=2:6:int"),
+                        QStringLiteral("--max-trials"), QStringLiteral("2"), QStringLiteral("--parallel"), QStringLiteral("2"), QStringLiteral("--host"),
+                        QStringLiteral("cluster"), QStringLiteral("--cpus"), QStringLiteral("64"), QStringLiteral("--experiment"), QStringLiteral("pending")});
+        auto bothPending = [&] {
+            const QList<JobRecord> trials = jobsOf(QStringLiteral("pending"));
+            int pending = 0;
+            for (const JobRecord &t : trials)
+                pending += slurmState(t).value(QStringLiteral("state")).toString() == QLatin1String("PENDING") ? 1 : 0;
+            return trials.size() == 2 && pending == 2;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(bothPending(), 60000);
+        const JobRecord first = jobsOf(QStringLiteral("pending")).at(0);
+        const JobRecord second = jobsOf(QStringLiteral("pending")).at(1);
+        const QString id = slurmState(first).value(QStringLiteral("slurmJobId")).toString();
+        QVERIFY2(id.contains(QLatin1Char('_')), qPrintable(id));
+        const ProcessResult r = cairn({QStringLiteral("jobs"), QStringLiteral("stop"), first.id});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QTRY_COMPARE_WITH_TIMEOUT(JobRecord::load(jobDir(first)).state, JobState::Stopped, 60000);
+        QCOMPARE(slurmState(first).value(QStringLiteral("state")).toString(), QStringLiteral("CANCELLED"));
+        QVERIFY(!m_slurm.command({QStringLiteral("squeue"), QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%i")}).contains(id.toUtf8()));
+        QCOMPARE(JobRecord::load(jobDir(second)).state, JobState::Running); // still waiting in the queue
+        ::kill(pid_t(tune.processId()), SIGTERM);
+        QVERIFY(tune.waitForFinished(60000));
+        QCOMPARE(JobRecord::load(jobDir(second)).state, JobState::Stopped);
     }
 };
 

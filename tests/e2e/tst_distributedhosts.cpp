@@ -104,17 +104,17 @@ private Q_SLOTS:
 
     void killedRemoteRankFailsTheJob()
     {
-        // Rank 0 here, rank 1 over SSH; rank 1's worker is killed mid-training.
+        // Rank 0 here, rank 1 over SSH; rank 1's worker is killed mid-training (of far more epochs
+        // than the test waits for).
         const QString ws = m_t + QStringLiteral("/ws-kill");
         QProcess p;
         p.setProcessEnvironment(m_env);
         p.setProcessChannelMode(QProcess::MergedChannels);
         p.start(QStringLiteral(CAIRN_CLI_PATH),
                 trainArgs(ws, QStringLiteral("local,node-b"))
-                    + QStringList{QStringLiteral("--algorithm"), QStringLiteral("cnn"), QStringLiteral("--train"),
-                                  QStringLiteral(CAIRN_SHARED_DATA_DIR "/fashion-mnist/t10k-images-idx3-ubyte.gz"), QStringLiteral("--hp"),
-                                  QStringLiteral("epochs=20"), QStringLiteral("--hp"), QStringLiteral("max_train_images=10000"), QStringLiteral("--hp"),
-                                  QStringLiteral("log_every=1")});
+                    + QStringList{QStringLiteral("--algorithm"), QStringLiteral("mlp"), QStringLiteral("--train"),
+                                  sharedTable(QStringLiteral("breast_cancer.csv")), QStringLiteral("--target"), QStringLiteral("target"),
+                                  QStringLiteral("--hp"), QStringLiteral("epochs=10000")});
         QVERIFY(p.waitForStarted());
         // Rank 1 trains once its events (streamed back from node-b) show a training loss.
         QString rankEvents;

@@ -178,15 +178,18 @@ int DistributedLauncher::run()
             forward(*line);
         partial.remove(0, start);
     };
-    auto failOthers = [&] {
-        if (!killTimer.isActive() && !abandonTimer.isActive())
-            killTimer.start(m_options.graceMs);
+    auto failOthers = [&](bool neverStarted) {
+        // A rank that never started leaves the others waiting at the rendezvous with nothing
+        // to report: they go at once.
+        if (abandonTimer.isActive() || (killTimer.isActive() && !neverStarted))
+            return;
+        killTimer.start(neverStarted ? 0 : m_options.graceMs);
     };
     auto ended = [&](Rank &me) {
         me.ended = true;
         me.endedAt = QDateTime::currentMSecsSinceEpoch();
         if (!me.ok)
-            failOthers();
+            failOthers(me.pid <= 0);
         if (--running == 0)
             loop.quit();
     };

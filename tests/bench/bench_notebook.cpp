@@ -4,7 +4,8 @@
 //  2. opening and rendering a 20 MB notebook with images in the Notebooks panel vs Python's
 //     json.load of the same file;
 //  3. `1+1` on a kernel on an SSH host (a private sshd on loopback, ports forwarded over the shared
-//     connection) vs the same on a local kernel, alternated; target ≤ 8 ms median.
+//     connection) vs the same on a local kernel, alternated; target ≤ 8 ms median. Alone with
+//     `bench_notebook --remote-kernel`.
 #include "notebookeditor.h"
 #include "notebookpanel.h"
 
@@ -197,8 +198,14 @@ bool remoteKernelBench(const QString &dir)
     remote::SshConnection(host).closeMaster();
     const double remoteMedian = median(remoteTimes);
     std::printf("bench_notebook: `1+1` on a kernel over loopback SSH, %d alternating rounds of %d\n", rounds, perRound);
-    std::printf("  remote kernel (ssh -O forward)  median %.3f ms (target <= 8 ms: %s)\n", remoteMedian, remoteMedian <= 8 ? "met" : "NOT met");
-    std::printf("  local kernel                    median %.3f ms\n", median(localTimes));
+    auto p95 = [](QList<double> v) {
+        std::sort(v.begin(), v.end());
+        return v.isEmpty() ? 0.0 : v.at(std::min<qsizetype>(v.size() - 1, qsizetype(0.95 * double(v.size()))));
+    };
+    std::printf("  remote kernel (ssh -O forward)  median %.3f ms, p95 %.3f ms, max %.1f ms (target <= 8 ms: %s)\n", remoteMedian, p95(remoteTimes),
+                *std::max_element(remoteTimes.begin(), remoteTimes.end()), remoteMedian <= 8 ? "met" : "NOT met");
+    std::printf("  local kernel                    median %.3f ms, p95 %.3f ms, max %.1f ms\n", median(localTimes), p95(localTimes),
+                *std::max_element(localTimes.begin(), localTimes.end()));
     return true;
 }
 
@@ -208,6 +215,11 @@ int main(int argc, char **argv)
 {
     qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
+    if (app.arguments().contains(QStringLiteral("--remote-kernel"))) {
+        // Only the kernel over SSH vs a local one (issue 15's target), without the rest.
+        QTemporaryDir dir;
+        return remoteKernelBench(dir.path()) ? 0 : 1;
+    }
     const int rounds = 10;
     const int perRound = 20;
     std::printf("bench_notebook: execute `1+1` on python3 ipykernel, %d alternating rounds of %d round trips\n", rounds, perRound);

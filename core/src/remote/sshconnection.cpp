@@ -147,7 +147,9 @@ QStringList SshConnection::commonOptions() const
       << QStringLiteral("-o") << QStringLiteral("ServerAliveCountMax=3")
       << QStringLiteral("-o") << QStringLiteral("StrictHostKeyChecking=yes")
       << QStringLiteral("-o") << QStringLiteral("ControlMaster=auto")
-      << QStringLiteral("-o") << QStringLiteral("ControlPersist=120")
+      // 10 minutes: a new connection costs 0.3-0.7 s more per job (key exchange, login) than one
+      // through the master, and jobs a few minutes apart should not pay it each time.
+      << QStringLiteral("-o") << QStringLiteral("ControlPersist=600")
       << QStringLiteral("-o") << QStringLiteral("ControlPath=%1/%C-%2").arg(controlDir(), settingsKey(m_host));
     if (!m_host.knownHostsFile.isEmpty())
         o << QStringLiteral("-o") << QStringLiteral("UserKnownHostsFile=%1").arg(m_host.knownHostsFile);

@@ -717,7 +717,12 @@ void SshRunner::onStreamFinished(int exitCode, const QByteArray &err)
         return;
     }
     if (e.alive) {
-        follow();
+        // The stream stopped while the worker runs on (tail ended): follow again, not in a tight
+        // loop when it sent nothing at all.
+        if (m_offset + m_partial.size() == m_streamStart)
+            m_retryTimer.start(1000);
+        else
+            follow();
         return;
     }
     if (e.gone) {

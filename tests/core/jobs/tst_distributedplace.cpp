@@ -1,7 +1,10 @@
 // Where a rank of a distributed job stands, from Cairn's or Slurm's environment variables.
 #include "cairn/jobs/distributed.h"
+#include "cairn/jobs/jobspec.h"
 #include "cairn/util/error.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QTest>
 
 using namespace cairn;
@@ -36,6 +39,45 @@ private Q_SLOTS:
         QCOMPARE(p->source, QStringLiteral("cairn"));
         QVERIFY(p->isDistributed());
         QVERIFY(!p->isMaster());
+    }
+
+    void placeInASpec()
+    {
+        // A rank started over SSH gets its place in its spec (no environment goes with it).
+        DistributedPlace in;
+        in.rank = 1;
+        in.worldSize = 2;
+        in.masterAddr = QStringLiteral("10.0.0.5");
+        in.masterPort = 31000;
+        in.hostName = QStringLiteral("gpu2");
+        JobSpec spec;
+        spec.algorithm = QStringLiteral("mlp");
+        data::ChannelSpec train;
+        train.path = QStringLiteral("/data/train.csv");
+        spec.channels.insert(QStringLiteral("train"), train);
+        spec.resources.hosts = {QStringLiteral("gpu1"), QStringLiteral("gpu2")};
+        spec.distributed = in.toJson(QJsonObject{{QStringLiteral("CAIRN_DIST_TIMEOUT"), QStringLiteral("30")}});
+        const JobSpec back = JobSpec::fromJson(spec.toJson());
+        QCOMPARE(back.resources.hosts, spec.resources.hosts);
+        const DistributedPlace p = DistributedPlace::fromJson(back.distributed);
+        QCOMPARE(p.rank, 1);
+        QCOMPARE(p.worldSize, 2);
+        QCOMPARE(p.masterAddr, QStringLiteral("10.0.0.5"));
+        QCOMPARE(p.masterPort, 31000);
+        QCOMPARE(p.hostName, QStringLiteral("gpu2"));
+        QCOMPARE(back.distributed.value(QStringLiteral("environment")).toObject().value(QStringLiteral("CAIRN_DIST_TIMEOUT")).toString(), QStringLiteral("30"));
+        // The host name travels in the environment too (the trainer records it).
+        QProcessEnvironment env;
+        p.exportTo(env);
+        QCOMPARE(DistributedPlace::fromEnvironment(env)->hostName, QStringLiteral("gpu2"));
+        // A place that is not one, and hosts that are not names, are errors.
+        QVERIFY_THROWS_EXCEPTION(Error, DistributedPlace::fromJson(QJsonObject{{QStringLiteral("rank"), 2}, {QStringLiteral("worldSize"), 2}}));
+        QVERIFY_THROWS_EXCEPTION(Error, DistributedPlace::fromJson(QJsonObject{{QStringLiteral("rank"), 0}, {QStringLiteral("worldSize"), 2}}));
+        QJsonObject bad = spec.toJson();
+        QJsonObject res = bad.value(QStringLiteral("resources")).toObject();
+        res.insert(QStringLiteral("hosts"), QJsonArray{QStringLiteral("gpu1"), 3});
+        bad.insert(QStringLiteral("resources"), res);
+        QVERIFY_THROWS_EXCEPTION(Error, JobSpec::fromJson(bad));
     }
 
     void cairnVariablesWinOverSlurm()

@@ -95,6 +95,25 @@ private Q_SLOTS:
         QVERIFY2(checkJobSpec(s, boosting()).isEmpty(), qPrintable(messages(checkJobSpec(s, boosting())).join(QLatin1Char('\n'))));
     }
 
+    void hostsNeedOneInstanceEach()
+    {
+        const QString csv = write(QStringLiteral("h.csv"), "a,b,y\n1,2,0\n3,4,1\n");
+        JobSpec s = spec(csv, QStringLiteral("y"));
+        s.resources.hosts = {QStringLiteral("gpu1"), QStringLiteral("gpu2")};
+        s.resources.instances = 3;
+        AlgorithmInfo info = boosting();
+        info.distributed = true;
+        QString all = messages(checkJobSpec(s, info)).join(QLatin1Char('\n'));
+        QVERIFY2(all.contains(QLatin1String("3 instances asked for on 2 hosts")), qPrintable(all));
+        s.resources.instances = 2;
+        s.resources.host = QStringLiteral("gpu1");
+        all = messages(checkJobSpec(s, info)).join(QLatin1Char('\n'));
+        QVERIFY2(all.contains(QLatin1String("must be 'local'")), qPrintable(all));
+        s.resources.host = QStringLiteral("local");
+        s.resources.cpus = QThread::idealThreadCount() + 1; // per rank, on other machines
+        QVERIFY2(checkJobSpec(s, info).isEmpty(), qPrintable(messages(checkJobSpec(s, info)).join(QLatin1Char('\n'))));
+    }
+
     void settingsAndDataProblemsAreSeparate()
     {
         const QString csv = write(QStringLiteral("t.csv"), "name,survived\nA,1\nB,0\n");

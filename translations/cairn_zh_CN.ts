@@ -4815,6 +4815,18 @@ min %3, max %4, %n points</source>
 <context>
     <name>cairn::studio::MainWindow</name>
     <message>
+        <source>Creating the sample workspace: training scikit-learn models on the Titanic passengers…</source>
+        <translation>正在创建示例工作区：在泰坦尼克号乘客数据上训练 scikit-learn 模型…</translation>
+    </message>
+    <message>
+        <source>The sample workspace is ready.</source>
+        <translation>示例工作区已就绪。</translation>
+    </message>
+    <message>
+        <source>Creating the sample workspace failed: %1</source>
+        <translation>创建示例工作区失败：%1</translation>
+    </message>
+    <message>
         <source>Cairn Studio</source>
         <translation>Cairn Studio</translation>
     </message>

@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProcess>
 #include <QPushButton>
 #include <QStatusBar>
 #include <QUrl>
@@ -160,6 +161,59 @@ bool MainWindow::openWorkspace(const QString &path)
     rebuildRecentMenu();
     setWindowTitle(tr("%1 — Cairn Studio").arg(QDir(m_context->workspacePath()).dirName()));
     return true;
+}
+
+namespace {
+const QString kSampleExperiment = QStringLiteral("titanic-sample");
+}
+
+void MainWindow::fillSampleWorkspace(const QString &script, const std::function<void(bool)> &done)
+{
+    auto *process = new QProcess(this);
+    process->setProcessChannelMode(QProcess::MergedChannels);
+    statusBar()->showMessage(tr("Creating the sample workspace: training scikit-learn models on the Titanic passengers…"));
+    connect(process, &QProcess::finished, this, [this, process, done](int exitCode, QProcess::ExitStatus status) {
+        const bool ok = status == QProcess::NormalExit && exitCode == 0;
+        if (ok) {
+            statusBar()->showMessage(tr("The sample workspace is ready."), 10000);
+            showNewestRun(kSampleExperiment);
+        } else {
+            // The script's last lines say what was missing (a Python module, most often).
+            const QStringList lines = QString::fromUtf8(process->readAll()).trimmed().split(QLatin1Char('\n'));
+            statusBar()->showMessage(tr("Creating the sample workspace failed: %1").arg(lines.value(lines.size() - 1)));
+        }
+        process->deleteLater();
+        if (done)
+            done(ok);
+    });
+    connect(process, &QProcess::errorOccurred, this, [this, process, done](QProcess::ProcessError error) {
+        if (error != QProcess::FailedToStart)
+            return;
+        statusBar()->showMessage(tr("Creating the sample workspace failed: %1").arg(process->errorString()));
+        process->deleteLater();
+        if (done)
+            done(false);
+    });
+    process->start(QStringLiteral("/usr/bin/python3"),
+                   {script, QStringLiteral("--workspace"), m_context->workspacePath(), QStringLiteral("--experiment"), kSampleExperiment});
+}
+
+void MainWindow::showNewestRun(const QString &experimentName)
+{
+    // The Experiments panel picked an experiment when the workspace was still empty.
+    try {
+        const auto experiment = m_context->store().findExperiment(experimentName);
+        if (!experiment)
+            return;
+        RunQuery query;
+        query.experimentIds = {experiment->id};
+        query.limit = 1;
+        const QList<Run> runs = m_context->store().searchRuns(query);
+        if (!runs.isEmpty())
+            Q_EMIT m_context->showRunRequested(runs.first().uuid);
+    } catch (const Error &) {
+        // Only a convenience: the workspace is open either way.
+    }
 }
 
 void MainWindow::newWorkspace()

@@ -2,6 +2,8 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
 class QLabel;
 class QPushButton;
 class QMenu;
@@ -25,6 +27,10 @@ public:
     bool openWorkspace(const QString &path);
     /// Brings the panel with this id to the front; false if there is none.
     bool raisePanel(const QString &panelId);
+    /// Fills the open (new) workspace with the sample: runs the sample's training script
+    /// (scikit-learn on the Titanic passengers, logging through the Python client) in the
+    /// background; `done(ok)` comes when it ends. The runs appear live as they are logged.
+    void fillSampleWorkspace(const QString &script, const std::function<void(bool)> &done = {});
     QList<gui::Panel *> panels() const { return m_panels; }
 
 protected:
@@ -37,6 +43,8 @@ private:
     void rebuildRecentMenu();
     void updateStatus();
     void showAbout();
+    /// Shows the newest run of the experiment in the Experiments panel.
+    void showNewestRun(const QString &experimentName);
 
     gui::StudioContext *m_context;
     QList<gui::Panel *> m_panels;

@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QFileInfo>
 #include <QIcon>
 #include <QLibraryInfo>
@@ -140,9 +141,30 @@ int runStudio(QApplication &app, const LaunchOptions &options)
     QString path = options.workspace;
     if (path.isEmpty())
         path = qEnvironmentVariableIsSet("CAIRN_WORKSPACE") ? Workspace::defaultPath() : settings.lastWorkspace();
+    // The first launch of the installed application opens a sample workspace, filled by the
+    // sample's training script shipped beside it (scripts/run does the same for a source tree).
+    QString sampleScript;
+    if (path.isEmpty()) {
+        const QString script = QDir::cleanPath(QCoreApplication::applicationDirPath()
+                                               + QStringLiteral("/../share/cairn-studio/sample/train_titanic.py"));
+        if (QFileInfo::exists(script)) {
+            path = qEnvironmentVariable("CAIRN_SAMPLE_WORKSPACE", QDir::home().filePath(QStringLiteral("CairnSampleWorkspace")));
+            if (!Workspace::exists(path))
+                sampleScript = script;
+        }
+    }
     if (path.isEmpty())
         path = Workspace::defaultPath();
     const bool opened = window.openWorkspace(path);
+    bool sampleFilled = true;
+    bool sampleRunning = false;
+    if (opened && !sampleScript.isEmpty()) {
+        sampleRunning = true;
+        window.fillSampleWorkspace(sampleScript, [&](bool ok) {
+            sampleFilled = ok;
+            sampleRunning = false;
+        });
+    }
     if (!options.panel.isEmpty())
         window.raisePanel(options.panel);
     window.show();
@@ -150,13 +172,30 @@ int runStudio(QApplication &app, const LaunchOptions &options)
         Q_EMIT context->openNotebookRequested(notebook);
 
     if (!options.screenshot.isEmpty()) {
-        // Let layouts settle and lazy views fetch before grabbing.
-        QTimer::singleShot(800, &app, [&] {
-            const bool saved = window.grab().save(options.screenshot, "PNG");
-            if (!saved)
-                std::fprintf(stderr, "cairn-studio: cannot write %s\n", qPrintable(options.screenshot));
-            app.exit(saved && opened ? 0 : 1);
-        });
+        // Let layouts settle and lazy views fetch before grabbing; a sample workspace being filled
+        // is waited for, so that the picture shows it.
+        auto grab = [&] {
+            QTimer::singleShot(800, &app, [&] {
+                const bool saved = window.grab().save(options.screenshot, "PNG");
+                if (!saved)
+                    std::fprintf(stderr, "cairn-studio: cannot write %s\n", qPrintable(options.screenshot));
+                if (!sampleFilled)
+                    std::fprintf(stderr, "cairn-studio: creating the sample workspace failed\n");
+                app.exit(saved && opened && sampleFilled ? 0 : 1);
+            });
+        };
+        if (sampleRunning) {
+            auto *poll = new QTimer(&app);
+            QObject::connect(poll, &QTimer::timeout, &app, [&, poll] {
+                if (sampleRunning)
+                    return;
+                poll->deleteLater();
+                grab();
+            });
+            poll->start(200);
+        } else {
+            grab();
+        }
     }
     return app.exec();
 }

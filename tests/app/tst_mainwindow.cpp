@@ -10,6 +10,7 @@
 #include "cairn/store/experimentstore.h"
 #include "cairn/workspace/workspace.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QCheckBox>
 #include <QDockWidget>
@@ -128,6 +129,62 @@ private Q_SLOTS:
         const QImage during = window.statusBar()->grab(where).toImage();
         QCOMPARE(during, before);
         QVERIFY(window.statusBar()->grab().save(QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots/statusbar-message.png"))));
+    }
+
+    void fillsTheSampleWorkspace()
+    {
+        // What the installed studio's first launch does: the sample's training script runs in the
+        // background, and the Experiments panel then shows the sample's newest run.
+        QTemporaryDir dir;
+        gui::StudioContext context;
+        studio::MainWindow window(&context, studio::createPanels(&context));
+        window.resize(1400, 880);
+        QVERIFY(window.openWorkspace(dir.path()));
+        window.show();
+        bool finished = false, ok = false;
+        window.fillSampleWorkspace(QStringLiteral(CAIRN_SOURCE_DIR "/resources/sample/train_titanic.py"), [&](bool result) {
+            finished = true;
+            ok = result;
+        });
+        QVERIFY2(window.statusBar()->currentMessage().startsWith(QStringLiteral("Creating the sample workspace")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 180000);
+        QVERIFY2(ok, qPrintable(window.statusBar()->currentMessage()));
+        QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("The sample workspace is ready."));
+        const qint64 experiment = context.store().experimentByName(QStringLiteral("titanic-sample")).id;
+        const QList<Run> runs = context.store().searchRuns({.experimentIds = {experiment}});
+        QCOMPARE(runs.size(), 9);
+        gui::Panel *experiments = nullptr;
+        for (gui::Panel *panel : window.panels())
+            if (panel->panelId() == QStringLiteral("experiments"))
+                experiments = panel;
+        QVERIFY(experiments);
+        auto showsNewest = [&] {
+            for (QAbstractItemView *view : experiments->findChildren<QAbstractItemView *>())
+                if (view->currentIndex().isValid() && view->currentIndex().siblingAtColumn(0).data().toString() == runs.first().name)
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(showsNewest(), 10000);
+        QVERIFY(window.grab().save(QDir(QStringLiteral(CAIRN_BUILD_DIR)).filePath(QStringLiteral("screenshots/sample-workspace.png"))));
+
+        // A script that fails leaves its last line in the status bar.
+        QTemporaryDir other;
+        QVERIFY(window.openWorkspace(other.path()));
+        const QString script = QDir(other.path()).filePath(QStringLiteral("broken.py"));
+        QFile file(script);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("import sys\nsys.exit(\"ModuleNotFoundError: No module named 'sklearn'\")\n");
+        file.close();
+        finished = false;
+        window.fillSampleWorkspace(script, [&](bool result) {
+            finished = true;
+            ok = result;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 60000);
+        QVERIFY(!ok);
+        QCOMPARE(window.statusBar()->currentMessage(),
+                 QStringLiteral("Creating the sample workspace failed: ModuleNotFoundError: No module named 'sklearn'"));
     }
 
     void uncheckedBoxesShowInTheDarkTheme()

@@ -112,8 +112,9 @@ private:
     QList<double> m_delays;
 };
 
-/// Points of the two per-round metrics stored for the newest run, and how many (step, key) pairs
-/// are stored more than once.
+/// Points of the two per-round metrics stored for the newest run (rounds 0-49,999: the final
+/// validation value is logged at step 50,000 too), and how many (step, key) pairs are stored more
+/// than once.
 QPair<qint64, qint64> storedRoundPoints(const QString &database)
 {
     sqlite3 *db = nullptr;
@@ -121,7 +122,7 @@ QPair<qint64, qint64> storedRoundPoints(const QString &database)
     sqlite3_stmt *st = nullptr;
     sqlite3_prepare_v2(db,
                        "SELECT count(*), count(*) - count(DISTINCT m.key_id || ':' || m.step) FROM metrics m JOIN metric_keys k ON k.id = m.key_id "
-                       "WHERE m.run_id = (SELECT max(id) FROM runs) AND k.name IN ('train.rmse', 'validation.rmse')",
+                       "WHERE m.run_id = (SELECT max(id) FROM runs) AND k.name IN ('train.rmse', 'validation.rmse') AND m.step < 50000",
                        -1, &st, nullptr);
     QPair<qint64, qint64> out{-1, -1};
     if (sqlite3_step(st) == SQLITE_ROW)

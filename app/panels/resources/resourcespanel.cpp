@@ -604,8 +604,9 @@ void ResourcesPanel::updateRows()
             tip << d.last.error;
         for (const remote::SlurmQueueEntry &e : d.slurm.queue)
             if (e.ours)
-                tip << (e.state == QLatin1String("PENDING") ? tr("Slurm job %1 (%2): pending, waiting for %3").arg(e.jobId, e.name, e.reason.isEmpty() ? tr("its turn") : e.reason)
-                                                           : tr("Slurm job %1 (%2): %3 on %4").arg(e.jobId, e.name, e.state.toLower(), e.nodeList));
+                tip << (e.state == QLatin1String("PENDING")   ? tr("Slurm job %1 (%2): pending, waiting for %3").arg(e.jobId, e.name, e.reason.isEmpty() ? tr("its turn") : e.reason)
+                        : e.state == QLatin1String("RUNNING") ? tr("Slurm job %1 (%2): running on %3").arg(e.jobId, e.name, e.nodeList)
+                                                              : tr("Slurm job %1 (%2): %3 on %4").arg(e.jobId, e.name, e.state, e.nodeList));
         if (d.host.isSlurm() && !d.slurm.error.isEmpty())
             tip << d.slurm.error;
         item->setToolTip(ColState, tip.join(QLatin1Char('\n')));

@@ -391,6 +391,118 @@
 <context>
     <name>cairn::panels::AddHostWizard</name>
     <message>
+        <source>A Slurm cluster: its login host, or Slurm&apos;s commands on this machine</source>
+        <translation>Slurm 集群：通过其登录主机，或在本机运行 Slurm 命令</translation>
+    </message>
+    <message>
+        <source>Where is the Slurm cluster?</source>
+        <translation>Slurm 集群在哪里？</translation>
+    </message>
+    <message>
+        <source>Cairn submits each job with sbatch and follows it with squeue and scontrol, on this machine or on the cluster&apos;s login host over SSH.</source>
+        <translation>Cairn 用 sbatch 提交每个作业，并用 squeue 和 scontrol 跟踪它，命令在本机运行，或通过 SSH 在集群的登录主机上运行。</translation>
+    </message>
+    <message>
+        <source>what to call it, e.g. hpc</source>
+        <translation>给它起个名字，例如 hpc</translation>
+    </message>
+    <message>
+        <source>Slurm&apos;s commands run on this machine (it is a login node of the cluster)</source>
+        <translation>Slurm 命令在本机运行（本机是集群的登录节点）</translation>
+    </message>
+    <message>
+        <source>Through the cluster&apos;s login host over SSH</source>
+        <translation>通过 SSH 连接集群的登录主机</translation>
+    </message>
+    <message>
+        <source>user@login.cluster.example.org</source>
+        <translation>user@login.cluster.example.org</translation>
+    </message>
+    <message>
+        <source>Login host:</source>
+        <translation>登录主机：</translation>
+    </message>
+    <message>
+        <source>Jobs and their data live in the work folder (next page&apos;s settings): it must be on the cluster&apos;s shared filesystem, and the cairn command must be on the compute nodes&apos; PATH.</source>
+        <translation>作业及其数据存放在工作文件夹中（下一页的设置）：它必须位于集群的共享文件系统上，并且计算节点的 PATH 中必须有 cairn 命令。</translation>
+    </message>
+    <message>
+        <source>Give the cluster a name.</source>
+        <translation>请为集群命名。</translation>
+    </message>
+    <message>
+        <source>Enter the login host, as user@host or host.</source>
+        <translation>请输入登录主机，格式为 user@host 或 host。</translation>
+    </message>
+    <message>
+        <source>Cluster test</source>
+        <translation>集群测试</translation>
+    </message>
+    <message>
+        <source>Cairn asks Slurm for its partitions, nodes and queue (sinfo, scontrol, squeue).</source>
+        <translation>Cairn 向 Slurm 查询其分区、节点和队列（sinfo、scontrol、squeue）。</translation>
+    </message>
+    <message>
+        <source>The login host presents this key:</source>
+        <translation>登录主机出示了这个密钥：</translation>
+    </message>
+    <message>
+        <source>You can add a cluster that does not answer yet and test it later.</source>
+        <translation>你可以先添加暂时没有响应的集群，稍后再测试。</translation>
+    </message>
+    <message>
+        <source>Asking Slurm through %1…</source>
+        <translation>正在通过 %1 查询 Slurm…</translation>
+    </message>
+    <message>
+        <source>Asking Slurm on this machine…</source>
+        <translation>正在查询本机的 Slurm…</translation>
+    </message>
+    <message>
+        <source>Slurm answered: %1 partition(s), %2 node(s), %3 CPUs, %4 GPUs</source>
+        <translation>Slurm 已响应：%1 个分区，%2 个节点，%3 个 CPU，%4 个 GPU</translation>
+    </message>
+    <message>
+        <source>The cluster has no partition yet: jobs cannot run until its administrator adds one.</source>
+        <translation>集群还没有分区：在管理员添加分区之前无法运行作业。</translation>
+    </message>
+    <message>
+        <source>Jobs on %1 become batch jobs; pick a partition in the Training form or with --partition.</source>
+        <translation>%1 上的作业会成为批处理作业；请在训练表单中或用 --partition 选择分区。</translation>
+    </message>
+    <message>
+        <source>the login host %1</source>
+        <translation>登录主机 %1</translation>
+    </message>
+    <message>
+        <source>Slurm&apos;s commands are not on the login host %1</source>
+        <translation>登录主机 %1 上没有 Slurm 命令</translation>
+    </message>
+    <message>
+        <source>Slurm&apos;s commands are not installed on this machine</source>
+        <translation>本机没有安装 Slurm 命令</translation>
+    </message>
+    <message>
+        <source>sinfo was not found there: give the cluster&apos;s login node, where sbatch and squeue work.</source>
+        <translation>在那里找不到 sinfo：请填写集群的登录节点，即能运行 sbatch 和 squeue 的机器。</translation>
+    </message>
+    <message>
+        <source>sinfo was not found: install slurm-client (apt install slurm-client) and the cluster&apos;s slurm.conf, or choose to reach the cluster through its login host.</source>
+        <translation>找不到 sinfo：请安装 slurm-client（apt install slurm-client）和集群的 slurm.conf，或选择通过登录主机连接集群。</translation>
+    </message>
+    <message>
+        <source>Slurm&apos;s controller does not answer</source>
+        <translation>Slurm 控制器没有响应</translation>
+    </message>
+    <message>
+        <source>slurmctld may be down or restarting, or slurm.conf points elsewhere: try again later, or ask the cluster&apos;s administrator.</source>
+        <translation>slurmctld 可能已停止或正在重启，或者 slurm.conf 指向了别处：请稍后再试，或询问集群管理员。</translation>
+    </message>
+    <message>
+        <source>Slurm did not answer</source>
+        <translation>Slurm 没有响应</translation>
+    </message>
+    <message>
         <source>Add host</source>
         <translation>添加主机</translation>
     </message>
@@ -3529,6 +3641,50 @@ Needs review %3 · Unlabeled %4</source>
 </context>
 <context>
     <name>cairn::panels::ResourcesPanel</name>
+    <message>
+        <source>Add a machine from your SSH config or by hand, or a Slurm cluster</source>
+        <translation>从 SSH 配置中添加机器、手动添加机器，或添加 Slurm 集群</translation>
+    </message>
+    <message>
+        <source>%1 running</source>
+        <translation>%1 个运行中</translation>
+    </message>
+    <message>
+        <source>%1 pending</source>
+        <translation>%1 个排队中</translation>
+    </message>
+    <message>
+        <source>%1 pending (%2)</source>
+        <translation>%1 个排队中（%2）</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Slurm job %1 (%2): pending, waiting for %3</source>
+        <translation>Slurm 作业 %1（%2）：排队中，等待 %3</translation>
+    </message>
+    <message>
+        <source>its turn</source>
+        <translation>轮到它</translation>
+    </message>
+    <message>
+        <source>Slurm job %1 (%2): %3 on %4</source>
+        <translation>Slurm 作业 %1（%2）：在 %4 上 %3</translation>
+    </message>
+    <message>
+        <source>Slurm job %1 (%2): running on %3</source>
+        <translation>Slurm 作业 %1（%2）：在 %3 上运行</translation>
+    </message>
+    <message>
+        <source>No job of Cairn in Slurm&apos;s queue</source>
+        <translation>Slurm 队列中没有 Cairn 的作业</translation>
+    </message>
+    <message>
+        <source>Cairn&apos;s jobs in Slurm&apos;s queue: %1</source>
+        <translation>Slurm 队列中 Cairn 的作业：%1</translation>
+    </message>
     <message>
         <source>Cluster</source>
         <translation>集群</translation>

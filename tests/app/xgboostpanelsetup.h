@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QJsonObject>
 #include <QString>
+#include <QTest>
 
 namespace xgboostpanel {
 
@@ -25,12 +26,16 @@ inline QString screenshotPath(const QString &name)
 }
 
 /// Points the panels' jobs at the built `cairn`, and says why XGBoost on `dataFile` cannot run
-/// here (empty when it can), for initTestCase() to QSKIP with.
+/// here (empty when it can), for initTestCase() to QSKIP with. Missing shared data is a failure
+/// (as for every e2e test), not a skip that ctest would show as passed.
 inline QString setUp(const QString &dataFile)
 {
     qputenv("CAIRN_CLI", CAIRN_CLI_PATH);
-    if (!QFileInfo::exists(dataFile))
-        return QStringLiteral("the shared data (%1) is not here").arg(QFileInfo(dataFile).fileName());
+    if (!QFileInfo::exists(dataFile)) {
+        const QString why = QStringLiteral("the shared data (%1) is missing: ../shared/data must sit beside the checkout").arg(dataFile);
+        QTest::qFail(qPrintable(why), __FILE__, __LINE__);
+        return why;
+    }
     cairn::PluginManager plugins;
     for (const QJsonObject &m : plugins.algorithmMetadata()) {
         if (m.value(QStringLiteral("id")).toString() == QLatin1String("xgboost"))

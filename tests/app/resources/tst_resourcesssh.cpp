@@ -250,8 +250,7 @@ private Q_SLOTS:
     void aRealJobOnThePricedHostGetsItsCost()
     {
         const QString titanic = QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/titanic.csv");
-        if (!QFileInfo::exists(titanic))
-            QSKIP("the shared data (titanic.csv) is not here");
+        QVERIFY2(QFileInfo::exists(titanic), "../shared/data/tabular/titanic.csv is missing");
         if (!QFileInfo::exists(QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath() + QStringLiteral("/../../plugins/cairn/libcairn-xgboost.so")))
             QSKIP("the xgboost plugin is not built");
         Host lab = HostStore().host(QStringLiteral("lab"));

@@ -200,14 +200,12 @@ private Q_SLOTS:
         auto m = manager(QStringLiteral("echo '{\"type\":\"status\",\"status\":\"running\"}'; read line; "
                                         "echo \"{\\\"type\\\":\\\"log\\\",\\\"message\\\":\\\"got $line\\\"}\" | sed 's/\"type\":\"stop\"//'; "
                                         "echo '{\"type\":\"status\",\"status\":\"stopped\"}'; exit 0"));
-        m->setStopGracePeriods(5000, 5000);
+        // A grace period no loaded machine reaches: the log below proves no SIGTERM was needed.
+        m->setStopGracePeriods(60000, 5000);
         const QString id = m->submit(specFor(QStringLiteral("stop")));
         QTRY_VERIFY_WITH_TIMEOUT(m->job(id).workerPid > 0, 5000);
-        QElapsedTimer t;
-        t.start();
         m->stop(id);
-        QVERIFY(waitIdle(*m));
-        QVERIFY(t.elapsed() < 4000);
+        QVERIFY(waitIdle(*m, 60000));
         const JobRecord r = m->job(id);
         QCOMPARE(r.state, JobState::Stopped);
         QCOMPARE(m_ws->store().run(r.runUuid).status, RunStatus::Killed);

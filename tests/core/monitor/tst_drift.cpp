@@ -220,8 +220,7 @@ print(json.dumps(out))
     /// Large reference (distances): a shifted copy of diamonds flags the shifted columns only.
     void shiftedDiamonds()
     {
-        if (!QFile::exists(QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/diamonds.csv")))
-            QSKIP("the shared data (diamonds.csv) is not there");
+        QVERIFY2(QFile::exists(QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/diamonds.csv")), "../shared/data/tabular/diamonds.csv is missing");
         const data::Table all = readShared(QStringLiteral("diamonds.csv"));
         std::vector<qsizetype> even, odd;
         for (qsizetype r = 0; r < all.rowCount(); ++r)
@@ -262,8 +261,7 @@ print(json.dumps(out))
     /// Small reference (tests, BH correction, effect sizes): a shifted copy of titanic.
     void shiftedTitanic()
     {
-        if (!QFile::exists(QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/titanic.csv")))
-            QSKIP("the shared data (titanic.csv) is not there");
+        QVERIFY2(QFile::exists(QStringLiteral(CAIRN_SHARED_DATA_DIR "/tabular/titanic.csv")), "../shared/data/tabular/titanic.csv is missing");
         const data::Table all = readShared(QStringLiteral("titanic.csv"));
         std::vector<qsizetype> first, second;
         for (qsizetype r = 0; r < all.rowCount(); ++r)

@@ -336,8 +336,16 @@ int DistributedLauncher::run()
                           .arg(n).arg(pids.join(QStringLiteral(", "))).arg(m_options.threadsPerRank).arg(place.masterPort).arg(m_options.jobDir));
     else {
         QStringList where;
-        for (int k = 0; k < n; ++k)
+        QStringList hosts;
+        for (int k = 0; k < n; ++k) {
             where << QStringLiteral("%1=%2").arg(k).arg(ranks[size_t(k)].host);
+            if (!hosts.contains(ranks[size_t(k)].host))
+                hosts << ranks[size_t(k)].host;
+        }
+        // The run shows its ranks and hosts whatever the algorithm (the torch trainers add each
+        // machine's own name once their ranks have met).
+        m_context.setTag(QStringLiteral("distributed.ranks"), where.join(QStringLiteral(", ")));
+        m_context.setTag(QStringLiteral("distributed.hosts"), hosts.join(QStringLiteral(", ")));
         m_context.log(QStringLiteral("distributed: %1 ranks over %2 host(s) (%3); rendezvous at %4:%5 on rank 0's host%6; "
                                      "the other ranks' events and logs come back into rank-<k>.jsonl and rank-<k>.log in %7")
                           .arg(n).arg(m_options.hosts.size()).arg(where.join(QStringLiteral(", ")), place.masterAddr).arg(place.masterPort)

@@ -750,12 +750,16 @@
         <translation>请至少勾选一个要尝试的算法。</translation>
     </message>
     <message>
-        <source>Host:</source>
+        <source>Hosts:</source>
         <translation>主机：</translation>
     </message>
     <message>
-        <source>Where the candidates train: this machine or one of your SSH hosts</source>
-        <translation>候选模型训练的位置：本机或您的某台 SSH 主机</translation>
+        <source>Where the candidates train: this machine and any of your SSH hosts. With several ticked, each candidate goes to the host with the most free room (its job limit applies)</source>
+        <translation>候选模型训练的位置：本机以及您的任意 SSH 主机。勾选多台时，每个候选模型会分配到空闲容量最多的主机（遵守该主机的作业上限）</translation>
+    </message>
+    <message>
+        <source>Tick at least one host to train the candidates on.</source>
+        <translation>请至少勾选一台训练候选模型的主机。</translation>
     </message>
 </context>
 <context>

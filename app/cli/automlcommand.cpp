@@ -68,12 +68,14 @@ int runAutoMLCommand(Context &c, const QString &verb)
     parser.addOption({QStringLiteral("cpus"), QStringLiteral("Training jobs at the same time (default: the machine's cores)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the folds and the search (default 42)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("host"), QStringLiteral("Train the candidates on this host (cairn hosts list; default: local)."), QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("hosts"), QStringLiteral("Spread the candidates over these hosts, comma-separated (e.g. local,gpu1; cairn hosts list)."), QStringLiteral("LIST")});
     parser.addOption({{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("Print only the result.")});
     parser.addOption(formatOption());
     if (!c.parse(parser, QStringLiteral(
             "cairn automl --train data.csv --target COL [--problem-type auto|binary|multiclass|regression]\n"
             "             [--metric auto|NAME] [--time-limit SECONDS] [--max-candidates N] [--experiment NAME]\n"
-            "             [--algorithms a,b] [--no-ensemble] [--cpus N] [--seed N] [--format table|json]\n"
+            "             [--algorithms a,b] [--no-ensemble] [--cpus N] [--seed N] [--host NAME | --hosts local,gpu1]\n"
+            "             [--format table|json]\n"
             "Profiles the table, tunes every applicable algorithm within the time limit, validates by k-fold\n"
             "or hold-out by data size, optionally ensembles the best, and saves the best model in the AutoML\n"
             "run: `cairn predict --model <run>` applies it to raw rows.")))
@@ -121,6 +123,16 @@ int runAutoMLCommand(Context &c, const QString &verb)
     spec.ensemble = !parser.isSet(QStringLiteral("no-ensemble"));
     if (parser.isSet(QStringLiteral("host")))
         spec.host = remote::HostStore().host(parser.value(QStringLiteral("host"))).name; // an unknown name lists the known ones
+    if (parser.isSet(QStringLiteral("hosts"))) {
+        if (parser.isSet(QStringLiteral("host")))
+            throw UsageError(QStringLiteral("give --host NAME or --hosts LIST, not both"));
+        const remote::HostStore hosts;
+        for (const QString &name : parser.value(QStringLiteral("hosts")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+            spec.hosts << hosts.host(name.trimmed()).name; // an unknown name fails here, before any run exists
+        spec.hosts.removeDuplicates();
+        if (spec.hosts.isEmpty())
+            throw UsageError(QStringLiteral("--hosts needs host names, e.g. --hosts local,gpu1"));
+    }
     const bool quiet = parser.isSet(QStringLiteral("quiet"));
 
     Workspace &ws = c.workspace();
@@ -155,16 +167,24 @@ int runAutoMLCommand(Context &c, const QString &verb)
         if (!dropped.isEmpty())
             say(QStringLiteral("cairn: dropped columns: %1").arg(dropped.join(QStringLiteral("; "))));
     });
+    // With --hosts each line says where the candidate trained.
+    auto where = [&](const automl::Candidate &cand) {
+        return spec.hosts.isEmpty() || cand.host.isEmpty() ? QString() : QStringLiteral("  on %1").arg(cand.host);
+    };
     QObject::connect(&job, &automl::AutoMLJob::candidateFinished, [&](const automl::Candidate &cand) {
         if (cand.state == QLatin1String("finished"))
-            say(QStringLiteral("candidate %1  %2=%3  train %4 s  %5")
+            say(QStringLiteral("candidate %1  %2=%3  train %4 s  %5%6")
                     .arg(candidateLabel(cand), -14)
                     .arg(job.metric(), metricText(cand.objective))
                     .arg(cand.trainSeconds, 0, 'f', 1)
                     .arg(cand.preset.isEmpty() || cand.preset == QLatin1String("defaults") ? paramsText(cand.params)
-                                                                                           : QStringLiteral("%1: %2").arg(cand.preset, paramsText(cand.params))));
+                                                                                           : QStringLiteral("%1: %2").arg(cand.preset, paramsText(cand.params)),
+                         where(cand)));
         else
-            say(QStringLiteral("candidate %1  %2: %3").arg(candidateLabel(cand), -14).arg(cand.state.toUpper(), cand.message.left(200)));
+            say(QStringLiteral("candidate %1  %2: %3%4").arg(candidateLabel(cand), -14).arg(cand.state.toUpper(), cand.message.left(200), where(cand)));
+    });
+    QObject::connect(&job, &automl::AutoMLJob::hostDropped, [&](const QString &host, const QString &text) {
+        say(QStringLiteral("cairn: host '%1' cannot run candidates, they go to the other hosts: %2").arg(host, text));
     });
     bool ok = false;
     QString message;
@@ -197,7 +217,8 @@ int runAutoMLCommand(Context &c, const QString &verb)
     say(QStringLiteral("cairn: AutoML run %1 (time limit %2 s%3)")
             .arg(job.runUuid())
             .arg(spec.timeLimitSeconds)
-            .arg(spec.maxCandidates > 0 ? QStringLiteral(", at most %1 candidates").arg(spec.maxCandidates) : QString()));
+            .arg((spec.maxCandidates > 0 ? QStringLiteral(", at most %1 candidates").arg(spec.maxCandidates) : QString())
+                 + (spec.hosts.isEmpty() ? QString() : QStringLiteral(", over %1").arg(spec.hosts.join(QLatin1Char(','))))));
     if (!job.isFinished())
         QCoreApplication::exec();
     interruptPoll.stop();
@@ -236,6 +257,8 @@ int runAutoMLCommand(Context &c, const QString &verb)
         if (m != job.metric())
             header << m.toUpper();
     header << QStringLiteral("TRAIN S") << QStringLiteral("PREDICT µS/ROW");
+    if (!spec.hosts.isEmpty())
+        header << QStringLiteral("HOST");
     rows << header;
     int rank = 0;
     for (const automl::Candidate &cand : board) {
@@ -246,6 +269,8 @@ int runAutoMLCommand(Context &c, const QString &verb)
             if (m != job.metric())
                 row << metricText(cand.metrics.value(m, std::nan("")));
         row << QString::number(cand.trainSeconds, 'f', 1) << (ranked ? QString::number(cand.predictMicrosPerRow, 'f', 2) : QStringLiteral("-"));
+        if (!spec.hosts.isEmpty())
+            row << (cand.host.isEmpty() ? QStringLiteral("-") : cand.host);
         rows << row;
     }
     printAligned(c.out, rows);

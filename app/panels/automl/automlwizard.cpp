@@ -666,12 +666,14 @@ AutoMLBudgetPage::AutoMLBudgetPage(gui::JobService *service, gui::StudioContext 
     m_name->setObjectName(QStringLiteral("runName"));
     m_name->setPlaceholderText(tr("automatic (automl-TARGET)"));
     form->addRow(tr("Name:"), m_name);
-    m_host = new gui::HostPicker(this);
-    m_host->setObjectName(QStringLiteral("host"));
-    m_host->setToolTip(tr("Where the candidates train: this machine or one of your SSH hosts"));
-    form->addRow(tr("Host:"), m_host);
+    m_hosts = new gui::HostChecklist(this);
+    m_hosts->setObjectName(QStringLiteral("hosts"));
+    m_hosts->setToolTip(tr("Where the candidates train: this machine and any of your SSH hosts. With several ticked, "
+                           "each candidate goes to the host with the most free room (its job limit applies)"));
+    form->addRow(tr("Hosts:"), m_hosts);
     form->addRow(m_errorLabel);
     connect(m_time, &QTimeEdit::timeChanged, this, &AutoMLBudgetPage::updateState);
+    connect(m_hosts, &gui::HostChecklist::hostsChanged, this, &AutoMLBudgetPage::updateState);
     connect(m_algorithms, &QListWidget::itemChanged, this, [this](QListWidgetItem *item) {
         const QString id = item->data(Qt::UserRole).toString();
         m_unticked.removeAll(id);
@@ -740,6 +742,8 @@ QString AutoMLBudgetPage::problem() const
         return tr("No installed algorithm handles %1.").arg(taskText(m_target->task()));
     if (algorithms().isEmpty())
         return tr("Tick at least one algorithm to try.");
+    if (m_hosts->hosts().isEmpty())
+        return tr("Tick at least one host to train the candidates on.");
     return {};
 }
 
@@ -818,7 +822,12 @@ automl::AutoMLSpec AutoMLRunPage::specFromWizard() const
     spec.ensemble = budget->ensembleCheck()->isChecked();
     spec.experiment = budget->experimentCombo()->currentText().trimmed();
     spec.name = budget->nameEdit()->text().trimmed();
-    spec.host = budget->hostPicker()->host();
+    // One host: every candidate there (`--host`); several: spread over them (`--hosts`).
+    const QStringList hosts = budget->hostList()->hosts();
+    if (hosts.size() == 1)
+        spec.host = hosts.first();
+    else
+        spec.hosts = hosts;
     return spec;
 }
 

@@ -27,7 +27,7 @@ class QVBoxLayout;
 class QToolButton;
 
 namespace cairn::gui {
-class HostPicker;
+class HostChecklist;
 class JobService;
 class StudioContext;
 }
@@ -187,7 +187,7 @@ public:
     QCheckBox *ensembleCheck() const { return m_ensemble; }
     QComboBox *experimentCombo() const { return m_experiment; }
     QLineEdit *nameEdit() const { return m_name; }
-    gui::HostPicker *hostPicker() const { return m_host; }
+    gui::HostChecklist *hostList() const { return m_hosts; }
     QLabel *validationLabel() const { return m_validation; }
     QLabel *errorLabel() const { return m_errorLabel; }
 
@@ -205,7 +205,7 @@ private:
     QCheckBox *m_ensemble;
     QComboBox *m_experiment;
     QLineEdit *m_name;
-    gui::HostPicker *m_host = nullptr;
+    gui::HostChecklist *m_hosts = nullptr;
     QLabel *m_validation;
     QLabel *m_errorLabel;
     QStringList m_unticked; ///< algorithms the user unticked (kept when the task changes)
@@ -238,12 +238,13 @@ public:
     BestObjectivePlot *objectivePlot() const { return m_plot; }
     QPushButton *stopButton() const { return m_stop; }
     QLabel *errorLabel() const { return m_errorLabel; }
+    /// The job the wizard's pages describe (what Start launches).
+    automl::AutoMLSpec specFromWizard() const;
 
 Q_SIGNALS:
     void jobEnded(bool ok);
 
 private:
-    automl::AutoMLSpec specFromWizard() const;
     void refresh();
     void updateTime();
 

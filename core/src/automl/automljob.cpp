@@ -9,7 +9,9 @@
 #include "cairn/algorithms/pluginmanager.h"
 #include "cairn/data/csvwriter.h"
 #include "cairn/automl/notebooks.h"
+#include "cairn/jobs/jobevent.h"
 #include "cairn/jobs/jobmanager.h"
+#include "cairn/remote/hostplacement.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/tuning/strategy.h"
 #include "cairn/util/error.h"
@@ -92,7 +94,8 @@ QJsonObject AutoMLSpec::toJson() const
                        {QStringLiteral("seed"), QString::number(seed)},
                        {QStringLiteral("algorithms"), QJsonArray::fromStringList(algorithms)},
                        {QStringLiteral("ensemble"), ensemble},
-                       {QStringLiteral("host"), host}};
+                       {QStringLiteral("host"), host},
+                       {QStringLiteral("hosts"), QJsonArray::fromStringList(hosts)}};
 }
 
 AutoMLSpec AutoMLSpec::fromJson(const QJsonObject &json)
@@ -116,6 +119,8 @@ AutoMLSpec AutoMLSpec::fromJson(const QJsonObject &json)
         s.algorithms << v.toString();
     s.ensemble = json.value(QStringLiteral("ensemble")).toBool(true);
     s.host = json.value(QStringLiteral("host")).toString(s.host);
+    for (const QJsonValue &v : json.value(QStringLiteral("hosts")).toArray())
+        s.hosts << v.toString();
     return s;
 }
 
@@ -141,7 +146,8 @@ QJsonObject Candidate::toJson() const
                        {QStringLiteral("trainSeconds"), trainSeconds},
                        {QStringLiteral("predictMicrosPerRow"), predictMicrosPerRow},
                        {QStringLiteral("ensemble"), ensemble},
-                       {QStringLiteral("preset"), preset}};
+                       {QStringLiteral("preset"), preset},
+                       {QStringLiteral("host"), host}};
 }
 
 Candidate Candidate::fromJson(const QJsonObject &json)
@@ -161,6 +167,7 @@ Candidate Candidate::fromJson(const QJsonObject &json)
     c.predictMicrosPerRow = json.value(QStringLiteral("predictMicrosPerRow")).toDouble();
     c.ensemble = json.value(QStringLiteral("ensemble")).toBool();
     c.preset = json.value(QStringLiteral("preset")).toString();
+    c.host = json.value(QStringLiteral("host")).toString();
     return c;
 }
 
@@ -228,6 +235,9 @@ struct AutoMLJob::Private
         QStringList jobIds;            ///< one per fold
         QStringList modelDirs;         ///< one per fold
         QList<JobState> states;
+        QList<bool> reached;           ///< per fold: its worker started (a failure is not the host's)
+        QJsonObject hyper;             ///< what its jobs train with
+        bool hostFailed = false;       ///< a fold failed on an SSH host before its worker ran
         qint64 launchedMs = 0;
         qint64 deadlineMs = 0;         ///< its jobs are stopped here (the partial models kept)
         qint64 scoringStartedMs = 0;
@@ -256,6 +266,7 @@ struct AutoMLJob::Private
     qint64 slowestScoringMs = 0;       ///< the longest a candidate's scoring took (loading its fold models)
     QTimer budgetTimer;                ///< checks the candidates' budgets and the limit
     int maxParallel = 1;
+    remote::HostPlacement placement;   ///< spec.hosts, their room, those dropped
     std::vector<Algorithm> algorithms;
     std::vector<Trial> trials;
     QHash<QString, int> trialOfJob;
@@ -307,7 +318,11 @@ struct AutoMLJob::Private
     bool canLaunch() const;
     void launchMore();
     void launchTrial(const Choice &choice);
+    void submitFolds(Trial &trial, int index);
+    QString pickHost() const;
+    bool retryOnAnotherHost(Trial &trial);
     int outstandingJobs() const;
+    QList<int> retry;                  ///< trials to train again on another host
     void onJobFinished(const QString &jobId, JobState state, const QString &message);
     void trialSettled(Trial &trial);
     void onEvaluated(int trialIndex, const Evaluation &e);
@@ -326,6 +341,16 @@ AutoMLJob::AutoMLJob(Workspace &workspace, JobManager &jobs, AutoMLSpec spec, QO
     qRegisterMetaType<cairn::automl::Candidate>();
     connect(&d->jobs, &JobManager::jobFinished, this, [this](const QString &id, JobState state, const QString &message) {
         d->onJobFinished(id, state, message);
+    });
+    connect(&d->jobs, &JobManager::jobEvent, this, [this](const QString &id, const JobEvent &event) {
+        if (event.type != JobEvent::Type::Status || event.status() != QLatin1String("running"))
+            return;
+        if (const auto it = d->trialOfJob.constFind(id); it != d->trialOfJob.constEnd()) {
+            Private::Trial &t = d->trials[size_t(it.value())];
+            const qsizetype f = t.jobIds.indexOf(id);
+            if (f >= 0 && f < t.reached.size())
+                t.reached[f] = true;
+        }
     });
     d->budgetTimer.setInterval(200);
     connect(&d->budgetTimer, &QTimer::timeout, this, [this] { d->checkBudgets(); });
@@ -402,6 +427,9 @@ void AutoMLJob::start()
         throw Error(QStringLiteral("the time limit must be at least one second"));
     if (s.maxCandidates < 0)
         throw Error(QStringLiteral("the maximum number of candidates cannot be negative"));
+    d->maxParallel = s.maxParallel > 0 ? s.maxParallel : std::max(1, QThread::idealThreadCount());
+    s.hosts.removeDuplicates();
+    d->placement = remote::HostPlacement(s.hosts, d->maxParallel); // throws, listing the known names
     d->started = true;
     d->clock.start();
     // The limit is a promise: the finish (scoring the last candidates, the ensemble, saving the
@@ -414,7 +442,6 @@ void AutoMLJob::start()
     d->stopMarginMs = stopMargin;
     d->hardMs = std::max<qint64>(d->finishMs - stopMargin, d->limitMs / 3);
     d->budgetTimer.start();
-    d->maxParallel = s.maxParallel > 0 ? s.maxParallel : std::max(1, QThread::idealThreadCount());
 
     ExperimentStore &store = d->workspace.store();
     const QString experiment = s.experiment.isEmpty() ? QStringLiteral("Default") : s.experiment;
@@ -440,6 +467,8 @@ void AutoMLJob::start()
     store.logParam(run.uuid, QStringLiteral("ensemble"), s.ensemble ? QStringLiteral("true") : QStringLiteral("false"));
     if (!s.algorithms.isEmpty())
         store.logParam(run.uuid, QStringLiteral("algorithms"), s.algorithms.join(QLatin1Char(',')));
+    if (!s.hosts.isEmpty())
+        store.logParam(run.uuid, QStringLiteral("hosts"), s.hosts.join(QLatin1Char(',')));
     writeFile(QDir(d->artifactDir).filePath(QStringLiteral("automl/spec.json")), QJsonDocument(s.toJson()).toJson());
 
     d->phase(QStringLiteral("profiling"), tr("reading and profiling %1").arg(QFileInfo(s.trainPath).fileName()));
@@ -671,9 +700,49 @@ AutoMLJob::Private::Choice AutoMLJob::Private::nextChoice(bool peek)
     return {order[1 + size_t((s / 3) % int(order.size() - 1))], -1};
 }
 
+QString AutoMLJob::Private::pickHost() const
+{
+    return placement.pick([this](const QString &h) {
+        int running = 0;
+        for (const Trial &t : trials)
+            if (!t.done && t.candidate.host == h)
+                for (JobState st : t.states)
+                    running += isTerminal(st) ? 0 : 1;
+        return running;
+    });
+}
+
 void AutoMLJob::Private::launchMore()
 {
-    while (canLaunch() && outstandingJobs() < maxParallel) {
+    // Spread over hosts, each host takes candidates while it has room (its job limit).
+    auto room = [this] { return placement.isEmpty() ? outstandingJobs() < maxParallel : !pickHost().isEmpty(); };
+    // Candidates whose host could not run them go first, to another host.
+    while (!retry.isEmpty() && !stopRequested && !finishing && elapsed() < hardMs && room()) {
+        const int index = retry.takeFirst();
+        Trial &t = trials[size_t(index)];
+        const qint64 allowance = t.deadlineMs - t.launchedMs;
+        t.launchedMs = elapsed();
+        t.deadlineMs = std::min(t.launchedMs + allowance, hardMs);
+        t.candidate.host = pickHost();
+        t.candidate.state = QStringLiteral("running");
+        try {
+            workspace.store().setTag(t.candidate.runUuid, QStringLiteral("cairn.host"), t.candidate.host);
+        } catch (const Error &) {
+        }
+        submitFolds(t, index);
+        Q_EMIT q->candidateStarted(t.candidate);
+        if (t.candidate.state == QLatin1String("failed")) {
+            for (const QString &id : std::as_const(t.jobIds))
+                jobs.stop(id, t.candidate.message); // it settles when they end
+            if (t.jobIds.isEmpty()) {
+                ++algorithms[size_t(t.algorithm)].failed;
+                closeTrial(t, RunStatus::Failed);
+                Q_EMIT q->candidateFinished(t.candidate);
+                Q_EMIT q->leaderboardChanged();
+            }
+        }
+    }
+    while (canLaunch() && room()) {
         const Choice c = nextChoice();
         if (c.algorithm < 0)
             break;
@@ -722,6 +791,8 @@ void AutoMLJob::Private::launchTrial(const Choice &choice)
     const qint64 allowance = est > 0 ? qint64(std::min<double>(double(left), std::max(2.5 * est, 2000.0)))
                                      : (trials.empty() ? left : std::max<qint64>(left / 2, std::min<qint64>(left, 5000)));
     trial.deadlineMs = trial.launchedMs + allowance;
+    trial.hyper = hyper;
+    trial.candidate.host = placement.isEmpty() ? spec.host : pickHost();
 
     ExperimentStore &store = workspace.store();
     const QString name = candidateName(trial.candidate);
@@ -735,6 +806,7 @@ void AutoMLJob::Private::launchTrial(const Choice &choice)
                                          .pid = QCoreApplication::applicationPid()});
         trial.candidate.runUuid = run.uuid;
         store.setTag(run.uuid, QStringLiteral("automl.candidate"), QString::number(trial.candidate.index));
+        store.setTag(run.uuid, QStringLiteral("cairn.host"), trial.candidate.host);
         store.logParam(run.uuid, QStringLiteral("algorithm"), a.id);
         for (auto it = hyper.constBegin(); it != hyper.constEnd(); ++it)
             store.logParam(run.uuid, it.key(), it.value().isDouble() ? QString::number(it.value().toDouble(), 'g', 6) : it.value().toVariant().toString());
@@ -743,43 +815,7 @@ void AutoMLJob::Private::launchTrial(const Choice &choice)
         trial.candidate.message = e.message();
     }
 
-    // The fold CSVs already leave out the dropped columns.
-    QJsonObject preprocessing{{QStringLiteral("categoricalEncoding"), QStringLiteral("auto")},
-                              {QStringLiteral("datetimeParts"), true},
-                              {QStringLiteral("textFeatures"), true}};
-    if (a.plan.impute)
-        preprocessing.insert(QStringLiteral("impute"), true);
-
-    const int index = int(trials.size());
-    for (int f = 0; f < data->foldJobs() && trial.candidate.state != QLatin1String("failed"); ++f) {
-        JobSpec job;
-        job.algorithm = a.id;
-        job.hyperparameters = hyper;
-        data::ChannelSpec train, validation;
-        train.path = data->trainCsv.at(f);
-        validation.path = data->validationCsv.at(f);
-        job.channels.insert(QStringLiteral("train"), train);
-        job.channels.insert(QStringLiteral("validation"), validation);
-        job.target = spec.target;
-        job.task = taskName(data->task);
-        job.seed = spec.seed;
-        job.experiment = spec.experiment;
-        job.runName = QStringLiteral("%1-fold%2").arg(name).arg(f);
-        job.parentRunUuid = trial.candidate.runUuid;
-        job.resources.cpus = maxParallel > 1 ? 1 : 0;
-        job.resources.host = spec.host;
-        job.preprocessing = preprocessing;
-        try {
-            const QString id = jobs.submit(job);
-            trial.jobIds << id;
-            trial.states << JobState::Queued;
-            trial.modelDirs << QDir(workspace.artifactDir(jobs.job(id).runUuid)).filePath(QStringLiteral("model"));
-            trialOfJob.insert(id, index);
-        } catch (const Error &e) {
-            trial.candidate.state = QStringLiteral("failed");
-            trial.candidate.message = e.message();
-        }
-    }
+    submitFolds(trial, int(trials.size()));
     trials.push_back(std::move(trial));
     Trial &t = trials.back();
     Q_EMIT q->candidateStarted(t.candidate);
@@ -794,6 +830,48 @@ void AutoMLJob::Private::launchTrial(const Choice &choice)
             closeTrial(t, RunStatus::Failed);
             Q_EMIT q->candidateFinished(t.candidate);
             Q_EMIT q->leaderboardChanged();
+        }
+    }
+}
+
+void AutoMLJob::Private::submitFolds(Trial &trial, int index)
+{
+    const Algorithm &a = algorithms[size_t(trial.algorithm)];
+    // The fold CSVs already leave out the dropped columns.
+    QJsonObject preprocessing{{QStringLiteral("categoricalEncoding"), QStringLiteral("auto")},
+                              {QStringLiteral("datetimeParts"), true},
+                              {QStringLiteral("textFeatures"), true}};
+    if (a.plan.impute)
+        preprocessing.insert(QStringLiteral("impute"), true);
+
+    for (int f = 0; f < data->foldJobs() && trial.candidate.state != QLatin1String("failed"); ++f) {
+        JobSpec job;
+        job.algorithm = a.id;
+        job.hyperparameters = trial.hyper;
+        data::ChannelSpec train, validation;
+        train.path = data->trainCsv.at(f);
+        validation.path = data->validationCsv.at(f);
+        job.channels.insert(QStringLiteral("train"), train);
+        job.channels.insert(QStringLiteral("validation"), validation);
+        job.target = spec.target;
+        job.task = taskName(data->task);
+        job.seed = spec.seed;
+        job.experiment = spec.experiment;
+        job.runName = QStringLiteral("%1-fold%2").arg(candidateName(trial.candidate)).arg(f);
+        job.parentRunUuid = trial.candidate.runUuid;
+        job.resources.cpus = maxParallel > 1 ? 1 : 0;
+        job.resources.host = trial.candidate.host;
+        job.preprocessing = preprocessing;
+        try {
+            const QString id = jobs.submit(job);
+            trial.jobIds << id;
+            trial.states << JobState::Queued;
+            trial.reached << false;
+            trial.modelDirs << QDir(workspace.artifactDir(jobs.job(id).runUuid)).filePath(QStringLiteral("model"));
+            trialOfJob.insert(id, index);
+        } catch (const Error &e) {
+            trial.candidate.state = QStringLiteral("failed");
+            trial.candidate.message = e.message();
         }
     }
 }
@@ -813,14 +891,58 @@ void AutoMLJob::Private::onJobFinished(const QString &jobId, JobState state, con
         t.candidate.trainSeconds += double(record.ended - record.started) / 1000.0;
     if (state != JobState::Finished && t.candidate.message.isEmpty())
         t.candidate.message = message.isEmpty() ? QStringLiteral("fold %1 %2").arg(f).arg(jobStateName(state)) : message;
+    // A fold that failed on an SSH host before its worker ran says the host cannot run
+    // candidates (no connection, no worker): the candidate trains again elsewhere.
+    if (state == JobState::Failed && !placement.isEmpty() && !stopRequested
+        && remote::HostPlacement::failureDropsHost(t.candidate.host, t.reached.value(f)))
+        t.hostFailed = true;
     for (JobState s : std::as_const(t.states))
         if (!isTerminal(s))
             return;
     trialSettled(t);
 }
 
+bool AutoMLJob::Private::retryOnAnotherHost(Trial &t)
+{
+    const QString host = t.candidate.host;
+    const QString why = t.candidate.message;
+    if (placement.drop(host, why)) {
+        try {
+            workspace.store().setTag(runUuid, QStringLiteral("automl.dropped_hosts"), placement.dropped().join(QStringLiteral(", ")));
+        } catch (const Error &) {
+        }
+        Q_EMIT q->hostDropped(host, why);
+    }
+    if (placement.allDropped()) {
+        fail(tr("no host is left to run the candidates (%1)").arg(placement.reasons()));
+        return true;
+    }
+    try {
+        workspace.store().setTag(t.candidate.runUuid, QStringLiteral("automl.retried"),
+                                 tr("host '%1' could not run it: the candidate trained again on another host").arg(host));
+    } catch (const Error &) {
+    }
+    for (const QString &id : std::as_const(t.jobIds))
+        trialOfJob.remove(id);
+    t.jobIds.clear();
+    t.states.clear();
+    t.reached.clear();
+    t.modelDirs.clear();
+    t.hostFailed = false;
+    t.budgetSpent = false;
+    t.candidate.message.clear();
+    t.candidate.trainSeconds = 0;
+    t.candidate.host.clear();
+    t.candidate.state = QStringLiteral("queued");
+    retry << t.candidate.index - 1;
+    launchMore();
+    return true;
+}
+
 void AutoMLJob::Private::trialSettled(Trial &t)
 {
+    if (t.hostFailed && !stopRequested && !finishing && !isFinished && retryOnAnotherHost(t))
+        return;
     Algorithm &a = algorithms[size_t(t.algorithm)];
     const double wall = double(elapsed() - t.launchedMs);
     bool complete = t.candidate.state != QLatin1String("failed");

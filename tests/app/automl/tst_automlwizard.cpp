@@ -9,10 +9,12 @@
 #include "automlresultview.h"
 #include "automlwizard.h"
 #include "batchpredictiondialog.h"
+#include "hostpicker.h"
 #include "leaderboardmodel.h"
 #include "studiocontext.h"
 
 #include "cairn/algorithms/pluginmanager.h"
+#include "cairn/remote/host.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/workspace/workspace.h"
 
@@ -73,12 +75,23 @@ void save(QWidget *widget, const QString &name)
 class TestAutoMLWizard : public QObject
 {
     Q_OBJECT
+    QTemporaryDir m_config;
 
 private Q_SLOTS:
     void initTestCase()
     {
         if (const QString missing = xgboostpanel::setUp(iris()); !missing.isEmpty())
             QSKIP(qPrintable(missing));
+        // A hosts list of its own with one SSH host besides this machine, for the Hosts checklist
+        // (nothing connects to it: the candidates in these tests train locally).
+        qputenv("CAIRN_HOSTS_FILE", m_config.filePath(QStringLiteral("hosts.json")).toLocal8Bit());
+        qputenv("CAIRN_SSH_CONFIG", "/dev/null");
+        remote::Host gpu;
+        gpu.name = QStringLiteral("gpu1");
+        gpu.hostname = QStringLiteral("gpu1.example.org");
+        gpu.jobLimit = 2;
+        gpu.source = QStringLiteral("manual");
+        remote::HostStore().add(gpu);
         QCoreApplication::setOrganizationName(QStringLiteral("cairn-tests"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_automlwizard"));
     }
@@ -211,7 +224,22 @@ private Q_SLOTS:
         for (int i = 0; i < budget->algorithmList()->count(); ++i)
             budget->algorithmList()->item(i)->setCheckState(Qt::Checked);
         QVERIFY(start->isEnabled());
+        // Hosts: this machine ticked at first; no host ticked is refused; two ticked spread the
+        // candidates over both (the spec's hosts), one ticked puts them all there.
+        gui::HostChecklist *hosts = budget->hostList();
+        QCOMPARE(hosts->hosts(), QStringList{QStringLiteral("local")});
+        QCOMPARE(hosts->count(), 2);
+        hosts->setHosts({});
+        QVERIFY(!start->isEnabled());
+        QVERIFY(budget->errorLabel()->text().contains(QStringLiteral("host")));
+        hosts->setHosts({QStringLiteral("gpu1")});
+        QVERIFY(start->isEnabled());
+        QCOMPARE(wizard->runPage()->specFromWizard().host, QStringLiteral("gpu1"));
+        QVERIFY(wizard->runPage()->specFromWizard().hosts.isEmpty());
+        hosts->setHosts({QStringLiteral("local"), QStringLiteral("gpu1")});
+        QCOMPARE(wizard->runPage()->specFromWizard().hosts, (QStringList{QStringLiteral("local"), QStringLiteral("gpu1")}));
         save(wizard, QStringLiteral("automl-budget.png"));
+        hosts->setHosts({QStringLiteral("local")});
         wizard->close();
     }
 

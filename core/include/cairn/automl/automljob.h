@@ -39,6 +39,10 @@ struct AutoMLSpec
     QStringList algorithms;               ///< empty: every tabular algorithm for the task
     bool ensemble = true;
     QString host = QStringLiteral("local"); ///< where the candidates' training jobs run
+    /// Hosts the candidates are spread over ("local" and SSH host names); empty: every candidate
+    /// runs on `host`. A candidate (all its folds) goes to the host with the most free room: its
+    /// job limit, or maxParallel for this machine.
+    QStringList hosts;
 
     QJsonObject toJson() const;
     static AutoMLSpec fromJson(const QJsonObject &json);
@@ -61,6 +65,7 @@ struct Candidate
     bool ensemble = false;
     /// What the candidate's settings are: "defaults", a preset ("random forest") or empty (tuned).
     QString preset;
+    QString host;                         ///< where its training jobs ran (empty: the ensemble)
 
     /// "xgboost-3" (the algorithm and the index), or "ensemble": how the leaderboard, the
     /// ensemble's members and the notebooks name it.
@@ -118,6 +123,9 @@ Q_SIGNALS:
     void candidateStarted(const cairn::automl::Candidate &candidate);
     void candidateFinished(const cairn::automl::Candidate &candidate);
     void leaderboardChanged();
+    /// A host of spec().hosts could not run a candidate: no more candidates go there, and that
+    /// candidate trains again on another host; with none left the job fails saying why.
+    void hostDropped(const QString &host, const QString &message);
     void finished(bool ok, const QString &message);
 
 private:

@@ -330,12 +330,18 @@ void NotebookPanel::openNotebook(const QString &path)
             return;
         }
     }
+    // Asked again while it loads (the last session's list and the command line name the same
+    // file): two editors of one file would autosave over each other's edits.
+    if (m_loading.contains(absolute))
+        return;
+    m_loading.insert(absolute);
     if (context())
         Q_EMIT context()->statusMessage(tr("Opening %1…").arg(QFileInfo(absolute).fileName()), 2000);
     // Parsing a large notebook takes a while: never on the GUI thread.
     auto *watcher = new QFutureWatcher<LoadResult>(this);
     connect(watcher, &QFutureWatcher<LoadResult>::finished, this, [this, watcher, absolute] {
         watcher->deleteLater();
+        m_loading.remove(absolute);
         const LoadResult result = watcher->result();
         if (!result.error.isEmpty()) {
             if (context())
@@ -585,6 +591,7 @@ void NotebookPanel::rememberOpenNotebooks()
         if (!editor->filePath().isEmpty())
             paths << editor->filePath();
     }
+    paths.removeDuplicates();
     QSettings settings;
     settings.setValue(QStringLiteral("notebooks/open/") + QString::fromLatin1(context()->workspacePath().toUtf8().toBase64()), paths);
 }

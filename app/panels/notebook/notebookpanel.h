@@ -91,6 +91,7 @@ private:
     QLabel *m_kernelStatus;
     QList<QAction *> m_actions;
     QSet<QString> m_restoring; ///< paths reopened from the last session
+    QSet<QString> m_loading;   ///< paths being read in the background (one editor per file)
 };
 
 } // namespace cairn::panels

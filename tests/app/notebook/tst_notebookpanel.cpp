@@ -29,6 +29,7 @@
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QTextDocument>
 #include <QtTest>
 
@@ -478,6 +479,29 @@ private Q_SLOTS:
         QTest::qWait(100);
         saveScreenshot(m_panel, QStringLiteral("notebook-kmeans.png"));
         QVERIFY(m_panel->closeNotebook(m_panel->tabs()->indexOf(e), false));
+    }
+
+    // The last session's list and the command line can name the same file while it still
+    // loads: one editor, or two would autosave over each other's edits.
+    void sameNotebookTwiceGivesOneEditor()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("twice.ipynb"));
+        const QString other = m_dir.filePath(QStringLiteral("after-twice.ipynb"));
+        Notebook().save(path);
+        Notebook().save(other);
+        QSignalSpy opened(m_panel, &NotebookPanel::notebookOpened);
+        m_panel->openNotebook(path);
+        m_panel->openNotebook(path);
+        m_panel->openNotebook(other);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 2, 30000);
+        // Every load has ended (they run on the global pool) and its result reached the panel.
+        QThreadPool::globalInstance()->waitForDone();
+        QCoreApplication::processEvents();
+        QCOMPARE(opened.size(), 2);
+        int editorsOfPath = 0;
+        for (NotebookEditor *e : m_panel->editors())
+            editorsOfPath += e->filePath() == QFileInfo(path).absoluteFilePath() ? 1 : 0;
+        QCOMPARE(editorsOfPath, 1);
     }
 
     void largeNotebookOpensLazily()

@@ -64,7 +64,7 @@ echo $L > pid
 # Streams events.jsonl of job folder "$1" from byte "$2" (1-based) until worker "$3" has ended,
 # then the end record ("$4" is the token). With "$5" = child this shell is the worker's parent:
 # tail ends by itself when the worker is gone (the shell reaps it while waiting for tail), within
-# 20 ms. Otherwise a watcher looks for the exit code every 100 ms (and whether the process still
+# 50 ms. Otherwise a watcher looks for the exit code every 100 ms (and whether the process still
 # runs: a zombie left to an init that does not reap counts as ended) and tail ends with it.
 # tail --pid reads what the writer wrote before it ended; "size=" lets the reader check that.
 follow() {
@@ -75,7 +75,11 @@ if [ "$5" != child ]; then
   (i=0; while [ ! -f exit_code ]; do i=$((i + 1)); if [ $((i % 5)) = 0 ]; then alive "$3" || break; fi; sleep 0.1; done) &
   w=$!
 fi
-tail -c +"$2" -s 0.02 -F --pid="$w" events.jsonl 2>/dev/null
+# Polled every 50 ms rather than woken by each write (inotify): a job logging hundreds of points
+# a second would wake tail, sshd and ssh as often, which on a busy host takes CPU from the worker.
+p=
+tail ---disable-inotify -c 0 /dev/null >/dev/null 2>&1 && p=---disable-inotify
+tail $p -c +"$2" -s 0.05 -F --pid="$w" events.jsonl 2>/dev/null
 printf '%s end\n' "$4"
 if [ ! -f exit_code ] && alive "$3"; then echo alive; return 0; fi
 echo "size=$(wc -c < events.jsonl 2>/dev/null)"
@@ -686,14 +690,24 @@ void SshRunner::onStreamFinished(int exitCode, const QByteArray &err)
     }
     if (m_phase == Phase::Header && m_mode != Mode::Follow) {
         // The worker was not started (as far as this process knows): nothing to re-attach to.
-        QString why = QString::fromUtf8(err).trimmed();
-        if (exitCode == 255) {
-            try {
-                why = SshConnection(m_host).explain(err).message();
-            } catch (const Error &) {
+        // Explaining an ssh failure may scan the host's key: off the GUI thread.
+        auto *watcher = new QFutureWatcher<QString>(this);
+        connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher] {
+            const QString why = watcher->result();
+            watcher->deleteLater();
+            fail(m_mode == Mode::Start ? why : QStringLiteral("could not start the worker on host '%1': %2").arg(m_host.name, why));
+        });
+        const Host host = m_host;
+        watcher->setFuture(QtConcurrent::run([host, exitCode, err] {
+            QString why = QString::fromUtf8(err).trimmed();
+            if (exitCode == 255) {
+                try {
+                    why = SshConnection(host).explain(err).message();
+                } catch (const Error &) {
+                }
             }
-        }
-        fail(m_mode == Mode::Start ? why : QStringLiteral("could not start the worker on host '%1': %2").arg(m_host.name, why));
+            return why;
+        }));
         return;
     }
     const EndRecord e = m_phase == Phase::Trailer ? parseEndRecord(m_trailer) : EndRecord{};

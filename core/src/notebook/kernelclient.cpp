@@ -46,6 +46,8 @@ const QByteArray kDelimiter("<IDS|MSG>");
 const char kProtocolVersion[] = "5.3";
 // How long after an execute_request's idle status its missing reply is given up on.
 constexpr int kMissingReplyGraceMs = 3000;
+// How long a cell may go on after the kernel acknowledged a message-mode interrupt.
+constexpr int kInterruptAgainMs = 3000;
 
 // Frames from the owner thread to the socket thread start with one of these bytes.
 enum Command : char { CmdShell = 's', CmdControl = 'c', CmdStdin = 'i', CmdHeartbeatOn = 'h', CmdQuit = 'q' };
@@ -494,6 +496,7 @@ void KernelClient::openSockets()
 {
     ++m_generation;
     m_unanswered.clear();
+    m_controlRequests.clear();
     m_gotKernelInfo = false;
     m_gotIopub = false;
     m_kernelInfo = {};
@@ -542,6 +545,8 @@ QString KernelClient::send(KernelChannel channel, const QString &msgType, const 
     QList<QByteArray> frames{kDelimiter, m_signer.sign(parts)};
     frames.append(parts);
     const char command = channel == KernelChannel::Control ? CmdControl : channel == KernelChannel::Stdin ? CmdStdin : CmdShell;
+    if (channel == KernelChannel::Control)
+        m_controlRequests.insert(id);
     m_io->sendCommand(command, frames);
     return id;
 }
@@ -591,8 +596,9 @@ void KernelClient::handleMessage(const KernelMessage &message)
             const QString parentType = message.parentHeader.value(QLatin1String("msg_type")).toString();
             // ipykernel reports busy/idle for control requests too (from its control thread):
             // an interrupt's "idle" arrives while the cell still runs, and says nothing of it.
-            const bool control = parentType == QLatin1String("interrupt_request") || parentType == QLatin1String("shutdown_request")
-                                 || parentType == QLatin1String("debug_request") || parentType == QLatin1String("usage_request");
+            const bool control = m_controlRequests.contains(message.parentId());
+            if (control && state == QLatin1String("idle"))
+                m_controlRequests.remove(message.parentId());
             if (isReady() && !control) {
                 if (state == QLatin1String("busy"))
                     setState(State::Busy);
@@ -615,6 +621,22 @@ void KernelClient::handleMessage(const KernelMessage &message)
     }
     if (message.channel == KernelChannel::Shell && type == QLatin1String("execute_reply"))
         m_unanswered.remove(message.parentId());
+    if (message.channel == KernelChannel::Control && type == QLatin1String("interrupt_reply") && message.parentId() == m_interruptRequest
+        && !m_interruptTarget.isEmpty()) {
+        // ipykernel answers interrupt_request after signalling its own process group; now and
+        // then (2 in 60 message-mode interrupts of a sleeping cell on a loaded machine) that
+        // SIGINT does not reach the running cell, which sleeps on. A cell still running 3 s after
+        // the acknowledgement is interrupted once more, as a user would.
+        const QString request = m_interruptRequest, target = m_interruptTarget;
+        const int generation = m_generation;
+        m_interruptTarget.clear();
+        QTimer::singleShot(kInterruptAgainMs, this, [this, request, target, generation] {
+            if (generation != m_generation || m_interruptRequest != request || !m_unanswered.contains(target))
+                return;
+            qCInfo(lcKernel) << "the cell still runs" << kInterruptAgainMs << "ms after the kernel acknowledged the interrupt: interrupting again";
+            m_interruptRequest = send(KernelChannel::Control, QStringLiteral("interrupt_request"), {});
+        });
+    }
     if (message.channel == KernelChannel::Stdin && type == QLatin1String("input_request"))
         m_lastInputRequestHeader = message.header;
 
@@ -727,7 +749,8 @@ void KernelClient::markDead(const QString &reason)
 void KernelClient::interrupt()
 {
     if (m_spec.interruptMode == QLatin1String("message") || !m_process || m_process->state() != QProcess::Running) {
-        send(KernelChannel::Control, QStringLiteral("interrupt_request"), {});
+        m_interruptRequest = send(KernelChannel::Control, QStringLiteral("interrupt_request"), {});
+        m_interruptTarget = m_unanswered.isEmpty() ? QString() : *m_unanswered.cbegin();
         return;
     }
     ::kill(pid_t(m_process->processId()), SIGINT);

@@ -7,9 +7,9 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
-#include <QJsonDocument>
 #include <QTimer>
 #include <QUuid>
 
@@ -284,16 +284,35 @@ private Q_SLOTS:
         // A kernelspec with interrupt_mode "message" is interrupted through the control channel.
         KernelSpec spec = python3Spec();
         spec.interruptMode = QStringLiteral("message");
+        // Both outlive the client, which may still emit while it shuts down.
+        QString kernelLog;
+        QStringList control; // what the kernel said about the interrupt, for a failure's message
         KernelClient client;
+        connect(&client, &KernelClient::processOutput, this, [&kernelLog](const QString &text) { kernelLog += text; });
+        connect(&client, &KernelClient::messageReceived, this, [&control](const KernelMessage &m) {
+            if (m.parentHeader.value(QStringLiteral("msg_type")).toString() == QLatin1String("interrupt_request"))
+                control << m.type() + QLatin1Char(':') + m.content.value(QStringLiteral("execution_state")).toString();
+        });
         client.start(spec);
         QVERIFY(client.waitForReady(60000));
         QElapsedTimer timer;
         timer.start();
         interruptOnceRunning(client);
         const Execution e = execute(client, kSleeper, 20000);
+        if (!e.finished) {
+            QStringList seen;
+            for (const KernelMessage &m : e.iopub)
+                seen << m.type() + QLatin1Char(':') + m.content.value(QStringLiteral("execution_state")).toString()
+                            + m.content.value(QStringLiteral("name")).toString();
+            qInfo("after %lld ms: iopub %s; about the interrupt: %s; reply %s; kernel log: %s", timer.elapsed(),
+                  qPrintable(seen.join(QLatin1Char(' '))), qPrintable(control.join(QLatin1Char(' '))),
+                  qPrintable(QString::fromUtf8(QJsonDocument(e.reply).toJson(QJsonDocument::Compact))), qPrintable(kernelLog.right(3000)));
+        }
         QVERIFY(e.finished);
         QVERIFY(timer.elapsed() < 15000);
         QCOMPARE(e.reply.value(QStringLiteral("ename")).toString(), QStringLiteral("KeyboardInterrupt"));
+        if (e.reply.value(QStringLiteral("evalue")).toString().contains(QStringLiteral("sent no reply")))
+            qInfo("the kernel sent no reply; its log: %s", qPrintable(kernelLog.right(3000)));
     }
 
     // An interrupt that reaches ipykernel while it handles an execute_request but not the cell's

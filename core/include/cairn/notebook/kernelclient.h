@@ -188,6 +188,11 @@ private:
     int m_generation = 0;
     /// execute_requests the kernel reported busy with and has not answered yet.
     QSet<QString> m_unanswered;
+    /// Requests sent on the control channel whose idle status has not come yet.
+    QSet<QString> m_controlRequests;
+    /// The last message-mode interrupt_request, and the execute_request it was meant to stop.
+    QString m_interruptRequest;
+    QString m_interruptTarget;
 };
 
 } // namespace cairn

@@ -496,6 +496,7 @@ void KernelClient::openSockets()
 {
     ++m_generation;
     m_unanswered.clear();
+    m_repliedBeforeBusy.clear();
     m_controlRequests.clear();
     m_gotKernelInfo = false;
     m_gotIopub = false;
@@ -606,9 +607,10 @@ void KernelClient::handleMessage(const KernelMessage &message)
                     setState(State::Idle);
             }
             if (parentType == QLatin1String("execute_request")) {
-                if (state == QLatin1String("busy"))
+                if (state == QLatin1String("busy") && !m_repliedBeforeBusy.contains(message.parentId()))
                     m_unanswered.insert(message.parentId());
-                else if (state == QLatin1String("idle") && m_unanswered.contains(message.parentId()))
+                else if (state == QLatin1String("idle") && !m_repliedBeforeBusy.remove(message.parentId())
+                         && m_unanswered.contains(message.parentId()))
                     checkReplied(message);
             }
         }
@@ -619,8 +621,8 @@ void KernelClient::handleMessage(const KernelMessage &message)
         m_kernelInfo = message.content;
         m_gotKernelInfo = true;
     }
-    if (message.channel == KernelChannel::Shell && type == QLatin1String("execute_reply"))
-        m_unanswered.remove(message.parentId());
+    if (message.channel == KernelChannel::Shell && type == QLatin1String("execute_reply") && !m_unanswered.remove(message.parentId()))
+        m_repliedBeforeBusy.insert(message.parentId());
     if (message.channel == KernelChannel::Control && type == QLatin1String("interrupt_reply") && message.parentId() == m_interruptRequest
         && !m_interruptTarget.isEmpty()) {
         // ipykernel answers interrupt_request after signalling its own process group; now and

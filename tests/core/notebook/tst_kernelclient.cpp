@@ -16,6 +16,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include <algorithm>
 #include <csignal>
 
 using namespace cairn;
@@ -180,6 +181,38 @@ private Q_SLOTS:
         for (const KernelMessage &m : e.iopub)
             sawBusy |= m.type() == QLatin1String("status") && m.content.value(QLatin1String("execution_state")) == QLatin1String("busy");
         QVERIFY(sawBusy);
+    }
+
+    // The shell and iopub sockets are read in no fixed order: an execute_reply can come before its
+    // busy status. Such a request must not be taken for one the kernel never answered (the client
+    // makes up a KeyboardInterrupt reply for those 3 s after their idle status).
+    void quickRequestsGetExactlyTheirOwnReply()
+    {
+        QHash<QString, QStringList> replies; // request → the status of each reply to it
+        QObject context;
+        connect(m_client, &KernelClient::shellReply, &context, [&](const KernelMessage &m) {
+            if (m.type() == QLatin1String("execute_reply"))
+                replies[m.parentId()] << m.content.value(QStringLiteral("status")).toString();
+        });
+        // Busy cores make the two messages land in one poll of the client's sockets, where the
+        // race shows (with four, 3 runs in 3 invented a reply before the fix; none without them).
+        std::vector<std::unique_ptr<QProcess>> hogs;
+        for (int i = 0; i < 4; ++i) {
+            hogs.push_back(std::make_unique<QProcess>());
+            hogs.back()->start(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), QStringLiteral("while True: pass")});
+        }
+        const auto stopHogs = qScopeGuard([&] {
+            for (auto &h : hogs)
+                h->kill(), h->waitForFinished();
+        });
+        QStringList ids;
+        for (int i = 0; i < 150; ++i)
+            ids << m_client->execute(QStringLiteral("1+1"), true, false);
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(ids.cbegin(), ids.cend(), [&](const QString &id) { return replies.contains(id); }), 60000);
+        QTest::qWait(4000); // longer than the client's grace for a missing reply
+        for (const QString &id : std::as_const(ids))
+            QVERIFY2(replies.value(id) == QStringList{QStringLiteral("ok")},
+                     qPrintable(QStringLiteral("%1: %2").arg(id, replies.value(id).join(QLatin1Char(',')))));
     }
 
     void streams()

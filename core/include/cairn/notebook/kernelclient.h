@@ -188,6 +188,9 @@ private:
     int m_generation = 0;
     /// execute_requests the kernel reported busy with and has not answered yet.
     QSet<QString> m_unanswered;
+    // execute_requests whose reply came before their busy status (shell and iopub are separate
+    // sockets, read in no fixed order): their busy must not mark them unanswered.
+    QSet<QString> m_repliedBeforeBusy;
     /// Requests sent on the control channel whose idle status has not come yet.
     QSet<QString> m_controlRequests;
     /// The last message-mode interrupt_request, and the execute_request it was meant to stop.

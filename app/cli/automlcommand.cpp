@@ -123,16 +123,7 @@ int runAutoMLCommand(Context &c, const QString &verb)
     spec.ensemble = !parser.isSet(QStringLiteral("no-ensemble"));
     if (parser.isSet(QStringLiteral("host")))
         spec.host = remote::HostStore().host(parser.value(QStringLiteral("host"))).name; // an unknown name lists the known ones
-    if (parser.isSet(QStringLiteral("hosts"))) {
-        if (parser.isSet(QStringLiteral("host")))
-            throw UsageError(QStringLiteral("give --host NAME or --hosts LIST, not both"));
-        const remote::HostStore hosts;
-        for (const QString &name : parser.value(QStringLiteral("hosts")).split(QLatin1Char(','), Qt::SkipEmptyParts))
-            spec.hosts << hosts.host(name.trimmed()).name; // an unknown name fails here, before any run exists
-        spec.hosts.removeDuplicates();
-        if (spec.hosts.isEmpty())
-            throw UsageError(QStringLiteral("--hosts needs host names, e.g. --hosts local,gpu1"));
-    }
+    spec.hosts = spreadHostsOption(parser);
     const bool quiet = parser.isSet(QStringLiteral("quiet"));
 
     Workspace &ws = c.workspace();

@@ -271,4 +271,20 @@ void checkSpec(const JobSpec &spec, const AlgorithmInfo &info)
     throw UsageError(text);
 }
 
+QStringList spreadHostsOption(const QCommandLineParser &parser)
+{
+    if (!parser.isSet(QStringLiteral("hosts")))
+        return {};
+    if (parser.isSet(QStringLiteral("host")))
+        throw UsageError(QStringLiteral("give --host NAME or --hosts LIST, not both"));
+    const remote::HostStore hosts;
+    QStringList names;
+    for (const QString &name : parser.value(QStringLiteral("hosts")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        names << hosts.host(name.trimmed()).name; // an unknown name fails here, before any run exists
+    names.removeDuplicates();
+    if (names.isEmpty())
+        throw UsageError(QStringLiteral("--hosts needs host names, e.g. --hosts local,gpu1"));
+    return names;
+}
+
 } // namespace cairn::cli

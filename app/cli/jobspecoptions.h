@@ -24,5 +24,9 @@ int intOption(const QCommandLineParser &parser, const QString &name, int min);
 /// anything else is a usage error that names the option and what it was given.
 enum class Bound { Inclusive, Exclusive };
 double numberOption(const QCommandLineParser &parser, const QString &name, double low, Bound bound = Bound::Inclusive);
+/// The hosts given to --hosts LIST (cairn tune and cairn automl: work spread over them), checked
+/// against the known hosts before any run exists; empty when --hosts is not given. A usage error
+/// with --host as well.
+QStringList spreadHostsOption(const QCommandLineParser &parser);
 
 } // namespace cairn::cli

@@ -3,7 +3,6 @@
 #include "trainingcommands.h"
 
 #include "cairn/jobs/jobmanager.h"
-#include "cairn/remote/host.h"
 #include "cairn/store/experimentstore.h"
 #include "cairn/store/runexport.h"
 #include "cairn/tuning/strategy.h"
@@ -110,16 +109,7 @@ int runTuneCommand(Context &c, const QString &verb)
     if (parser.isSet(QStringLiteral("tuning-seed")))
         spec.seed = quint64(intOption(parser, QStringLiteral("tuning-seed"), 0));
     spec.earlyStopping = parser.isSet(QStringLiteral("early-stopping"));
-    if (parser.isSet(QStringLiteral("hosts"))) {
-        if (parser.isSet(QStringLiteral("host")))
-            throw UsageError(QStringLiteral("give --host NAME or --hosts LIST, not both"));
-        const remote::HostStore hosts;
-        for (const QString &name : parser.value(QStringLiteral("hosts")).split(QLatin1Char(','), Qt::SkipEmptyParts))
-            spec.hosts << hosts.host(name.trimmed()).name; // an unknown name fails here, before any run exists
-        spec.hosts.removeDuplicates();
-        if (spec.hosts.isEmpty())
-            throw UsageError(QStringLiteral("--hosts needs host names, e.g. --hosts local,gpu1"));
-    }
+    spec.hosts = spreadHostsOption(parser);
     spec.name = parser.value(QStringLiteral("name"));
     Workspace &ws = c.workspace();
     for (const QString &previous : parser.values(QStringLiteral("warm-start")))

@@ -214,6 +214,30 @@ int DistributedLauncher::run()
             }
     });
 
+    // What a rank wrote about its own failure (rank 0 in its final status, the others in their events).
+    const auto rankSaid = [&](int k) {
+        return k == 0 ? (finalStatus && finalStatus->status() == QLatin1String("failed") ? finalStatus->message() : QString())
+                      : lastFailure(rankEventsPath(m_options.jobDir, k));
+    };
+    const auto signalFailure = [](int signal) {
+        return LocalRunner::signalMessage(signal).replace(QLatin1String("the worker"), QLatin1String("it"));
+    };
+    // A rank's end: killed by us, a failure seen from outside (a signal, SSH), its own words, or done.
+    const auto endRank = [&](Rank &me, const QString &said, const QString &failure, int exitCode) {
+        if (me.killed) {
+            me.failure = QStringLiteral("it was killed after another rank failed");
+            me.secondary = true;
+        } else if (!failure.isEmpty()) {
+            me.failure = failure;
+        } else if (exitCode != 0) {
+            me.failure = said.isEmpty() ? QStringLiteral("it exited with code %1").arg(exitCode) : said;
+            me.secondary = said.startsWith(QLatin1String("distributed:"));
+        } else {
+            me.ok = true;
+        }
+        ended(me);
+    };
+
     QStringList pids;
     QStringList remoteRanks;
     for (int k = 0; k < n; ++k) {
@@ -259,24 +283,12 @@ int DistributedLauncher::run()
                 Rank &me = ranks[size_t(k)];
                 if (me.ended)
                     return;
-                const QString said = k == 0 ? (finalStatus && finalStatus->status() == QLatin1String("failed") ? finalStatus->message() : QString())
-                                            : lastFailure(rankEventsPath(m_options.jobDir, k));
-                if (me.killed) {
-                    me.failure = QStringLiteral("it was killed after another rank failed");
-                    me.secondary = true;
-                } else if (!error.isEmpty()) {
-                    me.failure = error;
-                } else if (crashed) {
-                    me.failure = QStringLiteral("it was killed or died without an exit code");
-                } else if (exitCode > 128 && said.isEmpty()) {
-                    me.failure = LocalRunner::signalMessage(exitCode - 128).replace(QLatin1String("the worker"), QLatin1String("it"));
-                } else if (exitCode != 0) {
-                    me.failure = said.isEmpty() ? QStringLiteral("it exited with code %1").arg(exitCode) : said;
-                    me.secondary = said.startsWith(QLatin1String("distributed:"));
-                } else {
-                    me.ok = true;
-                }
-                ended(me);
+                const QString said = rankSaid(k);
+                endRank(me, said, !error.isEmpty() ? error
+                                  : crashed         ? QStringLiteral("it was killed or died without an exit code")
+                                  : exitCode > 128 && said.isEmpty() ? signalFailure(exitCode - 128)
+                                                                     : QString(),
+                        exitCode);
             });
             r.runner->start(WorkerLaunch{m_options.program, {QStringLiteral("worker")}, rankSpecPath, rankDir, rankSpec.resources.cpus});
             remoteRanks << QStringLiteral("%1 on '%2'").arg(k).arg(host.name);
@@ -304,20 +316,7 @@ int DistributedLauncher::run()
                 if (!partial.isEmpty())
                     forward(partial), partial.clear();
             }
-            const QString said = k == 0 ? (finalStatus && finalStatus->status() == QLatin1String("failed") ? finalStatus->message() : QString())
-                                        : lastFailure(rankEventsPath(m_options.jobDir, k));
-            if (me.killed) {
-                me.failure = QStringLiteral("it was killed after another rank failed");
-                me.secondary = true;
-            } else if (status == QProcess::CrashExit) {
-                me.failure = LocalRunner::signalMessage(exitCode).replace(QLatin1String("the worker"), QLatin1String("it"));
-            } else if (exitCode != 0) {
-                me.failure = said.isEmpty() ? QStringLiteral("it exited with code %1").arg(exitCode) : said;
-                me.secondary = said.startsWith(QLatin1String("distributed:"));
-            } else {
-                me.ok = true;
-            }
-            ended(me);
+            endRank(me, rankSaid(k), status == QProcess::CrashExit ? signalFailure(exitCode) : QString(), exitCode);
         });
         QObject::connect(r.process.get(), &QProcess::errorOccurred, &loop, [&, k](QProcess::ProcessError error) {
             Rank &me = ranks[size_t(k)];

@@ -43,6 +43,71 @@ public:
     void changed() { Q_EMIT completeChanged(); }
 };
 
+
+/// The widgets of a connection test's report, shared by the SSH host and Slurm cluster pages.
+struct TestReport
+{
+    QLabel *headline, *advice, *detail, *fingerprint;
+    QWidget *keyBox;
+    QCheckBox *trust;
+    QPushButton *acceptKey, *retest;
+};
+
+/// Lays out a test's report on `page`: a bold headline, what to do, details; the host key to
+/// compare and trust (hidden until asked for); `view`, what the test found; and Test again beside
+/// `note`.
+TestReport addTestReport(QWizardPage *page, QVBoxLayout *v, const QString &keyTitle, QWidget *view, const QString &note)
+{
+    TestReport r{};
+    r.headline = new QLabel(page);
+    r.headline->setWordWrap(true);
+    QFont f = r.headline->font();
+    f.setBold(true);
+    f.setPointSizeF(f.pointSizeF() * 1.15);
+    r.headline->setFont(f);
+    r.advice = new QLabel(page);
+    r.advice->setWordWrap(true);
+    r.detail = new QLabel(page);
+    r.detail->setWordWrap(true);
+    r.detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    r.detail->setEnabled(false);
+    v->addWidget(r.headline);
+    v->addWidget(r.advice);
+    v->addWidget(r.detail);
+
+    r.keyBox = new QWidget(page);
+    auto *kv = new QVBoxLayout(r.keyBox);
+    kv->setContentsMargins(0, 0, 0, 0);
+    kv->addWidget(new QLabel(keyTitle, r.keyBox));
+    r.fingerprint = new QLabel(r.keyBox);
+    r.fingerprint->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    r.fingerprint->setStyleSheet(QStringLiteral("font-family: monospace; padding: 4px"));
+    r.trust = new QCheckBox(AddHostWizard::tr("I have compared this fingerprint and trust this machine"), r.keyBox);
+    r.acceptKey = new QPushButton(AddHostWizard::tr("Accept the key and test again"), r.keyBox);
+    r.acceptKey->setEnabled(false);
+    kv->addWidget(r.fingerprint);
+    kv->addWidget(r.trust);
+    auto *kh = new QHBoxLayout;
+    kh->addWidget(r.acceptKey);
+    kh->addStretch(1);
+    kv->addLayout(kh);
+    r.keyBox->hide();
+    v->addWidget(r.keyBox);
+    QObject::connect(r.trust, &QCheckBox::toggled, r.acceptKey, &QPushButton::setEnabled);
+
+    v->addWidget(view, 10);
+    v->addStretch(1); // holds the texts together while there is nothing found to show
+    auto *h = new QHBoxLayout;
+    r.retest = new QPushButton(AddHostWizard::tr("Test again"), page);
+    h->addWidget(r.retest);
+    auto *noteLabel = new QLabel(note, page);
+    noteLabel->setWordWrap(true);
+    noteLabel->setEnabled(false);
+    h->addWidget(noteLabel, 1);
+    v->addLayout(h);
+    return r;
+}
+
 } // namespace
 
 AddHostWizard::AddHostWizard(QWidget *parent) : QWizard(parent)
@@ -268,55 +333,18 @@ QWizardPage *AddHostWizard::makeTestPage()
     page->setTitle(tr("Connection test"));
     page->setSubTitle(tr("Cairn connects, looks at the machine and asks its worker for its version."));
     auto *v = new QVBoxLayout(page);
-    m_headline = new QLabel(page);
-    m_headline->setWordWrap(true);
-    QFont f = m_headline->font();
-    f.setBold(true);
-    f.setPointSizeF(f.pointSizeF() * 1.15);
-    m_headline->setFont(f);
-    m_advice = new QLabel(page);
-    m_advice->setWordWrap(true);
-    m_detail = new QLabel(page);
-    m_detail->setWordWrap(true);
-    m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_detail->setEnabled(false);
-    v->addWidget(m_headline);
-    v->addWidget(m_advice);
-    v->addWidget(m_detail);
-
-    m_keyBox = new QWidget(page);
-    auto *kv = new QVBoxLayout(m_keyBox);
-    kv->setContentsMargins(0, 0, 0, 0);
-    auto *keyTitle = new QLabel(tr("The machine presents this key:"), m_keyBox);
-    m_fingerprint = new QLabel(m_keyBox);
-    m_fingerprint->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_fingerprint->setStyleSheet(QStringLiteral("font-family: monospace; padding: 4px"));
-    m_trust = new QCheckBox(tr("I have compared this fingerprint and trust this machine"), m_keyBox);
-    m_acceptKey = new QPushButton(tr("Accept the key and test again"), m_keyBox);
-    m_acceptKey->setEnabled(false);
-    kv->addWidget(keyTitle);
-    kv->addWidget(m_fingerprint);
-    kv->addWidget(m_trust);
-    auto *kh = new QHBoxLayout;
-    kh->addWidget(m_acceptKey);
-    kh->addStretch(1);
-    kv->addLayout(kh);
-    m_keyBox->hide();
-    v->addWidget(m_keyBox);
-    connect(m_trust, &QCheckBox::toggled, m_acceptKey, &QPushButton::setEnabled);
-    connect(m_acceptKey, &QPushButton::clicked, this, &AddHostWizard::acceptKey);
-
     m_probeView = new ProbeView(page);
-    v->addWidget(m_probeView, 10);
-    v->addStretch(1); // holds the texts together while there are no details to show
-    auto *h = new QHBoxLayout;
-    m_retest = new QPushButton(tr("Test again"), page);
-    h->addWidget(m_retest);
-    auto *note = new QLabel(tr("You can add a host that does not answer yet (a stopped machine) and test it later."), page);
-    note->setWordWrap(true);
-    note->setEnabled(false);
-    h->addWidget(note, 1);
-    v->addLayout(h);
+    const TestReport r = addTestReport(page, v, tr("The machine presents this key:"), m_probeView,
+                                       tr("You can add a host that does not answer yet (a stopped machine) and test it later."));
+    m_headline = r.headline;
+    m_advice = r.advice;
+    m_detail = r.detail;
+    m_keyBox = r.keyBox;
+    m_fingerprint = r.fingerprint;
+    m_trust = r.trust;
+    m_acceptKey = r.acceptKey;
+    m_retest = r.retest;
+    connect(m_acceptKey, &QPushButton::clicked, this, &AddHostWizard::acceptKey);
     connect(m_retest, &QPushButton::clicked, this, &AddHostWizard::startTest);
     page->complete = [this] { return !m_testing; };
     return page;
@@ -418,56 +446,22 @@ QWizardPage *AddHostWizard::makeSlurmTestPage()
     page->setTitle(tr("Cluster test"));
     page->setSubTitle(tr("Cairn asks Slurm for its partitions, nodes and queue (sinfo, scontrol, squeue)."));
     auto *v = new QVBoxLayout(page);
-    m_slurmHeadline = new QLabel(page);
+    m_slurmView = new SlurmClusterView(page);
+    const TestReport r = addTestReport(page, v, tr("The login host presents this key:"), m_slurmView,
+                                       tr("You can add a cluster that does not answer yet and test it later."));
+    m_slurmHeadline = r.headline;
     m_slurmHeadline->setObjectName(QStringLiteral("slurmHeadline"));
-    m_slurmHeadline->setWordWrap(true);
-    QFont f = m_slurmHeadline->font();
-    f.setBold(true);
-    f.setPointSizeF(f.pointSizeF() * 1.15);
-    m_slurmHeadline->setFont(f);
-    m_slurmAdvice = new QLabel(page);
-    m_slurmAdvice->setWordWrap(true);
-    m_slurmDetail = new QLabel(page);
-    m_slurmDetail->setWordWrap(true);
-    m_slurmDetail->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_slurmDetail->setEnabled(false);
-    v->addWidget(m_slurmHeadline);
-    v->addWidget(m_slurmAdvice);
-    v->addWidget(m_slurmDetail);
-    m_slurmKeyBox = new QWidget(page);
-    auto *kv = new QVBoxLayout(m_slurmKeyBox);
-    kv->setContentsMargins(0, 0, 0, 0);
-    kv->addWidget(new QLabel(tr("The login host presents this key:"), m_slurmKeyBox));
-    m_slurmFingerprint = new QLabel(m_slurmKeyBox);
-    m_slurmFingerprint->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_slurmFingerprint->setStyleSheet(QStringLiteral("font-family: monospace; padding: 4px"));
-    m_slurmTrust = new QCheckBox(tr("I have compared this fingerprint and trust this machine"), m_slurmKeyBox);
-    m_slurmAcceptKey = new QPushButton(tr("Accept the key and test again"), m_slurmKeyBox);
-    m_slurmAcceptKey->setEnabled(false);
-    kv->addWidget(m_slurmFingerprint);
-    kv->addWidget(m_slurmTrust);
-    auto *kh = new QHBoxLayout;
-    kh->addWidget(m_slurmAcceptKey);
-    kh->addStretch(1);
-    kv->addLayout(kh);
-    m_slurmKeyBox->hide();
-    v->addWidget(m_slurmKeyBox);
-    connect(m_slurmTrust, &QCheckBox::toggled, m_slurmAcceptKey, &QPushButton::setEnabled);
+    m_slurmAdvice = r.advice;
+    m_slurmDetail = r.detail;
+    m_slurmKeyBox = r.keyBox;
+    m_slurmFingerprint = r.fingerprint;
+    m_slurmTrust = r.trust;
+    m_slurmAcceptKey = r.acceptKey;
+    m_slurmRetest = r.retest;
     connect(m_slurmAcceptKey, &QPushButton::clicked, this, [this] {
         if (m_slurmTrust->isChecked())
             startSlurmTest(true);
     });
-    m_slurmView = new SlurmClusterView(page);
-    v->addWidget(m_slurmView, 10);
-    v->addStretch(1); // holds the texts together while there is no cluster to show
-    auto *h = new QHBoxLayout;
-    m_slurmRetest = new QPushButton(tr("Test again"), page);
-    h->addWidget(m_slurmRetest);
-    auto *note = new QLabel(tr("You can add a cluster that does not answer yet and test it later."), page);
-    note->setWordWrap(true);
-    note->setEnabled(false);
-    h->addWidget(note, 1);
-    v->addLayout(h);
     connect(m_slurmRetest, &QPushButton::clicked, this, [this] { startSlurmTest(); });
     page->complete = [this] { return !m_slurmTesting; };
     page->next = [] { return int(SettingsPage); };

@@ -512,7 +512,7 @@ void DebuggerPanel::updateStep()
         m_stepLabel->clear();
         return;
     }
-    const TensorSample &s = m_series.value(names.first()).samples[size_t(i)];
+    const TensorSample s = m_series.value(names.first()).samples[size_t(i)]; // a copy: value() returns a temporary series
     m_stepLabel->setText(tr("step %1 · mean %2 · std %3 · min %4 · max %5 · zeros %6% · NaN %7")
                              .arg(s.step)
                              .arg(s.mean, 0, 'g', 4)

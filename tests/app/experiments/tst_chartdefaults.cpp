@@ -174,8 +174,10 @@ private Q_SLOTS:
         RunDetailView *detail = m_panel->detailView();
         QTRY_COMPARE_WITH_TIMEOUT(detail->runId(), m_cnn.id, 10000);
         detail->tabs()->setCurrentIndex(1);
-        QTRY_COMPARE_WITH_TIMEOUT(detail->curvePlot()->graphCount(), 2, 10000);
-        QCOMPARE(detail->curvePlot()->graph(0)->name(), QStringLiteral("train.epoch_loss"));
+        // The plot may still show the run shown before for a moment: wait for this run's curves.
+        QTRY_VERIFY_WITH_TIMEOUT(detail->curvePlot()->graphCount() == 2
+                                     && detail->curvePlot()->graph(0)->name() == QLatin1String("train.epoch_loss"),
+                                 10000);
         QCOMPARE(detail->curvePlot()->graph(1)->name(), QStringLiteral("validation.loss"));
         QCOMPARE(detail->curvePlot()->xAxis->label(), QStringLiteral("epoch"));
     }

@@ -325,7 +325,9 @@ private Q_SLOTS:
         QVERIFY2(app->mostCpu.cpuMs < 50.0, qPrintable(show(app->mostCpu)));
         // The figure to meet is 50 ms (docs/development.md); this bound only catches a GUI thread
         // that waits on the writers, with room for a loaded CI machine.
-        QVERIFY2(p99 < 500.0, qPrintable(QStringLiteral("p99 event-loop lateness %1 ms").arg(p99)));
+        // An AddressSanitizer build (scripts/test --sanitize) runs several times slower.
+        const double bound = qEnvironmentVariableIsSet("ASAN_OPTIONS") ? 2000.0 : 500.0;
+        QVERIFY2(p99 < bound, qPrintable(QStringLiteral("p99 event-loop lateness %1 ms").arg(p99)));
     }
 };
 

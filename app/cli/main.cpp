@@ -72,6 +72,7 @@ int runAutoMLCommand(Context &context, const QString &verb); // automlcommand.cp
 int runHostsCommand(Context &context, const QString &verb); // hostscommand.cpp
 int runModelsCommand(Context &context, const QString &verb); // modelscommand.cpp
 int runMonitorCommand(Context &context, const QString &verb); // monitorcommand.cpp
+int runAgentCommand(Context &context, const QString &verb); // agentcommand.cpp (hidden)
 }
 
 int main(int argc, char **argv)
@@ -137,6 +138,8 @@ int main(int argc, char **argv)
             return runHostsCommand(context, verb);
         if (command == QLatin1String("worker"))
             return runWorkerCommand(context, verb);
+        if (command == QLatin1String("agent"))
+            return runAgentCommand(context, verb);
         if (command == QLatin1String("notebook") || command == QLatin1String("notebooks"))
             return runNotebookCommand(context, verb);
         if (command == QLatin1String("kernels") || command == QLatin1String("kernel"))

@@ -150,7 +150,10 @@ QStringList SshConnection::commonOptions() const
       // 10 minutes: a new connection costs 0.3-0.7 s more per job (key exchange, login) than one
       // through the master, and jobs a few minutes apart should not pay it each time.
       << QStringLiteral("-o") << QStringLiteral("ControlPersist=600")
-      << QStringLiteral("-o") << QStringLiteral("ControlPath=%1/%C-%2").arg(controlDir(), settingsKey(m_host));
+      << QStringLiteral("-o") << QStringLiteral("ControlPath=%1/%C-%2").arg(controlDir(), settingsKey(m_host))
+      // A forward to the host's agent (see RemoteScript) binds over the socket file a master
+      // that ended left behind.
+      << QStringLiteral("-o") << QStringLiteral("StreamLocalBindUnlink=yes");
     if (!m_host.knownHostsFile.isEmpty())
         o << QStringLiteral("-o") << QStringLiteral("UserKnownHostsFile=%1").arg(m_host.knownHostsFile);
     if (!m_host.identityFile.isEmpty())

@@ -4,6 +4,7 @@
 #include "cairn/jobs/jobspec.h"
 #include "cairn/remote/probe.h"
 #include "cairn/remote/remotecache.h"
+#include "cairn/remote/remotescript.h"
 #include "cairn/remote/sshconnection.h"
 #include "jobs/outputlines.h"
 
@@ -482,7 +483,6 @@ SshRunner::~SshRunner()
     if (m_stream) {
         m_stream->disconnect(this);
         m_stream->kill();
-        m_stream->waitForFinished(2000);
     }
 }
 
@@ -571,33 +571,24 @@ void SshRunner::startStream(Mode mode, const QStringList &args)
     m_token = "cairn-" + QByteArray::number(QRandomGenerator::system()->generate64(), 16)
               + QByteArray::number(QRandomGenerator::system()->generate64(), 16);
     const QString modeName = mode == Mode::Start ? QStringLiteral("start") : mode == Mode::Launch ? QStringLiteral("launch") : QStringLiteral("follow");
-    QStringList sshArgs;
-    try {
-        sshArgs = SshConnection(m_host).scriptArguments(QString::fromLatin1(kJobScript), QStringList{modeName, QString::fromLatin1(m_token)} + args);
-    } catch (const Error &e) {
-        fail(e.message());
-        return;
-    }
-    auto *p = new QProcess(this);
-    m_stream = p;
-    connect(p, &QProcess::readyReadStandardOutput, this, [this, p] {
-        if (p == m_stream)
-            onStreamOutput(p->readAllStandardOutput());
+    auto *s = new RemoteScript(m_host, QString::fromLatin1(kJobScript), QStringList{modeName, QString::fromLatin1(m_token)} + args, this);
+    m_stream = s;
+    connect(s, &RemoteScript::output, this, [this, s](const QByteArray &bytes) {
+        if (s == m_stream)
+            onStreamOutput(bytes);
     });
-    connect(p, &QProcess::finished, this, [this, p](int code, QProcess::ExitStatus status) {
-        if (p != m_stream)
+    connect(s, &RemoteScript::finished, this, [this, s](int code, const QByteArray &err) {
+        if (s != m_stream)
             return;
-        onStreamOutput(p->readAllStandardOutput());
-        const QByteArray err = p->readAllStandardError();
-        p->deleteLater();
+        s->deleteLater();
         m_stream = nullptr;
-        onStreamFinished(status == QProcess::CrashExit ? 255 : code, err);
+        onStreamFinished(code, err);
     });
-    connect(p, &QProcess::errorOccurred, this, [this, p](QProcess::ProcessError e) {
-        if (e == QProcess::FailedToStart && p == m_stream)
-            fail(QStringLiteral("cannot run ssh: %1").arg(p->errorString()));
+    connect(s, &RemoteScript::failedToStart, this, [this, s](const QString &error) {
+        if (s == m_stream)
+            fail(error);
     });
-    p->start(SshConnection::program(), sshArgs);
+    s->start();
 }
 
 void SshRunner::onStreamOutput(QByteArray bytes)
@@ -862,16 +853,16 @@ void SshRunner::sendControl(const QByteArray &line)
             m_cancel->store(true);
         return;
     }
-    QStringList args;
-    try {
-        args = SshConnection(m_host).scriptArguments(QStringLiteral("printf '%s\\n' \"$2\" >> \"$1/control\""),
-                                                     {m_remoteDir, QString::fromUtf8(line.trimmed())});
-    } catch (const Error &) {
-        return;
-    }
-    auto *p = new QProcess(this);
-    connect(p, &QProcess::finished, p, &QObject::deleteLater);
-    p->start(SshConnection::program(), args);
+    sendScript(QStringLiteral("printf '%s\\n' \"$2\" >> \"$1/control\""), {m_remoteDir, QString::fromUtf8(line.trimmed())});
+}
+
+void SshRunner::sendScript(const QString &script, const QStringList &args)
+{
+    // Through the host's agent when it answers, like the job's stream; nobody waits for it.
+    auto *s = new RemoteScript(m_host, script, args, this);
+    connect(s, &RemoteScript::finished, s, &QObject::deleteLater);
+    connect(s, &RemoteScript::failedToStart, s, &QObject::deleteLater);
+    s->start();
 }
 
 void SshRunner::signalGroup(const QString &signal)
@@ -881,16 +872,7 @@ void SshRunner::signalGroup(const QString &signal)
             m_cancel->store(true);
         return;
     }
-    QStringList args;
-    try {
-        args = SshConnection(m_host).scriptArguments(QStringLiteral("kill -s \"$1\" -- \"-$2\" 2>/dev/null || kill -s \"$1\" \"$2\""),
-                                                     {signal, QString::number(m_pid)});
-    } catch (const Error &) {
-        return;
-    }
-    auto *p = new QProcess(this);
-    connect(p, &QProcess::finished, p, &QObject::deleteLater);
-    p->start(SshConnection::program(), args);
+    sendScript(QStringLiteral("kill -s \"$1\" -- \"-$2\" 2>/dev/null || kill -s \"$1\" \"$2\""), {signal, QString::number(m_pid)});
 }
 
 void SshRunner::terminate()

@@ -14,6 +14,7 @@
 namespace cairn::remote {
 
 struct SshJobPlan;
+class RemoteScript;
 
 /// Runs a job's worker on an SSH host. The data channels go over with rsync into the host's
 /// content-hash cache; the worker starts detached (setsid, nohup) in <workDir>/jobs/<job>/ and
@@ -60,6 +61,7 @@ private:
     void coldStart(int exitCode, const QByteArray &err);
     void emitLines(bool flushPartial);
     void signalGroup(const QString &signal);
+    void sendScript(const QString &script, const QStringList &args);
     void fail(const QString &message);
 
     Host m_host;
@@ -82,7 +84,7 @@ private:
     int m_retries = 0;
     bool m_stopRequested = false;
     std::shared_ptr<std::atomic<bool>> m_cancel; ///< tells the preparation not to start the worker
-    QPointer<QProcess> m_stream;
+    QPointer<RemoteScript> m_stream; ///< the job script running on the host (through its agent or ssh)
     QTimer m_retryTimer;
 };
 

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "cairn/remote/host.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+class QLocalServer;
+class QLocalSocket;
+class QProcess;
+
+namespace cairn::remote {
+
+/// The protocol between a job manager and `cairn agent` on a host. On each connection the agent
+/// says "cairn-agent N\n"; the client then sends "LENGTH\n" and LENGTH bytes: a token, the script
+/// and its arguments, separated by NUL bytes. The agent runs `sh -c SCRIPT sh ARGS…`, sends the
+/// script's stdout as it comes, and when it ends "TOKEN agent-exit CODE N\n" and N bytes of its
+/// stderr. An agent of another protocol is not used (the client falls back to a plain ssh command).
+constexpr int kAgentProtocol = 1;
+
+/// The name (without ".sock" or ".pid") of the agent that serves `host`, the same on both sides:
+/// its socket on the host is /tmp/cairn-agent-UID/NAME.sock, the local end of its forward is
+/// SshConnection::controlDir()/NAME.sock. The name depends on everything that picks the host's
+/// shared connection and its worker, and on the protocol.
+QString hostAgentName(const Host &host);
+
+/// `cairn agent`: a long-lived process on an SSH host that runs the job scripts it is sent over
+/// a Unix socket, so that a job on a warm host costs no remote command (no login shell reading
+/// the user's rc files). It owns no job: workers are started detached by the scripts, so an agent
+/// that ends (killed, or idle for `idleExitSeconds` with no connection and no script running)
+/// loses nothing.
+class HostAgent : public QObject
+{
+    Q_OBJECT
+public:
+    HostAgent(QString socketPath, int idleExitSeconds, QObject *parent = nullptr);
+    ~HostAgent() override;
+
+    /// Checks the socket's folder (the user's own, mode 0700), and listens. False with *error when
+    /// it cannot; *error stays empty when another agent already serves the socket.
+    bool listen(QString *error);
+
+Q_SIGNALS:
+    /// Idle for the idle time: the program may quit.
+    void idle();
+
+private:
+    struct Client;
+    void onConnection();
+    void onRequestBytes(QLocalSocket *socket);
+    void runScript(QLocalSocket *socket, const QList<QByteArray> &fields);
+    void closeClient(QLocalSocket *socket);
+    void armIdle();
+
+    QString m_socketPath;
+    QString m_pidPath;
+    QLocalServer *m_server = nullptr;
+    QHash<QLocalSocket *, Client *> m_clients;
+    int m_scripts = 0; ///< scripts still running, with or without their client
+    QTimer m_idle;
+};
+
+} // namespace cairn::remote

@@ -34,12 +34,13 @@ PreviewResult readPreview(const QString &path)
 {
     PreviewResult r;
     try {
+        // The whole file as the job will read it: a ragged row further down, or a table too
+        // big for this machine's memory, is refused here rather than by a failed job (first, so
+        // a too big file is refused from its head alone).
+        checkTableFile(DataPicker::channelFor(path));
         data::CsvOptions options;
         options.maxRows = 500; // enough rows to infer types; the head of a big file only
         r.table = data::CsvReader::read(path, options);
-        // The whole file as the job will read it: a ragged row further down is refused here,
-        // with its line, rather than by a failed job.
-        checkTableFile(DataPicker::channelFor(path));
     } catch (const Error &e) {
         r.error = e.message();
     } catch (const std::exception &e) {

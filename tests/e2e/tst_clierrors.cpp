@@ -6,8 +6,10 @@
 #include "clirunner.h"
 
 #include "cairn/jobs/jobrecord.h"
+#include "cairn/jobs/jobspec.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -122,6 +124,72 @@ private Q_SLOTS:
         QCOMPARE(errorLines(r.err).size(), 1);
         QVERIFY2(r.err.contains(QLatin1String("'nope' is not a column of iris.csv")) && r.err.contains(QLatin1String("petal_length_cm")), qPrintable(r.err));
         verifyNothingCreated();
+    }
+
+    // A CSV too big for this machine's memory (sparse: a real header and rows, then a hole of at
+    // least 10 GB and at least the machine's memory) is refused from its head by `cairn train`
+    // and `cairn automl` before anything exists, and by the worker itself (as on a remote host).
+    void csvTooBigForMemoryIsRefusedBeforeAnyRun()
+    {
+        const QString csv = m_dir.filePath(QStringLiteral("huge.csv"));
+        {
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            // 16 one-digit numbers a row: 32 bytes of text, 128 bytes as columns.
+            f.write("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,y\n");
+            for (int r = 0; r < 20; ++r) {
+                QByteArrayList row;
+                for (int c = 0; c < 16; ++c)
+                    row << QByteArray::number((r * 7 + c) % 10);
+                f.write(row.join(',') + '\n');
+            }
+            qint64 memTotal = 0;
+            QFile meminfo(QStringLiteral("/proc/meminfo"));
+            if (meminfo.open(QIODevice::ReadOnly))
+                memTotal = meminfo.readLine().simplified().split(' ').value(1).toLongLong() * 1024;
+            if (!f.resize(std::max(qint64(10) << 30, memTotal)))
+                QSKIP("this file system cannot hold a sparse file of 10 GB or this machine's memory");
+        }
+        auto checkRefusal = [&](const ProcessResult &r, int exitCode) {
+            QVERIFY2(r.exitCode == exitCode, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
+            QVERIFY2(r.err.contains(csv + QStringLiteral(" is too big to read into memory: the file is "))
+                         && r.err.contains(QLatin1String("is available")) && r.err.contains(QLatin1String("Use a sample of its rows")),
+                     qPrintable(r.err));
+        };
+        QElapsedTimer clock;
+        clock.start();
+        ProcessResult r = cairn(train(csv, QStringLiteral("y")));
+        qInfo("cairn train refused it in %lld ms", clock.restart());
+        checkRefusal(r, 3);
+        QCOMPARE(errorLines(r.err).size(), 1);
+        r = cairn({QStringLiteral("automl"), QStringLiteral("--train"), csv, QStringLiteral("--target"), QStringLiteral("y"),
+                   QStringLiteral("--time-limit"), QStringLiteral("30")});
+        qInfo("cairn automl refused it in %lld ms", clock.restart());
+        checkRefusal(r, 3);
+        QCOMPARE(errorLines(r.err).size(), 1);
+        verifyNothingCreated();
+
+        // The worker checks too: it fails with the reason in its status event.
+        JobSpec spec;
+        spec.algorithm = QStringLiteral("xgboost");
+        spec.target = QStringLiteral("y");
+        data::ChannelSpec train;
+        train.path = csv;
+        spec.channels.insert(QStringLiteral("train"), train);
+        spec.outputDir = m_dir.filePath(QStringLiteral("worker-out"));
+        const QString specPath = writeFile(m_dir.path(), QStringLiteral("spec.json"), QJsonDocument(spec.toJson()).toJson());
+        clock.restart();
+        r = cairn({QStringLiteral("worker"), QStringLiteral("--spec"), specPath});
+        qInfo("cairn worker refused it in %lld ms", clock.elapsed());
+        QVERIFY2(r.exitCode != 0, qPrintable(r.out));
+        bool failed = false;
+        for (const QString &line : r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+            const QJsonObject event = QJsonDocument::fromJson(line.toUtf8()).object();
+            const QJsonObject data = event.contains(QStringLiteral("data")) ? event.value(QStringLiteral("data")).toObject() : event;
+            if (data.value(QStringLiteral("status")).toString() == QLatin1String("failed"))
+                failed = data.value(QStringLiteral("message")).toString().contains(csv + QStringLiteral(" is too big to read into memory"));
+        }
+        QVERIFY2(failed, qPrintable(r.out + r.err));
     }
 
     void missingFilesAndUsageMistakes()

@@ -1,9 +1,11 @@
 #include "cairn/data/csvreader.h"
 
 #include "cairn/util/error.h"
+#include "cairn/util/memory.h"
 
 #include <QFile>
 #include <QFileInfo>
+#include <QLocale>
 #include <QThread>
 
 #include <charconv>
@@ -915,6 +917,131 @@ Table Parser::run()
 
 } // namespace
 
+namespace {
+
+/// Offset just after the last line end of `text` outside a quoted field (RFC 4180 quotes: a
+/// doubled quote toggles twice), or after the last line end at all (`ignoreQuotes`); -1: none.
+qsizetype lastRecordEnd(QByteArrayView text, bool ignoreQuotes)
+{
+    qsizetype end = -1;
+    bool quoted = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '"' && !ignoreQuotes)
+            quoted = !quoted;
+        else if (c == '\n' && !quoted)
+            end = i + 1;
+    }
+    return end;
+}
+
+/// Offset just after the header's line end (outside quotes), or -1.
+qsizetype headerEnd(QByteArrayView text)
+{
+    bool quoted = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (text[i] == '"')
+            quoted = !quoted;
+        else if (text[i] == '\n' && !quoted)
+            return i + 1;
+    }
+    return -1;
+}
+
+/// Bytes a string value costs once read: its UTF-16 text, the QString in the category list and
+/// the reader's dictionary entry and view of it.
+constexpr qint64 kStringOverhead = 96;
+
+} // namespace
+
+CsvMemoryEstimate CsvReader::estimateMemory(const QString &path, const CsvOptions &options)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw Error(QStringLiteral("cannot open %1: %2").arg(path, file.errorString()));
+    CsvMemoryEstimate e;
+    e.fileBytes = file.size();
+    // The head: 256 KB, more only while it holds no whole row after the header (wide rows).
+    QByteArray head;
+    qsizetype bodyStart = -1;
+    qsizetype cut = -1;
+    bool whole = false;
+    for (qint64 want = 256 << 10; want <= (qint64(16) << 20); want *= 4) {
+        file.seek(0);
+        head = file.read(std::min(want, e.fileBytes));
+        whole = head.size() >= e.fileBytes;
+        bodyStart = headerEnd(head);
+        cut = whole ? head.size() : lastRecordEnd(head, false);
+        if (whole || (bodyStart > 0 && cut > bodyStart))
+            break;
+    }
+    if (bodyStart < 0 || cut <= bodyStart)
+        return e; // no whole row in 16 MB: no estimate
+    CsvOptions sampleOptions = options;
+    // Bounded by the head's bytes; a row limit also keeps the reader to one thread.
+    sampleOptions.maxRows = head.size();
+    Table sample;
+    try {
+        sample = Parser(QByteArrayView(head.constData(), cut), path, sampleOptions).run();
+    } catch (const Error &) {
+        // A quote inside an unquoted field fools the quote-aware cut: try the last line end.
+        const qsizetype plain = whole ? -1 : lastRecordEnd(head, true);
+        if (plain <= bodyStart || plain == cut)
+            throw;
+        cut = plain;
+        sample = Parser(QByteArrayView(head.constData(), cut), path, sampleOptions).run();
+    }
+    e.columns = sample.columnCount();
+    e.sampleRows = sample.rowCount();
+    if (e.sampleRows == 0)
+        return e;
+    // Bytes per row from the rows read; the BOM and header are not rows.
+    const double bytesPerRow = double(cut - bodyStart) / double(e.sampleRows);
+    e.rows = whole ? e.sampleRows : qint64(double(e.fileBytes - bodyStart) / bytesPerRow);
+    double perRow = 0;
+    qint64 fixed = 0;
+    for (const Column &c : sample.columns) {
+        if (c.isNumeric()) {
+            perRow += sizeof(double);
+            continue;
+        }
+        perRow += sizeof(std::int32_t);
+        qint64 textBytes = 0;
+        for (const QString &v : c.categories)
+            textBytes += 2 * v.size() + kStringOverhead;
+        if (c.type == ColumnType::Text)
+            perRow += double(textBytes) / double(e.sampleRows); // distinct values grow with the rows
+        else
+            fixed += textBytes; // categories: bounded by categoricalMaxDistinct
+    }
+    e.bytes = qint64(perRow * double(e.rows)) + fixed;
+    return e;
+}
+
+void CsvReader::checkMemory(const QString &path, const CsvOptions &options)
+{
+    const qint64 size = QFileInfo(path).size();
+    // Small files cannot matter, and reading a few /proc files is all a big one costs unless it
+    // is within 1/64 of the memory available (no column takes 64 times its text).
+    if (size < (qint64(8) << 20))
+        return;
+    const AvailableMemory available = availableMemory();
+    if (available.bytes < 0 || size * 64 < available.bytes)
+        return;
+    const CsvMemoryEstimate e = estimateMemory(path, options);
+    if (e.sampleRows == 0 || e.bytes <= available.bytes)
+        return;
+    QLocale english = QLocale::c();
+    english.setNumberOptions({}); // 268,435,456 rows
+    throw Error(QStringLiteral("%1 is too big to read into memory: the file is %2, about %3 rows of %4 columns "
+                               "(estimated from its first %5 rows), whose columns would take about %6, but %7 is available "
+                               "(%8). Use a sample of its rows (for example `head -n 1000001 %9 > sample.csv` keeps the "
+                               "header and a million rows) or a machine with more memory.")
+                    .arg(path, formatBytes(e.fileBytes), english.toString(e.rows), QString::number(e.columns),
+                         QString::number(e.sampleRows), formatBytes(e.bytes), formatBytes(available.bytes), available.source,
+                         QFileInfo(path).fileName()));
+}
+
 Table CsvReader::read(const QString &path, const CsvOptions &options)
 {
     QFile file(path);
@@ -923,6 +1050,10 @@ Table CsvReader::read(const QString &path, const CsvOptions &options)
     const QString name = QFileInfo(path).fileName();
     if (file.size() == 0)
         throw Error(QStringLiteral("%1: the file is empty (a header row is needed)").arg(path));
+    // Before the mapping is read: a file whose columns cannot fit is refused with a reason,
+    // instead of the process being killed for want of memory minutes later.
+    if (options.maxRows < 0)
+        checkMemory(path, options);
     uchar *mapped = file.map(0, file.size());
     if (mapped)
         return Parser(QByteArrayView(reinterpret_cast<const char *>(mapped), file.size()), path, options).run();

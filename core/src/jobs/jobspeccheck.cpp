@@ -75,10 +75,12 @@ QStringList checkTableFile(const data::ChannelSpec &channel, qint64 fullReadLimi
         throw Error(QStringLiteral("%1 is not a readable file").arg(channel.path));
     data::ChannelSpec c = channel;
     if (info.size() > fullReadLimit) {
-        // A very large table: its header and first rows here, the rest when the job reads it.
+        // A very large table: its header and first rows here, the rest when the job reads it
+        // (and a table too big for this machine's memory is refused now, as the job would).
         data::CsvOptions options;
         if (c.delimiter.size() == 1)
             options.delimiter = c.delimiter.at(0).toLatin1();
+        data::CsvReader::checkMemory(c.path, options);
         options.maxRows = 1000;
         return data::CsvReader::read(c.path, options).columnNames();
     }

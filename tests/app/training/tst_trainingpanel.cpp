@@ -180,6 +180,36 @@ private Q_SLOTS:
         QVERIFY(panel.formMessage()->text().contains(QStringLiteral("missing.csv")));
     }
 
+    // A CSV too big for this machine's memory is refused by the form, from the file's head (a
+    // sparse file: a real header and rows, then a hole of at least 10 GB and of the memory).
+    void csvTooBigForMemoryTurnsTrainOff()
+    {
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("huge.csv"));
+        {
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,y\n");
+            for (int r = 0; r < 20; ++r)
+                f.write("1,2,3,4,5,6,7,8,9,0,1,2,3,4,5," + QByteArray::number(r % 2) + "\n");
+            qint64 memTotal = 0;
+            QFile meminfo(QStringLiteral("/proc/meminfo"));
+            if (meminfo.open(QIODevice::ReadOnly))
+                memTotal = meminfo.readLine().simplified().split(' ').value(1).toLongLong() * 1024;
+            if (!f.resize(std::max(qint64(10) << 30, memTotal)))
+                QSKIP("this file system cannot hold a sparse file of 10 GB or this machine's memory");
+        }
+        gui::StudioContext context;
+        context.openWorkspace(dir.filePath(QStringLiteral("ws")));
+        panels::TrainingPanel panel(&context);
+        QVERIFY(panel.selectAlgorithm(QStringLiteral("xgboost")));
+        QSignalSpy loaded(panel.dataPicker(), &gui::DataPicker::previewLoaded);
+        panel.dataPicker()->setTrainPath(csv);
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(!panel.trainButton()->isEnabled());
+        QVERIFY2(panel.formMessage()->text().contains(QLatin1String("is too big to read into memory")), qPrintable(panel.formMessage()->text()));
+    }
+
     void trainsAJobAndWatchesIt()
     {
         QTemporaryDir dir;

@@ -11,6 +11,18 @@
 using namespace cairn;
 using namespace cairn::data;
 
+namespace {
+qint64 memTotal()
+{
+    QFile f(QStringLiteral("/proc/meminfo"));
+    if (f.open(QIODevice::ReadOnly))
+        for (const QByteArray &line : f.readAll().split('\n'))
+            if (line.startsWith("MemTotal:"))
+                return line.simplified().split(' ').value(1).toLongLong() * 1024;
+    return 0;
+}
+} // namespace
+
 class tst_CsvReader : public QObject
 {
     Q_OBJECT
@@ -52,6 +64,77 @@ private Q_SLOTS:
         const long faults = (after.ru_minflt - before.ru_minflt) + (after.ru_majflt - before.ru_majflt);
         qInfo("page faults for a 500-row preview of a 10 GB file: %ld", faults);
         QVERIFY2(faults < 2000, qPrintable(QString::number(faults)));
+    }
+
+    // A whole read of a file whose columns cannot fit in memory is refused from its head alone:
+    // a sparse file of at least 10 GB and at least this machine's memory (16 one-digit numbers a
+    // row take 32 bytes of text and 128 bytes as columns) must be refused touching a few pages.
+    void wholeReadOfAFileTooBigForMemoryIsRefusedFromItsHead()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("huge.csv"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p\n");
+        for (int r = 0; r < 5; ++r) {
+            QByteArrayList row;
+            for (int c = 0; c < 16; ++c)
+                row << QByteArray::number((r + c) % 10);
+            f.write(row.join(',') + '\n');
+        }
+        const qint64 size = std::max(qint64(10) << 30, memTotal());
+        if (!f.resize(size))
+            QSKIP("this file system cannot hold a sparse file of 10 GB or this machine's memory");
+        f.close();
+        const CsvMemoryEstimate e = CsvReader::estimateMemory(path);
+        QCOMPARE(e.sampleRows, qsizetype(5));
+        QCOMPARE(e.columns, qsizetype(16));
+        QVERIFY2(std::abs(double(e.rows) - double(size) / 32.0) < double(size) / 32.0 * 0.01, qPrintable(QString::number(e.rows)));
+        QVERIFY2(e.bytes >= size * 4 - (qint64(1) << 20), qPrintable(QString::number(e.bytes)));
+
+        rusage before{}, after{};
+        getrusage(RUSAGE_SELF, &before);
+        QString message;
+        try {
+            CsvReader::read(path);
+        } catch (const Error &error) {
+            message = error.message();
+        }
+        getrusage(RUSAGE_SELF, &after);
+        const long faults = (after.ru_minflt - before.ru_minflt) + (after.ru_majflt - before.ru_majflt);
+        qInfo("page faults for refusing a whole read of a %lld-byte file: %ld", size, faults);
+        qInfo("%s", qPrintable(message));
+        QVERIFY2(message.contains(QLatin1String("is too big to read into memory")), qPrintable(message));
+        QVERIFY2(message.contains(path) && message.contains(QLatin1String("is available")) && message.contains(QLatin1String("sample")),
+                 qPrintable(message));
+        QVERIFY2(faults < 2000, qPrintable(QString::number(faults)));
+        // A preview of the same file still reads.
+        CsvOptions head;
+        head.maxRows = 3;
+        QCOMPARE(CsvReader::read(path, head).rowCount(), qsizetype(3));
+    }
+
+    // On an ordinary file the estimate is close: rows from the head's bytes per row, text
+    // columns costed per distinct value; and the check lets it through.
+    void memoryEstimateOfAnOrdinaryFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("t.csv"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("x,colour,name,\"note\"\n");
+        const qsizetype rows = 60000;
+        for (qsizetype r = 0; r < rows; ++r)
+            f.write(QByteArray::number(r * 0.25) + (r % 3 ? ",red," : ",blue,") + "name" + QByteArray::number(r) + ",\"a, b\"\n");
+        f.close();
+        const CsvMemoryEstimate e = CsvReader::estimateMemory(path);
+        QVERIFY(e.sampleRows > 1000 && e.sampleRows < rows); // the head only
+        QVERIFY2(std::abs(double(e.rows - rows)) < rows * 0.1, qPrintable(QString::number(e.rows)));
+        // x: 8 bytes; colour: 4; name: 4 + a string per row; note: 4 (one category).
+        const double perRow = double(e.bytes) / double(rows);
+        QVERIFY2(perRow > 8 + 4 + 4 + 4 + 96 && perRow < 200, qPrintable(QString::number(perRow)));
+        CsvReader::checkMemory(path);
+        QCOMPARE(CsvReader::read(path).rowCount(), rows);
     }
 
     void infersTypes()

@@ -33,7 +33,8 @@ QList<SpecProblem> checkJobSpec(const JobSpec &spec, const AlgorithmInfo &info, 
 
 /// Checks one table (CSV) the way the worker will read it and returns its column names; throws
 /// cairn::Error naming file:line:column. Files larger than `fullReadLimit` bytes are checked on
-/// their first rows only (the job reads the rest).
+/// their first rows only (the job reads the rest); any table whose columns will not fit in the
+/// memory available is refused (CsvReader::checkMemory).
 QStringList checkTableFile(const data::ChannelSpec &channel, qint64 fullReadLimit = qint64(512) << 20);
 
 /// "'survivd' is not a column of titanic.csv; did you mean 'survived'? (columns: …)".

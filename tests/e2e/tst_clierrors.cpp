@@ -15,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -190,6 +191,53 @@ private Q_SLOTS:
                 failed = data.value(QStringLiteral("message")).toString().contains(csv + QStringLiteral(" is too big to read into memory"));
         }
         QVERIFY2(failed, qPrintable(r.out + r.err));
+    }
+
+    // The memory available is bounded by the process's cgroup: a 300 MB table is refused in a
+    // cgroup of 512 MB (made here with the kernel's cgroup v2 or v1 memory controller, as root).
+    void csvTooBigForTheCgroupLimitIsRefused()
+    {
+        QString group;
+        QString limitFile;
+        if (QFile::exists(QStringLiteral("/sys/fs/cgroup/cgroup.subtree_control"))) {
+            QFile controllers(QStringLiteral("/sys/fs/cgroup/cgroup.subtree_control"));
+            if (controllers.open(QIODevice::ReadOnly) && controllers.readAll().contains("memory")) {
+                group = QStringLiteral("/sys/fs/cgroup/cairn-tst-clierrors-%1").arg(QCoreApplication::applicationPid());
+                limitFile = QStringLiteral("memory.max");
+            }
+        } else if (QFile::exists(QStringLiteral("/sys/fs/cgroup/memory/memory.limit_in_bytes"))) {
+            group = QStringLiteral("/sys/fs/cgroup/memory/cairn-tst-clierrors-%1").arg(QCoreApplication::applicationPid());
+            limitFile = QStringLiteral("memory.limit_in_bytes");
+        }
+        if (group.isEmpty() || !QDir().mkdir(group))
+            QSKIP("no cgroup memory controller this test may use (it needs root and cgroup v2 with memory enabled at the root, or v1)");
+        auto removeGroup = qScopeGuard([&] { QDir().rmdir(group); });
+        {
+            QFile limit(group + QLatin1Char('/') + limitFile);
+            QVERIFY(limit.open(QIODevice::WriteOnly));
+            QVERIFY(limit.write(QByteArray::number(qint64(512) << 20)) > 0);
+        }
+        const QString csv = m_dir.filePath(QStringLiteral("mid.csv"));
+        {
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,y\n");
+            for (int r = 0; r < 20; ++r)
+                f.write("1,2,3,4,5,6,7,8,9,0,1,2,3,4,5," + QByteArray::number(r % 2) + "\n");
+            if (!f.resize(qint64(300) << 20))
+                QSKIP("this file system cannot hold a sparse file of 300 MB");
+        }
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("CAIRN_WORKSPACE"));
+        const ProcessResult r = runProgram(QStringLiteral("/bin/sh"),
+                                           {QStringLiteral("-c"), QStringLiteral("echo $$ > \"$1/cgroup.procs\" && exec \"$2\" --workspace \"$3\" train "
+                                                                                 "--algorithm xgboost --train \"$4\" --target y"),
+                                            QStringLiteral("sh"), group, QStringLiteral(CAIRN_CLI_PATH), m_ws, csv},
+                                           env);
+        QVERIFY2(r.exitCode == 3, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
+        QVERIFY2(r.err.contains(csv + QStringLiteral(" is too big to read into memory")) && r.err.contains(group + QLatin1Char('/') + limitFile),
+                 qPrintable(r.err));
+        verifyNothingCreated();
     }
 
     void missingFilesAndUsageMistakes()

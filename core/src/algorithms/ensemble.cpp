@@ -11,9 +11,60 @@
 #include <QHash>
 #include <QJsonArray>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace cairn {
+
+double TargetTransform::forward(double y) const
+{
+    return isNone() ? y : std::log1p(y);
+}
+
+double TargetTransform::inverse(double learnt) const
+{
+    if (isNone() || std::isnan(learnt))
+        return learnt;
+    return std::expm1(std::clamp(learnt, low, high));
+}
+
+QJsonObject TargetTransform::toJson() const
+{
+    if (isNone())
+        return {};
+    return QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("low"), low}, {QStringLiteral("high"), high}};
+}
+
+TargetTransform TargetTransform::fromJson(const QJsonObject &json)
+{
+    TargetTransform t;
+    t.name = json.value(QStringLiteral("name")).toString();
+    if (t.isNone())
+        return t;
+    if (t.name != QLatin1String("log1p"))
+        throw Error(QStringLiteral("unknown target transform '%1' (this build knows log1p)").arg(t.name));
+    t.low = json.value(QStringLiteral("low")).toDouble(t.low);
+    t.high = json.value(QStringLiteral("high")).toDouble(t.high);
+    return t;
+}
+
+TargetTransform TargetTransform::log1p(const std::vector<double> &values)
+{
+    TargetTransform t;
+    t.name = QStringLiteral("log1p");
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (double v : values)
+        if (std::isfinite(v) && v > -1) {
+            lo = std::min(lo, std::log1p(v));
+            hi = std::max(hi, std::log1p(v));
+        }
+    if (lo <= hi) {
+        t.low = lo - 1;
+        t.high = hi + 1;
+    }
+    return t;
+}
 
 bool isEnsembleCard(const ModelCard &card)
 {
@@ -91,6 +142,9 @@ EnsemblePredictor::EnsemblePredictor(PluginManager &plugins, ModelCard card, con
     m_task = taskFromName(m_card.task).value_or(Task::Regression);
     if (m_task == Task::Clustering || m_task == Task::ImageClassification)
         throw Error(QStringLiteral("ensembles of %1 models are not supported").arg(m_card.task));
+    m_transform = TargetTransform::fromJson(m_card.extra.value(QStringLiteral("targetTransform")).toObject());
+    if (!m_transform.isNone() && m_task != Task::Regression)
+        throw Error(QStringLiteral("a target transform needs a regression model, not %1").arg(m_card.task));
     double total = 0;
     for (const EnsembleMember &m : ensembleMembers(m_card)) {
         Member member;
@@ -122,6 +176,8 @@ Predictions EnsemblePredictor::predict(const PredictionInput &input)
             for (size_t r = 0; r < p.values.size(); ++r)
                 out.values[r] += m.weight * p.values[r];
         }
+        for (double &v : out.values)
+            v = m_transform.inverse(v);
         return out;
     }
 
@@ -185,6 +241,9 @@ Predictions EnsemblePredictor::predict(const PredictionInput &input)
 
 std::optional<Contributions> EnsemblePredictor::contributions(const PredictionInput &input)
 {
+    // The members explain the learnt scale (e.g. log): their sum does not add up to a prediction.
+    if (!m_transform.isNone())
+        return std::nullopt;
     std::optional<Contributions> total;
     QStringList classNames;   // per explained row class, by name, to check members agree
     for (Member &m : m_members) {

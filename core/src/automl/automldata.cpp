@@ -87,6 +87,35 @@ std::vector<double> greedyEnsemble(const std::vector<std::vector<double>> &predi
     return weights;
 }
 
+bool skewedPositiveTarget(const std::vector<double> &values)
+{
+    // Prices, sizes, performance figures: a few rows far above the rest decide squared errors,
+    // and models that learn the logarithm are not fitted to them alone.
+    double sum = 0;
+    qsizetype n = 0;
+    for (double v : values) {
+        if (std::isnan(v))
+            continue;
+        if (!(v > 0) || !std::isfinite(v))
+            return false;
+        sum += v;
+        ++n;
+    }
+    if (n < 20)
+        return false;
+    const double mean = sum / double(n);
+    double m2 = 0, m3 = 0;
+    for (double v : values)
+        if (!std::isnan(v)) {
+            const double d = v - mean;
+            m2 += d * d;
+            m3 += d * d * d;
+        }
+    m2 /= double(n);
+    m3 /= double(n);
+    return m2 > 0 && m3 / std::pow(m2, 1.5) > 2.0;
+}
+
 namespace detail {
 
 std::vector<qsizetype> PreparedData::scoredRows() const
@@ -301,6 +330,16 @@ PreparedData prepareData(const AutoMLSpec &spec, const QString &artifactDir)
             p.fold = p.repeatFold.front();
         }
 
+        // A heavily skewed positive target: the same folds again with log1p(target).
+        data::Table logTable;
+        if (p.task == Task::Regression && skewedPositiveTarget(p.values)) {
+            p.logTarget = TargetTransform::log1p(p.values);
+            logTable = table;
+            data::Column &learnt = logTable.columns[table.indexOf(spec.target)];
+            learnt.type = data::ColumnType::Numeric;
+            for (double &v : learnt.values)
+                v = p.logTarget.forward(v);
+        }
         const QDir foldDir(QDir(artifactDir).filePath(QStringLiteral("automl/folds")));
         for (int f = 0; f < p.foldJobs(); ++f) {
             std::vector<qsizetype> train, validation;
@@ -312,6 +351,16 @@ PreparedData prepareData(const AutoMLSpec &spec, const QString &artifactDir)
             p.validationCsv << foldDir.filePath(QStringLiteral("fold_%1_valid.csv").arg(f));
             writeCsv(p.trainCsv.last(), table, train);
             writeCsv(p.validationCsv.last(), table, validation);
+            if (!p.logTarget.isNone()) {
+                std::vector<double> seen;
+                for (qsizetype r : train)
+                    seen.push_back(p.values[size_t(r)]);
+                p.logFoldTransform.push_back(TargetTransform::log1p(seen));
+                p.logTrainCsv << foldDir.filePath(QStringLiteral("fold_%1_train_log1p.csv").arg(f));
+                p.logValidationCsv << foldDir.filePath(QStringLiteral("fold_%1_valid_log1p.csv").arg(f));
+                writeCsv(p.logTrainCsv.last(), logTable, train);
+                writeCsv(p.logValidationCsv.last(), logTable, validation);
+            }
         }
         p.table = std::move(table);
 
@@ -321,6 +370,8 @@ PreparedData prepareData(const AutoMLSpec &spec, const QString &artifactDir)
         profile.insert(QStringLiteral("validation"), p.holdout ? QStringLiteral("holdout") : QStringLiteral("k-fold"));
         profile.insert(QStringLiteral("folds"), p.folds);
         profile.insert(QStringLiteral("repeats"), p.repeats);
+        if (!p.logTarget.isNone())
+            profile.insert(QStringLiteral("targetTransform"), p.logTarget.toJson());
         writeJson(QDir(artifactDir).filePath(QStringLiteral("automl/profile.json")), profile);
     } catch (const Error &e) {
         p.error = e.message();
@@ -456,13 +507,13 @@ AlgorithmPlan planFor(const QString &algorithm, const ParameterSchema &schema, s
     keepKnown(plan.fixed);
     keepKnown(plan.tunedFixed);
     // A preset that needs a setting this build lacks is a different model: leave it out.
-    QList<std::pair<QString, QJsonObject>> presets;
-    for (const auto &[label, hp] : std::as_const(plan.presets)) {
+    QList<AlgorithmPlan::Preset> presets;
+    for (const AlgorithmPlan::Preset &preset : std::as_const(plan.presets)) {
         bool known = true;
-        for (const QString &key : hp.keys())
+        for (const QString &key : preset.hyper.keys())
             known = known && schema.find(key);
         if (known)
-            presets.append({label, hp});
+            presets.append(preset);
     }
     plan.presets = presets;
     return plan;

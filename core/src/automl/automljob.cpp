@@ -147,7 +147,8 @@ QJsonObject Candidate::toJson() const
                        {QStringLiteral("predictMicrosPerRow"), predictMicrosPerRow},
                        {QStringLiteral("ensemble"), ensemble},
                        {QStringLiteral("preset"), preset},
-                       {QStringLiteral("host"), host}};
+                       {QStringLiteral("host"), host},
+                       {QStringLiteral("targetTransform"), targetTransform}};
 }
 
 Candidate Candidate::fromJson(const QJsonObject &json)
@@ -168,6 +169,7 @@ Candidate Candidate::fromJson(const QJsonObject &json)
     c.ensemble = json.value(QStringLiteral("ensemble")).toBool();
     c.preset = json.value(QStringLiteral("preset")).toString();
     c.host = json.value(QStringLiteral("host")).toString();
+    c.targetTransform = json.value(QStringLiteral("targetTransform")).toString();
     return c;
 }
 
@@ -242,6 +244,7 @@ struct AutoMLJob::Private
         qint64 deadlineMs = 0;         ///< its jobs are stopped here (the partial models kept)
         qint64 scoringStartedMs = 0;
         double cost = 1;               ///< relative training cost of its hyperparameters
+        bool logTarget = false;        ///< learns log1p(target) from the log fold CSVs
         bool budgetSpent = false;
         bool evaluating = false;
         bool done = false;
@@ -576,6 +579,11 @@ void AutoMLJob::Private::setupAlgorithms()
         a.id = id;
         a.info = info;
         a.plan = detail::planFor(id, info.schema, data->task, int(data->table.columns.size()) - 1, data->table.rowCount());
+        // A skewed positive target: each algorithm's defaults once more on log1p(target) (boosted
+        // trees after their first preset, which follows their defaults at once).
+        if (!data->logTarget.isNone() && id != QLatin1String("knn"))
+            a.plan.presets.insert(id == QLatin1String("xgboost") ? std::min<qsizetype>(1, a.plan.presets.size()) : 0,
+                                  detail::AlgorithmPlan::Preset{QStringLiteral("log target"), QJsonObject(), true});
         if (a.plan.space.size() > 0)
             a.strategy = tuning::Strategy::create(QStringLiteral("bayesian"), a.plan.space, spec.seed + quint64(algorithms.size()));
         algorithms.push_back(std::move(a));
@@ -644,7 +652,7 @@ QJsonObject AutoMLJob::Private::hyperOf(const Algorithm &a, const Choice &c) con
 {
     QJsonObject hyper = a.plan.fixed;
     if (c.preset >= 0)
-        for (auto it = a.plan.presets.at(c.preset).second.constBegin(); it != a.plan.presets.at(c.preset).second.constEnd(); ++it)
+        for (auto it = a.plan.presets.at(c.preset).hyper.constBegin(); it != a.plan.presets.at(c.preset).hyper.constEnd(); ++it)
             hyper.insert(it.key(), it.value());
     return hyper;
 }
@@ -669,6 +677,14 @@ AutoMLJob::Private::Choice AutoMLJob::Private::nextChoice(bool peek)
         if (i == 0 && a.defaultsStarted && a.presetsStarted == 0 && !a.plan.presets.isEmpty()
             && fits(a, costOf(a.id, hyperOf(a, {0, 0}))))
             return {0, 0};
+    }
+    // A skewed target's log-target candidates come before the other presets of any algorithm.
+    for (size_t i = 0; i < algorithms.size(); ++i) {
+        const Algorithm &a = algorithms[i];
+        const int p = a.presetsStarted;
+        if (usable(a) && a.defaultsStarted && p < a.plan.presets.size() && a.plan.presets.at(p).logTarget
+            && fits(a, costOf(a.id, hyperOf(a, {int(i), p}))))
+            return {int(i), p};
     }
     for (size_t i = 0; i < algorithms.size(); ++i) {
         const Algorithm &a = algorithms[i];
@@ -767,7 +783,10 @@ void AutoMLJob::Private::launchTrial(const Choice &choice)
     } else if (choice.preset >= 0) {
         a.presetsStarted = choice.preset + 1;
         trial.candidate.params = hyper;
-        trial.candidate.preset = a.plan.presets.at(choice.preset).first;
+        trial.candidate.preset = a.plan.presets.at(choice.preset).label;
+        trial.logTarget = a.plan.presets.at(choice.preset).logTarget;
+        if (trial.logTarget)
+            trial.candidate.targetTransform = data->logTarget.name;
     } else {
         std::vector<double> point;
         if (!a.strategy->suggest(point)) {
@@ -808,6 +827,8 @@ void AutoMLJob::Private::launchTrial(const Choice &choice)
         store.setTag(run.uuid, QStringLiteral("automl.candidate"), QString::number(trial.candidate.index));
         store.setTag(run.uuid, QStringLiteral("cairn.host"), trial.candidate.host);
         store.logParam(run.uuid, QStringLiteral("algorithm"), a.id);
+        if (trial.logTarget)
+            store.logParam(run.uuid, QStringLiteral("target_transform"), data->logTarget.name);
         for (auto it = hyper.constBegin(); it != hyper.constEnd(); ++it)
             store.logParam(run.uuid, it.key(), it.value().isDouble() ? QString::number(it.value().toDouble(), 'g', 6) : it.value().toVariant().toString());
     } catch (const Error &e) {
@@ -849,8 +870,8 @@ void AutoMLJob::Private::submitFolds(Trial &trial, int index)
         job.algorithm = a.id;
         job.hyperparameters = trial.hyper;
         data::ChannelSpec train, validation;
-        train.path = data->trainCsv.at(f);
-        validation.path = data->validationCsv.at(f);
+        train.path = trial.logTarget ? data->logTrainCsv.at(f) : data->trainCsv.at(f);
+        validation.path = trial.logTarget ? data->logValidationCsv.at(f) : data->validationCsv.at(f);
         job.channels.insert(QStringLiteral("train"), train);
         job.channels.insert(QStringLiteral("validation"), validation);
         job.target = spec.target;
@@ -988,8 +1009,9 @@ void AutoMLJob::Private::trialSettled(Trial &t)
     const QJsonObject params = t.candidate.params;
     const QString candidateRun = t.candidate.runUuid;
     const int index = t.candidate.index - 1;
+    const bool logTarget = t.logTarget;
     async<Evaluation>(
-        [prepared, pm, mutex, dirs, candidateModel, params, candidateRun] {
+        [prepared, pm, mutex, dirs, candidateModel, params, candidateRun, logTarget] {
             Evaluation e;
             try {
                 const PreparedData &p = *prepared;
@@ -1039,8 +1061,11 @@ void AutoMLJob::Private::trialSettled(Trial &t)
                     for (qsizetype r : rows)
                         ++seen[size_t(r)];
                     if (p.task == Task::Regression) {
+                        // Scored on the original scale, mapped back with the bounds its fold knew.
+                        const TargetTransform none;
+                        const TargetTransform &back = logTarget ? p.logFoldTransform.at(size_t(f)) : none;
                         for (size_t i = 0; i < rows.size(); ++i)
-                            sum[size_t(rows[i])] += pred.values[i];
+                            sum[size_t(rows[i])] += back.inverse(pred.values[i]);
                         continue;
                     }
                     const qsizetype mk = pred.classes.size();
@@ -1067,7 +1092,8 @@ void AutoMLJob::Private::trialSettled(Trial &t)
                 e.metrics = detail::scoreRows(p, e.oof, p.scoredRows());
 
                 // The candidate's own model: the bag of its fold models (hold-out: the model).
-                if (p.holdout) {
+                // A log-target candidate's bag maps the averaged log back to the target.
+                if (p.holdout && !logTarget) {
                     copyFolder(dirs.first(), candidateModel);
                 } else {
                     ModelCard card;
@@ -1080,6 +1106,8 @@ void AutoMLJob::Private::trialSettled(Trial &t)
                         card.metrics.insert(QStringLiteral("oof.") + it.key(), number(it.value()));
                     card.runUuid = candidateRun;
                     card.createdAt = QDateTime::currentMSecsSinceEpoch();
+                    if (logTarget)
+                        card.extra.insert(QStringLiteral("targetTransform"), p.logTarget.toJson());
                     QList<EnsembleMember> members;
                     for (const QString &dir : dirs)
                         members << EnsembleMember{dir, 1.0};
@@ -1128,7 +1156,7 @@ void AutoMLJob::Private::onEvaluated(int trialIndex, const Evaluation &e)
         if (!usable)
             t.candidate.message = QStringLiteral("the out-of-fold %1 is not a number").arg(data->metric);
         const double o = usable ? oriented(t.candidate.objective) : kNaN;
-        if (a.strategy) {
+        if (a.strategy && !t.logTarget) {
             // The defaults trial teaches the strategy too, at the point of the schema's defaults.
             std::vector<double> at = t.point;
             if (at.empty()) {
@@ -1280,7 +1308,7 @@ void AutoMLJob::Private::maybeFinish()
     struct Member
     {
         QString name;
-        QStringList modelDirs;
+        QStringList modelDirs;          ///< its fold models; a log-target candidate: its bag
         std::vector<double> oof;
         double objective;
         double trainSeconds;
@@ -1291,7 +1319,9 @@ void AutoMLJob::Private::maybeFinish()
         if (int(members.size()) >= (spec.ensemble ? kEnsembleCandidates : 1))
             break;
         const Trial &t = trials[size_t(i)];
-        members.push_back({candidateName(t.candidate), t.modelDirs, t.oof, t.candidate.objective, t.candidate.trainSeconds, t.candidate.predictMicrosPerRow});
+        // A log-target candidate's fold models predict the logarithm: its bag maps them back.
+        const QStringList dirs = t.logTarget ? QStringList{QDir(workspace.artifactDir(t.candidate.runUuid)).filePath(QStringLiteral("model"))} : t.modelDirs;
+        members.push_back({candidateName(t.candidate), dirs, t.oof, t.candidate.objective, t.candidate.trainSeconds, t.candidate.predictMicrosPerRow});
     }
     const std::shared_ptr<const PreparedData> prepared = data;
     const std::shared_ptr<PluginManager> pm = plugins;

@@ -2,6 +2,7 @@
 
 // Internals of the AutoML engine shared by its source files: the prepared data, the search
 // spaces of the candidate algorithms, and the scoring of out-of-fold predictions.
+#include "cairn/algorithms/ensemble.h"
 #include "cairn/algorithms/parameterschema.h"
 #include "cairn/algorithms/task.h"
 #include "cairn/automl/automljob.h"
@@ -46,6 +47,12 @@ struct PreparedData
     bool holdout = false;
     QStringList trainCsv;            ///< per fold job (repeat-major)
     QStringList validationCsv;       ///< per fold job
+    /// A strictly positive, heavily skewed regression target (skewedPositiveTarget): some
+    /// candidates learn log1p(target) from these fold CSVs instead; none otherwise.
+    TargetTransform logTarget;       ///< bounds from every row, for the saved models
+    std::vector<TargetTransform> logFoldTransform; ///< per fold job: bounds from its training rows
+    QStringList logTrainCsv;
+    QStringList logValidationCsv;
 
     int width() const { return task == Task::Regression ? 1 : int(classes.size()); }
     /// Training jobs per candidate.
@@ -82,7 +89,13 @@ struct AlgorithmPlan
     bool impute = false;      ///< pipelines: impute missing numbers
     /// Proven configurations trained after the defaults and before any tuning, each with a
     /// short label ("random forest") and its hyperparameters (over `fixed`).
-    QList<std::pair<QString, QJsonObject>> presets;
+    struct Preset
+    {
+        QString label;
+        QJsonObject hyper;
+        bool logTarget = false;   ///< learns log1p(target) (PreparedData::logTarget)
+    };
+    QList<Preset> presets;
 };
 /// The plan for a known algorithm; for another one, the schema's tunable numeric parameters.
 /// `task` refines task-specific settings (the metric boosted trees stop early on).

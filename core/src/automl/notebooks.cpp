@@ -360,6 +360,9 @@ Notebook candidatesNotebook(const QString &workspacePath, const AutoMLSpec &spec
             for (auto it = job.hyperparameters.constBegin(); it != job.hyperparameters.constEnd(); ++it)
                 text += QStringLiteral("| %1 | %2 |\n").arg(md(it.key()), md(hpText(it.value())));
         }
+        if (!c.targetTransform.isEmpty())
+            text += QStringLiteral("\nIt learnt `%1` of the target and maps its predictions back; the cell below trains on the "
+                                   "target itself, so its scores differ from this candidate's.\n").arg(c.targetTransform);
         add(nb, CellType::Markdown, text);
         add(nb, CellType::Code, QStringLiteral("train(%1, %2,\n      hyperparameters=%3,\n      preprocessing=%4)")
                                     .arg(py(candidateName(c)), py(c.algorithm), pyValue(job.hyperparameters), pyValue(job.preprocessing)));

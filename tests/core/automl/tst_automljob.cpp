@@ -23,6 +23,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <optional>
 #include <random>
 
 using namespace cairn;
@@ -147,6 +148,111 @@ private Q_SLOTS:
         QCOMPARE(w[0], 0.5);
         QCOMPARE(w[1], 0.5);
         QCOMPARE(w[2], 0.0);
+    }
+
+    void logTargetTransformMapsBackWithinBounds()
+    {
+        const TargetTransform t = TargetTransform::log1p({15, 50, 1238, std::nan("")});
+        QCOMPARE(t.name, QStringLiteral("log1p"));
+        for (double y : {15.0, 50.0, 1238.0, 20.5})
+            QVERIFY(std::abs(t.inverse(t.forward(y)) - y) < 1e-9 * std::max(1.0, y));
+        // Bounds one unit beyond the learnt range: an extrapolating model cannot predict e^100.
+        QVERIFY(std::abs(t.inverse(100) - std::expm1(std::log1p(1238.0) + 1)) < 1e-6);
+        QVERIFY(std::abs(t.inverse(-100) - std::expm1(std::log1p(15.0) - 1)) < 1e-9);
+        QVERIFY(std::isnan(t.inverse(std::nan(""))));
+        const TargetTransform back = TargetTransform::fromJson(t.toJson());
+        QCOMPARE(back.name, t.name);
+        QCOMPARE(back.low, t.low);
+        QCOMPARE(back.high, t.high);
+        QVERIFY(TargetTransform::fromJson({}).isNone());
+        QCOMPARE(TargetTransform().inverse(-3.5), -3.5);
+        QVERIFY_THROWS_EXCEPTION(Error, TargetTransform::fromJson(QJsonObject{{QStringLiteral("name"), QStringLiteral("sqrt")}}));
+    }
+
+    void onlySkewedPositiveTargetsLearnTheLog()
+    {
+        std::mt19937_64 rng(5);
+        std::normal_distribution<double> z(0, 1);
+        std::vector<double> lognormal, normal;
+        for (int i = 0; i < 200; ++i) {
+            lognormal.push_back(std::exp(3 + 1.2 * z(rng)));
+            normal.push_back(100 + 10 * z(rng));
+        }
+        QVERIFY(skewedPositiveTarget(lognormal));
+        QVERIFY(!skewedPositiveTarget(normal));          // not skewed
+        std::vector<double> withZero = lognormal;
+        withZero[7] = 0;
+        QVERIFY(!skewedPositiveTarget(withZero));        // counts with zeros: not strictly positive
+        std::vector<double> withNaN = lognormal;
+        withNaN[3] = std::nan("");
+        QVERIFY(skewedPositiveTarget(withNaN));          // missing values are ignored
+        QVERIFY(!skewedPositiveTarget(std::vector<double>(lognormal.begin(), lognormal.begin() + 19)));
+    }
+
+    void skewedTargetGetsLogTargetCandidatesScoredOnItsScale()
+    {
+        // A multiplicative target with a heavy tail (as prices or CPU performance): the log-target
+        // candidate is trained on log1p(y) but scored, saved and predicting on y's own scale.
+        const QString csv = m_dir->filePath(QStringLiteral("skewed.csv"));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        std::mt19937_64 rng(11);
+        std::normal_distribution<double> z(0, 1);
+        QByteArray text = "x1,x2,y\n";
+        std::vector<double> truth;
+        for (int i = 0; i < 160; ++i) {
+            const double x1 = z(rng), x2 = z(rng);
+            const double y = std::exp(3 + 1.1 * x1 + 0.4 * x2 + 0.1 * z(rng));
+            truth.push_back(y);
+            text += QByteArray::number(x1, 'g', 8) + ',' + QByteArray::number(x2, 'g', 8) + ',' + QByteArray::number(y, 'g', 10) + '\n';
+        }
+        f.write(text);
+        f.close();
+        QVERIFY(skewedPositiveTarget(truth));
+        AutoMLSpec spec;
+        spec.trainPath = csv;
+        spec.target = QStringLiteral("y");
+        spec.metric = QStringLiteral("r2");
+        spec.timeLimitSeconds = 45;
+        spec.maxCandidates = 3; // defaults, histogram GBM, then the log target before other presets
+        spec.algorithms = {QStringLiteral("xgboost")};
+        AutoMLJob job(*m_ws, *m_jobs, spec);
+        const auto [ok, message] = runToEnd(job);
+        QVERIFY2(ok, qPrintable(message));
+        const QJsonObject profile = readJson(QDir(m_ws->artifactDir(job.runUuid())).filePath(QStringLiteral("automl/profile.json")));
+        QCOMPARE(profile.value(QStringLiteral("targetTransform")).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("log1p"));
+        std::optional<Candidate> logged;
+        for (const Candidate &c : job.candidates())
+            if (c.targetTransform == QLatin1String("log1p"))
+                logged = c;
+        QVERIFY(logged);
+        QCOMPARE(logged->state, QStringLiteral("finished"));
+        QCOMPARE(logged->preset, QStringLiteral("log target"));
+        // Scored on the original scale: a log-scale score would be near 1 whatever the fit of y.
+        const double r2 = logged->metrics.value(QStringLiteral("r2"));
+        QVERIFY2(r2 > 0.5 && r2 < 0.9999, qPrintable(QString::number(r2)));
+        // Its saved model (and the AutoML model) predict raw rows on y's scale.
+        const data::Table table = data::CsvReader::read(csv);
+        PluginManager plugins;
+        for (const QString &dir : {QDir(m_ws->artifactDir(logged->runUuid)).filePath(QStringLiteral("model")), job.modelDir()}) {
+            ModelCard card;
+            std::unique_ptr<Predictor> predictor = loadPredictor(plugins, dir, &card);
+            PredictionInput input;
+            input.table = &table;
+            const Predictions pred = predictor->predict(input);
+            QCOMPARE(pred.values.size(), truth.size());
+            double sse = 0, sst = 0, mean = 0;
+            for (double y : truth)
+                mean += y / double(truth.size());
+            for (size_t i = 0; i < truth.size(); ++i) {
+                QVERIFY(pred.values[i] > 0);
+                sse += (pred.values[i] - truth[i]) * (pred.values[i] - truth[i]);
+                sst += (truth[i] - mean) * (truth[i] - mean);
+            }
+            QVERIFY2(1 - sse / sst > 0.8, qPrintable(QStringLiteral("%1: R² %2 on the training rows").arg(dir).arg(1 - sse / sst)));
+        }
+        const ModelCard bag = ModelCard::load(QDir(m_ws->artifactDir(logged->runUuid)).filePath(QStringLiteral("model")));
+        QCOMPARE(bag.extra.value(QStringLiteral("targetTransform")).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("log1p"));
     }
 
     void irisKFoldLeaderboardAndModel()

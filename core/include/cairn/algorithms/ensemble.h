@@ -3,6 +3,7 @@
 #include "cairn/algorithms/algorithmplugin.h"
 #include "cairn/algorithms/modelcard.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
@@ -18,6 +19,28 @@ struct EnsembleMember
 {
     QString path;
     double weight = 1;
+};
+
+/// A transform of a regression target that models learn instead of the target itself, so that a
+/// heavy-tailed target (prices, performance figures) is not fitted to its few largest rows.
+/// Stored in an ensemble card's extra.targetTransform: the ensemble averages its members on the
+/// learnt scale, then maps back. Only "log1p" exists: learnt log(1 + y), mapped back with expm1
+/// after clamping to [low, high] on the learnt scale, so that a model that extrapolates (linear,
+/// MLP) cannot turn a large learnt value into an exponentially larger prediction.
+struct TargetTransform
+{
+    QString name;                 ///< empty: none
+    double low = -1e300;          ///< clamp bounds on the learnt scale
+    double high = 1e300;
+
+    bool isNone() const { return name.isEmpty(); }
+    double forward(double y) const;
+    double inverse(double learnt) const;
+    QJsonObject toJson() const;
+    /// Throws cairn::Error for a transform this build does not know.
+    static TargetTransform fromJson(const QJsonObject &json);
+    /// log1p with bounds one unit (a factor e) beyond the learnt range of `values`.
+    static TargetTransform log1p(const std::vector<double> &values);
 };
 
 /// True for a card written by saveEnsembleModel (plugin "cairn", algorithm "ensemble").
@@ -60,6 +83,7 @@ private:
     };
     ModelCard m_card;
     Task m_task = Task::Regression;
+    TargetTransform m_transform;
     std::vector<Member> m_members;
 };
 

@@ -66,6 +66,9 @@ struct Candidate
     /// What the candidate's settings are: "defaults", a preset ("random forest") or empty (tuned).
     QString preset;
     QString host;                         ///< where its training jobs ran (empty: the ensemble)
+    /// "log1p" when it learnt log(1 + target) and maps its predictions back (see
+    /// skewedPositiveTarget); empty when it learnt the target itself.
+    QString targetTransform;
 
     /// "xgboost-3" (the algorithm and the index), or "ensemble": how the leaderboard, the
     /// ensemble's members and the notebooks name it.
@@ -138,6 +141,12 @@ private:
 /// `strata` (a class id per row) is given. Rows whose class has fewer than `k` rows, and rows
 /// with a negative class id, get -1: they are never validated on and always train.
 std::vector<int> kFoldAssignment(qsizetype n, int k, quint64 seed, const std::vector<int> *strata = nullptr);
+
+/// True for a regression target whose values are all positive and heavily right-skewed
+/// (skewness above 2, at least 20 values): AutoML then also tries candidates that learn
+/// log1p(target), scored on the original scale, so that a few very large rows do not decide
+/// which model family wins. NaN values are ignored.
+bool skewedPositiveTarget(const std::vector<double> &values);
 
 /// Caruana's greedy ensemble selection with replacement: `rounds` times, adds the candidate
 /// whose addition gives the best score of the averaged predictions. `score` is minimised and

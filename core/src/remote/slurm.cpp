@@ -53,8 +53,14 @@ shift
 const char *kPollTail = R"SH(
 if [ -f exit_code ]; then echo "@@exit=$(cat exit_code)"; fi
 case $out in *JobState=RUNNING*|*JobState=PENDING*|*JobState=CONFIGURING*) ;; *)
-  oom=$(grep -h -i -m 1 'exceeded .*memory limit' slurm-"$1".out worker-*.err 2>/dev/null | head -n 1)
-  [ -n "$oom" ] && echo "@@oom=$oom" ;;
+  # slurmstepd's line with the sizes (in rank 0's stderr for a step of several tasks) first.
+  oom=$(grep -h -i -m 1 'exceeded memory limit (' slurm-"$1".out worker-*.err 2>/dev/null | head -n 1)
+  [ -n "$oom" ] || oom=$(grep -h -i -m 1 'exceeded .*memory limit' slurm-"$1".out worker-*.err 2>/dev/null | head -n 1)
+  if [ -n "$oom" ]; then
+    echo "@@oom=$oom"
+    # Which task of the step peaked: only accounting (slurmdbd) keeps it once the job ended.
+    command -v sacct >/dev/null 2>&1 && sacct -n -P -j "$1" -o JobID,MaxRSS,MaxRSSTask,NTasks 2>/dev/null | sed 's/^/@@step=/'
+  fi ;;
 esac
 echo "@@events"
 tail -c +"$ev" events.jsonl 2>/dev/null
@@ -217,6 +223,7 @@ SlurmJobState parseJob(const QString &text)
     }
     const auto kv = parseKeyValues(line);
     s.known = true;
+    s.source = QStringLiteral("scontrol");
     s.state = kv.value(QStringLiteral("JobState"));
     s.reason = kv.value(QStringLiteral("Reason"));
     if (s.reason == QLatin1String("None"))
@@ -238,6 +245,7 @@ SlurmJobState parseSacct(const QString &text)
     if (f.size() < 2 || f.at(0).isEmpty())
         return s;
     s.known = true;
+    s.source = QStringLiteral("sacct");
     s.state = f.at(0).section(QLatin1Char(' '), 0, 0); // "CANCELLED by 0"
     s.exitCode = f.at(1).section(QLatin1Char(':'), 0, 0).toInt();
     s.signal = f.at(1).section(QLatin1Char(':'), 1, 1).toInt();
@@ -319,7 +327,21 @@ QString batchScript(const JobSpec &spec, const QString &cairnCommand, int arrayT
     return s.join(QLatin1Char('\n'));
 }
 
-SlurmJobState memoryKilled(const SlurmJobState &state, const QString &line)
+qint64 parseRssKb(const QString &text)
+{
+    QString t = text.trimmed();
+    if (t.isEmpty())
+        return 0;
+    double factor = 1.0 / 1024; // no unit: bytes
+    const QChar unit = t.back().toUpper();
+    if (unit.isLetter()) {
+        t.chop(1);
+        factor = unit == QLatin1Char('K') ? 1 : unit == QLatin1Char('M') ? 1024 : unit == QLatin1Char('G') ? 1048576 : unit == QLatin1Char('T') ? 1073741824.0 : 1;
+    }
+    return qint64(t.toDouble() * factor);
+}
+
+SlurmJobState memoryKilled(const SlurmJobState &state, const QString &line, const QList<SlurmPoll::StepMemory> &steps)
 {
     SlurmJobState s = state;
     s.known = true;
@@ -331,6 +353,28 @@ SlurmJobState memoryKilled(const SlurmJobState &state, const QString &line)
                                   .arg(m.captured(1).toLongLong() / 1048576)
                                   .arg(m.captured(2).toLongLong() / 1048576)
                             : line.section(QLatin1String("error: "), -1).trimmed();
+    // Slurm limits a step's memory as a whole (all its tasks on the node): name the task that
+    // held the most, from the killed step's accounting (its own line, else the largest step).
+    static const QRegularExpression stepId(QStringLiteral("StepId=(\\S+)"));
+    const QString killed = stepId.match(line).captured(1);
+    const SlurmPoll::StepMemory *step = nullptr;
+    for (const SlurmPoll::StepMemory &st : steps)
+        if (!killed.isEmpty() && st.step == killed)
+            step = &st;
+    if (!step)
+        for (const SlurmPoll::StepMemory &st : steps)
+            if (st.step.contains(QLatin1Char('.')) && st.maxRssTask >= 0 && (!step || st.maxRssKb > step->maxRssKb))
+                step = &st;
+    if (step && step->tasks > 1 && step->maxRssTask >= 0)
+        s.reason = QStringLiteral("rank %1 of %2 used the most, %3 MB; %4")
+                       .arg(step->maxRssTask)
+                       .arg(step->tasks)
+                       .arg(step->maxRssKb / 1024)
+                       .arg(m.hasMatch() ? QStringLiteral("its %1 tasks together used %2 MB, over the job's limit of %3 MB")
+                                               .arg(step->tasks)
+                                               .arg(m.captured(1).toLongLong() / 1048576)
+                                               .arg(m.captured(2).toLongLong() / 1048576)
+                                         : s.reason);
     return s;
 }
 
@@ -468,6 +512,18 @@ SlurmPoll SlurmCluster::poll(const QString &jobDir, const QString &jobId, qint64
         const qsizetype oom = head.indexOf(QLatin1String("@@oom="));
         if (oom >= 0)
             p.memoryKill = head.mid(oom + 6).section(QLatin1Char('\n'), 0, 0).trimmed();
+        for (const QString &line : head.split(QLatin1Char('\n'))) {
+            if (!line.startsWith(QLatin1String("@@step=")))
+                continue;
+            const QStringList f = line.mid(7).split(QLatin1Char('|'));
+            if (f.value(0) == jobId)
+                p.accountingKnowsJob = true;
+            if (f.size() < 4 || !f.at(0).contains(QLatin1Char('.')))
+                continue;
+            bool ok = false;
+            const int task = f.at(2).trimmed().toInt(&ok);
+            p.steps << SlurmPoll::StepMemory{f.at(0), slurm::parseRssKb(f.at(1)), ok ? task : -1, f.at(3).trimmed().toInt()};
+        }
         const qsizetype e = head.indexOf(QLatin1String("@@exit="));
         if (e >= 0) {
             p.hasExitFile = true;

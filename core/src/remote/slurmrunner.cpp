@@ -215,6 +215,7 @@ void SlurmRunner::saveState()
                                       {QStringLiteral("slurmJobId"), m_slurmJobId},
                                       {QStringLiteral("state"), m_last.state},
                                       {QStringLiteral("reason"), m_last.reason},
+                                      {QStringLiteral("source"), m_last.source},
                                       {QStringLiteral("nodes"), m_last.nodeList}})
                 .toJson());
     f.commit();
@@ -343,6 +344,7 @@ void SlurmRunner::attach(const QString &jobDir, qint64 offset)
     m_slurmJobId = state.value(QStringLiteral("slurmJobId")).toString();
     m_last.state = state.value(QStringLiteral("state")).toString();
     m_last.reason = state.value(QStringLiteral("reason")).toString();
+    m_last.source = state.value(QStringLiteral("source")).toString();
     m_wasRunning = m_last.state == QLatin1String("RUNNING");
     m_offset = std::max<qint64>(0, offset);
     poll();
@@ -401,7 +403,9 @@ void SlurmRunner::handlePoll(const SlurmPoll &p)
         // exit code the batch script wrote.
         emitLines(p.events, true);
         if (!p.memoryKill.isEmpty()) {
-            finishWith(slurm::memoryKilled(m_last, p.memoryKill), p.exitFileCode);
+            SlurmJobState end = slurm::memoryKilled(m_last, p.memoryKill, p.steps);
+            end.source = QStringLiteral("job folder");
+            finishWith(end, p.exitFileCode);
             return;
         }
         if (!p.hasExitFile && m_cancelRequested) {
@@ -412,6 +416,7 @@ void SlurmRunner::handlePoll(const SlurmPoll &p)
             return;
         }
         SlurmJobState end;
+        end.source = QStringLiteral("job folder");
         end.state = p.hasExitFile ? (p.exitFileCode == 0 ? QStringLiteral("COMPLETED") : QStringLiteral("FAILED")) : QString();
         end.exitCode = p.exitFileCode;
         if (!p.hasExitFile) {
@@ -426,6 +431,8 @@ void SlurmRunner::handlePoll(const SlurmPoll &p)
         QString text = QStringLiteral("Slurm job %1: %2").arg(m_slurmJobId, p.state.state);
         if (!p.state.reason.isEmpty())
             text += QStringLiteral(" (%1)").arg(p.state.reason);
+        if (p.state.source == QLatin1String("sacct"))
+            text += QStringLiteral(", from the accounting database (sacct): slurmctld no longer knows the job");
         if (p.state.state == QLatin1String("RUNNING") && !p.state.nodeList.isEmpty())
             text += QStringLiteral(" on %1").arg(p.state.nodeList);
         Q_EMIT stdoutLine(logLine(text));
@@ -434,14 +441,24 @@ void SlurmRunner::handlePoll(const SlurmPoll &p)
         saveState();
     }
     if (p.state.isTerminal()) {
-        emitLines(p.events, true);
         if (!p.memoryKill.isEmpty() && p.state.state != QLatin1String("COMPLETED") && !m_cancelRequested) {
-            const SlurmJobState oom = slurm::memoryKilled(p.state, p.memoryKill);
+            // With accounting, slurmdbd gets the killed step's peak (and which task reached
+            // it) shortly after the job ends: wait a few polls for it.
+            bool stepKnown = false;
+            for (const SlurmPoll::StepMemory &st : p.steps)
+                stepKnown = stepKnown || st.maxRssTask >= 0;
+            if (p.accountingKnowsJob && !stepKnown && m_stepWaits++ < (m_host.usesSsh() ? 10 : 40)) {
+                m_pollTimer.start(interval);
+                return;
+            }
+            emitLines(p.events, true);
+            const SlurmJobState oom = slurm::memoryKilled(p.state, p.memoryKill, p.steps);
             Q_EMIT stdoutLine(logLine(QStringLiteral("Slurm job %1: %2 (%3); slurmstepd killed it for its memory: %4")
                                           .arg(m_slurmJobId, p.state.state, p.state.reason, p.memoryKill)));
             finishWith(oom, p.hasExitFile ? p.exitFileCode : p.state.exitCode);
             return;
         }
+        emitLines(p.events, true);
         finishWith(p.state, p.hasExitFile ? p.exitFileCode : p.state.exitCode);
         return;
     }

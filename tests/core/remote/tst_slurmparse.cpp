@@ -176,6 +176,25 @@ private Q_SLOTS:
         QCOMPARE(slurm::memoryKilled(failed, QStringLiteral("slurmstepd: error: Exceeded job memory limit")).reason, QStringLiteral("Exceeded job memory limit"));
     }
 
+    void memoryKillOfSeveralTasksNamesTheRank()
+    {
+        // What sacct says of a 2-task step that slurmstepd killed (Slurm 22.05, slurmdbd).
+        SlurmJobState failed;
+        failed.known = true;
+        failed.state = QStringLiteral("FAILED");
+        QCOMPARE(slurm::parseRssKb(QStringLiteral("322156K")), 322156);
+        QCOMPARE(slurm::parseRssKb(QStringLiteral("1.5G")), 1572864);
+        QCOMPARE(slurm::parseRssKb(QString()), 0);
+        const QList<SlurmPoll::StepMemory> steps{{QStringLiteral("3.batch"), 10900, 0, 1}, {QStringLiteral("3.0"), 322156, 1, 2}};
+        const SlurmJobState s = slurm::memoryKilled(
+            failed, QStringLiteral("slurmstepd-vm: error: StepId=3.0 exceeded memory limit (333074432 > 104857600), being killed"), steps);
+        QCOMPARE(s.state, QStringLiteral("OUT_OF_MEMORY"));
+        QCOMPARE(s.reason, QStringLiteral("rank 1 of 2 used the most, 314 MB; its 2 tasks together used 317 MB, over the job's limit of 100 MB"));
+        // Without accounting the step's total alone.
+        QCOMPARE(slurm::memoryKilled(failed, QStringLiteral("StepId=3.0 exceeded memory limit (333074432 > 104857600), being killed")).reason,
+                 QStringLiteral("it used 317 MB, over its limit of 100 MB"));
+    }
+
     void slurmHostsRoundTrip()
     {
         Host h;

@@ -68,6 +68,9 @@ struct SlurmJobState
     QString nodeList;
     QString timeLimit;
     QString error;
+    /// Who said it: "scontrol" (slurmctld), "sacct" (the accounting database, slurmdbd) or
+    /// "job folder" (neither knows the job: what the batch script left).
+    QString source;
 
     bool isTerminal() const;
 };
@@ -83,6 +86,17 @@ struct SlurmPoll
     /// (N > M), being killed"): without cgroups (jobacct_gather/linux, OverMemoryKill) Slurm
     /// ends such a job FAILED or CANCELLED, not OUT_OF_MEMORY. Looked for once the job has ended.
     QString memoryKill;
+    /// With accounting, the steps of a job that slurmstepd killed for its memory, from sacct:
+    /// each step's peak (MaxRSS, KB), the task that reached it (MaxRSSTask) and its task count.
+    struct StepMemory
+    {
+        QString step;     ///< "12.0", "12.batch"
+        qint64 maxRssKb = 0;
+        int maxRssTask = -1;
+        int tasks = 0;
+    };
+    QList<StepMemory> steps;
+    bool accountingKnowsJob = false; ///< sacct had the job's own line (accounting exists)
     QByteArray events;          ///< read after the state: complete when the state is final
     QString error;              ///< the cluster could not be asked (login host unreachable)
 };
@@ -123,8 +137,12 @@ QString jobName(const JobSpec &spec);
 QString batchScript(const JobSpec &spec, const QString &cairnCommand, int arrayTasks = 0);
 
 /// The end of a job that slurmstepd killed for its memory (`line`, see SlurmPoll::memoryKill):
-/// OUT_OF_MEMORY with the memory used and the limit as its reason.
-SlurmJobState memoryKilled(const SlurmJobState &state, const QString &line);
+/// OUT_OF_MEMORY with the memory used and the limit as its reason. For a step of several tasks
+/// the reason names the task (rank) with the largest peak that `steps` (sacct) report.
+SlurmJobState memoryKilled(const SlurmJobState &state, const QString &line, const QList<SlurmPoll::StepMemory> &steps = {});
+
+/// sacct's MaxRSS ("322156K", "1.5G", "900") in KB.
+qint64 parseRssKb(const QString &text);
 
 /// How Slurm's final state reads as a sentence ("Slurm stopped the job at its time limit").
 QString describeEnd(const SlurmJobState &state);

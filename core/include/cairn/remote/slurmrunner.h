@@ -84,6 +84,7 @@ private:
     bool m_cancelRequested = false; ///< scancel sent by us
     bool m_wasRunning = false;
     int m_controllerDownPolls = 0;
+    int m_stepWaits = 0;            ///< polls spent waiting for a killed step's accounting
     SlurmJobState m_last;
     std::shared_ptr<std::atomic<bool>> m_cancel;
     QTimer m_pollTimer;

@@ -6,6 +6,7 @@
 #include <QRandomGenerator>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace cairn::gui;
@@ -142,9 +143,10 @@ private Q_SLOTS:
         QCOMPARE(got.first(), 1); // the first finite point
     }
 
-    void isFastEnoughForFiftyCurves()
+    void fiftyCurvesOfAHundredThousandPoints()
     {
         // 50 curves × 100k points down to 2000 each: what the compare view does on every zoom.
+        // Its speed is bench_experiments' "50 curves x 100k points" figures (target 100 ms).
         QList<double> x(100000), y(100000);
         for (int i = 0; i < x.size(); ++i) {
             x[i] = i;
@@ -153,11 +155,14 @@ private Q_SLOTS:
         QElapsedTimer timer;
         timer.start();
         QList<double> ox, oy;
-        for (int c = 0; c < 50; ++c)
+        for (int c = 0; c < 50; ++c) {
             lttb(x.constData(), y.constData(), x.size(), 2000, ox, oy);
-        const qint64 ms = timer.elapsed();
-        qInfo("LTTB 50 x 100k -> 2000: %lld ms", ms);
-        QVERIFY2(ms < 1500, qPrintable(QStringLiteral("%1 ms").arg(ms))); // generous: shared CI machines
+            QCOMPARE(ox.size(), qsizetype(2000));
+            QCOMPARE(ox.first(), 0.0);
+            QCOMPARE(ox.last(), 99999.0);
+            QVERIFY(std::is_sorted(ox.cbegin(), ox.cend()));
+        }
+        qInfo("LTTB 50 x 100k -> 2000: %lld ms", timer.elapsed());
     }
 };
 

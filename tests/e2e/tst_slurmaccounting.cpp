@@ -168,7 +168,7 @@ private Q_SLOTS:
         // Two tasks on the node share the job's --memory (Slurm limits the step as a whole);
         // rank 0 also runs XGBoost's tracker (Python), so it holds more than rank 1.
         QStringList args = train(QStringLiteral("oom"), QStringLiteral("diamonds.csv"), QStringLiteral("price"), 100000);
-        args << QStringLiteral("--processes-per-instance") << QStringLiteral("2") << QStringLiteral("--memory") << QStringLiteral("120");
+        args << QStringLiteral("--processes-per-instance") << QStringLiteral("2") << QStringLiteral("--memory") << QStringLiteral("80");
         const ProcessResult r = cairn(args);
         QVERIFY(r.exitCode != 0);
         const JobRecord j = jobOf(QStringLiteral("oom"));
@@ -179,7 +179,7 @@ private Q_SLOTS:
         const QList<QByteArray> step = sacct(id + QStringLiteral(".0"), QStringLiteral("MaxRSSTask,NTasks")).trimmed().split('|');
         QCOMPARE(step.value(1), QByteArray("2"));
         QVERIFY2(j.message.contains(QStringLiteral("OUT_OF_MEMORY (rank %1 of 2 used the most").arg(QString::fromUtf8(step.value(0)))), qPrintable(j.message + r.err));
-        QVERIFY2(j.message.contains(QStringLiteral("over the job's limit of 120 MB")), qPrintable(j.message));
+        QVERIFY2(j.message.contains(QStringLiteral("over the job's limit of 80 MB")), qPrintable(j.message));
         qInfo("%s", qPrintable(j.message));
     }
 

@@ -545,6 +545,31 @@ QMap<QString, double> scoreCompact(const PreparedData &data, const std::vector<d
     return out;
 }
 
+double selectionScore(const PreparedData &data, const std::vector<double> &compact, const std::vector<qsizetype> &rows)
+{
+    if (data.logTarget.isNone() || data.foldJobs() < 2)
+        return scoreCompact(data, compact, rows).value(data.metric, std::numeric_limits<double>::quiet_NaN());
+    const int w = data.width();
+    std::vector<double> scores;
+    for (int job = 0; job < data.foldJobs(); ++job) {
+        std::vector<qsizetype> inFold;
+        std::vector<double> part;
+        for (size_t i = 0; i < rows.size(); ++i)
+            if (data.validates(job, rows[i])) {
+                inFold.push_back(rows[i]);
+                for (int j = 0; j < w; ++j)
+                    part.push_back(compact[i * size_t(w) + size_t(j)]);
+            }
+        const double s = inFold.empty() ? std::numeric_limits<double>::quiet_NaN() : scoreCompact(data, part, inFold).value(data.metric, std::numeric_limits<double>::quiet_NaN());
+        if (!std::isfinite(s))
+            return std::numeric_limits<double>::quiet_NaN();
+        scores.push_back(s);
+    }
+    std::sort(scores.begin(), scores.end());
+    const size_t m = scores.size();
+    return m % 2 ? scores[m / 2] : (scores[m / 2 - 1] + scores[m / 2]) / 2;
+}
+
 QMap<QString, double> scoreRows(const PreparedData &data, const std::vector<double> &oof, const std::vector<qsizetype> &rows)
 {
     const int w = data.width();

@@ -183,6 +183,7 @@ struct Evaluation
     QString error;
     std::vector<double> oof;        ///< rows × width, NaN where the row was never validated
     QMap<QString, double> metrics;
+    double objective = kNaN;        ///< detail::selectionScore
     double predictMicrosPerRow = 0;
 };
 
@@ -1090,6 +1091,14 @@ void AutoMLJob::Private::trialSettled(Trial &t)
                             e.oof[size_t(r) * size_t(w) + size_t(j)] = sum[size_t(r) * size_t(w) + size_t(j)] / seen[size_t(r)];
                 e.predictMicrosPerRow = micros; // the saved bag asks every fold model
                 e.metrics = detail::scoreRows(p, e.oof, p.scoredRows());
+                {
+                    const std::vector<qsizetype> scored = p.scoredRows();
+                    std::vector<double> compact;
+                    for (qsizetype r : scored)
+                        for (int j = 0; j < w; ++j)
+                            compact.push_back(e.oof[size_t(r) * size_t(w) + size_t(j)]);
+                    e.objective = detail::selectionScore(p, compact, scored);
+                }
 
                 // The candidate's own model: the bag of its fold models (hold-out: the model).
                 // A log-target candidate's bag maps the averaged log back to the target.
@@ -1149,7 +1158,7 @@ void AutoMLJob::Private::onEvaluated(int trialIndex, const Evaluation &e)
     } else {
         t.oof = e.oof;
         t.candidate.metrics = e.metrics;
-        t.candidate.objective = e.metrics.value(data->metric, kNaN);
+        t.candidate.objective = e.objective;
         t.candidate.predictMicrosPerRow = e.predictMicrosPerRow;
         const bool usable = std::isfinite(t.candidate.objective);
         t.candidate.state = usable ? QStringLiteral("finished") : QStringLiteral("failed");
@@ -1359,7 +1368,7 @@ void AutoMLJob::Private::maybeFinish()
                 const std::vector<double> picked = greedyEnsemble(compact, kEnsembleRounds, [&](const std::vector<double> &avg) {
                     if (clockCopy.elapsed() > selectionEnd)
                         return kNaN;
-                    return orient(detail::scoreCompact(p, avg, rows).value(p.metric, kNaN));
+                    return orient(detail::selectionScore(p, avg, rows));
                 });
                 int used = 0;
                 for (double x : picked)
@@ -1370,7 +1379,7 @@ void AutoMLJob::Private::maybeFinish()
                         for (size_t i = 0; i < avg.size(); ++i)
                             avg[i] += picked[m] * compact[m][i];
                     const QMap<QString, double> metrics = detail::scoreCompact(p, avg, rows);
-                    const double objective = metrics.value(p.metric, kNaN);
+                    const double objective = detail::selectionScore(p, avg, rows);
                     // Only an ensemble that beats the best single candidate is worth its cost.
                     if (std::isfinite(objective) && orient(objective) < orient(members.front().objective) - 1e-12) {
                         o.ensembleWins = true;

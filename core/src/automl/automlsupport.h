@@ -108,4 +108,11 @@ QMap<QString, double> scoreRows(const PreparedData &data, const std::vector<doub
 /// The same for compact predictions that hold the scored rows only, in the order of `rows`.
 QMap<QString, double> scoreCompact(const PreparedData &data, const std::vector<double> &compact, const std::vector<qsizetype> &rows);
 
+/// How candidates and ensembles are compared: the objective metric of the out-of-fold
+/// predictions; for a skewed positive target (PreparedData::logTarget set) the median over the
+/// fold jobs of each fold's objective (a median of means), so that the one fold holding the
+/// largest rows, where no tree model can predict beyond what it saw, does not decide alone.
+/// `compact` holds the rows `rows` (scoredRows()) in order, as for scoreCompact.
+double selectionScore(const PreparedData &data, const std::vector<double> &compact, const std::vector<qsizetype> &rows);
+
 } // namespace cairn::automl::detail

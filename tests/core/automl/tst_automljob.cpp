@@ -12,6 +12,8 @@
 #include "cairn/util/error.h"
 #include "cairn/workspace/workspace.h"
 
+#include "../../../core/src/automl/automlsupport.h" // the scoring rules AutoML selects by
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QHash>
@@ -187,6 +189,51 @@ private Q_SLOTS:
         withNaN[3] = std::nan("");
         QVERIFY(skewedPositiveTarget(withNaN));          // missing values are ignored
         QVERIFY(!skewedPositiveTarget(std::vector<double>(lognormal.begin(), lognormal.begin() + 19)));
+    }
+
+    void aFewExtremeRowsDoNotDecideTheSelection()
+    {
+        // 50 rows in 5 folds; row 0 is far above the rest and validated in fold 0 only. The tree-like
+        // candidate is close everywhere but predicts row 0 at the largest value it trained on; the
+        // extrapolating one hits row 0 and is worse on every other row. Pooled R² is decided by row 0.
+        detail::PreparedData p;
+        p.task = Task::Regression;
+        p.metric = QStringLiteral("r2");
+        p.maximize = true;
+        p.folds = 5;
+        std::vector<double> tree, extrapolating;
+        std::mt19937_64 rng(3);
+        std::normal_distribution<double> z(0, 1);
+        for (int r = 0; r < 50; ++r) {
+            const double y = r == 0 ? 1000 : 40 + 10 * z(rng);
+            p.values.push_back(y);
+            p.fold.push_back(r % 5);
+            tree.push_back(r == 0 ? 70 : y + 2 * z(rng));
+            extrapolating.push_back(r == 0 ? 990 : y + 6 * z(rng));
+        }
+        p.repeatFold = {p.fold};
+        const std::vector<qsizetype> rows = p.scoredRows();
+        auto pooled = [&](const std::vector<double> &pred) { return detail::scoreCompact(p, pred, rows).value(QStringLiteral("r2")); };
+        QVERIFY(pooled(extrapolating) > pooled(tree));
+        // Without a skewed target the selection is the pooled objective itself.
+        QCOMPARE(detail::selectionScore(p, tree, rows), pooled(tree));
+        p.logTarget = TargetTransform::log1p(p.values);
+        const double treeScore = detail::selectionScore(p, tree, rows), extrapolatingScore = detail::selectionScore(p, extrapolating, rows);
+        QVERIFY2(treeScore > extrapolatingScore, qPrintable(QStringLiteral("%1 vs %2").arg(treeScore).arg(extrapolatingScore)));
+        // The median of the five folds' R²: fold 0 alone does not move it.
+        std::vector<double> foldScores;
+        for (int f = 0; f < 5; ++f) {
+            std::vector<qsizetype> in;
+            std::vector<double> part;
+            for (qsizetype r : rows)
+                if (p.fold[size_t(r)] == f) {
+                    in.push_back(r);
+                    part.push_back(tree[size_t(r)]);
+                }
+            foldScores.push_back(detail::scoreCompact(p, part, in).value(QStringLiteral("r2")));
+        }
+        std::sort(foldScores.begin(), foldScores.end());
+        QCOMPARE(treeScore, foldScores[2]);
     }
 
     void skewedTargetGetsLogTargetCandidatesScoredOnItsScale()

@@ -45,19 +45,21 @@ const char *kJobScript = R"SH(
 alive() { kill -0 "$1" 2>/dev/null && [ "$(sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -c1)" != Z ]; }
 
 # Starts the worker detached in its job folder "$1": its own session (setsid) so that no hang-up
-# or dropped connection reaches it; the wrapper shell ignores the signals meant for the worker and
+# or dropped connection reaches it (nohup is not needed: the new session has no terminal, the
+# output goes to files and HUP is ignored); the wrapper shell ignores the signals meant for the worker and
 # records its exit code. "$4" is the spec; "$5" the cache folder, then the content hashes just
 # sent there, marked complete. Sets L to the process (group) id; this shell is its parent.
 launch() {
 dir=$1; cmd=$2; dev=$3; spec=$4; cache=$5
 shift 5
-mkdir -p -- "$dir" && cd -- "$dir" || return 3
-rm -f control exit_code exit_code.tmp pid gpus
+# Each program started here is time before the worker starts: builtins where they do.
+{ [ -d "$dir" ] || mkdir -p -- "$dir"; } && cd -- "$dir" || return 3
+for f in control exit_code exit_code.tmp pid gpus; do [ ! -e "$f" ] || rm -f -- "$f"; done
 printf '%s\n' "$spec" > spec.json || return 3
 for h in "$@"; do : > "$cache/$h/.complete"; done
 : > events.jsonl
 if [ "$dev" != "-" ]; then CUDA_VISIBLE_DEVICES=$dev; export CUDA_VISIBLE_DEVICES; printf '%s\n' "$dev" > gpus; fi
-setsid nohup sh -c 'trap "" HUP INT TERM; "$0" worker --spec spec.json --events-file events.jsonl --control-file control >worker.out 2>worker.err </dev/null; echo $? > exit_code.tmp; mv exit_code.tmp exit_code' "$cmd" >/dev/null 2>&1 </dev/null &
+setsid sh -c 'trap "" HUP INT TERM; "$0" worker --spec spec.json --events-file events.jsonl --control-file control >worker.out 2>worker.err </dev/null; echo $? > exit_code.tmp; mv exit_code.tmp exit_code' "$cmd" >/dev/null 2>&1 </dev/null &
 L=$!
 echo $L > pid
 }
@@ -65,7 +67,7 @@ echo $L > pid
 # Streams events.jsonl of job folder "$1" from byte "$2" (1-based) until worker "$3" has ended,
 # then the end record ("$4" is the token). With "$5" = child this shell is the worker's parent:
 # tail ends by itself when the worker is gone (the shell reaps it while waiting for tail), within
-# 50 ms. Otherwise a watcher looks for the exit code every 100 ms (and whether the process still
+# 20 ms. Otherwise a watcher looks for the exit code every 100 ms (and whether the process still
 # runs: a zombie left to an init that does not reap counts as ended) and tail ends with it.
 # tail --pid reads what the writer wrote before it ended; "size=" lets the reader check that.
 follow() {
@@ -76,11 +78,12 @@ if [ "$5" != child ]; then
   (i=0; while [ ! -f exit_code ]; do i=$((i + 1)); if [ $((i % 5)) = 0 ]; then alive "$3" || break; fi; sleep 0.1; done) &
   w=$!
 fi
-# Polled every 50 ms rather than woken by each write (inotify): a job logging hundreds of points
+# Polled every 20 ms rather than woken by each write (inotify): a job logging hundreds of points
 # a second would wake tail, sshd and ssh as often, which on a busy host takes CPU from the worker.
+# The interval is also how long the end of a job takes to be seen (10 ms on average).
 p=
 tail ---disable-inotify -c 0 /dev/null >/dev/null 2>&1 && p=---disable-inotify
-tail $p -c +"$2" -s 0.05 -F --pid="$w" events.jsonl 2>/dev/null
+tail $p -c +"$2" -s 0.02 -F --pid="$w" events.jsonl 2>/dev/null
 printf '%s end\n' "$4"
 if [ ! -f exit_code ] && alive "$3"; then echo alive; return 0; fi
 echo "size=$(wc -c < events.jsonl 2>/dev/null)"

@@ -11,6 +11,8 @@
 #include <QTcpSocket>
 #include <QThread>
 
+#include <csignal>
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -73,7 +75,8 @@ public:
     }
 
     /// Makes the keys in `dir` (hostkey, userkey) and starts sshd; false with *error on failure.
-    bool start(const QString &dir, const QString &cliDir, QString *error)
+    /// `extraConfig`: more sshd_config lines (e.g. "AllowStreamLocalForwarding no\n").
+    bool start(const QString &dir, const QString &cliDir, QString *error, const QString &extraConfig = {})
     {
         m_dir = dir;
         if (!keygen(dir + QStringLiteral("/hostkey")) || !keygen(dir + QStringLiteral("/userkey")))
@@ -96,9 +99,9 @@ public:
                                     "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
                                     "UsePAM no\nStrictModes no\nPermitUserEnvironment yes\nPidFile %2/sshd.pid\nSubsystem sftp internal-sftp\n"
                                     // sshd.log names each remote command ("Starting session"): tst_sshstream counts them.
-                                    "LogLevel VERBOSE\n")
+                                    "LogLevel VERBOSE\n%3")
                          .arg(m_port)
-                         .arg(dir)
+                         .arg(dir, extraConfig)
                          .toUtf8());
         config.close();
         // Not the caller's output: sshd's connection processes (kept by shared connections) would
@@ -125,11 +128,50 @@ public:
     {
         if (m_sshd.state() == QProcess::NotRunning)
             return;
+        stopAgents();
         // The connection processes first: the shared connections to this sshd end with them
         // instead of lingering for ControlPersist.
         QProcess::execute(QStringLiteral("pkill"), {QStringLiteral("-TERM"), QStringLiteral("-P"), QString::number(m_sshd.processId())});
         m_sshd.terminate();
         m_sshd.waitForFinished(5000);
+    }
+
+    /// Ends every connection to this sshd (its per-connection processes), as a network drop
+    /// would: the clients' shared connections end, and every stream and forward through them.
+    void dropConnections() const
+    {
+        QProcess::execute(QStringLiteral("pkill"), {QStringLiteral("-KILL"), QStringLiteral("-P"), QString::number(m_sshd.processId())});
+    }
+
+    /// Ends the `cairn agent`s that sessions of this sshd started (detached, so not its children:
+    /// known by the SSH_CONNECTION they inherited, which names this port), with their socket and
+    /// pid files. Returns how many.
+    int stopAgents() const
+    {
+        int stopped = 0;
+        const QByteArray port = ' ' + QByteArray::number(m_port);
+        for (const QString &pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            bool ok = false;
+            const int id = pid.toInt(&ok);
+            if (!ok)
+                continue;
+            QFile cmd(QStringLiteral("/proc/%1/cmdline").arg(id)), env(QStringLiteral("/proc/%1/environ").arg(id));
+            if (!cmd.open(QIODevice::ReadOnly) || !env.open(QIODevice::ReadOnly))
+                continue;
+            const QList<QByteArray> argv = cmd.readAll().split('\0');
+            if (argv.size() < 4 || argv.at(1) != "agent" || argv.at(2) != "--socket")
+                continue;
+            bool ours = false;
+            for (const QByteArray &var : env.readAll().split('\0'))
+                ours = ours || (var.startsWith("SSH_CONNECTION=") && var.endsWith(port));
+            if (!ours || ::kill(id, SIGKILL) != 0)
+                continue;
+            ++stopped;
+            const QString socket = QFile::decodeName(argv.at(3));
+            QFile::remove(socket);
+            QFile::remove(socket.chopped(5) + QStringLiteral(".pid"));
+        }
+        return stopped;
     }
 
     int port() const { return m_port; }

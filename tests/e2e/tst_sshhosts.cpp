@@ -389,15 +389,9 @@ private Q_SLOTS:
             return !runUuid.isEmpty() && storedSteps(runUuid, QStringLiteral("validation.rmse")).size() >= 20;
         }(), 120000);
 
-        // Kill the SSH client that streams the events: the runner reconnects and goes on.
-        QProcess pg;
-        pg.start(QStringLiteral("pgrep"), {QStringLiteral("-P"), QString::number(cli.processId()), QStringLiteral("-x"), QStringLiteral("ssh")});
-        QVERIFY(pg.waitForFinished());
-        const QList<QByteArray> sshPids = pg.readAllStandardOutput().split('\n');
-        QVERIFY2(!sshPids.first().trimmed().isEmpty(), "no ssh client under the CLI");
-        for (const QByteArray &p : sshPids)
-            if (!p.trimmed().isEmpty())
-                ::kill(pid_t(p.trimmed().toLongLong()), SIGKILL);
+        // Drop the connection that streams the events (through the host's agent or an ssh
+        // command): the runner reconnects and goes on.
+        m_sshd.dropConnections();
         const int before = storedSteps(runUuid, QStringLiteral("validation.rmse")).size();
         QTRY_VERIFY_WITH_TIMEOUT(storedSteps(runUuid, QStringLiteral("validation.rmse")).size() > before + 20, 60000);
 

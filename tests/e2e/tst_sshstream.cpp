@@ -1,5 +1,8 @@
-// The stream of a job on an SSH host, against a real sshd on loopback: a job on a host whose cache
-// already has the data costs one remote command (counted in sshd's log); the end record that
+// The stream of a job on an SSH host, against a real sshd on loopback: a job on a warm host runs
+// through the host's agent and costs no remote command (counted in sshd's log), and one when the
+// agent is gone (which starts it again), killed mid-job, of another protocol, or unreachable
+// because the server refuses socket forwarding; hostile arguments reach the script as they are
+// through both ways; the end record that
 // follows the events on the same stream cannot be mistaken for events, however they look (an
 // event line that imitates an end record, a last line cut short); re-attaching from an offset
 // gives every line after it once; a job still writing is followed until it ends.
@@ -7,6 +10,8 @@
 #include "loopbacksshd.h"
 
 #include "cairn/remote/host.h"
+#include "cairn/remote/hostagent.h"
+#include "cairn/remote/remotescript.h"
 #include "cairn/remote/sshconnection.h"
 #include "cairn/remote/sshrunner.h"
 
@@ -14,11 +19,18 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocalServer>
+#include <QLocalSocket>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sqlite3.h>
+
+#include <csignal>
+#include <unistd.h>
 
 using namespace cairn;
 
@@ -103,9 +115,96 @@ class tst_SshStream : public QObject
         return out;
     }
 
-    int sessionsInLog() const
+    int sessionsInLog(const QString &dir = {}) const
     {
-        return int(readFile(m_t + QStringLiteral("/sshd.log")).count("Starting session: command"));
+        return int(readFile((dir.isEmpty() ? m_t : dir) + QStringLiteral("/sshd.log")).count("Starting session: command"));
+    }
+
+    ProcessResult train(const QString &host, const QString &rounds = QStringLiteral("3"))
+    {
+        return runProgram(QStringLiteral(CAIRN_CLI_PATH),
+                          {QStringLiteral("--workspace"), m_t + QStringLiteral("/ws"), QStringLiteral("train"), QStringLiteral("-a"),
+                           QStringLiteral("xgboost"), QStringLiteral("--train"), sharedTable(QStringLiteral("titanic.csv")),
+                           QStringLiteral("--target"), QStringLiteral("survived"), QStringLiteral("--hp"), QStringLiteral("num_round=") + rounds,
+                           QStringLiteral("--cpus"), QStringLiteral("1"), QStringLiteral("--host"), host},
+                          m_env, 180000);
+    }
+
+    /// The metric points stored for run `uuid`, and how many (key, step) pairs are there twice.
+    static QPair<int, int> storedPoints(const QString &database, const QString &uuid)
+    {
+        sqlite3 *db = nullptr;
+        QPair<int, int> out{-1, -1};
+        if (sqlite3_open_v2(QFile::encodeName(database).constData(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+            sqlite3_stmt *st = nullptr;
+            sqlite3_prepare_v2(db, "SELECT count(*), count(*) - count(DISTINCT m.key_id || ':' || m.step) FROM metrics m "
+                                   "JOIN runs r ON r.id = m.run_id WHERE r.uuid = ?1", -1, &st, nullptr);
+            const QByteArray u = uuid.toUtf8();
+            sqlite3_bind_text(st, 1, u.constData(), int(u.size()), SQLITE_TRANSIENT);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                out = {sqlite3_column_int(st, 0), sqlite3_column_int(st, 1)};
+            sqlite3_finalize(st);
+        }
+        sqlite3_close(db);
+        return out;
+    }
+
+    /// The host's agent (the same machine here): its socket, and its process id when it runs.
+    static QString agentSocket(const remote::Host &host)
+    {
+        return QStringLiteral("/tmp/cairn-agent-%1/%2.sock").arg(::getuid()).arg(remote::hostAgentName(host));
+    }
+    static qint64 agentPid(const remote::Host &host)
+    {
+        const qint64 pid = readFile(agentSocket(host).chopped(5) + QStringLiteral(".pid")).trimmed().toLongLong();
+        return pid > 0 && readFile(QStringLiteral("/proc/%1/cmdline").arg(pid)).contains(QByteArray("\0agent\0", 7)) ? pid : 0;
+    }
+    /// Until the agent runs and the local end of its forward is there (both come from the first
+    /// command that reached the host without it).
+    static bool agentReady(const remote::Host &host)
+    {
+        return agentPid(host) > 0 && QFileInfo::exists(agentSocket(host))
+            && QFileInfo::exists(remote::SshConnection::controlDir() + QLatin1Char('/') + remote::hostAgentName(host) + QStringLiteral(".sock"));
+    }
+
+    /// A job on the loopback host when its agent does not run yet (a test run on its own).
+    void ensureAgent()
+    {
+        if (!agentReady(m_host)) {
+            const ProcessResult r = train(QStringLiteral("loop"));
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(agentReady(m_host), 30000);
+    }
+
+    /// Runs `script` with `args` on `host` through RemoteScript: its stdout, exit code and which way.
+    struct Ran
+    {
+        QByteArray out, err;
+        int exitCode = -2;
+        bool viaAgent = false;
+        QString error;
+    };
+    Ran runScript(const remote::Host &host, const QString &script, const QStringList &args)
+    {
+        Ran r;
+        bool done = false;
+        remote::RemoteScript s(host, script, args);
+        connect(&s, &remote::RemoteScript::output, this, [&r](const QByteArray &b) { r.out += b; });
+        connect(&s, &remote::RemoteScript::finished, this, [&](int code, const QByteArray &err) {
+            r.exitCode = code;
+            r.err = err;
+            done = true;
+        });
+        connect(&s, &remote::RemoteScript::failedToStart, this, [&](const QString &e) {
+            r.error = e;
+            done = true;
+        });
+        s.start();
+        if (!QTest::qWaitFor([&] { return done; }, 60000))
+            r.error = QStringLiteral("no answer within 60 s");
+        r.viaAgent = s.viaAgent();
+        return r;
     }
 
 private Q_SLOTS:
@@ -133,29 +232,175 @@ private Q_SLOTS:
         m_sshd.stop();
     }
 
-    void warmJobIsOneRemoteCommand()
+    void warmJobRunsThroughTheAgent()
     {
-        const QString ws = m_t + QStringLiteral("/ws");
-        const QString data = sharedTable(QStringLiteral("titanic.csv"));
-        auto train = [&] {
-            return runProgram(QStringLiteral(CAIRN_CLI_PATH),
-                              {QStringLiteral("--workspace"), ws, QStringLiteral("train"), QStringLiteral("-a"), QStringLiteral("xgboost"),
-                               QStringLiteral("--train"), data, QStringLiteral("--target"), QStringLiteral("survived"), QStringLiteral("--hp"),
-                               QStringLiteral("num_round=3"), QStringLiteral("--cpus"), QStringLiteral("1"), QStringLiteral("--host"),
-                               QStringLiteral("loop")},
-                              m_env, 180000);
-        };
-        // The first job sends the data (rsync, then a command that launches and follows).
-        ProcessResult r = train();
+        // The first job sends the data (rsync, then the launch); its first command also starts
+        // the host's agent and forwards a local socket to it.
+        ProcessResult r = train(QStringLiteral("loop"));
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("sent ")), qPrintable(r.err));
-        // The next one: prepared, launched, followed and ended by one command.
+        QTRY_VERIFY_WITH_TIMEOUT(agentReady(m_host), 30000);
+        // The next one: prepared, launched, followed and ended through the agent, with no remote
+        // command at all (no login shell on the host).
         const int before = sessionsInLog();
-        r = train();
+        r = train(QStringLiteral("loop"));
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("already")), qPrintable(r.err));
         QVERIFY(r.out.contains(QStringLiteral("validation.auc")));
+        QCOMPARE(sessionsInLog() - before, 0);
+    }
+
+    void goneAgentIsStartedAgain()
+    {
+        // Without its agent a warm job is one remote command, which starts the agent again.
+        ensureAgent();
+        if (QTest::currentTestFailed())
+            return;
+        const qint64 old = agentPid(m_host);
+        QCOMPARE(::kill(pid_t(old), SIGKILL), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(agentPid(m_host) == 0, 10000);
+        int before = sessionsInLog();
+        ProcessResult r = train(QStringLiteral("loop"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(sessionsInLog() - before, 1);
+        QTRY_VERIFY_WITH_TIMEOUT(agentReady(m_host) && agentPid(m_host) != old, 30000);
+        before = sessionsInLog();
+        r = train(QStringLiteral("loop"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(sessionsInLog() - before, 0);
+    }
+
+    void agentKilledMidJob()
+    {
+        // The agent owns no job: killed while it streams one, the worker runs on (detached), the
+        // runner follows it again (one ssh command, which starts the agent again) and every event
+        // arrives once.
+        ensureAgent();
+        if (QTest::currentTestFailed())
+            return;
+        const qint64 agent = agentPid(m_host);
+        const QStringList before = QDir(m_remote + QStringLiteral("/jobs")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        QProcess cli;
+        cli.setProcessEnvironment(m_env);
+        cli.start(QStringLiteral(CAIRN_CLI_PATH),
+                  {QStringLiteral("--workspace"), m_t + QStringLiteral("/ws"), QStringLiteral("train"), QStringLiteral("-a"), QStringLiteral("xgboost"),
+                   QStringLiteral("--train"), sharedTable(QStringLiteral("titanic.csv")), QStringLiteral("--target"), QStringLiteral("survived"),
+                   QStringLiteral("--hp"), QStringLiteral("num_round=300"), QStringLiteral("--cpus"), QStringLiteral("1"), QStringLiteral("--host"),
+                   QStringLiteral("loop")});
+        QVERIFY(cli.waitForStarted());
+        // Killed once the worker writes events.
+        QString events;
+        QVERIFY(QTest::qWaitFor([&] {
+            for (const QFileInfo &job : QDir(m_remote + QStringLiteral("/jobs")).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+                const QFileInfo f(job.filePath() + QStringLiteral("/events.jsonl"));
+                if (!before.contains(job.fileName()) && f.exists() && f.size() > 2000 && !QFileInfo::exists(job.filePath() + QStringLiteral("/exit_code")))
+                    events = f.filePath();
+            }
+            return !events.isEmpty() || cli.state() == QProcess::NotRunning;
+        }, 60000));
+        QVERIFY2(!events.isEmpty(), "the job ended before the agent could be killed");
+        QCOMPARE(::kill(pid_t(agent), SIGKILL), 0);
+        const bool ended = cli.waitForFinished(60000);
+        const QString err = QString::fromUtf8(cli.readAllStandardError());
+        QVERIFY2(ended, qPrintable(err));
+        QVERIFY2(cli.exitStatus() == QProcess::NormalExit && cli.exitCode() == 0, qPrintable(err));
+        QVERIFY2(err.contains(QStringLiteral("lost the connection to host 'loop'")), qPrintable(err));
+        // Each of the worker's metric lines stored once: as many points as the events file has.
+        const QByteArray lines = readFile(events);
+        const int metrics = int(lines.count("\"type\":\"metric\""));
+        QVERIFY(metrics > 0);
+        const QString out = QString::fromUtf8(cli.readAllStandardOutput());
+        const QString run = out.section(QStringLiteral("run "), 1).section(QLatin1Char(':'), 0, 0).trimmed();
+        QVERIFY2(!run.isEmpty(), qPrintable(out));
+        const auto [points, twice] = storedPoints(m_t + QStringLiteral("/ws/cairn.db"), run);
+        QCOMPARE(twice, 0);
+        QCOMPARE(points, metrics);
+        QTRY_VERIFY_WITH_TIMEOUT(agentPid(m_host) > 0 && agentPid(m_host) != agent, 30000);
+    }
+
+    void agentOfAnotherProtocolIsNotUsed()
+    {
+        // Something else on the agent's socket that speaks another protocol: the script runs as
+        // an ssh command and nothing is sent to it. Hostile arguments reach the script as they
+        // are both ways (no shell line is made of them).
+        ensureAgent();
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(::kill(pid_t(agentPid(m_host)), SIGKILL), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(agentPid(m_host) == 0, 10000);
+        QLocalServer::removeServer(agentSocket(m_host));
+        QLocalServer other;
+        QVERIFY(other.listen(agentSocket(m_host)));
+        QByteArray received;
+        int connections = 0;
+        QList<QLocalSocket *> peers;
+        connect(&other, &QLocalServer::newConnection, this, [&] {
+            while (QLocalSocket *c = other.nextPendingConnection()) {
+                ++connections;
+                peers << c;
+                c->write("cairn-agent 999\n");
+                connect(c, &QLocalSocket::readyRead, this, [&received, c] { received += c->readAll(); });
+            }
+        });
+        const QString pwned = m_t + QStringLiteral("/pwned");
+        const QStringList hostile{QStringLiteral("a b"), QStringLiteral("it's"), QStringLiteral("\"q\""), QStringLiteral("; touch ") + pwned,
+                                  QStringLiteral("$(touch ") + pwned + QLatin1Char(')'), QStringLiteral("`touch ") + pwned + QLatin1Char('`'),
+                                  QStringLiteral("new\nline"), QString(), QStringLiteral("*"), QStringLiteral("agent-exit 0 0")};
+        QByteArray expected;
+        for (const QString &a : hostile)
+            expected += '[' + a.toUtf8() + "]\n";
+        const QString script = QStringLiteral("for a in \"$@\"; do printf '[%s]\\n' \"$a\"; done; echo oops >&2; exit 3");
+        Ran r = runScript(m_host, script, hostile);
+        QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+        QVERIFY(!r.viaAgent);
+        QCOMPARE(r.out, expected);
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(r.err.trimmed(), QByteArray("oops"));
+        QVERIFY(connections >= 1);
+        QCOMPARE(received, QByteArray());
+        qDeleteAll(peers);
+        other.close();
+
+        // The command started the agent, which found the socket taken and ended; with it free,
+        // the next command starts one that stays, and the one after runs through it.
+        r = runScript(m_host, script, hostile);
+        QCOMPARE(r.out, expected);
+        QTRY_VERIFY_WITH_TIMEOUT(agentReady(m_host), 30000);
+        r = runScript(m_host, script, hostile);
+        QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+        QVERIFY(r.viaAgent);
+        QCOMPARE(r.out, expected);
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(r.err.trimmed(), QByteArray("oops"));
+        QVERIFY(!QFileInfo::exists(pwned));
+    }
+
+    void noSocketForwardingFallsBack()
+    {
+        // A server that refuses socket forwarding: every job is one ssh command, and works.
+        const QString dir = m_t + QStringLiteral("/nofwd");
+        QVERIFY(QDir().mkpath(dir));
+        LoopbackSshd sshd;
+        QString error;
+        QVERIFY2(sshd.start(dir, QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath(), &error, QStringLiteral("AllowStreamLocalForwarding no\n")),
+                 qPrintable(error));
+        QVERIFY(writeFile(dir + QStringLiteral("/known_hosts"), {}));
+        error = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), sshd, QStringLiteral("nofwd"), m_remote, dir + QStringLiteral("/known_hosts"), m_env);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const remote::Host host = remote::HostStore(m_env.value(QStringLiteral("CAIRN_HOSTS_FILE"))).host(QStringLiteral("nofwd"));
+        ProcessResult r = train(QStringLiteral("nofwd"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        // The agent runs and the forward is set up, but the server refuses each channel to it.
+        QTRY_VERIFY_WITH_TIMEOUT(agentReady(host), 30000);
+        const qint64 agent = agentPid(host);
+        const int before = sessionsInLog(dir);
+        r = train(QStringLiteral("nofwd"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains(QStringLiteral("validation.auc")));
+        QCOMPARE(sessionsInLog(dir) - before, 1);
+        QCOMPARE(agentPid(host), agent); // not started again for each command
+        remote::SshConnection(host).closeMaster();
+        sshd.stop();
     }
 
     void endRecordCannotBeMistakenForEvents()

@@ -349,9 +349,11 @@ SlurmJobState memoryKilled(const SlurmJobState &state, const QString &line, cons
     // "StepId=12.batch exceeded memory limit (94494720 > 62914560), being killed"
     static const QRegularExpression sizes(QStringLiteral("\\((\\d+) > (\\d+)\\)"));
     const auto m = sizes.match(line);
-    s.reason = m.hasMatch() ? QStringLiteral("it used %1 MB, over its limit of %2 MB")
-                                  .arg(m.captured(1).toLongLong() / 1048576)
-                                  .arg(m.captured(2).toLongLong() / 1048576)
+    // Whole MB, or tenths where whole ones would read "80 MB, over its limit of 80 MB".
+    const double used = m.captured(1).toDouble() / 1048576, limit = m.captured(2).toDouble() / 1048576;
+    const int decimals = qint64(used) == qint64(limit) ? 1 : 0;
+    const auto mb = [decimals](double v) { return decimals ? QString::number(v, 'f', 1) : QString::number(qint64(v)); };
+    s.reason = m.hasMatch() ? QStringLiteral("it used %1 MB, over its limit of %2 MB").arg(mb(used), mb(limit))
                             : line.section(QLatin1String("error: "), -1).trimmed();
     // Slurm limits a step's memory as a whole (all its tasks on the node): name the task that
     // held the most, from the killed step's accounting (its own line, else the largest step).
@@ -372,8 +374,7 @@ SlurmJobState memoryKilled(const SlurmJobState &state, const QString &line, cons
                        .arg(step->maxRssKb / 1024)
                        .arg(m.hasMatch() ? QStringLiteral("its %1 tasks together used %2 MB, over the job's limit of %3 MB")
                                                .arg(step->tasks)
-                                               .arg(m.captured(1).toLongLong() / 1048576)
-                                               .arg(m.captured(2).toLongLong() / 1048576)
+                                               .arg(mb(used), mb(limit))
                                          : s.reason);
     return s;
 }

@@ -193,6 +193,9 @@ private Q_SLOTS:
         // Without accounting the step's total alone.
         QCOMPARE(slurm::memoryKilled(failed, QStringLiteral("StepId=3.0 exceeded memory limit (333074432 > 104857600), being killed")).reason,
                  QStringLiteral("it used 317 MB, over its limit of 100 MB"));
+        // Just over: tenths, not "80 MB, over its limit of 80 MB".
+        QCOMPARE(slurm::memoryKilled(failed, QStringLiteral("StepId=2.0 exceeded memory limit (84410368 > 83886080), being killed")).reason,
+                 QStringLiteral("it used 80.5 MB, over its limit of 80.0 MB"));
     }
 
     void slurmHostsRoundTrip()

@@ -2864,6 +2864,18 @@ Needs review %3 · Unlabeled %4</source>
         <translation>预测（微秒/行）</translation>
     </message>
     <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>Built on this machine from its members&apos; predictions</source>
+        <translation>在本机由其成员的预测构建</translation>
+    </message>
+    <message>
+        <source>The host its training jobs ran on</source>
+        <translation>运行其训练作业的主机</translation>
+    </message>
+    <message>
         <source>State</source>
         <translation>状态</translation>
     </message>

@@ -68,7 +68,7 @@ void LeaderboardModel::setCandidates(const QList<automl::Candidate> &candidates,
     m_metricColumns << others;
 
     QStringList headers{tr("Rank"), tr("Candidate"), tr("Algorithm")};
-    headers << m_metricColumns << tr("Train time (s)") << tr("Predict (µs/row)") << tr("State");
+    headers << m_metricColumns << tr("Train time (s)") << tr("Predict (µs/row)") << tr("Host") << tr("State");
     clear();
     setColumnCount(int(headers.size()));
     setHorizontalHeaderLabels(headers);
@@ -99,6 +99,10 @@ void LeaderboardModel::setCandidates(const QList<automl::Candidate> &candidates,
         const double nan = std::numeric_limits<double>::quiet_NaN();
         row << numberItem(ranked || c.trainSeconds > 0 ? c.trainSeconds : nan, 2, 'f');
         row << numberItem(ranked || c.predictMicrosPerRow > 0 ? c.predictMicrosPerRow : nan, 1, 'f');
+        // The ensemble is built on this machine from its members' out-of-fold predictions.
+        auto *host = new QStandardItem(c.ensemble ? QString() : c.host);
+        host->setToolTip(c.ensemble ? tr("Built on this machine from its members' predictions") : tr("The host its training jobs ran on"));
+        row << host;
         auto *state = new QStandardItem(stateText(c.state));
         state->setToolTip(c.message);
         row << state;

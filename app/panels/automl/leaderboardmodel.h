@@ -7,8 +7,8 @@
 namespace cairn::panels {
 
 /// The AutoML leaderboard as a table: rank, the candidate's name (the ensemble names its members
-/// by it), algorithm, the objective, the other metrics, training time, prediction time per row and
-/// state; best first. Each row's run id is in Qt::UserRole + 1
+/// by it), algorithm, the objective, the other metrics, training time, prediction time per row,
+/// the host that trained it and state; best first. Each row's run id is in Qt::UserRole + 1
 /// of its first cell.
 class LeaderboardModel : public QStandardItemModel
 {
@@ -26,6 +26,8 @@ public:
     QString metric() const { return m_metric; }
     /// Column of a metric (the objective or another); -1 when not shown.
     int metricColumn(const QString &metric) const;
+    /// Column of the host that trained each candidate (after the metrics and times).
+    int hostColumn() const { return ObjectiveColumn + int(m_metricColumns.size()) + 2; }
 
     /// A candidate's state for people ("Finished", "Running", …).
     static QString stateText(const QString &state);

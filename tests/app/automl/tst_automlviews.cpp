@@ -42,11 +42,13 @@ private Q_SLOTS:
         linear.algorithm = QStringLiteral("linear-learner");
         linear.state = QStringLiteral("finished");
         linear.objective = 0.81;
+        linear.host = QStringLiteral("local");
         automl::Candidate xgb;
         xgb.index = 3;
         xgb.algorithm = QStringLiteral("xgboost");
         xgb.state = QStringLiteral("finished");
         xgb.objective = 0.84;
+        xgb.host = QStringLiteral("gpu 1");
         automl::Candidate ensemble;
         ensemble.index = 9;
         ensemble.ensemble = true;
@@ -67,6 +69,14 @@ private Q_SLOTS:
             QVERIFY(!model.findItems(member, Qt::MatchExactly, LeaderboardModel::CandidateColumn).isEmpty());
         }
         QCOMPARE(model.item(0, LeaderboardModel::ObjectiveColumn)->text(), QStringLiteral("0.86"));
+        // Each candidate shows the host that trained it; the ensemble is built here from them.
+        const int host = model.hostColumn();
+        QCOMPARE(model.headerData(host, Qt::Horizontal).toString(), QStringLiteral("Host"));
+        QCOMPARE(model.headerData(host + 1, Qt::Horizontal).toString(), QStringLiteral("State"));
+        QCOMPARE(model.item(1, host)->text(), QStringLiteral("gpu 1"));
+        QCOMPARE(model.item(2, host)->text(), QStringLiteral("local"));
+        QCOMPARE(model.item(0, host)->text(), QString());
+        QCOMPARE(model.columnCount(), host + 2);
     }
 
     void pluralsAndDatesInBothLanguages()
@@ -104,6 +114,9 @@ private Q_SLOTS:
             const QDateTime started = QDateTime::fromMSecsSinceEpoch(first.startTime);
             QCOMPARE(row->text(2), QLocale(QStringLiteral("zh_CN")).toString(started, QLocale::ShortFormat));
             QVERIFY(row->text(2) != QLocale(QStringLiteral("en_US")).toString(started, QLocale::ShortFormat));
+            LeaderboardModel model;
+            model.setCandidates({}, QStringLiteral("accuracy"));
+            QCOMPARE(model.headerData(model.hostColumn(), Qt::Horizontal).toString(), QStringLiteral("主机"));
         }
         useLanguage(QStringLiteral("en"));
     }

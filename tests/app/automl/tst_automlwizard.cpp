@@ -308,6 +308,11 @@ private Q_SLOTS:
         const double bestAccuracy = board->item(0, LeaderboardModel::ObjectiveColumn)->text().toDouble();
         QVERIFY2(bestAccuracy > 0.8, qPrintable(QString::number(bestAccuracy)));
         QVERIFY(run->objectivePlot()->pointCount() >= 2);
+        // Each candidate names the host that trained it (this machine here).
+        QCOMPARE(board->headerData(board->hostColumn(), Qt::Horizontal).toString(), QStringLiteral("Host"));
+        for (int r = 0; r < board->rowCount(); ++r)
+            if (!board->candidates().at(r).ensemble)
+                QCOMPARE(board->item(r, board->hostColumn())->text(), QStringLiteral("local"));
         QVERIFY(run->progressLabel()->text().contains(QStringLiteral("accuracy")));
         save(wizard, QStringLiteral("automl-run-finished.png"));
 

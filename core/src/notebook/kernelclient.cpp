@@ -626,9 +626,10 @@ void KernelClient::handleMessage(const KernelMessage &message)
     if (message.channel == KernelChannel::Control && type == QLatin1String("interrupt_reply") && message.parentId() == m_interruptRequest
         && !m_interruptTarget.isEmpty()) {
         // ipykernel answers interrupt_request after signalling its own process group; now and
-        // then (2 in 60 message-mode interrupts of a sleeping cell on a loaded machine) that
-        // SIGINT does not reach the running cell, which sleeps on. A cell still running 3 s after
-        // the acknowledgement is interrupted once more, as a user would.
+        // then (2 in 60 message-mode interrupts of a sleeping cell on a loaded machine) the cell
+        // sleeps on: a SIGINT handled just before time.sleep()'s system call is lost to it
+        // (CPython checks again only on EINTR; docs/development.md). A cell still running 3 s
+        // after the acknowledgement is interrupted once more, as a user would.
         const QString request = m_interruptRequest, target = m_interruptTarget;
         const int generation = m_generation;
         m_interruptTarget.clear();

@@ -348,6 +348,29 @@ private Q_SLOTS:
             qInfo("the kernel sent no reply; its log: %s", qPrintable(kernelLog.right(3000)));
     }
 
+    // A SIGINT that the kernel's main thread handles after CPython's last check for signals but
+    // before time.sleep()'s system call does not cut the sleep short (CPython checks again only
+    // when the call returns EINTR): ipykernel acknowledges the interrupt and the cell sleeps on.
+    // The window is widened here to 1 s (a preloaded clock_nanosleep that waits first), so the
+    // first interrupt lands in it; the client must interrupt again and the cell must end.
+    void interruptLandingBeforeTheSleepIsSentAgain()
+    {
+        KernelSpec spec = python3Spec();
+        spec.interruptMode = QStringLiteral("message");
+        KernelLaunchOptions options;
+        options.environment.insert(QStringLiteral("LD_PRELOAD"), QStringLiteral(CAIRN_SLEEP_ENTRY_DELAY));
+        KernelClient client;
+        client.start(spec, options);
+        QVERIFY(client.waitForReady(60000));
+        QElapsedTimer timer;
+        timer.start();
+        interruptOnceRunning(client);
+        const Execution e = execute(client, kSleeper, 30000);
+        QVERIFY2(e.finished, "the cell slept on: the interrupt that landed before the sleep was not repeated");
+        QCOMPARE(e.reply.value(QStringLiteral("ename")).toString(), QStringLiteral("KeyboardInterrupt"));
+        qInfo("interrupted after %lld ms", timer.elapsed());
+    }
+
     // An interrupt that reaches ipykernel while it handles an execute_request but not the cell's
     // code (just before or after it) ends the handler with "KeyboardInterrupt caught in kernel":
     // idle is published, no execute_reply ever comes. Interrupts sent at moments spread over

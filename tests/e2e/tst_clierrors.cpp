@@ -128,8 +128,9 @@ private Q_SLOTS:
     }
 
     // A CSV too big for this machine's memory (sparse: a real header and rows, then a hole of at
-    // least 10 GB and at least the machine's memory) is refused from its head by `cairn train`
-    // and `cairn automl` before anything exists, and by the worker itself (as on a remote host).
+    // least 10 GB and at least the machine's memory) is refused from its head by `cairn train`,
+    // `cairn tune` and `cairn automl` before anything exists, and by the worker itself (as on a
+    // remote host).
     void csvTooBigForMemoryIsRefusedBeforeAnyRun()
     {
         const QString csv = m_dir.filePath(QStringLiteral("huge.csv"));
@@ -166,6 +167,13 @@ private Q_SLOTS:
         r = cairn({QStringLiteral("automl"), QStringLiteral("--train"), csv, QStringLiteral("--target"), QStringLiteral("y"),
                    QStringLiteral("--time-limit"), QStringLiteral("30")});
         qInfo("cairn automl refused it in %lld ms", clock.restart());
+        checkRefusal(r, 3);
+        QCOMPARE(errorLines(r.err).size(), 1);
+        QStringList tune = train(csv, QStringLiteral("y"));
+        tune[0] = QStringLiteral("tune");
+        r = cairn(tune << QStringLiteral("--range") << QStringLiteral("max_depth=2:8:int") << QStringLiteral("--max-trials") << QStringLiteral("2")
+                       << QStringLiteral("--objective") << QStringLiteral("validation:rmse"));
+        qInfo("cairn tune refused it in %lld ms", clock.restart());
         checkRefusal(r, 3);
         QCOMPARE(errorLines(r.err).size(), 1);
         verifyNothingCreated();

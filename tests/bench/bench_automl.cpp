@@ -12,7 +12,8 @@
 // CAIRN_BENCH_AUTOML_SETS=vote,cars picks tables; CAIRN_BENCH_AUTOML_SECONDS changes the limit;
 // CAIRN_BENCH_AUTOML_DATA is where the tables are written (default: beside this program);
 // CAIRN_BENCH_AUTOML_SPLITS=N repeats each table on N seeded splits (the first is the default one)
-// and judges it by the means.
+// and judges it by the means; CAIRN_BENCH_AUTOML_SPLIT=N runs only the N-th of them.
+// CAIRN_BENCH_AUTOML_KEEP=DIR keeps the split files and the workspace (its leaderboards) in DIR.
 #include "cairn/algorithms/tabular.h"
 #include "cairn/data/csvreader.h"
 #include "cairn/data/split.h"
@@ -194,7 +195,10 @@ int main(int argc, char **argv)
     const QString dataDir = qEnvironmentVariableIsSet("CAIRN_BENCH_AUTOML_DATA") ? qEnvironmentVariable("CAIRN_BENCH_AUTOML_DATA")
                                                                                   : QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("automl-tables"));
     const QList<Table> all = tables(dataDir);
-    QTemporaryDir dir;
+    QTemporaryDir temporary;
+    const QDir dir(qEnvironmentVariableIsSet("CAIRN_BENCH_AUTOML_KEEP") ? qEnvironmentVariable("CAIRN_BENCH_AUTOML_KEEP") : temporary.path());
+    QDir().mkpath(dir.path());
+    const int onlySplit = qEnvironmentVariableIntValue("CAIRN_BENCH_AUTOML_SPLIT");
     const QString ws = dir.filePath(QStringLiteral("ws"));
     QProcessEnvironment pythonEnv = QProcessEnvironment::systemEnvironment();
     pythonEnv.insert(QStringLiteral("OMP_NUM_THREADS"), QString::number(kThreads));   // HistGradientBoosting's threads
@@ -239,6 +243,8 @@ int main(int argc, char **argv)
         // few rows, so the mean over seeded splits tells a real difference from the split's luck.
         double sumOurs = 0, sumXgb = 0, sumHgb = 0, sumRatio = 0;
         for (int splitIndex = 0; splitIndex < splits; ++splitIndex) {
+            if (onlySplit > 0 && splitIndex + 1 != onlySplit)
+                continue;
             const QString label = splits > 1 ? QStringLiteral("%1 #%2").arg(set.name).arg(splitIndex + 1) : set.name;
             const data::Split split = data::trainValidationSplit(table.rowCount(), 0.25, kSeed + quint64(splitIndex), strata.empty() ? nullptr : &strata);
             QFile f(set.csv);
@@ -298,7 +304,8 @@ int main(int argc, char **argv)
             std::fflush(stdout);   // rows appear as they finish, also into a file
         }
         // The verdict counts a table once: its only split, or the mean over its splits.
-        const double ours = sumOurs / splits, xgb = sumXgb / splits, hgb = sumHgb / splits;
+        const int counted = onlySplit > 0 ? 1 : splits;
+        const double ours = sumOurs / counted, xgb = sumXgb / counted, hgb = sumHgb / counted;
         const double delta = 100.0 * (ours - std::max(xgb, hgb));
         ++count;
         if (ours > xgb && ours > hgb)
@@ -312,7 +319,7 @@ int main(int argc, char **argv)
                        .arg(QStringLiteral("%1 mean of %2").arg(set.name).arg(splits), -24).arg(QString(), 9).arg(QString(), -9)
                        .arg(points(ours), 8).arg(points(xgb), 8).arg(points(hgb), 8)
                        .arg((delta >= 0 ? QStringLiteral("+") : QString()) + QString::number(delta, 'f', 2), 8)
-                       .arg(QString(), 7).arg(sumRatio / splits, 7, 'f', 2);
+                       .arg(QString(), 7).arg(sumRatio / counted, 7, 'f', 2);
             out.flush();
             std::fflush(stdout);
         }

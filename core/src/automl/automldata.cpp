@@ -547,27 +547,35 @@ QMap<QString, double> scoreCompact(const PreparedData &data, const std::vector<d
 
 double selectionScore(const PreparedData &data, const std::vector<double> &compact, const std::vector<qsizetype> &rows)
 {
-    if (data.logTarget.isNone() || data.foldJobs() < 2)
-        return scoreCompact(data, compact, rows).value(data.metric, std::numeric_limits<double>::quiet_NaN());
-    const int w = data.width();
-    std::vector<double> scores;
-    for (int job = 0; job < data.foldJobs(); ++job) {
-        std::vector<qsizetype> inFold;
-        std::vector<double> part;
-        for (size_t i = 0; i < rows.size(); ++i)
-            if (data.validates(job, rows[i])) {
-                inFold.push_back(rows[i]);
-                for (int j = 0; j < w; ++j)
-                    part.push_back(compact[i * size_t(w) + size_t(j)]);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    if (data.logTarget.isNone() || data.task != Task::Regression || data.foldJobs() < 2)
+        return scoreCompact(data, compact, rows).value(data.metric, nan);
+    // The range of the target each fold job trained on.
+    const qsizetype n = qsizetype(data.values.size());
+    std::vector<double> low(size_t(data.foldJobs()), std::numeric_limits<double>::infinity());
+    std::vector<double> high(size_t(data.foldJobs()), -std::numeric_limits<double>::infinity());
+    for (int job = 0; job < data.foldJobs(); ++job)
+        for (qsizetype r = 0; r < n; ++r)
+            if (!data.validates(job, r) && !std::isnan(data.values[size_t(r)])) {
+                low[size_t(job)] = std::min(low[size_t(job)], data.values[size_t(r)]);
+                high[size_t(job)] = std::max(high[size_t(job)], data.values[size_t(r)]);
             }
-        const double s = inFold.empty() ? std::numeric_limits<double>::quiet_NaN() : scoreCompact(data, part, inFold).value(data.metric, std::numeric_limits<double>::quiet_NaN());
-        if (!std::isfinite(s))
-            return std::numeric_limits<double>::quiet_NaN();
-        scores.push_back(s);
+    std::vector<qsizetype> inRange;
+    std::vector<double> part;
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const double y = data.values[size_t(rows[i])];
+        bool within = true;
+        for (int job = 0; job < data.foldJobs() && within; ++job)
+            if (data.validates(job, rows[i]))
+                within = y >= low[size_t(job)] && y <= high[size_t(job)];
+        if (within) {
+            inRange.push_back(rows[i]);
+            part.push_back(compact[i]);
+        }
     }
-    std::sort(scores.begin(), scores.end());
-    const size_t m = scores.size();
-    return m % 2 ? scores[m / 2] : (scores[m / 2 - 1] + scores[m / 2]) / 2;
+    if (inRange.size() < 2)
+        return scoreCompact(data, compact, rows).value(data.metric, nan);
+    return scoreCompact(data, part, inRange).value(data.metric, nan);
 }
 
 QMap<QString, double> scoreRows(const PreparedData &data, const std::vector<double> &oof, const std::vector<qsizetype> &rows)

@@ -194,7 +194,7 @@ private Q_SLOTS:
     void aFewExtremeRowsDoNotDecideTheSelection()
     {
         // 50 rows in 5 folds; row 0 is far above the rest and validated in fold 0 only. The tree-like
-        // candidate is close everywhere but predicts row 0 at the largest value it trained on; the
+        // candidate is close everywhere but predicts row 0 near the largest value it trained on; the
         // extrapolating one hits row 0 and is worse on every other row. Pooled R² is decided by row 0.
         detail::PreparedData p;
         p.task = Task::Regression;
@@ -205,7 +205,7 @@ private Q_SLOTS:
         std::mt19937_64 rng(3);
         std::normal_distribution<double> z(0, 1);
         for (int r = 0; r < 50; ++r) {
-            const double y = r == 0 ? 1000 : 40 + 10 * z(rng);
+            const double y = r == 0 ? 1000 : 25 + 5 * (r % 7); // every fold trains on the lowest value
             p.values.push_back(y);
             p.fold.push_back(r % 5);
             tree.push_back(r == 0 ? 70 : y + 2 * z(rng));
@@ -220,20 +220,16 @@ private Q_SLOTS:
         p.logTarget = TargetTransform::log1p(p.values);
         const double treeScore = detail::selectionScore(p, tree, rows), extrapolatingScore = detail::selectionScore(p, extrapolating, rows);
         QVERIFY2(treeScore > extrapolatingScore, qPrintable(QStringLiteral("%1 vs %2").arg(treeScore).arg(extrapolatingScore)));
-        // The median of the five folds' R²: fold 0 alone does not move it.
-        std::vector<double> foldScores;
-        for (int f = 0; f < 5; ++f) {
-            std::vector<qsizetype> in;
-            std::vector<double> part;
-            for (qsizetype r : rows)
-                if (p.fold[size_t(r)] == f) {
-                    in.push_back(r);
-                    part.push_back(tree[size_t(r)]);
-                }
-            foldScores.push_back(detail::scoreCompact(p, part, in).value(QStringLiteral("r2")));
-        }
-        std::sort(foldScores.begin(), foldScores.end());
-        QCOMPARE(treeScore, foldScores[2]);
+        // Row 0 lies beyond every target its fold trained on: the score leaves it out, and only it.
+        std::vector<qsizetype> rest(rows.begin() + 1, rows.end());
+        QCOMPARE(treeScore, detail::scoreCompact(p, std::vector<double>(tree.begin() + 1, tree.end()), rest).value(QStringLiteral("r2")));
+        // Large rows inside the range their fold trained on still count: rows 0 and 2 at 1000 (folds
+        // 0 and 2 train on each other) and row 1 at 900; now the extrapolating candidate wins.
+        p.values[1] = 900;
+        p.values[2] = 1000;
+        tree[1] = 120;
+        extrapolating[1] = 880;
+        QVERIFY(detail::selectionScore(p, extrapolating, rows) > detail::selectionScore(p, tree, rows));
     }
 
     void skewedTargetGetsLogTargetCandidatesScoredOnItsScale()
@@ -563,14 +559,17 @@ private Q_SLOTS:
         AutoMLSpec spec;
         spec.trainPath = csv;
         spec.target = QStringLiteral("y");
-        spec.timeLimitSeconds = 10;
+        // An AddressSanitizer build (scripts/test --sanitize) trains several times slower: no
+        // candidate on 30,000 rows finished within 10 s there.
+        const int limit = qEnvironmentVariableIsSet("ASAN_OPTIONS") ? 40 : 10;
+        spec.timeLimitSeconds = limit;
         AutoMLJob job(*m_ws, *m_jobs, spec);
         QElapsedTimer wall;
         wall.start();
-        const auto [ok, message] = runToEnd(job, 60000);
+        const auto [ok, message] = runToEnd(job, limit * 6000);
         const qint64 ms = wall.elapsed();
         QVERIFY2(ok, qPrintable(message));
-        QVERIFY2(ms <= 11000, qPrintable(QStringLiteral("took %1 ms for a 10 s limit").arg(ms)));
+        QVERIFY2(ms <= limit * 1100, qPrintable(QStringLiteral("took %1 ms for a %2 s limit").arg(ms).arg(limit)));
         checkLeaderboard(job);
         QVERIFY(QFile::exists(QDir(job.modelDir()).filePath(QStringLiteral("model.json"))));
         QCOMPARE(job.remainingMs(), qint64(0));

@@ -6,8 +6,23 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QSocketNotifier>
+
+#include <csignal>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace cairn::cli {
+
+namespace {
+int g_quitPipe[2] = {-1, -1};
+void onTerminate(int)
+{
+    const char c = 0;
+    [[maybe_unused]] const ssize_t n = ::write(g_quitPipe[1], &c, 1);
+}
+} // namespace
 
 int runAgentCommand(Context &c, const QString &verb)
 {
@@ -35,6 +50,12 @@ int runAgentCommand(Context &c, const QString &verb)
         throw Error(error);
     }
     QObject::connect(&agent, &remote::HostAgent::idle, QCoreApplication::instance(), &QCoreApplication::quit);
+    // SIGTERM ends it as the idle time does: its socket and pid file are removed.
+    if (::pipe2(g_quitPipe, O_CLOEXEC) == 0) {
+        auto *notifier = new QSocketNotifier(g_quitPipe[0], QSocketNotifier::Read, &agent);
+        QObject::connect(notifier, &QSocketNotifier::activated, QCoreApplication::instance(), &QCoreApplication::quit);
+        ::signal(SIGTERM, onTerminate);
+    }
     return QCoreApplication::exec();
 }
 

@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
@@ -177,6 +178,7 @@ public:
     int port() const { return m_port; }
     QString userKey() const { return m_dir + QStringLiteral("/userkey"); }
     QString hostKeyPub() const { return m_dir + QStringLiteral("/hostkey.pub"); }
+    QString knownHosts() const { return m_dir + QStringLiteral("/known_hosts"); }
 
 private:
     static bool fail(QString *error, const QString &message)
@@ -191,6 +193,29 @@ private:
     QProcess m_sshd;
 };
 
+/// Why the SSH host tests cannot run on this machine (their QSKIP message), or empty.
+inline QString loopbackSshMissing()
+{
+    if (!LoopbackSshd::available() || QStandardPaths::findExecutable(QStringLiteral("rsync")).isEmpty())
+        return QStringLiteral("openssh-server and rsync are not installed (scripts/setup installs them)");
+    return {};
+}
+
+/// The start the SSH host tests share: `sshd` in `dir` with the folder of `cli` (the cairn built
+/// here) first on the remote PATH, an empty known_hosts beside it (the first probe accepts the
+/// host key) and `env` isolated to `dir`. Empty on success, else what failed.
+inline QString startLoopbackSshd(LoopbackSshd &sshd, const QString &cli, const QString &dir, QProcessEnvironment *env)
+{
+    QString error;
+    if (!sshd.start(dir, QFileInfo(cli).absolutePath(), &error))
+        return error;
+    QFile known(sshd.knownHosts());
+    if (!known.open(QIODevice::WriteOnly))
+        return known.fileName() + QStringLiteral(": ") + known.errorString();
+    *env = isolatedCliEnvironment(dir);
+    return {};
+}
+
 /// Points this process's host store, ssh config and cache at those of `env` (from
 /// isolatedCliEnvironment), so that a studio in the test and the CLI it runs see the same hosts.
 inline void shareIsolatedEnvironment(const QProcessEnvironment &env)
@@ -199,25 +224,41 @@ inline void shareIsolatedEnvironment(const QProcessEnvironment &env)
         qputenv(key.toUtf8().constData(), env.value(key).toUtf8());
 }
 
-/// `cairn hosts add NAME` for `sshd` as the current user (plus `extra` options), then
-/// `hosts probe NAME --accept-new-host-key`. Returns what went wrong, or an empty string.
-inline QString addLoopbackHost(const QString &cli, const LoopbackSshd &sshd, const QString &name, const QString &workDir,
-                               const QString &knownHosts, const QProcessEnvironment &env, const QStringList &extra = {})
+/// Runs `cli` with `args` in `env`; what went wrong, or an empty string.
+inline QString runCliStep(const QString &cli, const QStringList &args, const QProcessEnvironment &env)
 {
-    const QList<QStringList> steps{
-        QStringList{QStringLiteral("hosts"), QStringLiteral("add"), name, QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                    QStringLiteral("--port"), QString::number(sshd.port()), QStringLiteral("--user"),
-                    QString::fromLocal8Bit(::getpwuid(::getuid())->pw_name), QStringLiteral("--identity"), sshd.userKey(),
-                    QStringLiteral("--known-hosts"), knownHosts, QStringLiteral("--work-dir"), workDir,
-                    QStringLiteral("--ssh-config"), QStringLiteral("/dev/null")} + extra,
-        QStringList{QStringLiteral("hosts"), QStringLiteral("probe"), name, QStringLiteral("--accept-new-host-key")}};
-    for (const QStringList &args : steps) {
-        QProcess p;
-        p.setProcessEnvironment(env);
-        p.start(cli, args);
-        if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
-            return QStringLiteral("cairn %1 failed: %2%3").arg(args.join(QLatin1Char(' ')), QString::fromLocal8Bit(p.readAllStandardError()),
-                                                               QString::fromLocal8Bit(p.readAllStandardOutput()));
-    }
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(cli, args);
+    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+        return QStringLiteral("cairn %1 failed: %2%3").arg(args.join(QLatin1Char(' ')), QString::fromLocal8Bit(p.readAllStandardError()),
+                                                           QString::fromLocal8Bit(p.readAllStandardOutput()));
     return {};
+}
+
+/// `cairn hosts add NAME` for a loopback `port` as the current user with `sshd`'s user key and
+/// known_hosts file.
+inline QStringList loopbackHostAddArgs(const LoopbackSshd &sshd, const QString &name, int port)
+{
+    return {QStringLiteral("hosts"), QStringLiteral("add"), name, QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+            QStringLiteral("--port"), QString::number(port), QStringLiteral("--user"), QString::fromLocal8Bit(::getpwuid(::getuid())->pw_name),
+            QStringLiteral("--identity"), sshd.userKey(), QStringLiteral("--known-hosts"), sshd.knownHosts(),
+            QStringLiteral("--ssh-config"), QStringLiteral("/dev/null")};
+}
+
+/// `cairn hosts add NAME` for `sshd` (plus `extra` options), then `hosts probe NAME
+/// --accept-new-host-key`. Returns what went wrong, or an empty string.
+inline QString addLoopbackHost(const QString &cli, const LoopbackSshd &sshd, const QString &name, const QString &workDir,
+                               const QProcessEnvironment &env, const QStringList &extra = {})
+{
+    QString failed = runCliStep(cli, loopbackHostAddArgs(sshd, name, sshd.port()) + QStringList{QStringLiteral("--work-dir"), workDir} + extra, env);
+    if (failed.isEmpty())
+        failed = runCliStep(cli, {QStringLiteral("hosts"), QStringLiteral("probe"), name, QStringLiteral("--accept-new-host-key")}, env);
+    return failed;
+}
+
+/// `cairn hosts add NAME` on a loopback port nobody listens on: a host that cannot be reached.
+inline QString addUnreachableHost(const QString &cli, const LoopbackSshd &sshd, const QString &name, const QProcessEnvironment &env)
+{
+    return runCliStep(cli, loopbackHostAddArgs(sshd, name, LoopbackSshd::freePort()), env);
 }

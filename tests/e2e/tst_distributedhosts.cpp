@@ -45,20 +45,15 @@ class tst_DistributedHosts : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        if (!LoopbackSshd::available() || QStandardPaths::findExecutable(QStringLiteral("rsync")).isEmpty())
-            QSKIP("openssh-server and rsync are not installed (scripts/setup installs them)");
+        if (const QString missing = loopbackSshMissing(); !missing.isEmpty())
+            QSKIP(qPrintable(missing));
         m_t = m_dir.path();
-        QString error;
-        QVERIFY2(m_sshd.start(m_t, QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath(), &error), qPrintable(error));
-        QFile known(m_t + QStringLiteral("/known_hosts"));
-        QVERIFY(known.open(QIODevice::WriteOnly));
-        known.close();
-        m_env = isolatedCliEnvironment(m_t);
+        const QString started = startLoopbackSshd(m_sshd, QStringLiteral(CAIRN_CLI_PATH), m_t, &m_env);
+        QVERIFY2(started.isEmpty(), qPrintable(started));
         m_env.insert(QStringLiteral("CAIRN_DIST_TIMEOUT"), QStringLiteral("30"));
         // Two host names for the one sshd, each with a work folder of its own, as two machines would have.
         for (const QString &name : {QStringLiteral("node-a"), QStringLiteral("node-b")}) {
-            const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, name, m_t + QStringLiteral("/remote-") + name,
-                                                   known.fileName(), m_env);
+            const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, name, m_t + QStringLiteral("/remote-") + name, m_env);
             QVERIFY2(failed.isEmpty(), qPrintable(failed));
         }
     }
@@ -161,14 +156,8 @@ private Q_SLOTS:
     void unreachableHostFailsTheJob()
     {
         // A host whose port nobody listens on: the job fails at once, naming it.
-        QFile known(m_t + QStringLiteral("/known_hosts"));
-        const ProcessResult add = runProgram(QStringLiteral(CAIRN_CLI_PATH),
-                                             {QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("gone"), QStringLiteral("--host"),
-                                              QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QString::number(LoopbackSshd::freePort()),
-                                              QStringLiteral("--identity"), m_sshd.userKey(), QStringLiteral("--known-hosts"), known.fileName(),
-                                              QStringLiteral("--ssh-config"), QStringLiteral("/dev/null")},
-                                             m_env);
-        QVERIFY2(add.exitCode == 0, qPrintable(add.err));
+        const QString added = addUnreachableHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("gone"), m_env);
+        QVERIFY2(added.isEmpty(), qPrintable(added));
         const QString ws = m_t + QStringLiteral("/ws-gone");
         QElapsedTimer t;
         t.start();

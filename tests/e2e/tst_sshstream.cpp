@@ -219,7 +219,7 @@ private Q_SLOTS:
         QVERIFY(writeFile(m_t + QStringLiteral("/known_hosts"), {}));
         m_env = isolatedCliEnvironment(m_t);
         shareIsolatedEnvironment(m_env);
-        error = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("loop"), m_remote, m_t + QStringLiteral("/known_hosts"), m_env);
+        error = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("loop"), m_remote, m_env);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         m_host = remote::HostStore(m_env.value(QStringLiteral("CAIRN_HOSTS_FILE"))).host(QStringLiteral("loop"));
         QVERIFY(QDir().mkpath(m_remote + QStringLiteral("/jobs")));
@@ -384,8 +384,8 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(sshd.start(dir, QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath(), &error, QStringLiteral("AllowStreamLocalForwarding no\n")),
                  qPrintable(error));
-        QVERIFY(writeFile(dir + QStringLiteral("/known_hosts"), {}));
-        error = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), sshd, QStringLiteral("nofwd"), m_remote, dir + QStringLiteral("/known_hosts"), m_env);
+        QVERIFY(writeFile(sshd.knownHosts(), {}));
+        error = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), sshd, QStringLiteral("nofwd"), m_remote, m_env);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         const remote::Host host = remote::HostStore(m_env.value(QStringLiteral("CAIRN_HOSTS_FILE"))).host(QStringLiteral("nofwd"));
         ProcessResult r = train(QStringLiteral("nofwd"));

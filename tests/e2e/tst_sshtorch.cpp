@@ -37,18 +37,13 @@ class tst_SshTorch : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        if (!LoopbackSshd::available() || QStandardPaths::findExecutable(QStringLiteral("rsync")).isEmpty())
-            QSKIP("openssh-server and rsync are not installed (scripts/setup installs them)");
+        if (const QString missing = loopbackSshMissing(); !missing.isEmpty())
+            QSKIP(qPrintable(missing));
         m_t = m_dir.path();
         m_ws = m_t + QStringLiteral("/ws");
-        QString error;
-        QVERIFY2(m_sshd.start(m_t, QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath(), &error), qPrintable(error));
-        QFile known(m_t + QStringLiteral("/known_hosts"));
-        QVERIFY(known.open(QIODevice::WriteOnly));
-        known.close();
-        m_env = isolatedCliEnvironment(m_t);
-        const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("gpu1"), m_t + QStringLiteral("/remote work"),
-                                               known.fileName(), m_env);
+        const QString started = startLoopbackSshd(m_sshd, QStringLiteral(CAIRN_CLI_PATH), m_t, &m_env);
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("gpu1"), m_t + QStringLiteral("/remote work"), m_env);
         QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 

@@ -35,14 +35,6 @@ class tst_TuneHosts : public QObject
         return runProgram(QStringLiteral(CAIRN_CLI_PATH), QStringList{QStringLiteral("--workspace"), m_ws} + args, m_env, timeoutMs);
     }
 
-    QStringList addArgs(const QString &name, int port) const
-    {
-        return {QStringLiteral("hosts"), QStringLiteral("add"), name, QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                QStringLiteral("--port"), QString::number(port), QStringLiteral("--user"), QString::fromLocal8Bit(::getpwuid(::getuid())->pw_name),
-                QStringLiteral("--identity"), m_t + QStringLiteral("/userkey"), QStringLiteral("--known-hosts"), m_t + QStringLiteral("/known_hosts"),
-                QStringLiteral("--work-dir"), m_t + QStringLiteral("/remote work"), QStringLiteral("--ssh-config"), QStringLiteral("/dev/null")};
-    }
-
     QStringList tuneArgs(const QString &hosts, int trials, const QString &name) const
     {
         return {QStringLiteral("tune"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"),
@@ -73,22 +65,17 @@ class tst_TuneHosts : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        if (!LoopbackSshd::available() || QStandardPaths::findExecutable(QStringLiteral("rsync")).isEmpty())
-            QSKIP("openssh-server and rsync are not installed (scripts/setup installs them)");
+        if (const QString missing = loopbackSshMissing(); !missing.isEmpty())
+            QSKIP(qPrintable(missing));
         m_t = m_dir.path();
         m_ws = m_t + QStringLiteral("/ws");
-        QString error;
-        QVERIFY2(m_sshd.start(m_t, QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath(), &error), qPrintable(error));
-        QFile known(m_t + QStringLiteral("/known_hosts"));
-        QVERIFY(known.open(QIODevice::WriteOnly));
-        known.close();
-        m_env = isolatedCliEnvironment(m_t);
-        const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("gpu1"), m_t + QStringLiteral("/remote work"),
-                                               known.fileName(), m_env);
+        const QString started = startLoopbackSshd(m_sshd, QStringLiteral(CAIRN_CLI_PATH), m_t, &m_env);
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("gpu1"), m_t + QStringLiteral("/remote work"), m_env);
         QVERIFY2(failed.isEmpty(), qPrintable(failed));
         // Nothing listens on this port: the host cannot be reached.
-        const ProcessResult r = cairn(addArgs(QStringLiteral("down"), LoopbackSshd::freePort()));
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString unreachable = addUnreachableHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("down"), m_env);
+        QVERIFY2(unreachable.isEmpty(), qPrintable(unreachable));
     }
 
     void cleanupTestCase() { m_sshd.stop(); }

@@ -46,20 +46,16 @@ private Q_SLOTS:
     {
         if (const QString missing = xgboostpanel::setUp(xgboostpanel::sharedTable(QStringLiteral("diamonds.csv"))); !missing.isEmpty())
             QSKIP(qPrintable(missing));
-        if (!LoopbackSshd::available() || QStandardPaths::findExecutable(QStringLiteral("rsync")).isEmpty())
-            QSKIP("openssh-server and rsync are not installed (scripts/setup installs them)");
+        if (const QString missing = loopbackSshMissing(); !missing.isEmpty())
+            QSKIP(qPrintable(missing));
         const QString t = m_dir.path();
         m_ws = t + QStringLiteral("/ws");
         m_remote = t + QStringLiteral("/remote work");
-        QString error;
-        QVERIFY2(m_sshd.start(t, QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath(), &error), qPrintable(error));
-        QFile known(t + QStringLiteral("/known_hosts"));
-        QVERIFY(known.open(QIODevice::WriteOnly));
-        known.close();
+        const QString started = startLoopbackSshd(m_sshd, QStringLiteral(CAIRN_CLI_PATH), t, &m_env);
+        QVERIFY2(started.isEmpty(), qPrintable(started));
         // The studio in this process and the CLI share the private hosts file, ssh config and cache.
-        m_env = isolatedCliEnvironment(t);
         shareIsolatedEnvironment(m_env);
-        const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("lab"), m_remote, known.fileName(), m_env);
+        const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("lab"), m_remote, m_env);
         QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 

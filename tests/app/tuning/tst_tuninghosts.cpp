@@ -48,19 +48,16 @@ private Q_SLOTS:
     {
         if (const QString missing = xgboostpanel::setUp(xgboostpanel::sharedTable(QStringLiteral("titanic.csv"))); !missing.isEmpty())
             QSKIP(qPrintable(missing));
-        if (!LoopbackSshd::available() || QStandardPaths::findExecutable(QStringLiteral("rsync")).isEmpty())
-            QSKIP("openssh-server and rsync are not installed (scripts/setup installs them)");
+        if (const QString missing = loopbackSshMissing(); !missing.isEmpty())
+            QSKIP(qPrintable(missing));
         const QString t = m_dir.path();
-        QString error;
-        QVERIFY2(m_sshd.start(t, QFileInfo(QStringLiteral(CAIRN_CLI_PATH)).absolutePath(), &error), qPrintable(error));
-        QFile known(t + QStringLiteral("/known_hosts"));
-        QVERIFY(known.open(QIODevice::WriteOnly));
-        known.close();
+        QProcessEnvironment env;
+        const QString started = startLoopbackSshd(m_sshd, QStringLiteral(CAIRN_CLI_PATH), t, &env);
+        QVERIFY2(started.isEmpty(), qPrintable(started));
         // This process and the CLI below see the same private hosts file, ssh config and cache.
-        const QProcessEnvironment env = isolatedCliEnvironment(t);
         shareIsolatedEnvironment(env);
-        const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("lab box"), t + QStringLiteral("/remote work"),
-                                               known.fileName(), env, {QStringLiteral("--job-limit"), QStringLiteral("1")});
+        const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, QStringLiteral("lab box"), t + QStringLiteral("/remote work"), env,
+                                               {QStringLiteral("--job-limit"), QStringLiteral("1")});
         QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 

@@ -403,6 +403,46 @@ private Q_SLOTS:
         sshd.stop();
     }
 
+    void agentAloneRefusesAnOpenFolderAndEndsWhenIdle()
+    {
+        // `cairn agent` as a host runs it, spoken to directly: a socket folder others can enter
+        // is refused; a script longer than the idle time keeps it up, and once idle it ends by
+        // itself, removing its socket and pid file.
+        const QString open = m_t + QStringLiteral("/agent-open");
+        QVERIFY(QDir().mkpath(open));
+        QVERIFY(QFile::setPermissions(open, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadOther | QFile::ExeOther));
+        const ProcessResult refused = runProgram(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("agent"), QStringLiteral("--socket"),
+                                                 open + QStringLiteral("/a.sock"), QStringLiteral("--idle-exit"), QStringLiteral("1")}, m_env, 30000);
+        QVERIFY(refused.exitCode != 0);
+        QVERIFY2(refused.err.contains(QStringLiteral("0700")), qPrintable(refused.err));
+
+        const QString dir = m_t + QStringLiteral("/agent-own");
+        QVERIFY(QDir().mkpath(dir));
+        QVERIFY(QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const QString socketPath = dir + QStringLiteral("/a.sock");
+        QProcess agent;
+        agent.start(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("agent"), QStringLiteral("--socket"), socketPath, QStringLiteral("--idle-exit"), QStringLiteral("2")});
+        QVERIFY(agent.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(dir + QStringLiteral("/a.pid")), 20000);
+        QLocalSocket client;
+        client.connectToServer(socketPath);
+        QVERIFY(client.waitForConnected(10000));
+        QByteArray got;
+        QTRY_VERIFY_WITH_TIMEOUT((got += client.readAll()).contains('\n'), 10000);
+        QCOMPARE(got, QByteArray("cairn-agent ") + QByteArray::number(remote::kAgentProtocol) + '\n');
+        const QByteArray request = QByteArray("tok-1") + '\0' + "sleep 3; echo done; echo warn >&2; exit 4";
+        client.write(QByteArray::number(request.size()) + '\n' + request);
+        got.clear();
+        QTRY_VERIFY_WITH_TIMEOUT((got += client.readAll()).endsWith("warn\n") || client.state() != QLocalSocket::ConnectedState, 30000);
+        got += client.readAll();
+        // Up for the whole script although it took longer than the idle time.
+        QCOMPARE(got, QByteArray("done\ntok-1 agent-exit 4 5\nwarn\n"));
+        QVERIFY(agent.waitForFinished(30000));
+        QCOMPARE(agent.exitCode(), 0);
+        QVERIFY(!QFileInfo::exists(socketPath));
+        QVERIFY(!QFileInfo::exists(dir + QStringLiteral("/a.pid")));
+    }
+
     void endRecordCannotBeMistakenForEvents()
     {
         // Events that imitate the protocol: an end marker of another stream, header lines, and a

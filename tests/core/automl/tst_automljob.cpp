@@ -269,7 +269,7 @@ private Q_SLOTS:
             if (c.targetTransform == QLatin1String("log1p"))
                 logged = c;
         QVERIFY(logged);
-        QCOMPARE(logged->state, QStringLiteral("finished"));
+        QVERIFY2(logged->state == QLatin1String("finished"), qPrintable(logged->state + QStringLiteral(": ") + logged->message));
         QCOMPARE(logged->preset, QStringLiteral("log target"));
         // Scored on the original scale: a log-scale score would be near 1 whatever the fit of y.
         const double r2 = logged->metrics.value(QStringLiteral("r2"));

@@ -9,6 +9,8 @@
 #include <QRandomGenerator>
 #include <QRegularExpression>
 
+#include <utility>
+
 namespace cairn::remote {
 
 namespace {
@@ -186,9 +188,9 @@ void RemoteScript::onAgentClosed()
     // The agent went away mid-script (killed, host down): as a dropped ssh connection.
     m_done = true;
     QPointer<RemoteScript> self(this);
-    if (!m_buffer.isEmpty())
-        Q_EMIT output(m_buffer);
-    m_buffer.clear();
+    const QByteArray rest = std::exchange(m_buffer, {});
+    if (!rest.isEmpty())
+        Q_EMIT output(rest);
     if (self)
         Q_EMIT finished(255, QStringLiteral("the connection to the agent on host '%1' was lost").arg(m_host.name).toUtf8());
 }

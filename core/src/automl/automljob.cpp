@@ -804,11 +804,12 @@ void AutoMLJob::Private::launchTrial(const Choice &choice)
     }
     trial.launchedMs = elapsed();
     trial.cost = costOf(a.id, hyper);
-    // Its budget: twice what it is expected to take, or, when nothing is known yet, all the
+    // Its budget: 2.5 times what it is expected to take (at least 5 s: starting a fold's process on
+    // a busy machine can take seconds whatever the model), or, when nothing is known yet, all the
     // time left for the very first candidate and half of it for the others.
     const qint64 left = std::max<qint64>(0, hardMs - trial.launchedMs);
     const double est = estimateMs(a, trial.cost);
-    const qint64 allowance = est > 0 ? qint64(std::min<double>(double(left), std::max(2.5 * est, 2000.0)))
+    const qint64 allowance = est > 0 ? qint64(std::min<double>(double(left), std::max(2.5 * est, 5000.0)))
                                      : (trials.empty() ? left : std::max<qint64>(left / 2, std::min<qint64>(left, 5000)));
     trial.deadlineMs = trial.launchedMs + allowance;
     trial.hyper = hyper;

@@ -756,7 +756,20 @@ void KernelClient::interrupt()
         m_interruptTarget = m_unanswered.isEmpty() ? QString() : *m_unanswered.cbegin();
         return;
     }
+    const QString target = m_unanswered.isEmpty() ? QString() : *m_unanswered.cbegin();
     ::kill(pid_t(m_process->processId()), SIGINT);
+    if (target.isEmpty())
+        return;
+    // The same window as for a message-mode interrupt (docs/development.md): a cell still
+    // running 3 s later, and still the only one, gets SIGINT once more.
+    const int generation = m_generation;
+    QTimer::singleShot(kInterruptAgainMs, this, [this, target, generation] {
+        if (generation != m_generation || !m_unanswered.contains(target) || m_unanswered.size() != 1 || !m_process
+            || m_process->state() != QProcess::Running)
+            return;
+        qCInfo(lcKernel) << "the cell still runs" << kInterruptAgainMs << "ms after SIGINT: interrupting again";
+        ::kill(pid_t(m_process->processId()), SIGINT);
+    });
 }
 
 void KernelClient::restart()

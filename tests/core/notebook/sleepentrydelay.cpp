@@ -1,5 +1,5 @@
 // LD_PRELOAD'ed into a kernel by tst_kernelclient: a clock_nanosleep of more than a second first
-// waits 1 s in user space. That is the window between CPython's last check for a signal and the
+// waits 3 s in user space. That is the window between CPython's last check for a signal and the
 // system call of time.sleep(), widened as a preemption there widens it on a loaded machine: a
 // SIGINT handled in it sets CPython's flag, and the sleep that follows is not cut short.
 #include <dlfcn.h>
@@ -18,7 +18,7 @@ extern "C" int clock_nanosleep(clockid_t clock, int flags, const struct timespec
         clock_gettime(CLOCK_MONOTONIC, &start);
         do
             clock_gettime(CLOCK_MONOTONIC, &t);
-        while (double(t.tv_sec - start.tv_sec) + double(t.tv_nsec - start.tv_nsec) / 1e9 < 1.0);
+        while (double(t.tv_sec - start.tv_sec) + double(t.tv_nsec - start.tv_nsec) / 1e9 < 3.0);
     }
     return real(clock, flags, request, remain);
 }

@@ -351,12 +351,21 @@ private Q_SLOTS:
     // A SIGINT that the kernel's main thread handles after CPython's last check for signals but
     // before time.sleep()'s system call does not cut the sleep short (CPython checks again only
     // when the call returns EINTR): ipykernel acknowledges the interrupt and the cell sleeps on.
-    // The window is widened here to 1 s (a preloaded clock_nanosleep that waits first), so the
-    // first interrupt lands in it; the client must interrupt again and the cell must end.
+    // The window is widened here to 3 s (a preloaded clock_nanosleep that waits first) and the
+    // cell says it sleeps 0.5 s into it, so the first interrupt lands in it; the client must
+    // interrupt again and the cell must end. A SIGINT sent by the client itself (signal mode)
+    // can land there too.
+    void interruptLandingBeforeTheSleepIsSentAgain_data()
+    {
+        QTest::addColumn<QString>("mode");
+        QTest::newRow("message") << QStringLiteral("message");
+        QTest::newRow("signal") << QStringLiteral("signal");
+    }
     void interruptLandingBeforeTheSleepIsSentAgain()
     {
+        QFETCH(QString, mode);
         KernelSpec spec = python3Spec();
-        spec.interruptMode = QStringLiteral("message");
+        spec.interruptMode = mode;
         KernelLaunchOptions options;
         options.environment.insert(QStringLiteral("LD_PRELOAD"), QStringLiteral(CAIRN_SLEEP_ENTRY_DELAY));
         KernelClient client;
@@ -365,7 +374,11 @@ private Q_SLOTS:
         QElapsedTimer timer;
         timer.start();
         interruptOnceRunning(client);
-        const Execution e = execute(client, kSleeper, 30000);
+        const Execution e = execute(client,
+                                    QStringLiteral("import threading, time\n"
+                                                   "threading.Timer(0.5, lambda: print('sleeping', flush=True)).start()\n"
+                                                   "time.sleep(60)"),
+                                    30000);
         QVERIFY2(e.finished, "the cell slept on: the interrupt that landed before the sleep was not repeated");
         QCOMPARE(e.reply.value(QStringLiteral("ename")).toString(), QStringLiteral("KeyboardInterrupt"));
         qInfo("interrupted after %lld ms", timer.elapsed());

@@ -234,13 +234,30 @@ int JobManager::markLostRuns(Workspace &workspace, const QSet<QString> &supervis
 
 QString JobManager::prepareJob(Workspace &workspace, JobSpec &spec)
 {
-    if (spec.id.isEmpty())
-        spec.id = JobRecord::newId();
-    const QString dir = JobRecord::dirOf(workspace.path(), spec.id);
-    if (QFileInfo::exists(QDir(dir).filePath(QStringLiteral("job.json"))))
-        throw Error(QStringLiteral("job %1 already exists").arg(spec.id));
-    if (!QDir().mkpath(dir))
-        throw Error(QStringLiteral("cannot create the job folder %1").arg(dir));
+    QString dir;
+    if (spec.id.isEmpty()) {
+        // A generated id claims its folder with mkdir, which fails when the folder exists: jobs
+        // started in the same second (AutoML's folds, other processes) may draw the same id.
+        const QString jobs = JobRecord::jobsRoot(workspace.path());
+        if (!QDir().mkpath(jobs))
+            throw Error(QStringLiteral("cannot create the jobs folder %1").arg(jobs));
+        for (int attempt = 0; dir.isEmpty(); ++attempt) {
+            const QString id = JobRecord::newId();
+            const QString candidate = JobRecord::dirOf(workspace.path(), id);
+            if (QDir().mkdir(candidate)) {
+                spec.id = id;
+                dir = candidate;
+            } else if (attempt == 100) {
+                throw Error(QStringLiteral("cannot create a job folder in %1").arg(jobs));
+            }
+        }
+    } else {
+        dir = JobRecord::dirOf(workspace.path(), spec.id);
+        if (QFileInfo::exists(QDir(dir).filePath(QStringLiteral("job.json"))))
+            throw Error(QStringLiteral("job %1 already exists").arg(spec.id));
+        if (!QDir().mkpath(dir))
+            throw Error(QStringLiteral("cannot create the job folder %1").arg(dir));
+    }
     spec.save(QDir(dir).filePath(QStringLiteral("spec.json")));
     JobRecord r;
     r.id = spec.id;

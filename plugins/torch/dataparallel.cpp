@@ -6,6 +6,7 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <QDateTime>
+#include <QFile>
 #include <QSysInfo>
 
 #include <atomic>
@@ -13,8 +14,18 @@
 #include <mutex>
 #include <thread>
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 namespace cairn::plugins::torchutil {
 
@@ -73,6 +84,103 @@ c10::intrusive_ptr<c10d::Store> connectStore(const DistributedPlace &p, bool ser
 }
 
 } // namespace
+
+/// A segment every rank of a one-host job maps: a control block (an arrival counter the ranks
+/// wait on with a futex, every rank's pid) and one slot of gradients per rank. A step: each rank's
+/// gradients are in its slot (the buckets are views of it), barrier, rank k sums the k-th part of
+/// every slot in rank order and writes it back to every slot, barrier.
+struct DataParallel::SharedSum
+{
+    void *base = MAP_FAILED;
+    size_t bytes = 0;
+    int world = 0;
+    int rank = 0;
+    int64_t floats = 0; ///< gradients (with the loss/stop header) per slot
+    int64_t stride = 0; ///< floats from one slot to the next
+    uint32_t barriers = 0;
+
+    static constexpr size_t kControl = 64;
+    std::atomic<uint32_t> *arrived() const { return static_cast<std::atomic<uint32_t> *>(base); }
+    std::atomic<int32_t> *pids() const { return reinterpret_cast<std::atomic<int32_t> *>(static_cast<char *>(base) + kControl); }
+    float *slot(int r) const
+    {
+        const size_t start = (kControl + sizeof(int32_t) * size_t(world) + 63) / 64 * 64;
+        return reinterpret_cast<float *>(static_cast<char *>(base) + start) + r * stride;
+    }
+    static size_t sizeFor(int world, int64_t stride)
+    {
+        return (kControl + sizeof(int32_t) * size_t(world) + 63) / 64 * 64 + size_t(world) * size_t(stride) * sizeof(float);
+    }
+    ~SharedSum()
+    {
+        if (base != MAP_FAILED)
+            ::munmap(base, bytes);
+    }
+
+    /// Whether rank r's process is gone (exited, or a zombie its launcher has not reaped yet).
+    bool gone(int r) const
+    {
+        const pid_t pid = pids()[r].load(std::memory_order_relaxed);
+        if (pid <= 0)
+            return false;
+        if (::kill(pid, 0) != 0)
+            return errno == ESRCH;
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            return false;
+        const QByteArray text = stat.readAll();
+        return text.mid(text.lastIndexOf(')') + 1).trimmed().startsWith('Z');
+    }
+
+    /// Waits until every rank has arrived: a dead rank fails it at once, a stuck one after the timeout.
+    void barrier(std::chrono::milliseconds timeout)
+    {
+        const uint32_t target = ++barriers * uint32_t(world);
+        std::atomic<uint32_t> *counter = arrived();
+        if (counter->fetch_add(1, std::memory_order_acq_rel) + 1 == target) {
+            ::syscall(SYS_futex, counter, FUTEX_WAKE, INT32_MAX, nullptr, nullptr, 0);
+            return;
+        }
+        auto reached = [&] { return int32_t(counter->load(std::memory_order_acquire) - target) >= 0; };
+        for (int i = 0; i < 2000; ++i) // the others are usually a few microseconds behind or much more
+            if (reached())
+                return;
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            const uint32_t seen = counter->load(std::memory_order_acquire);
+            if (int32_t(seen - target) >= 0)
+                return;
+            timespec ts{0, 100 * 1000 * 1000};
+            ::syscall(SYS_futex, counter, FUTEX_WAIT, seen, &ts, nullptr, 0);
+            if (reached())
+                return;
+            for (int r = 0; r < world; ++r)
+                if (r != rank && gone(r))
+                    throw std::runtime_error(QStringLiteral("rank %1 (pid %2) exited during the shared-memory all-reduce")
+                                                 .arg(r).arg(pids()[r].load()).toStdString());
+            if (std::chrono::steady_clock::now() > deadline)
+                throw std::runtime_error(QStringLiteral("the shared-memory all-reduce timed out after %1 s")
+                                             .arg(timeout.count() / 1000.0).toStdString());
+        }
+    }
+
+    /// Every slot ends with the sum of all slots, summed in rank order (the same bits everywhere).
+    void allReduce(std::chrono::milliseconds timeout)
+    {
+        barrier(timeout);
+        const int64_t part = ((floats + world - 1) / world + 15) / 16 * 16; // whole cache lines per rank
+        const int64_t lo = std::min(floats, part * rank), hi = std::min(floats, lo + part);
+        float *sum = slot(0);
+        for (int r = 1; r < world; ++r) {
+            const float *add = slot(r);
+            for (int64_t i = lo; i < hi; ++i)
+                sum[i] += add[i];
+        }
+        for (int r = 1; r < world; ++r)
+            std::memcpy(slot(r) + lo, sum + lo, size_t(hi - lo) * sizeof(float));
+        barrier(timeout);
+    }
+};
 
 struct DataParallel::Bucket
 {
@@ -165,13 +273,75 @@ std::unique_ptr<DataParallel> DataParallel::join(JobContext &ctx)
         ctx.logParam(QStringLiteral("distributed.world_size"), QString::number(p.worldSize));
         ctx.setTag(QStringLiteral("distributed.ranks"), ranks.join(QStringLiteral(", ")));
         ctx.setTag(QStringLiteral("distributed.hosts"), distinct.join(QStringLiteral(", ")));
-        ctx.setTag(QStringLiteral("distributed.backend"), QStringLiteral("gloo (%1 variables)").arg(p.source));
     }
     return dp;
 }
 
+std::unique_ptr<DataParallel::SharedSum> DataParallel::openSharedSum(int64_t floats)
+{
+    // Every rank takes part in the agreement (through the store), so that all use the segment or none.
+    const int count = ++m_attachCount;
+    const std::string prefix = "cairn/shm/" + std::to_string(count) + "/";
+    auto everyRank = [&](const char *what, bool mine) {
+        m_store->set(prefix + what + std::to_string(rank()), bytes(mine ? "1" : "0"));
+        bool all = true;
+        for (int r = 0; r < worldSize(); ++r)
+            all = fromBytes(m_store->get(prefix + what + std::to_string(r))) == "1" && all;
+        return all;
+    };
+    bool eligible = qEnvironmentVariable("CAIRN_DIST_SHM") != QLatin1String("0") && m_hosts.count(m_hosts.value(0)) == m_hosts.size()
+                    && m_params.front().device().is_cpu() && m_params.front().scalar_type() == torch::kFloat;
+    auto shm = std::make_unique<SharedSum>();
+    shm->world = worldSize();
+    shm->rank = rank();
+    shm->floats = floats;
+    shm->stride = (floats + 15) / 16 * 16;
+    shm->bytes = SharedSum::sizeFor(shm->world, shm->stride);
+    std::string name;
+    QString why;
+    if (isMaster()) {
+        name = eligible ? "/cairn-dp-" + std::to_string(::getpid()) + "-" + std::to_string(count) : std::string();
+        m_store->set(prefix + "name", bytes(QByteArray::fromStdString(name)));
+    } else {
+        name = fromBytes(m_store->get(prefix + "name")).toStdString();
+    }
+    if (eligible && !name.empty()) {
+        const int fd = isMaster() ? ::shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600) : ::shm_open(name.c_str(), O_RDWR, 0);
+        struct stat st{};
+        if (fd < 0)
+            why = QStringLiteral("shm_open: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+        else if (isMaster() && ::ftruncate(fd, off_t(shm->bytes)) != 0)
+            why = QStringLiteral("ftruncate: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+        else if (::fstat(fd, &st) != 0 || size_t(st.st_size) != shm->bytes)
+            why = QStringLiteral("the segment has the wrong size");
+        else if ((shm->base = ::mmap(nullptr, shm->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
+            why = QStringLiteral("mmap: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+        else
+            shm->pids()[rank()].store(int32_t(::getpid()));
+        if (fd >= 0)
+            ::close(fd);
+    }
+    const bool mapped = eligible && !name.empty() && shm->base != MAP_FAILED;
+    const bool allMapped = everyRank("mapped/", mapped);
+    if (isMaster() && !name.empty())
+        ::shm_unlink(name.c_str()); // every rank has mapped it or given up: nothing is left behind
+    // A dead rank is told by its pid: every rank must see the others' (one pid namespace).
+    bool seesAll = allMapped;
+    for (int r = 0; allMapped && r < worldSize(); ++r)
+        seesAll = seesAll && ::kill(pid_t(shm->pids()[r].load()), 0) == 0;
+    if (!everyRank("pids/", seesAll)) {
+        if (eligible)
+            m_ctx->log(QStringLiteral("distributed: gradients all-reduced by gloo (shared memory not usable%1)")
+                           .arg(why.isEmpty() ? QString() : QStringLiteral(": ") + why));
+        return nullptr;
+    }
+    return shm;
+}
+
 DataParallel::~DataParallel()
 {
+    m_buckets.clear(); // views of the segment
+    m_shm.reset();
     m_heartbeat.reset();
 }
 
@@ -217,25 +387,49 @@ void DataParallel::attach(torch::nn::Module &module)
         groups.back().push_back(i);
         bytesInGroup += b;
     }
+    std::vector<int64_t> sizes(groups.size());
+    int64_t total = 0;
     for (size_t g = 0; g < groups.size(); ++g) {
-        auto bucket = std::make_unique<Bucket>();
         int64_t offset = g == 0 ? kHeader : 0;
         for (size_t i : groups[g]) {
             m_where[i] = {g, offset};
             offset += m_params[i].numel();
         }
+        sizes[g] = offset;
+        total += offset;
+    }
+    // On one host the buckets are views of this rank's slot of the shared segment.
+    m_shm.reset();
+    try {
+        m_shm = openSharedSum(total);
+    } catch (const std::exception &e) {
+        failCollective(e);
+    }
+    int64_t start = 0;
+    for (size_t g = 0; g < groups.size(); ++g) {
+        auto bucket = std::make_unique<Bucket>();
         bucket->params = groups[g];
-        bucket->flat = torch::zeros({offset}, m_params.front().options().requires_grad(false));
+        bucket->flat = m_shm ? torch::from_blob(m_shm->slot(rank()) + start, {sizes[g]}, torch::kFloat)
+                             : torch::zeros({sizes[g]}, m_params.front().options().requires_grad(false));
+        start += sizes[g];
         m_buckets.push_back(std::move(bucket));
     }
+    if (isMaster())
+        m_ctx->setTag(QStringLiteral("distributed.backend"),
+                      m_shm ? QStringLiteral("shared memory for the gradients, gloo for the rest (%1 variables)").arg(m_place.source)
+                            : QStringLiteral("gloo (%1 variables)").arg(m_place.source));
     if (m_overlap)
         for (size_t i = 0; i < m_params.size(); ++i)
             m_params[i].register_hook([this, i](const torch::Tensor &grad) { onGradient(i, grad); });
-    QStringList sizes;
+    QStringList megabytes;
     for (const auto &b : m_buckets)
-        sizes << QString::number(double(b->flat.numel()) * 4 / (1 << 20), 'f', 2);
-    m_ctx->log(QStringLiteral("distributed: %1 gradient bucket(s) (%2 MB), %3 the backward pass")
-                   .arg(m_buckets.size()).arg(sizes.join(QStringLiteral(", ")), m_overlap ? QStringLiteral("all-reduced during") : QStringLiteral("all-reduced after")));
+        megabytes << QString::number(double(b->flat.numel()) * 4 / (1 << 20), 'f', 2);
+    m_ctx->log(QStringLiteral("distributed: %1 gradient bucket(s) (%2 MB), %3")
+                   .arg(m_buckets.size())
+                   .arg(megabytes.join(QStringLiteral(", ")),
+                        m_shm ? QStringLiteral("summed in shared memory after the backward pass (all ranks on one host)")
+                              : m_overlap ? QStringLiteral("all-reduced by gloo during the backward pass")
+                                          : QStringLiteral("all-reduced by gloo after the backward pass")));
 }
 
 torch::Tensor DataParallel::shard(const torch::Tensor &globalBatch) const
@@ -280,6 +474,10 @@ void DataParallel::onGradient(size_t param, const torch::Tensor &grad)
 
 void DataParallel::launch(Bucket &bucket)
 {
+    if (m_shm) { // summed with the others in afterBackward()
+        bucket.launched = true;
+        return;
+    }
     std::vector<torch::Tensor> one{bucket.flat};
     try {
         bucket.work = m_group->allreduce(one);
@@ -316,6 +514,8 @@ DataParallel::StepResult DataParallel::afterBackward()
     try {
         for (auto &b : m_buckets)
             wait(b->work);
+        if (m_shm)
+            m_shm->allReduce(m_timeout);
     } catch (const std::exception &e) {
         failCollective(e);
     }

@@ -3,6 +3,8 @@
 // Data-parallel training over c10d's gloo back-end. libtorch has no C++
 // DistributedDataParallel: this broadcasts the initial weights from rank 0 and all-reduces the
 // gradients of each step, in buckets launched from gradient hooks while the backward pass goes on.
+// When every rank is on one host the gradients are summed through a shared-memory segment
+// instead (gloo over loopback TCP costs CPU in its threads); CAIRN_DIST_SHM=0 keeps gloo.
 #include <torch/torch.h>
 #include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
 #include <torch/csrc/distributed/c10d/Store.hpp>
@@ -78,6 +80,8 @@ private:
     void launch(Bucket &bucket);
     [[noreturn]] void failCollective(const std::exception &e);
     void wait(const c10::intrusive_ptr<c10d::Work> &work);
+    struct SharedSum;
+    std::unique_ptr<SharedSum> openSharedSum(int64_t floats);
 
     JobContext *m_ctx = nullptr;
     DistributedPlace m_place;
@@ -100,6 +104,8 @@ private:
     double m_waitSeconds = 0;
     struct Heartbeat;
     std::unique_ptr<Heartbeat> m_heartbeat;
+    std::unique_ptr<SharedSum> m_shm; ///< set when the gradients are summed in shared memory
+    int m_attachCount = 0;
 };
 
 } // namespace cairn::plugins::torchutil

@@ -15,13 +15,17 @@ class tst_DistributedFailures : public QObject
 {
     Q_OBJECT
 private:
-    void failRankOne(int signal, double timeoutSeconds, qint64 limitMs)
+    // sharedMemory: the gradients go through a shared-memory segment (the default for ranks on
+    // one host) rather than gloo.
+    void failRankOne(int signal, double timeoutSeconds, qint64 limitMs, bool sharedMemory = true)
     {
         QTemporaryDir tmp;
         const QString dir = tmp.filePath(QStringLiteral("job"));
         const QString spec = writeSpec(dir, cnnSpec(dir, 2, 10000, 20));
         QProcess p;
-        p.setProcessEnvironment(workerEnv(timeoutSeconds));
+        QProcessEnvironment env = workerEnv(timeoutSeconds);
+        env.insert(QStringLiteral("CAIRN_DIST_SHM"), sharedMemory ? QStringLiteral("1") : QStringLiteral("0"));
+        p.setProcessEnvironment(env);
         p.setWorkingDirectory(dir);
         p.start(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("worker"), QStringLiteral("--spec"), spec});
         QVERIFY(p.waitForStarted());
@@ -46,6 +50,10 @@ private:
             return f.open(QIODevice::ReadOnly) && f.readAll().contains("\"train.loss\"");
         };
         QTRY_VERIFY_WITH_TIMEOUT(rankOneTrains(), 90000);
+        QVERIFY(p.state() == QProcess::Running);
+        // Rank 0 says how the gradients go (its events may lag behind rank 1's).
+        const QByteArray how = sharedMemory ? "summed in shared memory" : "all-reduced by gloo";
+        QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains(how), 30000);
         QVERIFY(p.state() == QProcess::Running);
         ::kill(pid_t(pid), signal);
         QElapsedTimer sinceKill;
@@ -111,11 +119,21 @@ private Q_SLOTS:
         failRankOne(SIGKILL, 60, 30000);
     }
 
+    void killedRankFailsTheJobOverGloo()
+    {
+        failRankOne(SIGKILL, 60, 30000, false);
+    }
+
     void stuckRankFailsTheJob()
     {
         // A stopped rank answers nothing: the collectives time out (4 s here) and the others
         // name the rank whose heartbeat went stale.
         failRankOne(SIGSTOP, 4, 40000);
+    }
+
+    void stuckRankFailsTheJobOverGloo()
+    {
+        failRankOne(SIGSTOP, 4, 40000, false);
     }
 };
 

@@ -64,12 +64,16 @@ class tst_DistributedTraining : public QObject
 {
     Q_OBJECT
 private:
-    /// Trains `one` and `two` (the same job on 1 and 2 ranks) and compares their weights.
-    void compareOneAndTwo(const JobSpec &one, const JobSpec &two, const QString &dir1, const QString &dir2, const QString &accuracyKey)
+    /// Trains `one` and `two` (the same job on 1 and 2 ranks) and compares their weights;
+    /// sharedMemory: the 2 ranks sum their gradients in shared memory (the default on one host), else over gloo.
+    void compareOneAndTwo(const JobSpec &one, const JobSpec &two, const QString &dir1, const QString &dir2, const QString &accuracyKey,
+                          bool sharedMemory = true)
     {
         const WorkerRun r1 = runWorker(writeSpec(dir1, one));
         QVERIFY2(r1.exitCode == 0, qPrintable(r1.lastStatus().message() + r1.stderrText.right(2000)));
-        const WorkerRun r2 = runWorker(writeSpec(dir2, two));
+        QProcessEnvironment env = workerEnv();
+        env.insert(QStringLiteral("CAIRN_DIST_SHM"), sharedMemory ? QStringLiteral("1") : QStringLiteral("0"));
+        const WorkerRun r2 = runWorker(writeSpec(dir2, two), env);
         QVERIFY2(r2.exitCode == 0, qPrintable(r2.lastStatus().message() + r2.stderrText.right(2000)));
         QCOMPARE(r2.lastStatus().status(), QStringLiteral("finished"));
         int compared = 0;
@@ -87,6 +91,8 @@ private:
         QVERIFY(r2.metricKeys().contains(QStringLiteral("throughput.rank0")));
         QVERIFY(r2.metricKeys().contains(QStringLiteral("throughput.rank1")));
         QVERIFY(r1.tag(QStringLiteral("distributed.ranks")).isEmpty());
+        QVERIFY2(r2.tag(QStringLiteral("distributed.backend")).startsWith(sharedMemory ? QLatin1String("shared memory") : QLatin1String("gloo")),
+                 qPrintable(r2.tag(QStringLiteral("distributed.backend"))));
         // Rank 1 kept its own log; rank 0 alone wrote the model and validated.
         QVERIFY(QFileInfo::exists(QDir(dir2).filePath(QStringLiteral("rank-1.jsonl"))));
         QVERIFY(QFileInfo::exists(QDir(dir2).filePath(QStringLiteral("rank-1.log"))));
@@ -107,6 +113,13 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const QString d1 = tmp.filePath(QStringLiteral("one")), d2 = tmp.filePath(QStringLiteral("two"));
         compareOneAndTwo(cnnSpec(d1, 1, 800, 1), cnnSpec(d2, 2, 800, 1), d1, d2, QStringLiteral("validation.accuracy"));
+    }
+
+    void cnnTwoRanksEqualOneOverGloo()
+    {
+        QTemporaryDir tmp;
+        const QString d1 = tmp.filePath(QStringLiteral("one")), d2 = tmp.filePath(QStringLiteral("two"));
+        compareOneAndTwo(cnnSpec(d1, 1, 800, 1), cnnSpec(d2, 2, 800, 1), d1, d2, QStringLiteral("validation.accuracy"), false);
     }
 
     void cliTrainRecordsRanksAndHosts()

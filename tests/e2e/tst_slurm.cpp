@@ -4,10 +4,7 @@
 // restarted mid-job with the job still followed then re-attached and stopped with every metric
 // point stored once, a job killed at its time limit (TIMEOUT), a job of two tasks through srun, and
 // a cluster reached through a login host (a private sshd on loopback), tuning trials as one job array.
-#include "clirunner.h"
-#include "localslurm.h"
-#include "loopbacksshd.h"
-#include "remotesteps.h"
+#include "slurmclitest.h"
 
 #include "cairn/jobs/jobrecord.h"
 #include "cairn/store/experimentstore.h"
@@ -30,53 +27,15 @@
 
 using namespace cairn;
 
-class tst_Slurm : public QObject
+class tst_Slurm : public SlurmCliTest
 {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    QString m_t;
-    QString m_ws;
-    QString m_shared;   ///< the cluster's work folder: a hostile name on purpose
-    QString m_marker;   ///< created only if some name were run as shell code
-    LocalSlurm m_slurm;
-    QProcessEnvironment m_env;
+    QString m_marker;   ///< created only if some name were run as shell code (the cluster's work folder has a hostile name)
     QProcess m_timeoutJob; ///< started first: Slurm's time limits count in minutes
-
-    ProcessResult cairn(const QStringList &args, int timeoutMs = 180000)
-    {
-        return runProgram(QStringLiteral(CAIRN_CLI_PATH), QStringList{QStringLiteral("--workspace"), m_ws} + args, m_env, timeoutMs);
-    }
-
-    void startCli(QProcess &p, const QStringList &args)
-    {
-        p.setProcessEnvironment(m_env);
-        p.start(QStringLiteral(CAIRN_CLI_PATH), QStringList{QStringLiteral("--workspace"), m_ws} + args);
-        QVERIFY(p.waitForStarted());
-    }
 
     QStringList longJob(const QString &experiment) const
     {
-        // Many rounds on diamonds, one CPU: runs for minutes unless stopped.
-        return {QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), sharedTable(QStringLiteral("diamonds.csv")),
-                QStringLiteral("--target"), QStringLiteral("price"), QStringLiteral("--hp"), QStringLiteral("num_round=100000"), QStringLiteral("--hp"),
-                QStringLiteral("max_depth=3"), QStringLiteral("--cpus"), QStringLiteral("1"), QStringLiteral("--host"), QStringLiteral("cluster"),
-                QStringLiteral("--experiment"), experiment};
-    }
-
-    JobRecord jobOf(const QString &experiment) const
-    {
-        for (const JobRecord &j : JobRecord::list(m_ws))
-            if (j.experiment == experiment)
-                return j;
-        return {};
-    }
-
-    QString jobDir(const JobRecord &j) const { return JobRecord::dirOf(m_ws, j.id); }
-
-    QJsonObject slurmState(const JobRecord &j) const
-    {
-        QFile f(jobDir(j) + QStringLiteral("/slurm.json"));
-        return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+        return trainOnCluster(experiment, QStringLiteral("diamonds.csv"), QStringLiteral("price"), 100000);
     }
 
     QString readAll(const QString &path) const
@@ -85,27 +44,15 @@ class tst_Slurm : public QObject
         return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
     }
 
-    QString clusterJobDir(const JobRecord &j) const { return m_shared + QStringLiteral("/jobs/") + j.id; }
-
-    int stored(const JobRecord &j, const QString &key) { return j.runUuid.isEmpty() ? 0 : int(storedMetricSteps(m_ws, j.runUuid, key).size()); }
-
 private Q_SLOTS:
     void initTestCase()
     {
         const QString why = LocalSlurm::unavailableReason();
         if (!why.isEmpty())
             QSKIP(qPrintable(why));
-        QVERIFY(m_dir.isValid());
-        m_t = m_dir.path();
-        m_ws = m_t + QStringLiteral("/ws");
-        m_marker = m_t + QStringLiteral("/PWNED");
-        m_shared = m_t + QStringLiteral("/shared 'q' \"dq\"; $(touch %1)").arg(m_marker);
-        QString error;
-        QVERIFY2(m_slurm.start(m_t + QStringLiteral("/slurm"), &error), qPrintable(error));
-        m_env = m_slurm.environment(isolatedCliEnvironment(m_t));
-        ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("--slurm"), QStringLiteral("cluster"), QStringLiteral("--cairn"),
-                                 QStringLiteral(CAIRN_CLI_PATH), QStringLiteral("--work-dir"), m_shared});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        m_marker = m_dir.path() + QStringLiteral("/PWNED");
+        const QString failed = startCluster(m_dir.path() + QStringLiteral("/shared 'q' \"dq\"; $(touch %1)").arg(m_marker), LocalSlurm::Options());
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
         // A one-minute limit (Slurm's smallest), checked every 30 s by slurmctld: started now,
         // looked at last.
         QStringList timeout = longJob(QStringLiteral("timeout"));

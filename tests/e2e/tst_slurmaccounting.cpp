@@ -7,10 +7,7 @@
 // - a job cancelled while no one followed it, then a slurmctld restart without its state (the
 //   job never again in squeue): re-attached, sacct resolves it as cancelled in Slurm, which
 //   what the job left in its folder (no exit code) could not.
-#include "clirunner.h"
-#include "localslurm.h"
-#include "loopbacksshd.h"
-#include "remotesteps.h"
+#include "slurmclitest.h"
 
 #include "cairn/jobs/jobrecord.h"
 #include "cairn/store/experimentstore.h"
@@ -29,55 +26,11 @@
 
 using namespace cairn;
 
-class tst_SlurmAccounting : public QObject
+class tst_SlurmAccounting : public SlurmCliTest
 {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    QString m_t;
-    QString m_ws;
-    QString m_shared;
-    LocalSlurm m_slurm;
-    QProcessEnvironment m_env;
-
-    ProcessResult cairn(const QStringList &args, int timeoutMs = 120000)
-    {
-        return runProgram(QStringLiteral(CAIRN_CLI_PATH), QStringList{QStringLiteral("--workspace"), m_ws} + args, m_env, timeoutMs);
-    }
-
-    void startCli(QProcess &p, const QStringList &args)
-    {
-        p.setProcessEnvironment(m_env);
-        p.start(QStringLiteral(CAIRN_CLI_PATH), QStringList{QStringLiteral("--workspace"), m_ws} + args);
-        QVERIFY(p.waitForStarted());
-    }
-
-    QStringList train(const QString &experiment, const QString &table, const QString &target, int rounds) const
-    {
-        return {QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), sharedTable(table),
-                QStringLiteral("--target"), target, QStringLiteral("--hp"), QStringLiteral("num_round=%1").arg(rounds), QStringLiteral("--hp"),
-                QStringLiteral("max_depth=3"), QStringLiteral("--cpus"), QStringLiteral("1"), QStringLiteral("--host"), QStringLiteral("cluster"),
-                QStringLiteral("--experiment"), experiment};
-    }
-
-    JobRecord jobOf(const QString &experiment) const
-    {
-        for (const JobRecord &j : JobRecord::list(m_ws))
-            if (j.experiment == experiment)
-                return j;
-        return {};
-    }
-
-    QString jobDir(const JobRecord &j) const { return JobRecord::dirOf(m_ws, j.id); }
-    QString clusterJobDir(const JobRecord &j) const { return m_shared + QStringLiteral("/jobs/") + j.id; }
-
-    QJsonObject slurmState(const JobRecord &j) const
-    {
-        QFile f(jobDir(j) + QStringLiteral("/slurm.json"));
-        return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
-    }
 
     QString slurmId(const JobRecord &j) const { return slurmState(j).value(QStringLiteral("slurmJobId")).toString(); }
-    int stored(const JobRecord &j, const QString &key) { return j.runUuid.isEmpty() ? 0 : int(storedMetricSteps(m_ws, j.runUuid, key).size()); }
     bool controllerKnows(const QString &id) const
     {
         return m_slurm.command({QStringLiteral("scontrol"), QStringLiteral("show"), QStringLiteral("job"), id}).contains("JobId=");
@@ -91,7 +44,7 @@ class tst_SlurmAccounting : public QObject
     JobRecord startAndAbandon(const QString &experiment)
     {
         QProcess cli;
-        startCli(cli, train(experiment, QStringLiteral("diamonds.csv"), QStringLiteral("price"), 100000));
+        startCli(cli, trainOnCluster(experiment, QStringLiteral("diamonds.csv"), QStringLiteral("price"), 100000));
         auto running = [&] { return stored(jobOf(experiment), QStringLiteral("validation.rmse")) >= 3; };
         if (!QTest::qWaitFor(running, 60000))
             return {};
@@ -106,20 +59,12 @@ private Q_SLOTS:
         const QString why = LocalSlurm::accountingUnavailableReason();
         if (!why.isEmpty())
             QSKIP(qPrintable(why));
-        QVERIFY(m_dir.isValid());
-        m_t = m_dir.path();
-        m_ws = m_t + QStringLiteral("/ws");
-        m_shared = m_t + QStringLiteral("/shared");
-        QString error;
         LocalSlurm::Options options;
         options.enforceMemory = true;
         options.accounting = true;
         options.minJobAge = 2;
-        QVERIFY2(m_slurm.start(m_t + QStringLiteral("/slurm"), options, &error), qPrintable(error));
-        m_env = m_slurm.environment(isolatedCliEnvironment(m_t));
-        const ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("--slurm"), QStringLiteral("cluster"),
-                                       QStringLiteral("--cairn"), QStringLiteral(CAIRN_CLI_PATH), QStringLiteral("--work-dir"), m_shared});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString failed = startCluster(QString(m_dir.path() + QStringLiteral("/shared")), options);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 
     void cleanupTestCase() { m_slurm.stop(); }
@@ -167,7 +112,7 @@ private Q_SLOTS:
     {
         // Two tasks on the node share the job's --memory (Slurm limits the step as a whole);
         // rank 0 also runs XGBoost's tracker (Python), so it holds more than rank 1.
-        QStringList args = train(QStringLiteral("oom"), QStringLiteral("diamonds.csv"), QStringLiteral("price"), 100000);
+        QStringList args = trainOnCluster(QStringLiteral("oom"), QStringLiteral("diamonds.csv"), QStringLiteral("price"), 100000);
         args << QStringLiteral("--processes-per-instance") << QStringLiteral("2") << QStringLiteral("--memory") << QStringLiteral("80");
         const ProcessResult r = cairn(args);
         QVERIFY(r.exitCode != 0);

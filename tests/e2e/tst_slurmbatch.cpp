@@ -8,10 +8,7 @@
 // - a tuning job's trials go as one job array; a running task stops through its control file,
 //   one cancelled in Slurm ends stopped, and a pending one is taken out of the queue with
 //   `scancel JOBID_TASK`, each on its own.
-#include "clirunner.h"
-#include "localslurm.h"
-#include "loopbacksshd.h"
-#include "remotesteps.h"
+#include "slurmclitest.h"
 
 #include "cairn/jobs/jobrecord.h"
 #include "cairn/store/experimentstore.h"
@@ -30,56 +27,9 @@
 
 using namespace cairn;
 
-class tst_SlurmBatch : public QObject
+class tst_SlurmBatch : public SlurmCliTest
 {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    QString m_t;
-    QString m_ws;
-    QString m_shared;
-    LocalSlurm m_slurm;
-    QProcessEnvironment m_env;
-
-    ProcessResult cairn(const QStringList &args, int timeoutMs = 120000)
-    {
-        return runProgram(QStringLiteral(CAIRN_CLI_PATH), QStringList{QStringLiteral("--workspace"), m_ws} + args, m_env, timeoutMs);
-    }
-
-    void startCli(QProcess &p, const QStringList &args)
-    {
-        p.setProcessEnvironment(m_env);
-        p.start(QStringLiteral(CAIRN_CLI_PATH), QStringList{QStringLiteral("--workspace"), m_ws} + args);
-        QVERIFY(p.waitForStarted());
-    }
-
-    QStringList train(const QString &experiment, const QString &table, const QString &target, int rounds) const
-    {
-        return {QStringLiteral("train"), QStringLiteral("--algorithm"), QStringLiteral("xgboost"), QStringLiteral("--train"), sharedTable(table),
-                QStringLiteral("--target"), target, QStringLiteral("--hp"), QStringLiteral("num_round=%1").arg(rounds), QStringLiteral("--hp"),
-                QStringLiteral("max_depth=3"), QStringLiteral("--cpus"), QStringLiteral("1"), QStringLiteral("--host"), QStringLiteral("cluster"),
-                QStringLiteral("--experiment"), experiment};
-    }
-
-    QList<JobRecord> jobsOf(const QString &experiment) const
-    {
-        QList<JobRecord> out;
-        for (const JobRecord &j : JobRecord::list(m_ws))
-            if (j.experiment == experiment)
-                out << j;
-        return out;
-    }
-
-    JobRecord jobOf(const QString &experiment) const { return jobsOf(experiment).value(0); }
-    QString jobDir(const JobRecord &j) const { return JobRecord::dirOf(m_ws, j.id); }
-    QString clusterJobDir(const JobRecord &j) const { return m_shared + QStringLiteral("/jobs/") + j.id; }
-
-    QJsonObject slurmState(const JobRecord &j) const
-    {
-        QFile f(jobDir(j) + QStringLiteral("/slurm.json"));
-        return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
-    }
-
-    int stored(const JobRecord &j, const QString &key) { return j.runUuid.isEmpty() ? 0 : int(storedMetricSteps(m_ws, j.runUuid, key).size()); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -87,18 +37,10 @@ private Q_SLOTS:
         const QString why = LocalSlurm::unavailableReason();
         if (!why.isEmpty())
             QSKIP(qPrintable(why));
-        QVERIFY(m_dir.isValid());
-        m_t = m_dir.path();
-        m_ws = m_t + QStringLiteral("/ws");
-        m_shared = m_t + QStringLiteral("/shared work");
-        QString error;
         LocalSlurm::Options options;
         options.enforceMemory = true;
-        QVERIFY2(m_slurm.start(m_t + QStringLiteral("/slurm"), options, &error), qPrintable(error));
-        m_env = m_slurm.environment(isolatedCliEnvironment(m_t));
-        const ProcessResult r = cairn({QStringLiteral("hosts"), QStringLiteral("add"), QStringLiteral("--slurm"), QStringLiteral("cluster"),
-                                       QStringLiteral("--cairn"), QStringLiteral(CAIRN_CLI_PATH), QStringLiteral("--work-dir"), m_shared});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString failed = startCluster(QString(m_dir.path() + QStringLiteral("/shared work")), options);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 
     void cleanupTestCase() { m_slurm.stop(); }
@@ -106,7 +48,7 @@ private Q_SLOTS:
     void overItsMemoryEndsOutOfMemory()
     {
         // The worker alone (Qt, the algorithms' libraries, the data) holds more than 30 MB.
-        QStringList args = train(QStringLiteral("oom"), QStringLiteral("diamonds.csv"), QStringLiteral("price"), 100000);
+        QStringList args = trainOnCluster(QStringLiteral("oom"), QStringLiteral("diamonds.csv"), QStringLiteral("price"), 100000);
         args << QStringLiteral("--memory") << QStringLiteral("30");
         const ProcessResult r = cairn(args);
         QVERIFY(r.exitCode != 0);
@@ -128,7 +70,7 @@ private Q_SLOTS:
         // No slurmdbd here: sacct has nothing to say.
         QVERIFY(m_slurm.command({QStringLiteral("sacct"), QStringLiteral("-n"), QStringLiteral("-X")}).trimmed().isEmpty());
         QProcess cli;
-        startCli(cli, train(QStringLiteral("forgotten"), QStringLiteral("titanic.csv"), QStringLiteral("survived"), 300));
+        startCli(cli, trainOnCluster(QStringLiteral("forgotten"), QStringLiteral("titanic.csv"), QStringLiteral("survived"), 300));
         QTRY_VERIFY_WITH_TIMEOUT(stored(jobOf(QStringLiteral("forgotten")), QStringLiteral("validation.log_loss")) >= 3, 60000);
         const JobRecord j = jobOf(QStringLiteral("forgotten"));
         // The supervisor dies; the job ends on the cluster meanwhile.

@@ -338,15 +338,27 @@ std::unique_ptr<DataParallel::SharedSum> DataParallel::openSharedSum(int64_t flo
     return shm;
 }
 
+void DataParallel::releaseSegment()
+{
+    if (!m_shm)
+        return;
+    // The gradients are views of the segment: give them memory of their own before it is unmapped.
+    for (torch::Tensor &p : m_params)
+        if (p.grad().defined())
+            p.mutable_grad() = p.grad().clone();
+    m_buckets.clear();
+    m_shm.reset();
+}
+
 DataParallel::~DataParallel()
 {
-    m_buckets.clear(); // views of the segment
-    m_shm.reset();
+    releaseSegment();
     m_heartbeat.reset();
 }
 
 void DataParallel::attach(torch::nn::Module &module)
 {
+    releaseSegment();
     m_params.clear();
     m_buckets.clear();
     for (const torch::Tensor &t : module.parameters())
@@ -399,7 +411,6 @@ void DataParallel::attach(torch::nn::Module &module)
         total += offset;
     }
     // On one host the buckets are views of this rank's slot of the shared segment.
-    m_shm.reset();
     try {
         m_shm = openSharedSum(total);
     } catch (const std::exception &e) {

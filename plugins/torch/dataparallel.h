@@ -82,6 +82,7 @@ private:
     void wait(const c10::intrusive_ptr<c10d::Work> &work);
     struct SharedSum;
     std::unique_ptr<SharedSum> openSharedSum(int64_t floats);
+    void releaseSegment();
 
     JobContext *m_ctx = nullptr;
     DistributedPlace m_place;

@@ -4,6 +4,7 @@
 // docs/cli.md gives; a job that fails while training says why once, without a library
 // backtrace; `--rule` prints each rule's verdict; filter errors point at the position.
 #include "clirunner.h"
+#include "sparsecsv.h"
 
 #include "cairn/jobs/jobrecord.h"
 #include "cairn/jobs/jobspec.h"
@@ -134,24 +135,8 @@ private Q_SLOTS:
     void csvTooBigForMemoryIsRefusedBeforeAnyRun()
     {
         const QString csv = m_dir.filePath(QStringLiteral("huge.csv"));
-        {
-            QFile f(csv);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            // 16 one-digit numbers a row: 32 bytes of text, 128 bytes as columns.
-            f.write("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,y\n");
-            for (int r = 0; r < 20; ++r) {
-                QByteArrayList row;
-                for (int c = 0; c < 16; ++c)
-                    row << QByteArray::number((r * 7 + c) % 10);
-                f.write(row.join(',') + '\n');
-            }
-            qint64 memTotal = 0;
-            QFile meminfo(QStringLiteral("/proc/meminfo"));
-            if (meminfo.open(QIODevice::ReadOnly))
-                memTotal = meminfo.readLine().simplified().split(' ').value(1).toLongLong() * 1024;
-            if (!f.resize(std::max(qint64(10) << 30, memTotal)))
-                QSKIP("this file system cannot hold a sparse file of 10 GB or this machine's memory");
-        }
+        if (!writeSparseCsv(csv, 20, tooBigForMemory()))
+            QSKIP("this file system cannot hold a sparse file of 10 GB or this machine's memory");
         auto checkRefusal = [&](const ProcessResult &r, int exitCode) {
             QVERIFY2(r.exitCode == exitCode, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
             QVERIFY2(r.err.contains(csv + QStringLiteral(" is too big to read into memory: the file is "))
@@ -226,15 +211,8 @@ private Q_SLOTS:
             QVERIFY(limit.write(QByteArray::number(qint64(512) << 20)) > 0);
         }
         const QString csv = m_dir.filePath(QStringLiteral("mid.csv"));
-        {
-            QFile f(csv);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,y\n");
-            for (int r = 0; r < 20; ++r)
-                f.write("1,2,3,4,5,6,7,8,9,0,1,2,3,4,5," + QByteArray::number(r % 2) + "\n");
-            if (!f.resize(qint64(300) << 20))
-                QSKIP("this file system cannot hold a sparse file of 300 MB");
-        }
+        if (!writeSparseCsv(csv, 20, qint64(300) << 20))
+            QSKIP("this file system cannot hold a sparse file of 300 MB");
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(QStringLiteral("CAIRN_WORKSPACE"));
         const ProcessResult r = runProgram(QStringLiteral("/bin/sh"),

@@ -2,6 +2,7 @@
 // XGBoost job through `cairn worker` that finishes with metrics, the monitor shows its log and
 // curves, Clone refills the form, Open run asks for the run, and jobs started by the CLI show up.
 #include "../xgboostpanelsetup.h"
+#include "../../e2e/sparsecsv.h"
 #include "datapicker.h"
 #include "joblistmodel.h"
 #include "jobmonitor.h"
@@ -186,19 +187,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString csv = dir.filePath(QStringLiteral("huge.csv"));
-        {
-            QFile f(csv);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,y\n");
-            for (int r = 0; r < 20; ++r)
-                f.write("1,2,3,4,5,6,7,8,9,0,1,2,3,4,5," + QByteArray::number(r % 2) + "\n");
-            qint64 memTotal = 0;
-            QFile meminfo(QStringLiteral("/proc/meminfo"));
-            if (meminfo.open(QIODevice::ReadOnly))
-                memTotal = meminfo.readLine().simplified().split(' ').value(1).toLongLong() * 1024;
-            if (!f.resize(std::max(qint64(10) << 30, memTotal)))
-                QSKIP("this file system cannot hold a sparse file of 10 GB or this machine's memory");
-        }
+        if (!writeSparseCsv(csv, 20, tooBigForMemory()))
+            QSKIP("this file system cannot hold a sparse file of 10 GB or this machine's memory");
         gui::StudioContext context;
         context.openWorkspace(dir.filePath(QStringLiteral("ws")));
         panels::TrainingPanel panel(&context);

@@ -1,3 +1,5 @@
+#include "../../e2e/sparsecsv.h"
+
 #include "cairn/data/csvreader.h"
 #include "cairn/util/error.h"
 
@@ -10,18 +12,6 @@
 
 using namespace cairn;
 using namespace cairn::data;
-
-namespace {
-qint64 memTotal()
-{
-    QFile f(QStringLiteral("/proc/meminfo"));
-    if (f.open(QIODevice::ReadOnly))
-        for (const QByteArray &line : f.readAll().split('\n'))
-            if (line.startsWith("MemTotal:"))
-                return line.simplified().split(' ').value(1).toLongLong() * 1024;
-    return 0;
-}
-} // namespace
 
 class tst_CsvReader : public QObject
 {
@@ -73,19 +63,9 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("huge.csv"));
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p\n");
-        for (int r = 0; r < 5; ++r) {
-            QByteArrayList row;
-            for (int c = 0; c < 16; ++c)
-                row << QByteArray::number((r + c) % 10);
-            f.write(row.join(',') + '\n');
-        }
-        const qint64 size = std::max(qint64(10) << 30, memTotal());
-        if (!f.resize(size))
+        const qint64 size = tooBigForMemory();
+        if (!writeSparseCsv(path, 5, size))
             QSKIP("this file system cannot hold a sparse file of 10 GB or this machine's memory");
-        f.close();
         const CsvMemoryEstimate e = CsvReader::estimateMemory(path);
         QCOMPARE(e.sampleRows, qsizetype(5));
         QCOMPARE(e.columns, qsizetype(16));

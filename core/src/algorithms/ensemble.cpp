@@ -44,8 +44,12 @@ TargetTransform TargetTransform::fromJson(const QJsonObject &json)
         return t;
     if (t.name != QLatin1String("log1p"))
         throw Error(QStringLiteral("unknown target transform '%1' (this build knows log1p)").arg(t.name));
-    t.low = json.value(QStringLiteral("low")).toDouble(t.low);
-    t.high = json.value(QStringLiteral("high")).toDouble(t.high);
+    // Saved with every transform: a model file without them has been edited or cut short.
+    const QJsonValue low = json.value(QStringLiteral("low")), high = json.value(QStringLiteral("high"));
+    if (!low.isDouble() || !high.isDouble() || !(low.toDouble() <= high.toDouble()))
+        throw Error(QStringLiteral("the target transform log1p has no valid clamp bounds (\"low\" and \"high\" numbers, low <= high)"));
+    t.low = low.toDouble();
+    t.high = high.toDouble();
     return t;
 }
 

@@ -7,6 +7,8 @@
 #include <QProcess>
 #include <QRegularExpression>
 
+#include <cmath>
+
 namespace cairn::remote {
 
 namespace {
@@ -336,9 +338,15 @@ qint64 parseRssKb(const QString &text)
     const QChar unit = t.back().toUpper();
     if (unit.isLetter()) {
         t.chop(1);
-        factor = unit == QLatin1Char('K') ? 1 : unit == QLatin1Char('M') ? 1024 : unit == QLatin1Char('G') ? 1048576 : unit == QLatin1Char('T') ? 1073741824.0 : 1;
+        static const QString units = QStringLiteral("KMGTP"); // sacct's suffixes, powers of 1024 of a KB
+        const qsizetype power = units.indexOf(unit);
+        if (power < 0)
+            return 0; // not a size sacct writes: no figure rather than a wrong one
+        factor = std::pow(1024.0, double(power));
     }
-    return qint64(t.toDouble() * factor);
+    bool ok = false;
+    const double value = t.toDouble(&ok);
+    return ok && value >= 0 ? qint64(value * factor) : 0;
 }
 
 SlurmJobState memoryKilled(const SlurmJobState &state, const QString &line, const QList<SlurmPoll::StepMemory> &steps)

@@ -169,6 +169,11 @@ private Q_SLOTS:
         QVERIFY(TargetTransform::fromJson({}).isNone());
         QCOMPARE(TargetTransform().inverse(-3.5), -3.5);
         QVERIFY_THROWS_EXCEPTION(Error, TargetTransform::fromJson(QJsonObject{{QStringLiteral("name"), QStringLiteral("sqrt")}}));
+        // A saved transform without its bounds (an edited or cut model file) is refused, not read as unbounded.
+        QVERIFY_THROWS_EXCEPTION(Error, TargetTransform::fromJson(QJsonObject{{QStringLiteral("name"), QStringLiteral("log1p")}}));
+        QVERIFY_THROWS_EXCEPTION(Error, TargetTransform::fromJson(QJsonObject{{QStringLiteral("name"), QStringLiteral("log1p")},
+                                                                              {QStringLiteral("low"), QStringLiteral("x")},
+                                                                              {QStringLiteral("high"), 3.0}}));
     }
 
     void onlySkewedPositiveTargetsLearnTheLog()

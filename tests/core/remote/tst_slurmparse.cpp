@@ -185,6 +185,10 @@ private Q_SLOTS:
         QCOMPARE(slurm::parseRssKb(QStringLiteral("322156K")), 322156);
         QCOMPARE(slurm::parseRssKb(QStringLiteral("1.5G")), 1572864);
         QCOMPARE(slurm::parseRssKb(QString()), 0);
+        QCOMPARE(slurm::parseRssKb(QStringLiteral("2048")), 2);        // bytes
+        QCOMPARE(slurm::parseRssKb(QStringLiteral("3M")), 3072);
+        QCOMPARE(slurm::parseRssKb(QStringLiteral("12Q")), 0);        // not a unit sacct writes
+        QCOMPARE(slurm::parseRssKb(QStringLiteral("n/a")), 0);
         const QList<SlurmPoll::StepMemory> steps{{QStringLiteral("3.batch"), 10900, 0, 1}, {QStringLiteral("3.0"), 322156, 1, 2}};
         const SlurmJobState s = slurm::memoryKilled(
             failed, QStringLiteral("slurmstepd-vm: error: StepId=3.0 exceeded memory limit (333074432 > 104857600), being killed"), steps);

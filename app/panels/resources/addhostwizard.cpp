@@ -43,20 +43,12 @@ public:
     void changed() { Q_EMIT completeChanged(); }
 };
 
-
-/// The widgets of a connection test's report, shared by the SSH host and Slurm cluster pages.
-struct TestReport
-{
-    QLabel *headline, *advice, *detail, *fingerprint;
-    QWidget *keyBox;
-    QCheckBox *trust;
-    QPushButton *acceptKey, *retest;
-};
+} // namespace
 
 /// Lays out a test's report on `page`: a bold headline, what to do, details; the host key to
 /// compare and trust (hidden until asked for); `view`, what the test found; and Test again beside
 /// `note`.
-TestReport addTestReport(QWizardPage *page, QVBoxLayout *v, const QString &keyTitle, QWidget *view, const QString &note)
+AddHostWizard::TestReport AddHostWizard::addTestReport(QWizardPage *page, QVBoxLayout *v, const QString &keyTitle, QWidget *view, const QString &note)
 {
     TestReport r{};
     r.headline = new QLabel(page);
@@ -107,8 +99,6 @@ TestReport addTestReport(QWizardPage *page, QVBoxLayout *v, const QString &keyTi
     v->addLayout(h);
     return r;
 }
-
-} // namespace
 
 AddHostWizard::AddHostWizard(QWidget *parent) : QWizard(parent)
 {
@@ -334,18 +324,10 @@ QWizardPage *AddHostWizard::makeTestPage()
     page->setSubTitle(tr("Cairn connects, looks at the machine and asks its worker for its version."));
     auto *v = new QVBoxLayout(page);
     m_probeView = new ProbeView(page);
-    const TestReport r = addTestReport(page, v, tr("The machine presents this key:"), m_probeView,
-                                       tr("You can add a host that does not answer yet (a stopped machine) and test it later."));
-    m_headline = r.headline;
-    m_advice = r.advice;
-    m_detail = r.detail;
-    m_keyBox = r.keyBox;
-    m_fingerprint = r.fingerprint;
-    m_trust = r.trust;
-    m_acceptKey = r.acceptKey;
-    m_retest = r.retest;
-    connect(m_acceptKey, &QPushButton::clicked, this, &AddHostWizard::acceptKey);
-    connect(m_retest, &QPushButton::clicked, this, &AddHostWizard::startTest);
+    m_report = addTestReport(page, v, tr("The machine presents this key:"), m_probeView,
+                             tr("You can add a host that does not answer yet (a stopped machine) and test it later."));
+    connect(m_report.acceptKey, &QPushButton::clicked, this, &AddHostWizard::acceptKey);
+    connect(m_report.retest, &QPushButton::clicked, this, &AddHostWizard::startTest);
     page->complete = [this] { return !m_testing; };
     return page;
 }
@@ -447,22 +429,14 @@ QWizardPage *AddHostWizard::makeSlurmTestPage()
     page->setSubTitle(tr("Cairn asks Slurm for its partitions, nodes and queue (sinfo, scontrol, squeue)."));
     auto *v = new QVBoxLayout(page);
     m_slurmView = new SlurmClusterView(page);
-    const TestReport r = addTestReport(page, v, tr("The login host presents this key:"), m_slurmView,
-                                       tr("You can add a cluster that does not answer yet and test it later."));
-    m_slurmHeadline = r.headline;
-    m_slurmHeadline->setObjectName(QStringLiteral("slurmHeadline"));
-    m_slurmAdvice = r.advice;
-    m_slurmDetail = r.detail;
-    m_slurmKeyBox = r.keyBox;
-    m_slurmFingerprint = r.fingerprint;
-    m_slurmTrust = r.trust;
-    m_slurmAcceptKey = r.acceptKey;
-    m_slurmRetest = r.retest;
-    connect(m_slurmAcceptKey, &QPushButton::clicked, this, [this] {
-        if (m_slurmTrust->isChecked())
+    m_slurmReport = addTestReport(page, v, tr("The login host presents this key:"), m_slurmView,
+                                  tr("You can add a cluster that does not answer yet and test it later."));
+    m_slurmReport.headline->setObjectName(QStringLiteral("slurmHeadline"));
+    connect(m_slurmReport.acceptKey, &QPushButton::clicked, this, [this] {
+        if (m_slurmReport.trust->isChecked())
             startSlurmTest(true);
     });
-    connect(m_slurmRetest, &QPushButton::clicked, this, [this] { startSlurmTest(); });
+    connect(m_slurmReport.retest, &QPushButton::clicked, this, [this] { startSlurmTest(); });
     page->complete = [this] { return !m_slurmTesting; };
     page->next = [] { return int(SettingsPage); };
     return page;
@@ -474,14 +448,14 @@ void AddHostWizard::startSlurmTest(bool acceptKey)
         return;
     m_slurmTesting = true;
     static_cast<Page *>(page(SlurmTestPage))->changed();
-    m_slurmRetest->setEnabled(false);
-    m_slurmKeyBox->hide();
-    m_slurmTrust->setChecked(false);
+    m_slurmReport.retest->setEnabled(false);
+    m_slurmReport.keyBox->hide();
+    m_slurmReport.trust->setChecked(false);
     const Host h = host();
-    m_slurmHeadline->setStyleSheet({});
-    m_slurmHeadline->setText(h.usesSsh() ? tr("Asking Slurm through %1…").arg(h.address()) : tr("Asking Slurm on this machine…"));
-    m_slurmAdvice->clear();
-    m_slurmDetail->clear();
+    m_slurmReport.headline->setStyleSheet({});
+    m_slurmReport.headline->setText(h.usesSsh() ? tr("Asking Slurm through %1…").arg(h.address()) : tr("Asking Slurm on this machine…"));
+    m_slurmReport.advice->clear();
+    m_slurmReport.detail->clear();
     m_slurmView->hide();
     // A key is recorded only if the login host still shows the one the user saw.
     const QString expected = acceptKey ? m_lastSlurm.fingerprint : QString();
@@ -504,11 +478,11 @@ void AddHostWizard::showSlurmResult(const remote::SlurmOverview &o)
 {
     m_slurmTesting = false;
     m_lastSlurm = o;
-    m_slurmRetest->setEnabled(true);
+    m_slurmReport.retest->setEnabled(true);
     const Host h = host();
     const bool ok = o.error.isEmpty();
-    m_slurmHeadline->setStyleSheet(ok ? QStringLiteral("color: #1e8449") : QStringLiteral("color: #c0392b"));
-    m_slurmDetail->setText(ok || o.errorKind == QLatin1String("no-slurm") ? QString() : o.error);
+    m_slurmReport.headline->setStyleSheet(ok ? QStringLiteral("color: #1e8449") : QStringLiteral("color: #c0392b"));
+    m_slurmReport.detail->setText(ok || o.errorKind == QLatin1String("no-slurm") ? QString() : o.error);
     if (ok) {
         int nodes = 0, gpus = 0, cpus = 0;
         for (const remote::SlurmNode &n : o.nodes) {
@@ -516,8 +490,8 @@ void AddHostWizard::showSlurmResult(const remote::SlurmOverview &o)
             gpus += n.gpus;
             cpus += n.cpus;
         }
-        m_slurmHeadline->setText(tr("Slurm answered: %1 partition(s), %2 node(s), %3 CPUs, %4 GPUs").arg(o.partitions.size()).arg(nodes).arg(cpus).arg(gpus));
-        m_slurmAdvice->setText(o.partitions.isEmpty() ? tr("The cluster has no partition yet: jobs cannot run until its administrator adds one.")
+        m_slurmReport.headline->setText(tr("Slurm answered: %1 partition(s), %2 node(s), %3 CPUs, %4 GPUs").arg(o.partitions.size()).arg(nodes).arg(cpus).arg(gpus));
+        m_slurmReport.advice->setText(o.partitions.isEmpty() ? tr("The cluster has no partition yet: jobs cannot run until its administrator adds one.")
                                                       : tr("Jobs on %1 become batch jobs; pick a partition in the Training form or with --partition.").arg(h.name));
         m_slurmView->setOverview(o);
         m_slurmView->setVisible(true);
@@ -529,23 +503,23 @@ void AddHostWizard::showSlurmResult(const remote::SlurmOverview &o)
         QString headline = e.headline;
         if (!headline.isEmpty())
             headline[0] = headline.at(0).toUpper(); // "the login host … refused the connection"
-        m_slurmHeadline->setText(headline);
-        m_slurmAdvice->setText(e.advice);
-        m_slurmKeyBox->setVisible(e.hostKey && !o.fingerprint.isEmpty());
-        m_slurmFingerprint->setText(o.fingerprint);
+        m_slurmReport.headline->setText(headline);
+        m_slurmReport.advice->setText(e.advice);
+        m_slurmReport.keyBox->setVisible(e.hostKey && !o.fingerprint.isEmpty());
+        m_slurmReport.fingerprint->setText(o.fingerprint);
     } else if (o.errorKind == QLatin1String("no-slurm")) {
-        m_slurmHeadline->setText(h.usesSsh() ? tr("Slurm's commands are not on the login host %1").arg(h.address())
+        m_slurmReport.headline->setText(h.usesSsh() ? tr("Slurm's commands are not on the login host %1").arg(h.address())
                                              : tr("Slurm's commands are not installed on this machine"));
-        m_slurmAdvice->setText(h.usesSsh() ? tr("sinfo was not found there: give the cluster's login node, where sbatch and squeue work.")
+        m_slurmReport.advice->setText(h.usesSsh() ? tr("sinfo was not found there: give the cluster's login node, where sbatch and squeue work.")
                                            : tr("sinfo was not found: install slurm-client (apt install slurm-client) and the cluster's "
                                                 "slurm.conf, or choose to reach the cluster through its login host."));
     } else if (o.errorKind == QLatin1String("controller")) {
-        m_slurmHeadline->setText(tr("Slurm's controller does not answer"));
-        m_slurmAdvice->setText(tr("slurmctld may be down or restarting, or slurm.conf points elsewhere: try again later, or ask the "
+        m_slurmReport.headline->setText(tr("Slurm's controller does not answer"));
+        m_slurmReport.advice->setText(tr("slurmctld may be down or restarting, or slurm.conf points elsewhere: try again later, or ask the "
                                   "cluster's administrator."));
     } else {
-        m_slurmHeadline->setText(tr("Slurm did not answer"));
-        m_slurmAdvice->clear();
+        m_slurmReport.headline->setText(tr("Slurm did not answer"));
+        m_slurmReport.advice->clear();
     }
     static_cast<Page *>(page(SlurmTestPage))->changed();
     Q_EMIT slurmTestFinished();
@@ -557,12 +531,12 @@ void AddHostWizard::startTest()
         return;
     m_testing = true;
     static_cast<Page *>(page(TestPage))->changed();
-    m_retest->setEnabled(false);
-    m_keyBox->hide();
-    m_trust->setChecked(false);
-    m_headline->setText(tr("Connecting to %1…").arg(host().address()));
-    m_advice->clear();
-    m_detail->clear();
+    m_report.retest->setEnabled(false);
+    m_report.keyBox->hide();
+    m_report.trust->setChecked(false);
+    m_report.headline->setText(tr("Connecting to %1…").arg(host().address()));
+    m_report.advice->clear();
+    m_report.detail->clear();
     m_probeView->clear();
     const Host h = host();
     m_watcher.setFuture(QtConcurrent::run([h] { return remote::probeHost(h); }));
@@ -572,14 +546,14 @@ void AddHostWizard::showResult(const HostProbe &p)
 {
     m_testing = false;
     m_lastProbe = p;
-    m_retest->setEnabled(true);
+    m_report.retest->setEnabled(true);
     const ProbeView::Explanation e = ProbeView::explain(p, host().name);
-    m_headline->setText(e.headline);
-    m_headline->setStyleSheet(e.ok ? QStringLiteral("color: #1e8449") : QStringLiteral("color: #c0392b"));
-    m_advice->setText(e.advice);
-    m_detail->setText(p.reachable ? QString() : p.error);
-    m_keyBox->setVisible(e.hostKey);
-    m_fingerprint->setText(p.fingerprint.isEmpty() ? tr("(ssh did not show a fingerprint)") : p.fingerprint);
+    m_report.headline->setText(e.headline);
+    m_report.headline->setStyleSheet(e.ok ? QStringLiteral("color: #1e8449") : QStringLiteral("color: #c0392b"));
+    m_report.advice->setText(e.advice);
+    m_report.detail->setText(p.reachable ? QString() : p.error);
+    m_report.keyBox->setVisible(e.hostKey);
+    m_report.fingerprint->setText(p.fingerprint.isEmpty() ? tr("(ssh did not show a fingerprint)") : p.fingerprint);
     m_probeView->setVisible(p.reachable);
     m_probeView->setProbe(p, false);
     static_cast<Page *>(page(TestPage))->changed();
@@ -588,13 +562,13 @@ void AddHostWizard::showResult(const HostProbe &p)
 
 void AddHostWizard::acceptKey()
 {
-    if (!m_trust->isChecked() || m_lastProbe.fingerprint.isEmpty())
+    if (!m_report.trust->isChecked() || m_lastProbe.fingerprint.isEmpty())
         return;
     const Host h = host();
     const QString expected = m_lastProbe.fingerprint;
     m_testing = true;
-    m_acceptKey->setEnabled(false);
-    m_headline->setText(tr("Recording the key of %1…").arg(h.name));
+    m_report.acceptKey->setEnabled(false);
+    m_report.headline->setText(tr("Recording the key of %1…").arg(h.name));
     // Record the key only if the machine still shows the one the user saw, then test again.
     m_watcher.setFuture(QtConcurrent::run([h, expected] {
         try {

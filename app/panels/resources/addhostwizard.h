@@ -15,6 +15,8 @@ class QListWidget;
 class QPushButton;
 class QRadioButton;
 class QSpinBox;
+class QVBoxLayout;
+class QWizardPage;
 
 namespace cairn::panels {
 
@@ -50,12 +52,12 @@ public:
     QLineEdit *userEdit() const { return m_user; }
     QSpinBox *portEdit() const { return m_port; }
     QLineEdit *identityEdit() const { return m_identity; }
-    QLabel *headlineLabel() const { return m_headline; }
-    QLabel *adviceLabel() const { return m_advice; }
-    QLabel *fingerprintLabel() const { return m_fingerprint; }
-    QCheckBox *trustCheck() const { return m_trust; }
-    QPushButton *acceptKeyButton() const { return m_acceptKey; }
-    QPushButton *retestButton() const { return m_retest; }
+    QLabel *headlineLabel() const { return m_report.headline; }
+    QLabel *adviceLabel() const { return m_report.advice; }
+    QLabel *fingerprintLabel() const { return m_report.fingerprint; }
+    QCheckBox *trustCheck() const { return m_report.trust; }
+    QPushButton *acceptKeyButton() const { return m_report.acceptKey; }
+    QPushButton *retestButton() const { return m_report.retest; }
     ProbeView *probeView() const { return m_probeView; }
     HostSettingsWidget *settings() const { return m_settings; }
     bool isTesting() const { return m_testing; }
@@ -66,11 +68,11 @@ public:
     QLineEdit *loginEdit() const { return m_login; }
     QSpinBox *loginPortEdit() const { return m_loginPort; }
     QLineEdit *loginIdentityEdit() const { return m_loginIdentity; }
-    QLabel *slurmHeadlineLabel() const { return m_slurmHeadline; }
-    QLabel *slurmAdviceLabel() const { return m_slurmAdvice; }
+    QLabel *slurmHeadlineLabel() const { return m_slurmReport.headline; }
+    QLabel *slurmAdviceLabel() const { return m_slurmReport.advice; }
     SlurmClusterView *slurmView() const { return m_slurmView; }
-    QPushButton *slurmAcceptKeyButton() const { return m_slurmAcceptKey; }
-    QCheckBox *slurmTrustCheck() const { return m_slurmTrust; }
+    QPushButton *slurmAcceptKeyButton() const { return m_slurmReport.acceptKey; }
+    QCheckBox *slurmTrustCheck() const { return m_slurmReport.trust; }
     bool isSlurmTesting() const { return m_slurmTesting; }
     /// Extra options for the host (tests: a private known_hosts file and ssh config).
     void setTemplate(const remote::Host &host);
@@ -97,6 +99,17 @@ private:
     void acceptKey();
     QString validationError() const;
 
+    /// A test page's report: a bold headline, what to do, details; the host key to compare and
+    /// trust (hidden until asked for); Test again.
+    struct TestReport
+    {
+        QLabel *headline = nullptr, *advice = nullptr, *detail = nullptr, *fingerprint = nullptr;
+        QWidget *keyBox = nullptr;
+        QCheckBox *trust = nullptr;
+        QPushButton *acceptKey = nullptr, *retest = nullptr;
+    };
+    static TestReport addTestReport(QWizardPage *page, QVBoxLayout *v, const QString &keyTitle, QWidget *view, const QString &note);
+
     QRadioButton *m_fromConfig = nullptr;
     QRadioButton *m_byHand = nullptr;
     QListWidget *m_configList = nullptr;
@@ -106,14 +119,7 @@ private:
     QSpinBox *m_port = nullptr;
     QLineEdit *m_identity = nullptr;
     QLabel *m_whereError = nullptr;
-    QLabel *m_headline = nullptr;
-    QLabel *m_advice = nullptr;
-    QLabel *m_detail = nullptr;
-    QWidget *m_keyBox = nullptr;
-    QLabel *m_fingerprint = nullptr;
-    QCheckBox *m_trust = nullptr;
-    QPushButton *m_acceptKey = nullptr;
-    QPushButton *m_retest = nullptr;
+    TestReport m_report;      ///< the SSH host test page
     ProbeView *m_probeView = nullptr;
     HostSettingsWidget *m_settings = nullptr;
     remote::Host m_template;
@@ -131,14 +137,7 @@ private:
     QSpinBox *m_loginPort = nullptr;
     QLineEdit *m_loginIdentity = nullptr;
     QLabel *m_slurmError = nullptr;
-    QLabel *m_slurmHeadline = nullptr;
-    QLabel *m_slurmAdvice = nullptr;
-    QLabel *m_slurmDetail = nullptr;
-    QWidget *m_slurmKeyBox = nullptr;
-    QLabel *m_slurmFingerprint = nullptr;
-    QCheckBox *m_slurmTrust = nullptr;
-    QPushButton *m_slurmAcceptKey = nullptr;
-    QPushButton *m_slurmRetest = nullptr;
+    TestReport m_slurmReport; ///< the Slurm cluster test page
     SlurmClusterView *m_slurmView = nullptr;
     bool m_slurmTesting = false;
     remote::SlurmOverview m_lastSlurm;

@@ -257,6 +257,16 @@ inline QString addLoopbackHost(const QString &cli, const LoopbackSshd &sshd, con
     return failed;
 }
 
+/// Two host names for the one `sshd`, node-a and node-b, each with a work folder of its own under
+/// `dir` (remote-node-a, remote-node-b), as two machines would have. What went wrong, or empty.
+inline QString addTwoLoopbackNodes(const QString &cli, const LoopbackSshd &sshd, const QString &dir, const QProcessEnvironment &env)
+{
+    for (const QString &name : {QStringLiteral("node-a"), QStringLiteral("node-b")})
+        if (const QString failed = addLoopbackHost(cli, sshd, name, dir + QStringLiteral("/remote-") + name, env); !failed.isEmpty())
+            return failed;
+    return {};
+}
+
 /// `cairn hosts add NAME` on a loopback port nobody listens on: a host that cannot be reached.
 inline QString addUnreachableHost(const QString &cli, const LoopbackSshd &sshd, const QString &name, const QProcessEnvironment &env)
 {

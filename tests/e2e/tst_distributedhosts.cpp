@@ -51,11 +51,8 @@ private Q_SLOTS:
         const QString started = startLoopbackSshd(m_sshd, QStringLiteral(CAIRN_CLI_PATH), m_t, &m_env);
         QVERIFY2(started.isEmpty(), qPrintable(started));
         m_env.insert(QStringLiteral("CAIRN_DIST_TIMEOUT"), QStringLiteral("30"));
-        // Two host names for the one sshd, each with a work folder of its own, as two machines would have.
-        for (const QString &name : {QStringLiteral("node-a"), QStringLiteral("node-b")}) {
-            const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, name, m_t + QStringLiteral("/remote-") + name, m_env);
-            QVERIFY2(failed.isEmpty(), qPrintable(failed));
-        }
+        const QString failed = addTwoLoopbackNodes(QStringLiteral(CAIRN_CLI_PATH), m_sshd, m_t, m_env);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 
     void cleanupTestCase() { m_sshd.stop(); }

@@ -98,10 +98,8 @@ private Q_SLOTS:
         writeFile(dir, QStringLiteral("train.csv"), train);
         writeFile(dir, QStringLiteral("valid.csv"), valid);
         writeFile(dir, QStringLiteral("shard0.csv"), shard);
-        for (const QString &name : {QStringLiteral("node-a"), QStringLiteral("node-b")}) {
-            const QString failed = addLoopbackHost(QStringLiteral(CAIRN_CLI_PATH), m_sshd, name, m_t + QStringLiteral("/remote-") + name, m_env);
-            QVERIFY2(failed.isEmpty(), qPrintable(failed));
-        }
+        const QString failed = addTwoLoopbackNodes(QStringLiteral(CAIRN_CLI_PATH), m_sshd, m_t, m_env);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 
     void cleanupTestCase() { m_sshd.stop(); }

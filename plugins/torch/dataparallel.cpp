@@ -299,27 +299,43 @@ std::unique_ptr<DataParallel::SharedSum> DataParallel::openSharedSum(int64_t flo
     shm->bytes = SharedSum::sizeFor(shm->world, shm->stride);
     std::string name;
     QString why;
+    int fd = -1;
+    auto failed = [&](const char *call) {
+        why = QStringLiteral("%1: %2").arg(QLatin1String(call), QString::fromLocal8Bit(std::strerror(errno)));
+        if (fd >= 0)
+            ::close(fd);
+        fd = -1;
+    };
     if (isMaster()) {
-        name = eligible ? "/cairn-dp-" + std::to_string(::getpid()) + "-" + std::to_string(count) : std::string();
+        // The segment exists at its full size before its name is published: a rank that reads the
+        // name can open it at once.
+        if (eligible) {
+            name = "/cairn-dp-" + std::to_string(::getpid()) + "-" + std::to_string(count);
+            fd = ::shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
+            if (fd < 0)
+                failed("shm_open");
+            else if (::ftruncate(fd, off_t(shm->bytes)) != 0)
+                failed("ftruncate");
+            if (fd < 0) {
+                ::shm_unlink(name.c_str());
+                name.clear();
+            }
+        }
         m_store->set(prefix + "name", bytes(QByteArray::fromStdString(name)));
     } else {
         name = fromBytes(m_store->get(prefix + "name")).toStdString();
+        if (eligible && !name.empty() && (fd = ::shm_open(name.c_str(), O_RDWR, 0)) < 0)
+            failed("shm_open");
     }
-    if (eligible && !name.empty()) {
-        const int fd = isMaster() ? ::shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600) : ::shm_open(name.c_str(), O_RDWR, 0);
+    if (fd >= 0) {
         struct stat st{};
-        if (fd < 0)
-            why = QStringLiteral("shm_open: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
-        else if (isMaster() && ::ftruncate(fd, off_t(shm->bytes)) != 0)
-            why = QStringLiteral("ftruncate: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
-        else if (::fstat(fd, &st) != 0 || size_t(st.st_size) != shm->bytes)
+        if (::fstat(fd, &st) != 0 || size_t(st.st_size) != shm->bytes)
             why = QStringLiteral("the segment has the wrong size");
         else if ((shm->base = ::mmap(nullptr, shm->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
             why = QStringLiteral("mmap: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
         else
             shm->pids()[rank()].store(int32_t(::getpid()));
-        if (fd >= 0)
-            ::close(fd);
+        ::close(fd);
     }
     const bool mapped = eligible && !name.empty() && shm->base != MAP_FAILED;
     const bool allMapped = everyRank("mapped/", mapped);

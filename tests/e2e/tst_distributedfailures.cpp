@@ -53,7 +53,7 @@ private:
         QVERIFY(p.state() == QProcess::Running);
         // Rank 0 says how the gradients go (its events may lag behind rank 1's).
         const QByteArray how = sharedMemory ? "summed in shared memory" : "all-reduced by gloo";
-        QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains(how), 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains(how), out.left(3000).constData(), 30000);
         QVERIFY(p.state() == QProcess::Running);
         ::kill(pid_t(pid), signal);
         QElapsedTimer sinceKill;

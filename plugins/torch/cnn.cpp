@@ -189,10 +189,17 @@ public:
         const torch::Tensor xTrain = imagesTensor(train, mean, sd);
         const torch::Tensor yTrain = labelsTensor(train.labels);
         train.pixels = {};
-        torch::Tensor xVal, yVal;
-        if (validation.count > 0 && dp->isMaster()) { // rank 0 validates
+        // Every rank computes the logits of its shard of the validation images and rank 0 scores
+        // them all: the other ranks would otherwise wait for rank 0's pass. Rank 0 keeps all the
+        // images to score a restored best model at the end.
+        torch::Tensor xVal, xValMine, yVal;
+        if (validation.count > 0) {
             xVal = imagesTensor(validation, mean, sd);
-            yVal = labelsTensor(validation.labels).to(device);
+            xValMine = dp->shard(xVal).contiguous();
+            if (dp->isMaster())
+                yVal = labelsTensor(validation.labels).to(device);
+            else
+                xVal = torch::Tensor();
         }
 
         const double baseLr = hp.value(QStringLiteral("learning_rate")).toDouble();
@@ -264,10 +271,10 @@ public:
             ctx.logMetric(QStringLiteral("epoch_time_s"), seconds, done);
             ctx.logMetric(QStringLiteral("learning_rate"), lr, done);
             bool earlyStop = false;
+            const torch::Tensor out = xValMine.defined() ? dp->unshard(logits(net, xValMine), validation.count) : torch::Tensor();
             if (!dp->isMaster()) {
-                ctx.log(QStringLiteral("epoch %1: %2 s (rank 0 validates)").arg(done).arg(seconds, 0, 'f', 1));
-            } else if (xVal.defined()) {
-                const torch::Tensor out = logits(net, xVal);
+                ctx.log(QStringLiteral("epoch %1: %2 s (rank 0 scores the validation)").arg(done).arg(seconds, 0, 'f', 1));
+            } else if (out.defined()) {
                 lastValidationLogits = out;
                 const double vLoss = torch::cross_entropy_loss(out, yVal).item<double>();
                 torchutil::checkLoss(vLoss, QStringLiteral("validation"), step);

@@ -466,6 +466,23 @@ torch::Tensor DataParallel::shard(const torch::Tensor &globalBatch) const
     return globalBatch.slice(0, rank(), globalBatch.size(0), worldSize());
 }
 
+torch::Tensor DataParallel::unshard(const torch::Tensor &mine, int64_t rows)
+{
+    if (!distributed())
+        return mine;
+    std::vector<int64_t> shape = mine.sizes().vec();
+    shape[0] = rows;
+    // Zeros elsewhere: the sum over ranks is each row exactly as its rank computed it.
+    std::vector<torch::Tensor> one{torch::zeros(shape, mine.options())};
+    one[0].slice(0, rank(), rows, worldSize()).copy_(mine);
+    try {
+        wait(m_group->allreduce(one));
+    } catch (const std::exception &e) {
+        failCollective(e);
+    }
+    return one[0];
+}
+
 void DataParallel::beforeBackward(double scaledLoss, bool stop, qint64 step)
 {
     if (!distributed()) {

@@ -41,6 +41,10 @@ public:
     /// This rank's rows of a global batch (every world-size-th, from its rank on): the union
     /// over ranks is the batch a single process takes, as PyTorch's DistributedSampler does.
     torch::Tensor shard(const torch::Tensor &globalBatch) const;
+    /// The inverse of shard() over a whole set, on every rank: `mine` holds this rank's rows of a
+    /// set of `rows` rows (its shard(), in order), the result every rank's rows in their places.
+    /// Ranks share the validation pass this way instead of rank 0 doing it alone.
+    torch::Tensor unshard(const torch::Tensor &mine, int64_t rows);
 
     /// Before backward(): `loss` is this rank's mean loss times its share of the global batch
     /// (rows here / rows in the batch); `stop` whether this rank was asked to stop.

@@ -2844,6 +2844,18 @@ Needs review %3 · Unlabeled %4</source>
         <translation>%1 的集成</translation>
     </message>
     <message>
+        <source>Not used</source>
+        <translation>未采用</translation>
+    </message>
+    <message>
+        <source>stack</source>
+        <translation>堆叠</translation>
+    </message>
+    <message>
+        <source>stack of %1</source>
+        <translation>%1 的堆叠</translation>
+    </message>
+    <message>
         <source>Objective</source>
         <translation>目标值</translation>
     </message>

@@ -44,7 +44,7 @@ QString paramsText(const QJsonObject &params)
 
 QString candidateLabel(const automl::Candidate &c)
 {
-    return c.ensemble ? QStringLiteral("ensemble") : QStringLiteral("%1-%2").arg(c.algorithm).arg(c.index);
+    return c.name();
 }
 
 } // namespace

@@ -35,6 +35,8 @@ QString LeaderboardModel::stateText(const QString &state)
         return tr("Failed");
     if (s == QLatin1String("stopped"))
         return tr("Stopped");
+    if (s == QLatin1String("rejected"))
+        return tr("Not used");
     return state;
 }
 
@@ -44,6 +46,8 @@ QString LeaderboardModel::algorithmText(const automl::Candidate &c)
         return c.algorithm;
     // An ensemble's params map each member to its weight.
     const QStringList members = c.params.keys();
+    if (c.algorithm == QLatin1String("stack"))
+        return members.isEmpty() ? tr("stack") : tr("stack of %1").arg(members.join(QStringLiteral(", ")));
     return members.isEmpty() ? tr("ensemble") : tr("ensemble of %1").arg(members.join(QStringLiteral(", ")));
 }
 

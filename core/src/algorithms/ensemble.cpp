@@ -70,6 +70,86 @@ TargetTransform TargetTransform::log1p(const std::vector<double> &values)
     return t;
 }
 
+QJsonObject StackCombiner::toJson() const
+{
+    if (isNone())
+        return {};
+    QJsonArray w;
+    for (double x : weights)
+        w.append(x);
+    QJsonObject o{{QStringLiteral("combine"), combine}, {QStringLiteral("weights"), w}};
+    if (combine == QLatin1String("linear")) {
+        o.insert(QStringLiteral("intercept"), intercept);
+    } else {
+        QJsonArray b;
+        for (double x : bias)
+            b.append(x);
+        o.insert(QStringLiteral("bias"), b);
+        o.insert(QStringLiteral("floor"), floor);
+    }
+    return o;
+}
+
+StackCombiner StackCombiner::fromJson(const QJsonObject &json, qsizetype members, qsizetype classes)
+{
+    StackCombiner s;
+    s.combine = json.value(QStringLiteral("combine")).toString();
+    if (s.isNone())
+        return s;
+    const bool linear = s.combine == QLatin1String("linear");
+    if (!linear && s.combine != QLatin1String("logpool"))
+        throw Error(QStringLiteral("unknown stack combination '%1' (this build knows linear and logpool)").arg(s.combine));
+    if (linear != (classes == 0))
+        throw Error(QStringLiteral("the stack combination '%1' does not fit this model's task").arg(s.combine));
+    auto numbers = [](const QJsonValue &v, std::vector<double> &out) {
+        for (const QJsonValue &x : v.toArray()) {
+            if (!x.isDouble() || !std::isfinite(x.toDouble()))
+                return false;
+            out.push_back(x.toDouble());
+        }
+        return true;
+    };
+    if (!numbers(json.value(QStringLiteral("weights")), s.weights) || qsizetype(s.weights.size()) != members)
+        throw Error(QStringLiteral("the stack needs one finite weight per member (%1)").arg(members));
+    if (linear) {
+        if (!json.value(QStringLiteral("intercept")).isDouble())
+            throw Error(QStringLiteral("the linear stack has no intercept"));
+        s.intercept = json.value(QStringLiteral("intercept")).toDouble();
+    } else {
+        s.floor = json.value(QStringLiteral("floor")).toDouble(0);
+        if (!numbers(json.value(QStringLiteral("bias")), s.bias) || qsizetype(s.bias.size()) != classes || !(s.floor > 0 && s.floor < 1))
+            throw Error(QStringLiteral("the logpool stack needs one bias per class (%1) and a floor between 0 and 1").arg(classes));
+    }
+    return s;
+}
+
+void StackCombiner::combineRow(const double *memberOutputs, qsizetype k, double *out) const
+{
+    const size_t m = weights.size();
+    if (combine == QLatin1String("linear")) {
+        double v = intercept;
+        for (size_t i = 0; i < m; ++i)
+            v += weights[i] * memberOutputs[i];
+        out[0] = v;
+        return;
+    }
+    double top = -std::numeric_limits<double>::infinity();
+    for (qsizetype c = 0; c < k; ++c) {
+        double s = size_t(c) < bias.size() ? bias[size_t(c)] : 0.0;
+        for (size_t i = 0; i < m; ++i) {
+            const double p = memberOutputs[i * size_t(k) + size_t(c)];
+            s += weights[i] * std::log(std::max(std::isnan(p) ? 0.0 : p, floor));
+        }
+        out[c] = s;
+        top = std::max(top, s);
+    }
+    double total = 0;
+    for (qsizetype c = 0; c < k; ++c)
+        total += (out[c] = std::exp(out[c] - top));
+    for (qsizetype c = 0; c < k; ++c)
+        out[c] /= total;
+}
+
 bool isEnsembleCard(const ModelCard &card)
 {
     return card.plugin == QLatin1String("cairn") && card.algorithm == QLatin1String("ensemble");
@@ -162,6 +242,10 @@ EnsemblePredictor::EnsemblePredictor(PluginManager &plugins, ModelCard card, con
         throw Error(QStringLiteral("the ensemble's weights sum to zero"));
     for (Member &m : m_members)
         m.weight /= total;
+    m_stack = StackCombiner::fromJson(m_card.extra.value(QStringLiteral("stack")).toObject(), qsizetype(m_members.size()),
+                                      m_task == Task::Regression ? 0 : m_card.classes.size());
+    if (!m_stack.isNone() && !m_transform.isNone())
+        throw Error(QStringLiteral("a stack cannot have a target transform of its own (its members have theirs)"));
 }
 
 EnsemblePredictor::~EnsemblePredictor() = default;
@@ -171,14 +255,27 @@ Predictions EnsemblePredictor::predict(const PredictionInput &input)
     Predictions out;
     out.task = m_task;
     if (m_task == Task::Regression) {
+        std::vector<std::vector<double>> each; // a stack combines the members' own values
         for (Member &m : m_members) {
             const Predictions p = m.predictor->predict(input);
             if (out.values.empty())
                 out.values.assign(p.values.size(), 0.0);
             if (p.values.size() != out.values.size())
                 throw Error(QStringLiteral("the ensemble's members returned different numbers of predictions"));
+            if (!m_stack.isNone()) {
+                each.push_back(p.values);
+                continue;
+            }
             for (size_t r = 0; r < p.values.size(); ++r)
                 out.values[r] += m.weight * p.values[r];
+        }
+        if (!m_stack.isNone()) {
+            std::vector<double> row(each.size());
+            for (size_t r = 0; r < out.values.size(); ++r) {
+                for (size_t i = 0; i < each.size(); ++i)
+                    row[i] = each[i][r];
+                m_stack.combineRow(row.data(), 1, &out.values[r]);
+            }
         }
         for (double &v : out.values)
             v = m_transform.inverse(v);
@@ -192,6 +289,7 @@ Predictions EnsemblePredictor::predict(const PredictionInput &input)
         index.insert(out.classes.at(j), j);
     qsizetype k = out.classes.size();
     std::vector<double> sum;
+    std::vector<std::vector<double>> each; // a stack: each member's probabilities over the card's classes
     qsizetype rows = -1;
     for (Member &m : m_members) {
         const Predictions p = m.predictor->predict(input);
@@ -202,6 +300,18 @@ Predictions EnsemblePredictor::predict(const PredictionInput &input)
         if (p.rows() != rows)
             throw Error(QStringLiteral("the ensemble's members returned different numbers of predictions"));
         const qsizetype mk = p.classes.size();
+        if (!m_stack.isNone()) {
+            // Its biases are per class of the card: a class only a member knows is left out.
+            std::vector<double> aligned(size_t(rows * k), 0.0);
+            for (qsizetype j = 0; j < mk; ++j) {
+                const int to = index.value(p.classes.at(j), -1);
+                for (qsizetype r = 0; r < rows && to >= 0; ++r)
+                    aligned[size_t(r * k + to)] = !p.probabilities.empty() ? double(p.probabilities[size_t(r * mk + j)])
+                                                                            : (p.labels[size_t(r)] == j ? 1.0 : 0.0);
+            }
+            each.push_back(std::move(aligned));
+            continue;
+        }
         std::vector<int> map(size_t(mk), -1);
         for (qsizetype j = 0; j < mk; ++j) {
             auto it = index.constFind(p.classes.at(j));
@@ -229,6 +339,14 @@ Predictions EnsemblePredictor::predict(const PredictionInput &input)
         }
     }
     rows = std::max<qsizetype>(rows, 0);
+    if (!m_stack.isNone()) {
+        std::vector<double> row(each.size() * size_t(k));
+        for (qsizetype r = 0; r < rows; ++r) {
+            for (size_t i = 0; i < each.size(); ++i)
+                std::copy_n(each[i].begin() + r * k, k, row.begin() + qsizetype(i) * k);
+            m_stack.combineRow(row.data(), k, &sum[size_t(r * k)]);
+        }
+    }
     out.probabilities.resize(size_t(rows * k));
     out.labels.resize(size_t(rows));
     for (qsizetype r = 0; r < rows; ++r) {
@@ -245,8 +363,9 @@ Predictions EnsemblePredictor::predict(const PredictionInput &input)
 
 std::optional<Contributions> EnsemblePredictor::contributions(const PredictionInput &input)
 {
-    // The members explain the learnt scale (e.g. log): their sum does not add up to a prediction.
-    if (!m_transform.isNone())
+    // The members explain the learnt scale (e.g. log), or a stack combines them in a way a
+    // weighted sum does not follow: their sum would not add up to a prediction.
+    if (!m_transform.isNone() || !m_stack.isNone())
         return std::nullopt;
     std::optional<Contributions> total;
     QStringList classNames;   // per explained row class, by name, to check members agree

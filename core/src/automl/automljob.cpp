@@ -126,7 +126,7 @@ AutoMLSpec AutoMLSpec::fromJson(const QJsonObject &json)
 
 QString Candidate::name() const
 {
-    return ensemble ? QStringLiteral("ensemble") : QStringLiteral("%1-%2").arg(algorithm).arg(index);
+    return ensemble ? algorithm : QStringLiteral("%1-%2").arg(algorithm).arg(index);
 }
 
 QJsonObject Candidate::toJson() const
@@ -187,17 +187,26 @@ struct Evaluation
     double predictMicrosPerRow = 0;
 };
 
+/// A combination of candidates the finish tried against the best single candidate.
+struct Combination
+{
+    QString algorithm;              ///< "ensemble" (Caruana's selection) or "stack"
+    bool passed = false;            ///< beat the best single candidate by more than the noise
+    bool chosen = false;            ///< the saved model
+    QJsonObject weights;            ///< candidate name → weight
+    QMap<QString, double> metrics;  ///< of its cross-fitted out-of-fold predictions
+    double objective = kNaN;
+    double predictMicros = 0;
+    double trainSeconds = 0;
+    QString reason;                 ///< why it is used or not
+};
+
 /// What the finish phase produced.
 struct Outcome
 {
     QString error;                  ///< the best model could not be saved
     QStringList warnings;           ///< importance or notebooks failed; the model is fine
-    bool ensembleWins = false;
-    QJsonObject ensembleWeights;    ///< candidate name → weight
-    QMap<QString, double> ensembleMetrics;
-    double ensembleObjective = kNaN;
-    double ensemblePredictMicros = 0;
-    double ensembleTrainSeconds = 0;
+    QList<Combination> combinations;
     QList<FeatureImportance> importance;
     bool shap = false;
 };
@@ -274,7 +283,7 @@ struct AutoMLJob::Private
     std::vector<Algorithm> algorithms;
     std::vector<Trial> trials;
     QHash<QString, int> trialOfJob;
-    std::optional<Candidate> ensembleCandidate;
+    QList<Candidate> combinations;     ///< the ensemble and the stack, once the finish has tried them
     int slot = 0;
     bool started = false;
     bool stopRequested = false;
@@ -392,8 +401,7 @@ QList<Candidate> AutoMLJob::candidates() const
     QList<Candidate> out;
     for (const Private::Trial &t : d->trials)
         out << t.candidate;
-    if (d->ensembleCandidate)
-        out << *d->ensembleCandidate;
+    out << d->combinations;
     return out;
 }
 
@@ -1318,6 +1326,7 @@ void AutoMLJob::Private::maybeFinish()
     struct Member
     {
         QString name;
+        QString bag;                    ///< the candidate's own model (its fold models averaged)
         QStringList modelDirs;          ///< its fold models; a log-target candidate: its bag
         std::vector<double> oof;
         double objective;
@@ -1331,7 +1340,7 @@ void AutoMLJob::Private::maybeFinish()
         const Trial &t = trials[size_t(i)];
         // A log-target candidate's fold models predict the logarithm: its bag maps them back.
         const QStringList dirs = t.logTarget ? QStringList{QDir(workspace.artifactDir(t.candidate.runUuid)).filePath(QStringLiteral("model"))} : t.modelDirs;
-        members.push_back({candidateName(t.candidate), dirs, t.oof, t.candidate.objective, t.candidate.trainSeconds, t.candidate.predictMicrosPerRow});
+        members.push_back({candidateName(t.candidate), QDir(workspace.artifactDir(t.candidate.runUuid)).filePath(QStringLiteral("model")), dirs, t.oof, t.candidate.objective, t.candidate.trainSeconds, t.candidate.predictMicrosPerRow});
     }
     const std::shared_ptr<const PreparedData> prepared = data;
     const std::shared_ptr<PluginManager> pm = plugins;
@@ -1354,6 +1363,7 @@ void AutoMLJob::Private::maybeFinish()
             auto orient = [&](double v) { return p.maximize ? -v : v; };
             std::vector<double> weights(members.size(), 0.0);
             weights[0] = 1.0;
+            StackCombiner stack;
             if (ensemble && members.size() > 1) {
                 std::vector<std::vector<double>> compact;
                 for (const Member &m : members) {
@@ -1364,49 +1374,121 @@ void AutoMLJob::Private::maybeFinish()
                             c.push_back(m.oof[size_t(r) * size_t(w) + size_t(j)]);
                     compact.push_back(std::move(c));
                 }
-                // Selection gets at most a third of the time left; rounds past it pick nothing.
-                const qint64 selectionEnd = clockCopy.elapsed() + std::max<qint64>(0, leftMs() / 3);
-                const std::vector<double> picked = greedyEnsemble(compact, kEnsembleRounds, [&](const std::vector<double> &avg) {
-                    if (clockCopy.elapsed() > selectionEnd)
-                        return kNaN;
-                    return orient(detail::selectionScore(p, avg, rows));
-                });
-                int used = 0;
-                for (double x : picked)
-                    used += x > 0 ? 1 : 0;
-                if (used > 1) {
+                // Combining gets at most two fifths of the time left; past it nothing more is kept.
+                const qint64 combineEnd = clockCopy.elapsed() + std::max<qint64>(0, leftMs() * 2 / 5);
+                auto late = [&] { return clockCopy.elapsed() > combineEnd; };
+                std::vector<size_t> all(rows.size());
+                std::iota(all.begin(), all.end(), size_t(0));
+                // A combination is learnt from the out-of-fold predictions it is scored on, so its
+                // own score is optimistic: it is scored cross-fitted (learnt on four fifths of the
+                // rows, scored on the fifth), and kept only when it beats the best single candidate
+                // by more than the noise of a paired bootstrap.
+                const std::vector<int> group = detail::rowGroups(rows.size(), 5, seed);
+                auto caruana = [&](const std::vector<size_t> &fit) {
+                    std::vector<std::vector<double>> part;
+                    std::vector<qsizetype> partRows;
+                    for (size_t pos : fit)
+                        partRows.push_back(rows[pos]);
+                    for (const std::vector<double> &c : compact) {
+                        std::vector<double> x;
+                        x.reserve(fit.size() * size_t(w));
+                        for (size_t pos : fit)
+                            for (int j = 0; j < w; ++j)
+                                x.push_back(c[pos * size_t(w) + size_t(j)]);
+                        part.push_back(std::move(x));
+                    }
+                    return greedyEnsemble(part, kEnsembleRounds, [&](const std::vector<double> &avg) {
+                        return late() ? kNaN : orient(detail::selectionScore(p, avg, partRows));
+                    });
+                };
+                auto blend = [&](const std::vector<double> &wts) {
                     std::vector<double> avg(compact.front().size(), 0.0);
-                    for (size_t m = 0; m < members.size(); ++m)
+                    double total = 0;
+                    for (size_t m = 0; m < compact.size(); ++m) {
+                        total += wts[m];
                         for (size_t i = 0; i < avg.size(); ++i)
-                            avg[i] += picked[m] * compact[m][i];
-                    const QMap<QString, double> metrics = detail::scoreCompact(p, avg, rows);
-                    const double objective = detail::selectionScore(p, avg, rows);
-                    // Only an ensemble that beats the best single candidate is worth its cost.
-                    if (std::isfinite(objective) && orient(objective) < orient(members.front().objective) - 1e-12) {
-                        o.ensembleWins = true;
-                        o.ensembleMetrics = metrics;
-                        o.ensembleObjective = objective;
-                        weights = picked;
+                            avg[i] += wts[m] * compact[m][i];
+                    }
+                    return total > 0 ? avg : std::vector<double>();
+                };
+                auto judge = [&](Combination &c, const std::vector<double> &honest) {
+                    detail::GuardDecision guard;
+                    if (!honest.empty()) {
+                        c.metrics = detail::scoreCompact(p, honest, rows);
+                        c.objective = detail::selectionScore(p, honest, rows);
+                        guard = detail::guardGain(p, compact.front(), honest, rows, seed, 200, late);
+                    }
+                    c.passed = guard.keep && std::isfinite(c.objective);
+                    c.reason = guard.reason(c.algorithm == QLatin1String("stack") ? QStringLiteral("the stack") : QStringLiteral("the ensemble"),
+                                            members.front().name);
+                };
+                std::vector<double> picked;
+                {
+                    Combination c;
+                    c.algorithm = QStringLiteral("ensemble");
+                    picked = caruana(all);
+                    int used = 0;
+                    for (double x : picked)
+                        used += x > 0 ? 1 : 0;
+                    if (used > 1) {
                         for (size_t m = 0; m < members.size(); ++m)
                             if (picked[m] > 0) {
-                                o.ensembleWeights.insert(members[m].name, picked[m]);
-                                o.ensemblePredictMicros += members[m].predictMicros;
-                                o.ensembleTrainSeconds += members[m].trainSeconds;
+                                c.weights.insert(members[m].name, picked[m]);
+                                c.predictMicros += members[m].predictMicros;
+                                c.trainSeconds += members[m].trainSeconds;
                             }
+                        judge(c, detail::crossFit(rows.size(), w, group, [&](const std::vector<size_t> &fit) {
+                                  return late() ? std::vector<double>() : blend(caruana(fit));
+                              }));
+                        o.combinations << c;
                     }
                 }
+                {
+                    Combination c;
+                    c.algorithm = QStringLiteral("stack");
+                    stack = detail::fitStack(p, compact, rows, all, 0);
+                    for (size_t m = 0; m < members.size(); ++m) {
+                        c.weights.insert(members[m].name, stack.weights[m]);
+                        c.predictMicros += members[m].predictMicros;
+                        c.trainSeconds += members[m].trainSeconds;
+                    }
+                    judge(c, detail::crossFit(rows.size(), w, group, [&](const std::vector<size_t> &fit) {
+                              return late() ? std::vector<double>() : detail::applyStack(detail::fitStack(p, compact, rows, fit, 0), compact, w);
+                          }));
+                    o.combinations << c;
+                }
+                // The best of those that passed is the model; with none, the best single candidate.
+                int best = -1;
+                for (int i = 0; i < o.combinations.size(); ++i)
+                    if (o.combinations[i].passed && (best < 0 || orient(o.combinations[i].objective) < orient(o.combinations[best].objective)))
+                        best = i;
+                if (best >= 0) {
+                    o.combinations[best].chosen = true;
+                    if (o.combinations[best].algorithm == QLatin1String("ensemble"))
+                        weights = picked;
+                } else {
+                    stack = StackCombiner();
+                }
+                if (best < 0 || o.combinations[best].algorithm != QLatin1String("stack"))
+                    stack = StackCombiner();
             }
 
-            // The best model: the winning ensemble, else the best candidate.
+            // The best model: the winning ensemble or stack, else the best candidate.
             try {
                 QList<EnsembleMember> flat;
-                for (size_t m = 0; m < members.size(); ++m)
-                    if (weights[m] > 0)
-                        for (const QString &dir : members[m].modelDirs)
-                            flat << EnsembleMember{dir, weights[m] / double(members[m].modelDirs.size())};
+                if (!stack.isNone()) {
+                    // The stack combines the candidates' own models, each the bag of its folds.
+                    for (const Member &m : members)
+                        flat << EnsembleMember{m.bag, 1.0};
+                } else {
+                    for (size_t m = 0; m < members.size(); ++m)
+                        if (weights[m] > 0)
+                            for (const QString &dir : members[m].modelDirs)
+                                flat << EnsembleMember{dir, weights[m] / double(members[m].modelDirs.size())};
+                }
                 QDir(modelDir).removeRecursively();
                 ModelCard first = ModelCard::load(flat.first().path);
-                if (flat.size() == 1) {
+                if (flat.size() == 1 && stack.isNone()) {
                     copyFolder(flat.first().path, modelDir);
                 } else {
                     ModelCard card;
@@ -1416,7 +1498,10 @@ void AutoMLJob::Private::maybeFinish()
                     card.inputSchema = first.inputSchema;
                     card.runUuid = run;
                     card.createdAt = QDateTime::currentMSecsSinceEpoch();
-                    const QMap<QString, double> metrics = o.ensembleWins ? o.ensembleMetrics : QMap<QString, double>();
+                    QMap<QString, double> metrics;
+                    for (const Combination &c : std::as_const(o.combinations))
+                        if (c.chosen)
+                            metrics = c.metrics;
                     for (auto it = metrics.constBegin(); it != metrics.constEnd(); ++it)
                         card.metrics.insert(QStringLiteral("oof.") + it.key(), number(it.value()));
                     QJsonObject automl{{QStringLiteral("metric"), p.metric},
@@ -1424,10 +1509,12 @@ void AutoMLJob::Private::maybeFinish()
                                        {QStringLiteral("folds"), p.folds}};
                     QJsonObject picked;
                     for (size_t m = 0; m < members.size(); ++m)
-                        if (weights[m] > 0)
-                            picked.insert(members[m].name, weights[m]);
+                        if (!stack.isNone() || weights[m] > 0)
+                            picked.insert(members[m].name, stack.isNone() ? weights[m] : stack.weights[m]);
                     automl.insert(QStringLiteral("candidates"), picked);
                     card.extra.insert(QStringLiteral("automl"), automl);
+                    if (!stack.isNone())
+                        card.extra.insert(QStringLiteral("stack"), stack.toJson());
                     saveEnsembleModel(modelDir, card, flat);
                 }
             } catch (const Error &e) {
@@ -1535,41 +1622,54 @@ void AutoMLJob::Private::onOutcome(const Outcome &o)
         fail(o.error);
         return;
     }
-    if (o.ensembleWins) {
+    QStringList selection;
+    for (const Combination &combo : o.combinations) {
+        selection << combo.reason;
         Candidate c;
-        c.index = int(trials.size()) + 1;
-        c.algorithm = QStringLiteral("ensemble");
+        c.index = int(trials.size()) + 1 + int(combinations.size());
+        c.algorithm = combo.algorithm;
         c.ensemble = true;
-        c.params = o.ensembleWeights;
-        c.state = QStringLiteral("finished");
-        c.metrics = o.ensembleMetrics;
-        c.objective = o.ensembleObjective;
-        c.trainSeconds = o.ensembleTrainSeconds;
-        c.predictMicrosPerRow = o.ensemblePredictMicros;
-        try {
-            const Run run = store.createRun({.experimentId = store.ensureExperiment(spec.experiment),
-                                             .name = QStringLiteral("ensemble"),
-                                             .sourceType = QStringLiteral("AUTOML"),
-                                             .sourceRef = QStringLiteral("ensemble"),
-                                             .parentUuid = runUuid,
-                                             .host = QSysInfo::machineHostName(),
-                                             .pid = QCoreApplication::applicationPid()});
-            c.runUuid = run.uuid;
-            for (auto it = c.params.constBegin(); it != c.params.constEnd(); ++it)
-                store.logParam(run.uuid, QStringLiteral("weight.") + it.key(), QString::number(it.value().toDouble(), 'g', 4));
-            for (auto it = c.metrics.constBegin(); it != c.metrics.constEnd(); ++it)
-                if (std::isfinite(it.value()))
-                    store.logMetric(run.uuid, {it.key(), it.value(), 0, 0});
-            store.logMetric(run.uuid, {QStringLiteral("objective"), c.objective, 0, 0});
-            store.setTag(run.uuid, QStringLiteral("automl.candidate"), QStringLiteral("ensemble"));
-            store.setRunStatus(run.uuid, RunStatus::Finished);
-            // The ensemble's model lives in the AutoML run's model/ folder.
-            copyFolder(QDir(artifactDir).filePath(QStringLiteral("model")), QDir(workspace.artifactDir(run.uuid)).filePath(QStringLiteral("model")));
-        } catch (const Error &) {
+        c.params = combo.weights;
+        // A combination within the noise of the best single candidate is listed, not ranked.
+        c.state = combo.passed ? QStringLiteral("finished") : QStringLiteral("rejected");
+        c.message = combo.reason;
+        c.metrics = combo.metrics;
+        c.objective = combo.objective;
+        c.trainSeconds = combo.trainSeconds;
+        c.predictMicrosPerRow = combo.predictMicros;
+        if (combo.passed) {
+            try {
+                const Run run = store.createRun({.experimentId = store.ensureExperiment(spec.experiment),
+                                                 .name = combo.algorithm,
+                                                 .sourceType = QStringLiteral("AUTOML"),
+                                                 .sourceRef = combo.algorithm,
+                                                 .parentUuid = runUuid,
+                                                 .host = QSysInfo::machineHostName(),
+                                                 .pid = QCoreApplication::applicationPid()});
+                c.runUuid = run.uuid;
+                for (auto it = c.params.constBegin(); it != c.params.constEnd(); ++it)
+                    store.logParam(run.uuid, QStringLiteral("weight.") + it.key(), QString::number(it.value().toDouble(), 'g', 4));
+                for (auto it = c.metrics.constBegin(); it != c.metrics.constEnd(); ++it)
+                    if (std::isfinite(it.value()))
+                        store.logMetric(run.uuid, {it.key(), it.value(), 0, 0});
+                store.logMetric(run.uuid, {QStringLiteral("objective"), c.objective, 0, 0});
+                store.setTag(run.uuid, QStringLiteral("automl.candidate"), combo.algorithm);
+                store.setTag(run.uuid, QStringLiteral("automl.guard"), combo.reason.left(500));
+                store.setRunStatus(run.uuid, RunStatus::Finished);
+                // The chosen combination's model lives in the AutoML run's model/ folder.
+                if (combo.chosen)
+                    copyFolder(QDir(artifactDir).filePath(QStringLiteral("model")), QDir(workspace.artifactDir(run.uuid)).filePath(QStringLiteral("model")));
+            } catch (const Error &) {
+            }
         }
-        ensembleCandidate = c;
+        combinations << c;
         Q_EMIT q->candidateFinished(c);
         Q_EMIT q->leaderboardChanged();
+    }
+    try {
+        if (!selection.isEmpty())
+            store.setTag(runUuid, QStringLiteral("automl.selection"), selection.join(QStringLiteral("; ")).left(1000));
+    } catch (const Error &) {
     }
     model = QDir(artifactDir).filePath(QStringLiteral("model"));
     importance = o.importance;
@@ -1634,8 +1734,8 @@ QList<Candidate> AutoMLJob::Private::leaderboard() const
     QList<Candidate> done, rest;
     for (const Trial &t : trials)
         (t.candidate.state == QLatin1String("finished") ? done : rest) << t.candidate;
-    if (ensembleCandidate)
-        done << *ensembleCandidate;
+    for (const Candidate &c : combinations)
+        (c.state == QLatin1String("finished") ? done : rest) << c;
     std::stable_sort(done.begin(), done.end(), [&](const Candidate &a, const Candidate &b) { return oriented(a.objective) < oriented(b.objective); });
     return done + rest;
 }

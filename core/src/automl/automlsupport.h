@@ -15,6 +15,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -116,5 +118,44 @@ QMap<QString, double> scoreCompact(const PreparedData &data, const std::vector<d
 /// beyond all of them is rare (about one in n + 1). The leaderboard's metrics stay pooled.
 /// `compact` holds the rows `rows` (scoredRows()) in order, as for scoreCompact.
 double selectionScore(const PreparedData &data, const std::vector<double> &compact, const std::vector<qsizetype> &rows);
+
+/// Positions 0..n-1 in `groups` seeded random groups of nearly equal size: each group is
+/// predicted by a combiner fitted on the others (cross-fitting).
+std::vector<int> rowGroups(size_t n, int groups, quint64 seed);
+
+/// The cross-fitted predictions of a combiner learnt from out-of-fold predictions, so that its
+/// score is as honest as a single candidate's: for each group, `fitPredict` learns on the other
+/// groups' positions and returns predictions for every position (compact layout, `width` per
+/// position), of which the group's are kept. Empty when `fitPredict` returns empty (no time).
+std::vector<double> crossFit(size_t n, int width, const std::vector<int> &group,
+                             const std::function<std::vector<double>(const std::vector<size_t> &fit)> &fitPredict);
+
+/// Whether a combination of candidates beats the best single candidate by more than the noise.
+struct GuardDecision
+{
+    double gain = std::numeric_limits<double>::quiet_NaN();   ///< selection score gained (positive: better)
+    double noise = std::numeric_limits<double>::quiet_NaN();  ///< bootstrap standard error of the gain
+    int resamples = 0;
+    bool keep = false;
+    /// Why it is kept or not, naming the single candidate.
+    QString reason(const QString &what, const QString &single) const;
+};
+/// A paired bootstrap over the rows `rows` (compact predictions of both, as for scoreCompact):
+/// `keep` when the combination's selection score beats the single's by more than one standard
+/// error of the difference. Stops resampling at `deadlineReached`; fewer than 30 resamples keep
+/// the single candidate.
+GuardDecision guardGain(const PreparedData &data, const std::vector<double> &single, const std::vector<double> &combined,
+                        const std::vector<qsizetype> &rows, quint64 seed, int resamples = 200,
+                        const std::function<bool()> &deadlineReached = {});
+
+/// A one-level stack over the candidates' compact out-of-fold predictions (`members`, each rows ×
+/// width in the order of `rows`), fitted on the positions `fit`: for regression a ridge
+/// regression with an intercept, for classes a log-linear pool with class biases (a multinomial
+/// logistic model on the members' log-probabilities); both regularised towards member `prior`
+/// alone (the best single candidate), so little data gives little change.
+StackCombiner fitStack(const PreparedData &data, const std::vector<std::vector<double>> &members, const std::vector<qsizetype> &rows,
+                       const std::vector<size_t> &fit, size_t prior);
+/// The stack's predictions for every position (compact layout).
+std::vector<double> applyStack(const StackCombiner &stack, const std::vector<std::vector<double>> &members, int width);
 
 } // namespace cairn::automl::detail

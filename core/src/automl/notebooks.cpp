@@ -334,6 +334,21 @@ Notebook candidatesNotebook(const QString &workspacePath, const AutoMLSpec &spec
         if (c.state != QLatin1String("finished"))
             continue;
         ++rank;
+        if (c.ensemble && c.algorithm == QLatin1String("stack")) {
+            QString text = QStringLiteral("## %1. The stack: %2 %3\n\n"
+                                          "A model learnt over the out-of-fold predictions of these candidates (%4), "
+                                          "regularised towards the best candidate alone; its score is cross-fitted:\n\n"
+                                          "| candidate | weight |\n|---|---:|\n")
+                               .arg(QString::number(rank), metric, number(c.objective),
+                                    profile.task == Task::Regression ? QStringLiteral("a ridge regression with an intercept")
+                                                                     : QStringLiteral("a logistic model on their log-probabilities"));
+            for (auto it = c.params.constBegin(); it != c.params.constEnd(); ++it)
+                text += QStringLiteral("| %1 | %2 |\n").arg(it.key(), number(it.value().toDouble(), 3));
+            text += QStringLiteral("\nIt is rebuilt from its members' out-of-fold predictions, not trained on its own; "
+                                   "the AutoML run's model is this stack when it ranks first.");
+            add(nb, CellType::Markdown, text);
+            continue;
+        }
         if (c.ensemble) {
             QString text = QStringLiteral("## %1. The ensemble: %2 %3\n\n"
                                           "A weighted average of the predictions of these candidates, the weights chosen greedily "

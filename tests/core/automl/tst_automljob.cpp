@@ -24,7 +24,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <optional>
 #include <random>
 
@@ -91,6 +93,36 @@ class TestAutoMLJob : public QObject
             QVERIFY(c.trainSeconds > 0);
             QVERIFY(!c.runUuid.isEmpty());
         }
+    }
+
+    /// `p` (the predictions of the ensemble or stack saved in `dir`) combines its members' as its card says.
+    static void checkCombination(PluginManager &plugins, const QString &dir, const PredictionInput &input, const Predictions &p)
+    {
+        const ModelCard card = ModelCard::load(dir);
+        const QList<EnsembleMember> members = ensembleMembers(card);
+        const StackCombiner stack = StackCombiner::fromJson(card.extra.value(QStringLiteral("stack")).toObject(), members.size(), card.classes.size());
+        const qsizetype rows = p.rows(), k = card.classes.size();
+        QVERIFY(stack.isNone() ? members.size() >= 5 : members.size() >= 2);
+        std::vector<double> expected(size_t(rows * k), 0.0), each(size_t(rows * k) * size_t(members.size()));
+        double total = 0;
+        for (qsizetype i = 0; i < members.size(); ++i) {
+            const EnsembleMember &m = members.at(i);
+            std::unique_ptr<Predictor> member = loadPredictor(plugins, QDir(dir).filePath(m.path));
+            const Predictions mp = member->predict(input);
+            for (qsizetype r = 0; r < rows; ++r)
+                for (qsizetype j = 0; j < k; ++j) {
+                    const double v = mp.probabilities[size_t(r * mp.classes.size() + mp.classes.indexOf(p.classes.at(j)))];
+                    expected[size_t(r * k + j)] += m.weight * v;
+                    each[size_t((r * members.size() + i) * k + j)] = v;
+                }
+            total += m.weight;
+        }
+        QVERIFY(std::abs(total - 1) < 1e-9);
+        if (!stack.isNone())
+            for (qsizetype r = 0; r < rows; ++r)
+                stack.combineRow(&each[size_t(r * members.size() * k)], k, &expected[size_t(r * k)]);
+        for (size_t i = 0; i < expected.size(); ++i)
+            QVERIFY2(std::abs(expected[i] - p.probabilities[i]) < 1e-5, qPrintable(QStringLiteral("%1 vs %2").arg(expected[i]).arg(p.probabilities[i])));
     }
 
 private Q_SLOTS:
@@ -235,6 +267,172 @@ private Q_SLOTS:
         tree[1] = 120;
         extrapolating[1] = 880;
         QVERIFY(detail::selectionScore(p, extrapolating, rows) > detail::selectionScore(p, tree, rows));
+    }
+
+    /// A regression table of `n` rows in 5 folds, judged by R².
+    static detail::PreparedData regressionData(const std::vector<double> &truth)
+    {
+        detail::PreparedData p;
+        p.task = Task::Regression;
+        p.metric = QStringLiteral("r2");
+        p.maximize = true;
+        p.folds = 5;
+        p.values = truth;
+        for (size_t r = 0; r < truth.size(); ++r)
+            p.fold.push_back(int(r % 5));
+        p.repeatFold = {p.fold};
+        return p;
+    }
+
+    /// Caruana's selection cross-fitted over 5 row groups, as the finish does it.
+    static std::vector<double> crossFittedEnsemble(const detail::PreparedData &p, const std::vector<std::vector<double>> &members,
+                                                   const std::vector<qsizetype> &rows)
+    {
+        return detail::crossFit(rows.size(), 1, detail::rowGroups(rows.size(), 5, 42), [&](const std::vector<size_t> &fit) {
+            std::vector<std::vector<double>> part(members.size());
+            std::vector<qsizetype> partRows;
+            for (size_t pos : fit) {
+                partRows.push_back(rows[pos]);
+                for (size_t m = 0; m < members.size(); ++m)
+                    part[m].push_back(members[m][pos]);
+            }
+            const std::vector<double> w = greedyEnsemble(part, 25, [&](const std::vector<double> &avg) {
+                return -detail::selectionScore(p, avg, partRows);
+            });
+            std::vector<double> out(rows.size(), 0.0);
+            for (size_t m = 0; m < members.size(); ++m)
+                for (size_t i = 0; i < out.size(); ++i)
+                    out[i] += w[m] * members[m][i];
+            return out;
+        });
+    }
+
+    void ensembleWithinTheNoiseKeepsTheSingleModel()
+    {
+        // The best candidate and four noisy copies of it: averaging them in only fits noise, which
+        // an in-sample selection may still take for a gain on 150 rows.
+        std::mt19937_64 rng(11);
+        std::normal_distribution<double> z(0, 1);
+        std::vector<double> truth, best;
+        for (int r = 0; r < 150; ++r) {
+            truth.push_back(10 * z(rng));
+            best.push_back(truth.back() + 4 * z(rng));
+        }
+        const detail::PreparedData p = regressionData(truth);
+        const std::vector<qsizetype> rows = p.scoredRows();
+        std::vector<std::vector<double>> members{best};
+        for (int m = 0; m < 4; ++m) {
+            std::vector<double> copy = best;
+            for (double &x : copy)
+                x += 3 * z(rng);
+            members.push_back(copy);
+        }
+        const std::vector<double> honest = crossFittedEnsemble(p, members, rows);
+        QCOMPARE(honest.size(), rows.size());
+        const detail::GuardDecision guard = detail::guardGain(p, best, honest, rows, 42);
+        QVERIFY2(!guard.keep, qPrintable(guard.reason(QStringLiteral("the ensemble"), QStringLiteral("xgboost-1"))));
+        QVERIFY(guard.resamples >= 30);
+        QVERIFY(std::isfinite(guard.noise) && guard.noise > 0);
+        QVERIFY(guard.reason(QStringLiteral("the ensemble"), QStringLiteral("xgboost-1")).contains(QStringLiteral("not used, xgboost-1 is kept")));
+        // No time left to check: the single candidate is kept.
+        const detail::GuardDecision late = detail::guardGain(p, best, honest, rows, 42, 200, [] { return true; });
+        QVERIFY(!late.keep);
+        QVERIFY(late.reason(QStringLiteral("the stack"), QStringLiteral("xgboost-1")).contains(QStringLiteral("no time")));
+    }
+
+    void ensembleOfIndependentModelsIsKept()
+    {
+        // Two candidates with independent errors: their average halves the error variance.
+        std::mt19937_64 rng(12);
+        std::normal_distribution<double> z(0, 1);
+        std::vector<double> truth, a, b;
+        for (int r = 0; r < 300; ++r) {
+            truth.push_back(10 * z(rng));
+            a.push_back(truth.back() + 6 * z(rng));
+            b.push_back(truth.back() + 6 * z(rng));
+        }
+        const detail::PreparedData p = regressionData(truth);
+        const std::vector<qsizetype> rows = p.scoredRows();
+        const std::vector<double> &single = detail::selectionScore(p, a, rows) >= detail::selectionScore(p, b, rows) ? a : b;
+        const std::vector<double> honest = crossFittedEnsemble(p, {a, b}, rows);
+        const detail::GuardDecision guard = detail::guardGain(p, single, honest, rows, 42);
+        QVERIFY2(guard.keep, qPrintable(guard.reason(QStringLiteral("the ensemble"), QStringLiteral("xgboost-1"))));
+        QVERIFY(guard.gain > guard.noise);
+        QVERIFY(guard.reason(QStringLiteral("the ensemble"), QStringLiteral("xgboost-1")).startsWith(QStringLiteral("the ensemble kept")));
+    }
+
+    void stackLearnsWhatAnAverageCannot()
+    {
+        // Regression: one candidate predicts half the target, the other a noisy copy; no weighted
+        // average rescales, a linear stack does, and its cross-fitted score shows it.
+        std::mt19937_64 rng(13);
+        std::normal_distribution<double> z(0, 1);
+        std::vector<double> truth, half, noisy;
+        for (int r = 0; r < 200; ++r) {
+            truth.push_back(50 + 10 * z(rng));
+            half.push_back(truth.back() / 2 + 0.5 * z(rng));
+            noisy.push_back(truth.back() + 8 * z(rng));
+        }
+        const detail::PreparedData p = regressionData(truth);
+        const std::vector<qsizetype> rows = p.scoredRows();
+        const std::vector<std::vector<double>> members{noisy, half};
+        std::vector<size_t> all(rows.size());
+        std::iota(all.begin(), all.end(), size_t(0));
+        const StackCombiner stack = detail::fitStack(p, members, rows, all, 0);
+        QCOMPARE(stack.combine, QStringLiteral("linear"));
+        QVERIFY2(stack.weights[1] > 1.0, qPrintable(QString::number(stack.weights[1])));
+        const std::vector<double> honest = detail::crossFit(rows.size(), 1, detail::rowGroups(rows.size(), 5, 42), [&](const std::vector<size_t> &fit) {
+            return detail::applyStack(detail::fitStack(p, members, rows, fit, 0), members, 1);
+        });
+        QVERIFY(detail::selectionScore(p, honest, rows) > 0.9);
+        const detail::GuardDecision guard = detail::guardGain(p, noisy, honest, rows, 42);
+        QVERIFY(guard.keep);
+        // What it saves predicts the same: the card's stack, read back, combines rows alike.
+        const StackCombiner back = StackCombiner::fromJson(stack.toJson(), 2, 0);
+        const std::vector<double> again = detail::applyStack(back, members, 1);
+        const std::vector<double> direct = detail::applyStack(stack, members, 1);
+        for (size_t i = 0; i < again.size(); ++i)
+            QCOMPARE(again[i], direct[i]);
+        QVERIFY_THROWS_EXCEPTION(Error, StackCombiner::fromJson(stack.toJson(), 3, 0)); // a weight per member
+        QVERIFY_THROWS_EXCEPTION(Error, StackCombiner::fromJson(stack.toJson(), 2, 3)); // linear needs regression
+        QVERIFY_THROWS_EXCEPTION(Error, StackCombiner::fromJson(QJsonObject{{QStringLiteral("combine"), QStringLiteral("median")}}, 2, 0));
+
+        // Classes: a candidate that is right but timid (probabilities near 0.5) is sharpened by the
+        // log-linear pool, which lowers the log loss a weighted average could not.
+        detail::PreparedData c;
+        c.task = Task::Binary;
+        c.metric = QStringLiteral("log_loss");
+        c.maximize = false;
+        c.folds = 5;
+        c.classes = {QStringLiteral("no"), QStringLiteral("yes")};
+        std::vector<double> timid, other;
+        std::uniform_real_distribution<double> u(0, 1);
+        for (int r = 0; r < 300; ++r) {
+            const int y = u(rng) < 0.5 ? 1 : 0;
+            c.labels.push_back(y);
+            c.fold.push_back(r % 5);
+            const double pt = std::clamp(0.5 + (y ? 0.12 : -0.12) + 0.05 * z(rng), 0.01, 0.99);
+            timid.insert(timid.end(), {1 - pt, pt});
+            const double po = u(rng);
+            other.insert(other.end(), {1 - po, po});
+        }
+        c.repeatFold = {c.fold};
+        const std::vector<qsizetype> crows = c.scoredRows();
+        const std::vector<std::vector<double>> cmembers{timid, other};
+        std::vector<size_t> call(crows.size());
+        std::iota(call.begin(), call.end(), size_t(0));
+        const StackCombiner pool = detail::fitStack(c, cmembers, crows, call, 0);
+        QCOMPARE(pool.combine, QStringLiteral("logpool"));
+        QVERIFY2(pool.weights[0] > 2, qPrintable(QString::number(pool.weights[0])));
+        QVERIFY(std::abs(pool.weights[1]) < 0.5);
+        const std::vector<double> cHonest = detail::crossFit(crows.size(), 2, detail::rowGroups(crows.size(), 5, 42), [&](const std::vector<size_t> &fit) {
+            return detail::applyStack(detail::fitStack(c, cmembers, crows, fit, 0), cmembers, 2);
+        });
+        for (size_t i = 0; i < crows.size(); ++i)
+            QVERIFY(std::abs(cHonest[2 * i] + cHonest[2 * i + 1] - 1) < 1e-9);
+        QVERIFY(detail::guardGain(c, timid, cHonest, crows, 42).keep);
+        const StackCombiner poolBack = StackCombiner::fromJson(pool.toJson(), 2, 2);
+        QCOMPARE(poolBack.bias, pool.bias);
     }
 
     void skewedTargetGetsLogTargetCandidatesScoredOnItsScale()
@@ -386,22 +584,32 @@ private Q_SLOTS:
             right += p.classes.at(p.labels[size_t(r)]) == table.column(QStringLiteral("target")).text(r) ? 1 : 0;
         QVERIFY(right > 140);
 
-        // The ensemble's probabilities are the weighted average of its members'.
-        const QList<EnsembleMember> members = ensembleMembers(card);
-        QVERIFY(members.size() >= 5);
-        std::vector<double> expected(size_t(150 * 3), 0.0);
-        double total = 0;
-        for (const EnsembleMember &m : members) {
-            std::unique_ptr<Predictor> member = loadPredictor(plugins, QDir(job.modelDir()).filePath(m.path));
-            const Predictions mp = member->predict(input);
-            for (qsizetype r = 0; r < 150; ++r)
-                for (int j = 0; j < 3; ++j)
-                    expected[size_t(r * 3 + j)] += m.weight * mp.probabilities[size_t(r * 3 + mp.classes.indexOf(p.classes.at(j)))];
-            total += m.weight;
-        }
-        QVERIFY(std::abs(total - 1) < 1e-9);
-        for (size_t i = 0; i < expected.size(); ++i)
-            QVERIFY(std::abs(expected[i] - p.probabilities[i]) < 1e-5);
+        // The model's probabilities are the weighted average of its members' (a stack: their
+        // log-linear pool).
+        checkCombination(plugins, job.modelDir(), input, p);
+
+        // A stack of two candidates' own models predicts raw rows as its card says.
+        QStringList bags;
+        for (const Candidate &c : job.leaderboard())
+            if (!c.ensemble && c.state == QLatin1String("finished"))
+                bags << QDir(m_ws->artifactDir(c.runUuid)).filePath(QStringLiteral("model"));
+        QVERIFY(bags.size() >= 2);
+        ModelCard stackCard;
+        stackCard.task = card.task;
+        stackCard.target = card.target;
+        stackCard.classes = card.classes;
+        stackCard.inputSchema = card.inputSchema;
+        StackCombiner stack;
+        stack.combine = QStringLiteral("logpool");
+        stack.weights = {0.8, 0.4};
+        stack.bias = {0.1, 0.0, -0.2};
+        stackCard.extra.insert(QStringLiteral("stack"), stack.toJson());
+        const QString stackDir = QDir(m_dir->path()).filePath(QStringLiteral("stack-model"));
+        saveEnsembleModel(stackDir, stackCard, {EnsembleMember{bags.at(0), 1.0}, EnsembleMember{bags.at(1), 1.0}});
+        ModelCard loaded;
+        std::unique_ptr<Predictor> stacked = loadPredictor(plugins, stackDir, &loaded);
+        checkCombination(plugins, stackDir, input, stacked->predict(input));
+        QVERIFY(!stacked->contributions(input)); // a stack is explained as a whole
 
         // A candidate's own run holds its model too.
         std::unique_ptr<Predictor> candidate = loadPredictor(plugins, QDir(m_ws->artifactDir(job.leaderboard().last().runUuid)).filePath(QStringLiteral("model")));

@@ -43,6 +43,28 @@ struct TargetTransform
     static TargetTransform log1p(const std::vector<double> &values);
 };
 
+/// A learnt combination of an ensemble's members (a one-level stack), stored in the card's
+/// extra.stack; the members' own weights are then ignored. "linear" (regression): intercept +
+/// Σ weight × member prediction. "logpool" (classes): softmax over classes of bias + Σ weight ×
+/// log(max(member probability, floor)). Weights may be negative; one per member, in card order.
+struct StackCombiner
+{
+    QString combine;              ///< empty: none (the weighted average)
+    std::vector<double> weights;  ///< per member
+    double intercept = 0;         ///< linear
+    std::vector<double> bias;     ///< logpool: per class of the card
+    double floor = 1e-4;          ///< logpool: probabilities below it count as it
+
+    bool isNone() const { return combine.isEmpty(); }
+    QJsonObject toJson() const;
+    /// Throws cairn::Error when the object does not fit `members` members and `classes`
+    /// classes (0 for regression).
+    static StackCombiner fromJson(const QJsonObject &json, qsizetype members, qsizetype classes);
+    /// One row: `memberOutputs` holds each member's value (regression) or its k class
+    /// probabilities (member-major); writes 1 or k outputs.
+    void combineRow(const double *memberOutputs, qsizetype k, double *out) const;
+};
+
 /// True for a card written by saveEnsembleModel (plugin "cairn", algorithm "ensemble").
 bool isEnsembleCard(const ModelCard &card);
 /// The members a card lists in extra.members; throws cairn::Error when it lists none.
@@ -84,6 +106,7 @@ private:
     ModelCard m_card;
     Task m_task = Task::Regression;
     TargetTransform m_transform;
+    StackCombiner m_stack;
     std::vector<Member> m_members;
 };
 

@@ -22,6 +22,7 @@
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -430,7 +431,7 @@ private Q_SLOTS:
         QByteArray got;
         QTRY_VERIFY_WITH_TIMEOUT((got += client.readAll()).contains('\n'), 10000);
         QCOMPARE(got, QByteArray("cairn-agent ") + QByteArray::number(remote::kAgentProtocol) + '\n');
-        const QByteArray request = QByteArray("tok-1") + '\0' + "sleep 3; echo done; echo warn >&2; exit 4";
+        const QByteArray request = QByteArray("sh") + '\0' + "tok-1" + '\0' + "sleep 3; echo done; echo warn >&2; exit 4";
         client.write(QByteArray::number(request.size()) + '\n' + request);
         got.clear();
         QTRY_VERIFY_WITH_TIMEOUT((got += client.readAll()).endsWith("warn\n") || client.state() != QLocalSocket::ConnectedState, 30000);
@@ -441,6 +442,79 @@ private Q_SLOTS:
         QCOMPARE(agent.exitCode(), 0);
         QVERIFY(!QFileInfo::exists(socketPath));
         QVERIFY(!QFileInfo::exists(dir + QStringLiteral("/a.pid")));
+    }
+
+    void agentRunsTheJobScriptItself()
+    {
+        // A job request (kind "job") that the agent does itself: it starts the worker in a session
+        // of its own, streams its events, sees it end, and sends the end record the script would,
+        // with the exit code, the stderr and the output folder as a tar; the script sent along
+        // ("exit 99") does not run. Follow mode gives the same stream again; a folder that is gone
+        // says so.
+        const QString dir = m_t + QStringLiteral("/agent-job");
+        QVERIFY(QDir().mkpath(dir));
+        QVERIFY(QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const QString worker = m_t + QStringLiteral("/fake worker.sh");
+        QVERIFY(writeFile(worker, "#!/bin/sh\n"
+                                  "[ \"$1 $2 $3\" = \"worker --spec spec.json\" ] || exit 9\n"
+                                  "printf '{\"type\":\"log\",\"message\":\"%s\"}\\n' \"$(cat spec.json)\" >> events.jsonl\n"
+                                  "sleep 0.3\n"
+                                  "echo oops >&2\n"
+                                  "mkdir -p output/model && echo m > output/model/weights.txt\n"
+                                  "exit 5\n"));
+        QVERIFY(QFile::setPermissions(worker, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const QString socketPath = dir + QStringLiteral("/a.sock");
+        QProcess agent;
+        agent.start(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("agent"), QStringLiteral("--socket"), socketPath, QStringLiteral("--idle-exit"), QStringLiteral("60")});
+        QVERIFY(agent.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(dir + QStringLiteral("/a.pid")), 20000);
+        auto ask = [&](const QList<QByteArray> &fields) {
+            QLocalSocket client;
+            client.connectToServer(socketPath);
+            if (!client.waitForConnected(10000))
+                return QByteArray("no connection");
+            QByteArray request = "job";
+            for (const QByteArray &f : fields)
+                request += '\0' + f;
+            QByteArray got;
+            while (!got.contains('\n') && client.waitForReadyRead(10000))
+                got += client.readAll();
+            client.write(QByteArray::number(request.size()) + '\n' + request);
+            while (client.state() == QLocalSocket::ConnectedState && client.waitForReadyRead(20000))
+                got += client.readAll();
+            return got + client.readAll();
+        };
+        const QString jobDir = m_t + QStringLiteral("/agent job's $(folder)");
+        const QByteArray launched = ask({"tok-2", "exit 99", "launch", "TOKEN", jobDir.toUtf8(), worker.toUtf8(), "-", "{\"id\":\"j\"}",
+                                         (m_t + QStringLiteral("/cache")).toUtf8()});
+        const QRegularExpression expected(QStringLiteral("^cairn-agent \\d+\nlaunched=(\\d+)\nTOKEN events\n"
+                                                         "\\{\"type\":\"log\",\"message\":\"\\{\"id\":\"j\"\\}\"\\}\n"
+                                                         "TOKEN end\nsize=(\\d+)\nexit=5\noutput=yes\ntar=(\\d+)\nstderr=5\noops\n"));
+        const QRegularExpressionMatch m = expected.match(QString::fromLatin1(launched));
+        QVERIFY2(m.hasMatch(), launched.constData());
+        const qint64 pid = m.captured(1).toLongLong();
+        const qint64 tarBytes = m.captured(3).toLongLong();
+        QCOMPARE(m.captured(2).toLongLong(), QFileInfo(jobDir + QStringLiteral("/events.jsonl")).size());
+        QVERIFY(launched.endsWith("tok-2 agent-exit 0 0\n"));
+        const QByteArray tar = launched.mid(m.capturedEnd(0), tarBytes);
+        QCOMPARE(tar.size(), tarBytes);
+        QVERIFY(tar.contains("model/weights.txt"));
+        QCOMPARE(readFile(jobDir + QStringLiteral("/pid")).trimmed(), QByteArray::number(pid));
+        QCOMPARE(readFile(jobDir + QStringLiteral("/exit_code")), QByteArray("5\n"));
+        // The agent reaps what it started: no zombie is left behind.
+        QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 10000);
+
+        const QByteArray followed = ask({"tok-3", "exit 99", "follow", "TOKEN", jobDir.toUtf8(), "1", QByteArray::number(pid)});
+        QVERIFY2(followed.contains(launched.mid(launched.indexOf("TOKEN events"), m.capturedEnd(0) - launched.indexOf("TOKEN events"))),
+                 followed.constData());
+        const QByteArray gone = ask({"tok-4", "exit 99", "follow", "TOKEN", (m_t + QStringLiteral("/no such job")).toUtf8(), "1", "1"});
+        QVERIFY2(gone.endsWith("TOKEN end\ngone\ntok-4 agent-exit 0 0\n"), gone.constData());
+        // A start it cannot do alone (a work folder not seen before) goes to the script.
+        const QByteArray slow = ask({"tok-5", "echo by the script", "start", "TOKEN", (m_t + QStringLiteral("/wd")).toUtf8(), worker.toUtf8(),
+                                     "job1", "-", "-", "-"});
+        QVERIFY2(slow.endsWith("by the script\ntok-5 agent-exit 0 0\n"), slow.constData());
+        agent.terminate();
+        QVERIFY(agent.waitForFinished(20000));
     }
 
     void endRecordCannotBeMistakenForEvents()

@@ -1,5 +1,7 @@
 #include "cairn/remote/hostagent.h"
 
+#include "cairn/remote/agentjob.h"
+
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
@@ -34,6 +36,7 @@ struct HostAgent::Client
 {
     QByteArray request;
     QPointer<QProcess> process;
+    QPointer<AgentJob> job;
     QByteArray token;
     QByteArray err;
 };
@@ -116,7 +119,7 @@ void HostAgent::onConnection()
         // A connection that never sends its request does not keep the agent up.
         QPointer<QLocalSocket> guard(socket);
         QTimer::singleShot(30000, this, [this, guard] {
-            if (guard && m_clients.contains(guard) && !m_clients.value(guard)->process)
+            if (guard && m_clients.contains(guard) && m_clients.value(guard)->token.isEmpty())
                 guard->abort();
         });
     }
@@ -128,7 +131,7 @@ void HostAgent::onRequestBytes(QLocalSocket *socket)
     if (!c)
         return;
     const QByteArray bytes = socket->readAll();
-    if (c->process || !c->token.isEmpty())
+    if (!c->token.isEmpty())
         return; // the script reads nothing: stdin is /dev/null
     c->request.append(bytes);
     const qsizetype nl = c->request.indexOf('\n');
@@ -145,19 +148,42 @@ void HostAgent::onRequestBytes(QLocalSocket *socket)
     }
     if (c->request.size() - nl - 1 < length)
         return;
-    const QList<QByteArray> fields = c->request.mid(nl + 1, length).split('\0');
+    QList<QByteArray> fields = c->request.mid(nl + 1, length).split('\0');
     c->request.clear();
-    if (fields.size() < 2 || fields.first().isEmpty()) {
+    if (fields.size() < 3 || (fields.at(0) != "sh" && fields.at(0) != "job") || fields.at(1).isEmpty()) {
         socket->abort();
         return;
     }
+    const QByteArray kind = fields.takeFirst();
+    c->token = fields.at(0);
+    if (kind == "job") {
+        auto *job = new AgentJob(fields.mid(2), this);
+        c->job = job;
+        connect(job, &AgentJob::output, socket, [socket](const QByteArray &bytes) { socket->write(bytes); });
+        connect(job, &AgentJob::finished, this, [this, socket, job](int code, const QByteArray &err) {
+            job->deleteLater();
+            sendExit(socket, code, err);
+        });
+        if (job->start())
+            return;
+        c->job = nullptr;
+        delete job; // a path it leaves to the script
+    }
     runScript(socket, fields);
+}
+
+void HostAgent::sendExit(QLocalSocket *socket, int code, const QByteArray &err)
+{
+    Client *c = m_clients.value(socket);
+    if (!c)
+        return;
+    socket->write(c->token + " agent-exit " + QByteArray::number(code) + ' ' + QByteArray::number(err.size()) + '\n' + err);
+    socket->disconnectFromServer(); // after what is written has gone
 }
 
 void HostAgent::runScript(QLocalSocket *socket, const QList<QByteArray> &fields)
 {
     Client *c = m_clients.value(socket);
-    c->token = fields.at(0);
     QStringList args{QStringLiteral("-c"), QString::fromUtf8(fields.at(1)), QStringLiteral("sh")};
     for (qsizetype i = 2; i < fields.size(); ++i)
         args << QString::fromUtf8(fields.at(i));
@@ -204,8 +230,7 @@ void HostAgent::runScript(QLocalSocket *socket, const QList<QByteArray> &fields)
         c->err.append(message);
         c->process = nullptr;
         p->deleteLater();
-        socket->write(c->token + " agent-exit " + QByteArray::number(code) + ' ' + QByteArray::number(c->err.size()) + '\n' + c->err);
-        socket->disconnectFromServer(); // after what is written has gone
+        sendExit(socket, code, c->err);
     };
     connect(p, &QProcess::finished, this, [end](int code, QProcess::ExitStatus status) {
         // As ssh says a command killed by a signal: 255.
@@ -224,6 +249,7 @@ void HostAgent::closeClient(QLocalSocket *socket)
     socket->deleteLater();
     if (!c)
         return;
+    delete c->job; // the worker it started runs on in its own session
     if (QProcess *p = c->process) {
         // The client went away while the script runs: hang it up (then kill it if it lingers).
         p->disconnect(this);

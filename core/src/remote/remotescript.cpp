@@ -133,7 +133,7 @@ void RemoteScript::onAgentBytes()
         m_hello = true;
         m_viaAgent = true;
         m_helloTimer.stop();
-        QByteArray request = m_token + '\0' + m_script.toUtf8();
+        QByteArray request = m_kind + '\0' + m_token + '\0' + m_script.toUtf8();
         for (const QString &a : std::as_const(m_args))
             request += '\0' + a.toUtf8();
         m_socket->write(QByteArray::number(request.size()) + '\n' + request);

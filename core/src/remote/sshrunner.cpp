@@ -575,6 +575,7 @@ void SshRunner::startStream(Mode mode, const QStringList &args)
               + QByteArray::number(QRandomGenerator::system()->generate64(), 16);
     const QString modeName = mode == Mode::Start ? QStringLiteral("start") : mode == Mode::Launch ? QStringLiteral("launch") : QStringLiteral("follow");
     auto *s = new RemoteScript(m_host, QString::fromLatin1(kJobScript), QStringList{modeName, QString::fromLatin1(m_token)} + args, this);
+    s->setJobScript();
     m_stream = s;
     connect(s, &RemoteScript::output, this, [this, s](const QByteArray &bytes) {
         if (s == m_stream)

@@ -15,11 +15,13 @@ class QProcess;
 namespace cairn::remote {
 
 /// The protocol between a job manager and `cairn agent` on a host. On each connection the agent
-/// says "cairn-agent N\n"; the client then sends "LENGTH\n" and LENGTH bytes: a token, the script
-/// and its arguments, separated by NUL bytes. The agent runs `sh -c SCRIPT sh ARGS…`, sends the
-/// script's stdout as it comes, and when it ends "TOKEN agent-exit CODE N\n" and N bytes of its
-/// stderr. An agent of another protocol is not used (the client falls back to a plain ssh command).
-constexpr int kAgentProtocol = 1;
+/// says "cairn-agent N\n"; the client then sends "LENGTH\n" and LENGTH bytes: the request's kind
+/// ("sh", or "job" for SshRunner's job script), a token, the script and its arguments, separated
+/// by NUL bytes. The agent runs `sh -c SCRIPT sh ARGS…` (a job script's modes it may do itself,
+/// see AgentJob, with the same output), sends the script's stdout as it comes, and when it ends
+/// "TOKEN agent-exit CODE N\n" and N bytes of its stderr. An agent of another protocol is not
+/// used (the client falls back to a plain ssh command, which starts an agent of its own).
+constexpr int kAgentProtocol = 2;
 
 /// The name (without ".sock" or ".pid") of the agent that serves `host`, the same on both sides:
 /// its socket on the host is /tmp/cairn-agent-UID/NAME.sock, the local end of its forward is
@@ -52,6 +54,7 @@ private:
     void onConnection();
     void onRequestBytes(QLocalSocket *socket);
     void runScript(QLocalSocket *socket, const QList<QByteArray> &fields);
+    void sendExit(QLocalSocket *socket, int code, const QByteArray &err);
     void closeClient(QLocalSocket *socket);
     void armIdle();
 

@@ -27,6 +27,8 @@ public:
     RemoteScript(Host host, QString script, QStringList args, QObject *parent = nullptr);
     ~RemoteScript() override;
 
+    /// The script is SshRunner's job script: the agent may run its modes itself (AgentJob).
+    void setJobScript() { m_kind = "job"; }
     void start();
     /// Ends the local end now; a script still running on the host is hung up.
     void kill();
@@ -50,6 +52,7 @@ private:
     Host m_host;
     QString m_script;
     QStringList m_args;
+    QByteArray m_kind = "sh";
     QByteArray m_token;
     QPointer<QLocalSocket> m_socket;
     QPointer<QProcess> m_process;

@@ -362,6 +362,28 @@ PreparedData prepareData(const AutoMLSpec &spec, const QString &artifactDir)
                 writeCsv(p.logValidationCsv.last(), logTable, validation);
             }
         }
+        // A subsample of fold 0's rows that an algorithm is timed on before its first candidate
+        // starts, when the folds are large enough for the cost to depend on their size.
+        {
+            std::vector<qsizetype> train, validation;
+            for (qsizetype r = 0; r < n; ++r)
+                (p.validates(0, r) ? validation : train).push_back(r);
+            if (qsizetype(train.size()) >= kProbeMinRows) {
+                std::mt19937_64 rng(spec.seed ^ 0x9e3779b97f4a7c15ULL);
+                std::shuffle(train.begin(), train.end(), rng);
+                std::shuffle(validation.begin(), validation.end(), rng);
+                const size_t keep = std::clamp<size_t>(train.size() / 8, 250, 2000);
+                p.probeScale = double(train.size()) / double(keep);
+                train.resize(keep);
+                validation.resize(std::min(validation.size(), std::max<size_t>(50, size_t(double(validation.size()) / p.probeScale))));
+                std::sort(train.begin(), train.end());
+                std::sort(validation.begin(), validation.end());
+                p.probeTrainCsv = foldDir.filePath(QStringLiteral("probe_train.csv"));
+                p.probeValidationCsv = foldDir.filePath(QStringLiteral("probe_valid.csv"));
+                writeCsv(p.probeTrainCsv, table, train);
+                writeCsv(p.probeValidationCsv, table, validation);
+            }
+        }
         p.table = std::move(table);
 
         QJsonObject profile = p.profile.toJson();

@@ -230,6 +230,15 @@ struct AutoMLJob::Private
         double wallMs = 0;             ///< mean wall time of its finished trials
         double wallCost = 0;           ///< mean cost() of those trials, to scale wallMs by
         int measured = 0;              ///< trials in wallMs
+        /// Its defaults timed on a subsample (PreparedData::probeTrainCsv) before its first
+        /// candidate, so that this candidate gets a budget from an estimate too.
+        QString probeJob;
+        qint64 probeLaunchedMs = 0;
+        qint64 probeWorkMs = -1;       ///< when the probe's worker began on its data
+        qint64 probeDeadlineMs = 0;
+        bool probeStopping = false;    ///< stopped for taking too long: what it did is a lower bound
+        bool probed = false;
+        bool probing() const { return !probeJob.isEmpty() && !probed; }
     };
 
     /// What launchTrial starts: an algorithm's defaults, one of its presets, or a tuned point.
@@ -283,6 +292,7 @@ struct AutoMLJob::Private
     std::vector<Algorithm> algorithms;
     std::vector<Trial> trials;
     QHash<QString, int> trialOfJob;
+    QHash<QString, int> probeOfJob;    ///< probe job → algorithm
     QList<Candidate> combinations;     ///< the ensemble and the stack, once the finish has tried them
     int slot = 0;
     bool started = false;
@@ -305,6 +315,10 @@ struct AutoMLJob::Private
     /// The expected wall time of a candidate (ms), or 0 when nothing is known yet.
     double estimateMs(const Algorithm &a, double cost) const;
     void checkBudgets();
+    bool needsProbe(const Algorithm &a) const;
+    void launchProbe(int algorithm);
+    void probeSettled(int algorithm, JobState state);
+    JobSpec jobFor(const Algorithm &a, const QJsonObject &hyper, const QString &train, const QString &validation, const QString &host) const;
     QJsonObject hyperOf(const Algorithm &a, const Choice &c) const;
 
     template <typename T, typename Work, typename Done>
@@ -356,6 +370,9 @@ AutoMLJob::AutoMLJob(Workspace &workspace, JobManager &jobs, AutoMLSpec spec, QO
         d->onJobFinished(id, state, message);
     });
     connect(&d->jobs, &JobManager::jobEvent, this, [this](const QString &id, const JobEvent &event) {
+        if (event.type == JobEvent::Type::Progress)
+            if (const auto p = d->probeOfJob.constFind(id); p != d->probeOfJob.constEnd() && d->algorithms[size_t(p.value())].probeWorkMs < 0)
+                d->algorithms[size_t(p.value())].probeWorkMs = d->elapsed(); // its worker began on the data
         if (event.type != JobEvent::Type::Status || event.status() != QLatin1String("running"))
             return;
         if (const auto it = d->trialOfJob.constFind(id); it != d->trialOfJob.constEnd()) {
@@ -612,6 +629,8 @@ void AutoMLJob::Private::setupAlgorithms()
 int AutoMLJob::Private::outstandingJobs() const
 {
     int n = 0;
+    for (const Algorithm &a : algorithms)
+        n += a.probing() ? 1 : 0;
     for (const Trial &t : trials)
         for (JobState s : t.states)
             if (!isTerminal(s))
@@ -674,7 +693,7 @@ AutoMLJob::Private::Choice AutoMLJob::Private::nextChoice(bool peek)
         const double est = estimateMs(a, cost);
         return est <= 0 || double(now) + est <= double(hardMs);
     };
-    auto usable = [&](const Algorithm &a) { return !a.exhausted && !(a.failed >= 2 && a.finished == 0); };
+    auto usable = [&](const Algorithm &a) { return !a.exhausted && !a.probing() && !(a.failed >= 2 && a.finished == 0); };
     // Defaults first: every algorithm's own defaults, the first preset of the first algorithm
     // (the strongest) right after its defaults, then the other presets, and only then tuning.
     for (size_t i = 0; i < algorithms.size(); ++i) {
@@ -771,6 +790,10 @@ void AutoMLJob::Private::launchMore()
         const Choice c = nextChoice();
         if (c.algorithm < 0)
             break;
+        if (needsProbe(algorithms[size_t(c.algorithm)])) {
+            launchProbe(c.algorithm);
+            continue;
+        }
         launchTrial(c); // a strategy with no points left marks its algorithm exhausted
     }
 }
@@ -835,6 +858,10 @@ void AutoMLJob::Private::launchTrial(const Choice &choice)
                                          .pid = QCoreApplication::applicationPid()});
         trial.candidate.runUuid = run.uuid;
         store.setTag(run.uuid, QStringLiteral("automl.candidate"), QString::number(trial.candidate.index));
+        // Its budget, and what it was expected to take (from earlier candidates or the probe).
+        store.setTag(run.uuid, QStringLiteral("automl.budget_s"), QString::number(double(allowance) / 1000.0, 'f', 1));
+        if (est > 0)
+            store.setTag(run.uuid, QStringLiteral("automl.estimate_s"), QString::number(est / 1000.0, 'f', 1));
         store.setTag(run.uuid, QStringLiteral("cairn.host"), trial.candidate.host);
         store.logParam(run.uuid, QStringLiteral("algorithm"), a.id);
         if (trial.logTarget)
@@ -865,34 +892,101 @@ void AutoMLJob::Private::launchTrial(const Choice &choice)
     }
 }
 
-void AutoMLJob::Private::submitFolds(Trial &trial, int index)
+JobSpec AutoMLJob::Private::jobFor(const Algorithm &a, const QJsonObject &hyper, const QString &train, const QString &validation,
+                                   const QString &host) const
 {
-    const Algorithm &a = algorithms[size_t(trial.algorithm)];
     // The fold CSVs already leave out the dropped columns.
     QJsonObject preprocessing{{QStringLiteral("categoricalEncoding"), QStringLiteral("auto")},
                               {QStringLiteral("datetimeParts"), true},
                               {QStringLiteral("textFeatures"), true}};
     if (a.plan.impute)
         preprocessing.insert(QStringLiteral("impute"), true);
+    JobSpec job;
+    job.algorithm = a.id;
+    job.hyperparameters = hyper;
+    data::ChannelSpec trainChannel, validationChannel;
+    trainChannel.path = train;
+    validationChannel.path = validation;
+    job.channels.insert(QStringLiteral("train"), trainChannel);
+    job.channels.insert(QStringLiteral("validation"), validationChannel);
+    job.target = spec.target;
+    job.task = taskName(data->task);
+    job.seed = spec.seed;
+    job.experiment = spec.experiment;
+    job.resources.cpus = maxParallel > 1 ? 1 : 0;
+    job.resources.host = host;
+    job.preprocessing = preprocessing;
+    return job;
+}
 
+bool AutoMLJob::Private::needsProbe(const Algorithm &a) const
+{
+    // The very first candidate may use all the time left anyway; later ones of an algorithm whose
+    // cost nothing tells yet are timed on the subsample first.
+    return !data->probeTrainCsv.isEmpty() && a.probeJob.isEmpty() && !a.probed && a.measured == 0 && a.wallMs <= 0 && !trials.empty();
+}
+
+void AutoMLJob::Private::launchProbe(int index)
+{
+    Algorithm &a = algorithms[size_t(index)];
+    JobSpec job = jobFor(a, a.plan.fixed, data->probeTrainCsv, data->probeValidationCsv, placement.isEmpty() ? spec.host : pickHost());
+    job.runName = QStringLiteral("%1-probe").arg(a.id);
+    job.parentRunUuid = runUuid;
+    try {
+        a.probeJob = jobs.submit(job);
+    } catch (const Error &) {
+        a.probed = true; // no estimate: its first candidate gets the usual share of the time left
+        return;
+    }
+    a.probeLaunchedMs = elapsed();
+    // A probe that takes a quarter of the time left has said enough: the full folds would not fit.
+    a.probeDeadlineMs = a.probeLaunchedMs + std::max<qint64>(2000, (hardMs - a.probeLaunchedMs) / 4);
+    probeOfJob.insert(a.probeJob, index);
+}
+
+void AutoMLJob::Private::probeSettled(int index, JobState state)
+{
+    Algorithm &a = algorithms[size_t(index)];
+    if (a.probed)
+        return;
+    a.probed = true;
+    const qint64 now = elapsed();
+    const double wall = double(now - a.probeLaunchedMs);
+    // Starting the process does not grow with the rows; reading and training do (k-NN compares
+    // every validation row with every training row, and both grew by the scale).
+    const double work = a.probeWorkMs >= 0 ? double(now - a.probeWorkMs) : wall;
+    const double startup = std::max(0.0, wall - work);
+    const double grow = std::pow(data->probeScale, a.id == QLatin1String("knn") ? 2.0 : 1.0);
+    const bool timed = state == JobState::Finished || (state == JobState::Stopped && a.probeStopping);
+    QString note;
+    if (timed && a.measured == 0) {
+        const int waves = (data->foldJobs() + std::max(1, maxParallel) - 1) / std::max(1, maxParallel);
+        a.wallMs = (startup + work * grow) * waves;
+        a.wallCost = costOf(a.id, a.plan.fixed);
+        note = QStringLiteral("%1 s on 1/%2 of a fold (%3): its defaults expected to take %4 s")
+                   .arg(wall / 1000.0, 0, 'f', 1)
+                   .arg(data->probeScale, 0, 'f', 1)
+                   .arg(state == JobState::Finished ? QStringLiteral("finished") : QStringLiteral("stopped, too slow"))
+                   .arg(a.wallMs / 1000.0, 0, 'f', 1);
+    } else {
+        note = QStringLiteral("no estimate (%1)").arg(jobStateName(state));
+    }
+    try {
+        workspace.store().setTag(runUuid, QStringLiteral("automl.probe.%1").arg(a.id), note);
+    } catch (const Error &) {
+    }
+    launchMore();
+    maybeFinish();
+}
+
+void AutoMLJob::Private::submitFolds(Trial &trial, int index)
+{
+    const Algorithm &a = algorithms[size_t(trial.algorithm)];
     for (int f = 0; f < data->foldJobs() && trial.candidate.state != QLatin1String("failed"); ++f) {
-        JobSpec job;
-        job.algorithm = a.id;
-        job.hyperparameters = trial.hyper;
-        data::ChannelSpec train, validation;
-        train.path = trial.logTarget ? data->logTrainCsv.at(f) : data->trainCsv.at(f);
-        validation.path = trial.logTarget ? data->logValidationCsv.at(f) : data->validationCsv.at(f);
-        job.channels.insert(QStringLiteral("train"), train);
-        job.channels.insert(QStringLiteral("validation"), validation);
-        job.target = spec.target;
-        job.task = taskName(data->task);
-        job.seed = spec.seed;
-        job.experiment = spec.experiment;
+        JobSpec job = jobFor(a, trial.hyper, trial.logTarget ? data->logTrainCsv.at(f) : data->trainCsv.at(f),
+                             trial.logTarget ? data->logValidationCsv.at(f) : data->validationCsv.at(f), trial.candidate.host);
         job.runName = QStringLiteral("%1-fold%2").arg(candidateName(trial.candidate)).arg(f);
         job.parentRunUuid = trial.candidate.runUuid;
-        job.resources.cpus = maxParallel > 1 ? 1 : 0;
-        job.resources.host = trial.candidate.host;
-        job.preprocessing = preprocessing;
         try {
             const QString id = jobs.submit(job);
             trial.jobIds << id;
@@ -909,6 +1003,11 @@ void AutoMLJob::Private::submitFolds(Trial &trial, int index)
 
 void AutoMLJob::Private::onJobFinished(const QString &jobId, JobState state, const QString &message)
 {
+    if (const auto probe = probeOfJob.constFind(jobId); probe != probeOfJob.constEnd()) {
+        if (!isFinished)
+            probeSettled(probe.value(), state);
+        return;
+    }
     const auto it = trialOfJob.constFind(jobId);
     if (it == trialOfJob.constEnd())
         return;
@@ -1224,6 +1323,14 @@ void AutoMLJob::Private::checkBudgets()
     if (finishing || isFinished || !data)
         return;
     const qint64 now = elapsed();
+    for (Algorithm &a : algorithms)
+        if (a.probing() && (now >= a.probeDeadlineMs || now >= hardMs)) {
+            if (!a.probeStopping)
+                jobs.stop(a.probeJob, tr("its cost probe took too long"));
+            a.probeStopping = true;
+            if (now >= finishMs)
+                a.probed = true; // the finish does not wait for it
+        }
     if (now >= finishMs) {
         // The finish must start now to end within the limit: whatever has not settled yet is
         // left out (its jobs were stopped at hardMs and are stopped again, harder).
@@ -1279,6 +1386,9 @@ void AutoMLJob::Private::closeTrial(Trial &t, RunStatus status)
 
 void AutoMLJob::Private::stopJobs(const QString &reason)
 {
+    for (const Algorithm &a : algorithms)
+        if (a.probing())
+            jobs.stop(a.probeJob, reason);
     for (const Trial &t : trials)
         for (int i = 0; i < t.jobIds.size(); ++i)
             if (!isTerminal(t.states.at(i)))
@@ -1295,6 +1405,9 @@ void AutoMLJob::Private::maybeFinish()
     }
     for (const Trial &t : trials)
         if (!t.done)
+            return;
+    for (const Algorithm &a : algorithms)
+        if (a.probing())
             return;
     if (canLaunch() && nextChoice(true).algorithm >= 0)
         return;

@@ -26,6 +26,8 @@ namespace cairn::automl::detail {
 constexpr qsizetype kMaxRowsForKFold = 20000;
 /// Rows up to which AutoML tries k-nearest neighbours without being asked.
 constexpr qsizetype kMaxRowsForNeighbours = 5000;
+/// Training rows of a fold from which an algorithm's cost is measured on a subsample first.
+constexpr qsizetype kProbeMinRows = 2000;
 
 /// The training table after profiling, ready for candidates: rows with a known target, the
 /// kept columns, the truth, and each row's validation fold.
@@ -55,6 +57,11 @@ struct PreparedData
     std::vector<TargetTransform> logFoldTransform; ///< per fold job: bounds from its training rows
     QStringList logTrainCsv;
     QStringList logValidationCsv;
+    /// A random subsample of fold 0 (its training rows / probeScale, its validation rows alike)
+    /// that each algorithm is timed on before its first candidate; empty for small folds.
+    QString probeTrainCsv;
+    QString probeValidationCsv;
+    double probeScale = 0;
 
     int width() const { return task == Task::Regression ? 1 : int(classes.size()); }
     /// Training jobs per candidate.

@@ -788,6 +788,67 @@ private Q_SLOTS:
         QCOMPARE(job.remainingMs(), qint64(0));
     }
 
+    void firstCandidatesAreBudgetedFromASubsample()
+    {
+        // 4,000 rows in 5 folds: before an algorithm's first candidate (after the very first one of
+        // the run) its defaults are timed on an eighth of fold 0, and that candidate gets a budget
+        // from the estimate instead of half the time left.
+        const QString csv = m_dir->filePath(QStringLiteral("probe.csv"));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        std::mt19937_64 rng(8);
+        std::normal_distribution<double> noise(0, 0.3);
+        QByteArray text = "a,b,c,y\n";
+        for (int i = 0; i < 4000; ++i) {
+            double x[3];
+            for (double &v : x)
+                v = double(rng() % 10000) / 1000;
+            text += QByteArray::number(x[0]) + ',' + QByteArray::number(x[1]) + ',' + QByteArray::number(x[2]) + ','
+                    + QByteArray::number(std::sin(x[0]) * x[1] + x[2] + noise(rng), 'g', 8) + '\n';
+        }
+        f.write(text);
+        f.close();
+        AutoMLSpec spec;
+        spec.trainPath = csv;
+        spec.target = QStringLiteral("y");
+        spec.timeLimitSeconds = 60;
+        spec.maxCandidates = 3; // xgboost's defaults and histogram GBM, the linear learner's defaults
+        spec.maxParallel = 2;
+        spec.ensemble = false;
+        spec.algorithms = {QStringLiteral("xgboost"), QStringLiteral("linear-learner")};
+        AutoMLJob job(*m_ws, *m_jobs, spec);
+        const auto [ok, message] = runToEnd(job);
+        QVERIFY2(ok, qPrintable(message));
+        QCOMPARE(job.folds(), 5);
+        const QString dir = m_ws->artifactDir(job.runUuid());
+        QCOMPARE(data::CsvReader::read(QDir(dir).filePath(QStringLiteral("automl/folds/probe_train.csv"))).rowCount(), qsizetype(400));
+        QCOMPARE(data::CsvReader::read(QDir(dir).filePath(QStringLiteral("automl/folds/probe_valid.csv"))).rowCount(), qsizetype(100));
+        ExperimentStore &store = m_ws->store();
+        auto tagsOf = [&](const QString &uuid) {
+            QHash<QString, QString> out;
+            for (const Tag &t : store.tags(store.run(uuid).id))
+                out.insert(t.key, t.value);
+            return out;
+        };
+        const QHash<QString, QString> tags = tagsOf(job.runUuid());
+        QVERIFY2(tags.value(QStringLiteral("automl.probe.linear-learner")).contains(QStringLiteral("expected to take")),
+                 qPrintable(tags.value(QStringLiteral("automl.probe.linear-learner"))));
+        bool probeRun = false;
+        for (const Run &child : store.childRuns(job.runUuid()))
+            probeRun = probeRun || child.name == QLatin1String("linear-learner-probe");
+        QVERIFY(probeRun);
+        for (const Candidate &c : job.candidates()) {
+            const QHash<QString, QString> ct = tagsOf(c.runUuid);
+            QVERIFY(ct.contains(QStringLiteral("automl.budget_s")));
+            if (c.algorithm == QLatin1String("linear-learner")) {
+                const double estimate = ct.value(QStringLiteral("automl.estimate_s")).toDouble();
+                const double budget = ct.value(QStringLiteral("automl.budget_s")).toDouble();
+                QVERIFY2(estimate > 0, "the first linear-learner candidate has an estimate from the probe");
+                QVERIFY2(budget <= std::max(2.5 * estimate, 5.0) + 0.1, qPrintable(QStringLiteral("budget %1 s, estimate %2 s").arg(budget).arg(estimate)));
+            }
+        }
+    }
+
     void targetEncodingIsFittedInsideTheFolds()
     {
         // A 40-valued column is target encoded. Each fold's model must know only the means of

@@ -258,15 +258,7 @@ bool AgentJob::start()
     if (mode == "start")
         return a.size() >= 6 && startFast();
     if (mode == "launch" && a.size() >= 5) {
-        QString error;
-        const QString dir = QString::fromUtf8(a.at(0));
-        const qint64 pid = launch(dir, QString::fromUtf8(a.at(1)), QString::fromUtf8(a.at(2)), a.at(3), QString::fromUtf8(a.at(4)), a.mid(5), &error);
-        if (pid <= 0) {
-            finish(3, error.toUtf8() + '\n');
-            return true;
-        }
-        Q_EMIT output("launched=" + QByteArray::number(pid) + '\n');
-        follow(dir, 1, pid);
+        launchAndFollow(QString::fromUtf8(a.at(0)), QString::fromUtf8(a.at(1)), QString::fromUtf8(a.at(2)), a.at(3), QString::fromUtf8(a.at(4)), a.mid(5));
         return true;
     }
     if (mode == "follow" && a.size() >= 3) {
@@ -301,16 +293,21 @@ bool AgentJob::startFast()
         if (!QFileInfo::exists(real + QStringLiteral("/cache/") + QString::fromUtf8(hash) + QStringLiteral("/.complete")))
             return false;
     Q_EMIT output(QStringLiteral("workdir=%1\ncairn=%2\ncairn_stamp=%3\n").arg(real, program, stamp).toUtf8());
+    launchAndFollow(real + QStringLiteral("/jobs/") + job, program, QStringLiteral("-"), a.at(5), real + QStringLiteral("/cache"), {});
+    return true;
+}
+
+void AgentJob::launchAndFollow(const QString &dir, const QString &command, const QString &gpus, const QByteArray &spec, const QString &cache,
+                               const QList<QByteArray> &hashes)
+{
     QString error;
-    const QString dir = real + QStringLiteral("/jobs/") + job;
-    const qint64 pid = launch(dir, program, QStringLiteral("-"), a.at(5), real + QStringLiteral("/cache"), {}, &error);
+    const qint64 pid = launch(dir, command, gpus, spec, cache, hashes, &error);
     if (pid <= 0) {
         finish(3, error.toUtf8() + '\n');
-        return true;
+        return;
     }
     Q_EMIT output("launched=" + QByteArray::number(pid) + '\n');
     follow(dir, 1, pid);
-    return true;
 }
 
 qint64 AgentJob::launch(const QString &dir, const QString &command, const QString &gpus, const QByteArray &spec, const QString &cache,

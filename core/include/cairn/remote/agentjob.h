@@ -41,6 +41,9 @@ private:
     /// with *error set.
     qint64 launch(const QString &dir, const QString &command, const QString &gpus, const QByteArray &spec,
                   const QString &cache, const QList<QByteArray> &hashes, QString *error);
+    /// launch(), then "launched=PID" and follow(); exit code 3 when the worker cannot start.
+    void launchAndFollow(const QString &dir, const QString &command, const QString &gpus, const QByteArray &spec,
+                         const QString &cache, const QList<QByteArray> &hashes);
     void follow(const QString &dir, qint64 fromByte, qint64 pid);
     void readEvents();
     void poll();

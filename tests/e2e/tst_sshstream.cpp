@@ -251,6 +251,41 @@ private Q_SLOTS:
         QCOMPARE(sessionsInLog() - before, 0);
     }
 
+    void scriptsGoThroughTheAgent()
+    {
+        // The other remote scripts (probe, load samples, kernels, the cache) reach a warm host
+        // through its agent too: no login shell; the same exit code, stdout and stderr; a timeout
+        // said as one; without the agent they are an ssh command again.
+        ensureAgent();
+        if (QTest::currentTestFailed())
+            return;
+        const QString script = QStringLiteral("printf '%s|' \"$@\"; echo warn >&2; exit 3");
+        const QStringList args{QStringLiteral("a b"), QStringLiteral("$(touch x); 'q'")};
+        int before = sessionsInLog();
+        const remote::SshConnection ssh(m_host);
+        remote::SshConnection::Result r = ssh.runScript(script, args, 30000);
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(r.out, QByteArray("a b|$(touch x); 'q'|"));
+        QCOMPARE(r.err, QByteArray("warn\n"));
+        const ProcessResult probe = runProgram(QStringLiteral(CAIRN_CLI_PATH), {QStringLiteral("hosts"), QStringLiteral("probe"), QStringLiteral("loop")}, m_env, 60000);
+        QVERIFY2(probe.exitCode == 0, qPrintable(probe.err));
+        QCOMPARE(sessionsInLog() - before, 0);
+        try {
+            ssh.runScript(QStringLiteral("sleep 30"), {}, 1000);
+            QFAIL("a script past its time limit must fail");
+        } catch (const remote::SshError &e) {
+            QCOMPARE(e.reason(), remote::SshError::Reason::Timeout);
+        }
+        const qint64 agent = agentPid(m_host);
+        QCOMPARE(::kill(pid_t(agent), SIGKILL), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(agentPid(m_host) == 0, 10000);
+        before = sessionsInLog();
+        r = ssh.runScript(script, args, 30000);
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(r.out, QByteArray("a b|$(touch x); 'q'|"));
+        QCOMPARE(sessionsInLog() - before, 1);
+    }
+
     void goneAgentIsStartedAgain()
     {
         // Without its agent a warm job is one remote command, which starts the agent again.

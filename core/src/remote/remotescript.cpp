@@ -6,7 +6,6 @@
 #include <QFileInfo>
 #include <QLocalSocket>
 #include <QProcess>
-#include <QRandomGenerator>
 #include <QRegularExpression>
 
 #include <utility>
@@ -45,11 +44,6 @@ exec sh -c "$s" sh "$@"
 
 const QByteArray kSocketLine = "cairn-agent-socket ";
 
-QString localAgentSocket(const Host &host)
-{
-    return SshConnection::controlDir() + QLatin1Char('/') + hostAgentName(host) + QStringLiteral(".sock");
-}
-
 } // namespace
 
 RemoteScript::RemoteScript(Host host, QString script, QStringList args, QObject *parent)
@@ -87,8 +81,7 @@ void RemoteScript::kill()
 
 void RemoteScript::start()
 {
-    m_token = "cairn-" + QByteArray::number(QRandomGenerator::system()->generate64(), 16)
-              + QByteArray::number(QRandomGenerator::system()->generate64(), 16);
+    m_token = agentToken();
     QString local;
     try {
         m_host.validate();
@@ -125,7 +118,7 @@ void RemoteScript::onAgentBytes()
                 onAgentClosed();
             return;
         }
-        if (m_buffer.left(nl) != "cairn-agent " + QByteArray::number(kAgentProtocol)) {
+        if (m_buffer.left(nl + 1) != agentHello()) {
             onAgentClosed(); // another protocol: not used
             return;
         }
@@ -133,10 +126,7 @@ void RemoteScript::onAgentBytes()
         m_hello = true;
         m_viaAgent = true;
         m_helloTimer.stop();
-        QByteArray request = m_kind + '\0' + m_token + '\0' + m_script.toUtf8();
-        for (const QString &a : std::as_const(m_args))
-            request += '\0' + a.toUtf8();
-        m_socket->write(QByteArray::number(request.size()) + '\n' + request);
+        m_socket->write(agentRequest(m_kind, m_token, m_script, m_args));
     }
     const QByteArray marker = m_token + " agent-exit ";
     const qsizetype at = m_buffer.indexOf(marker);

@@ -1,5 +1,7 @@
 #include "cairn/remote/sshconnection.h"
 
+#include "cairn/remote/hostagent.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -212,6 +214,14 @@ SshConnection::Result SshConnection::run(const QStringList &remoteArgv, int time
 
 SshConnection::Result SshConnection::runScript(const QString &script, const QStringList &args, int timeoutMs) const
 {
+    // Through the host's agent when one answers (no login shell on the host; see HostAgent).
+    const AgentRun a = runOnAgent(m_host, script, args, timeoutMs);
+    if (a.timedOut)
+        throw SshError(SshError::Reason::Timeout, QStringLiteral("host '%1' (%2) did not finish within %3 s").arg(m_host.name, m_host.address()).arg(timeoutMs / 1000));
+    if (a.lost)
+        throw SshError(SshError::Reason::Other, QStringLiteral("the connection to the agent on host '%1' was lost").arg(m_host.name));
+    if (a.used)
+        return {a.exitCode, a.out, a.err};
     return run(QStringList{QStringLiteral("sh"), QStringLiteral("-c"), script, QStringLiteral("sh")} + args, timeoutMs);
 }
 

@@ -29,6 +29,29 @@ constexpr int kAgentProtocol = 2;
 /// shared connection and its worker, and on the protocol.
 QString hostAgentName(const Host &host);
 
+/// The local end of the forward to `host`'s agent (in SshConnection::controlDir()).
+QString localAgentSocket(const Host &host);
+
+/// What the agent says first on each connection: "cairn-agent N\n".
+QByteArray agentHello();
+
+/// A request: "LENGTH\n" and KIND, TOKEN, SCRIPT, ARGS… separated by NUL bytes.
+QByteArray agentRequest(const QByteArray &kind, const QByteArray &token, const QString &script, const QStringList &args);
+
+/// A random token that no script output can be expected to hold.
+QByteArray agentToken();
+
+/// A script run through the host's agent, waited for (no event loop needed; any thread).
+struct AgentRun
+{
+    bool used = false;    ///< false: no agent of this protocol answered; nothing was sent
+    bool lost = false;    ///< the agent went away before the script ended
+    bool timedOut = false;
+    int exitCode = -1;
+    QByteArray out, err;
+};
+AgentRun runOnAgent(const Host &host, const QString &script, const QStringList &args, int timeoutMs);
+
 /// `cairn agent`: a long-lived process on an SSH host that runs the job scripts it is sent over
 /// a Unix socket, so that a job on a warm host costs no remote command (no login shell reading
 /// the user's rc files). It owns no job: workers are started detached by the scripts, so an agent

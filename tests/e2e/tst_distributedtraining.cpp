@@ -85,6 +85,9 @@ private:
         // The global batch's loss and the validation score agree too.
         QVERIFY(std::abs(finalMetric(r1, QStringLiteral("train.epoch_loss")) - finalMetric(r2, QStringLiteral("train.epoch_loss"))) < 1e-4);
         QCOMPARE(finalMetric(r2, accuracyKey), finalMetric(r1, accuracyKey));
+        // The CNN's validation logits come from both ranks (each its shard, gathered on rank 0).
+        const double vLoss1 = finalMetric(r1, QStringLiteral("validation.loss")), vLoss2 = finalMetric(r2, QStringLiteral("validation.loss"));
+        QVERIFY2(std::isfinite(vLoss1) && std::abs(vLoss1 - vLoss2) < 1e-4, qPrintable(QStringLiteral("%1 vs %2").arg(vLoss1).arg(vLoss2)));
         // Rank 0 records the ranks and hosts, and every rank's throughput.
         QVERIFY2(r2.tag(QStringLiteral("distributed.ranks")).startsWith(QStringLiteral("0=")), qPrintable(r2.tag(QStringLiteral("distributed.ranks"))));
         QVERIFY(r2.tag(QStringLiteral("distributed.ranks")).contains(QStringLiteral(", 1=")));

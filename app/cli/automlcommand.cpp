@@ -64,7 +64,7 @@ int runAutoMLCommand(Context &c, const QString &verb)
     parser.addOption({QStringLiteral("experiment"), QStringLiteral("Experiment of the AutoML run (default: Default)."), QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("name"), QStringLiteral("Name of the AutoML run (default: automl-<file name>)."), QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("algorithms"), QStringLiteral("Only these algorithms, comma-separated (default: every tabular one)."), QStringLiteral("A,B")});
-    parser.addOption({QStringLiteral("no-ensemble"), QStringLiteral("Do not build an ensemble of the best candidates.")});
+    parser.addOption({QStringLiteral("no-ensemble"), QStringLiteral("Do not combine the best candidates (no ensemble, no stack).")});
     parser.addOption({QStringLiteral("cpus"), QStringLiteral("Training jobs at the same time (default: the machine's cores)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the folds and the search (default 42)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("host"), QStringLiteral("Train the candidates on this host (cairn hosts list; default: local)."), QStringLiteral("NAME")});

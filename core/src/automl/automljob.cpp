@@ -1430,7 +1430,8 @@ void AutoMLJob::Private::maybeFinish()
                             : QStringLiteral("no candidate finished%1").arg(why.isEmpty() ? QString() : QStringLiteral(": ") + why));
         return;
     }
-    std::sort(finishedTrials.begin(), finishedTrials.end(), [&](int a, int b) {
+    // Ties keep the start order, as the leaderboard does: the single best is the one it ranks first.
+    std::stable_sort(finishedTrials.begin(), finishedTrials.end(), [&](int a, int b) {
         return oriented(trials[size_t(a)].candidate.objective) < oriented(trials[size_t(b)].candidate.objective);
     });
     phase(QStringLiteral("finishing"), spec.ensemble && finishedTrials.size() > 1 ? tr("ensemble selection, the best model and its explanations")
@@ -1487,8 +1488,10 @@ void AutoMLJob::Private::maybeFinish()
                             c.push_back(m.oof[size_t(r) * size_t(w) + size_t(j)]);
                     compact.push_back(std::move(c));
                 }
-                // Combining gets at most two fifths of the time left; past it nothing more is kept.
-                const qint64 combineEnd = clockCopy.elapsed() + std::max<qint64>(0, leftMs() * 2 / 5);
+                // Combining gets at most two fifths of the time left, half of it for each way;
+                // past that nothing more is kept.
+                const qint64 share = std::max<qint64>(0, leftMs() / 5);
+                qint64 combineEnd = clockCopy.elapsed() + share;
                 auto late = [&] { return clockCopy.elapsed() > combineEnd; };
                 std::vector<size_t> all(rows.size());
                 std::iota(all.begin(), all.end(), size_t(0));
@@ -1529,7 +1532,7 @@ void AutoMLJob::Private::maybeFinish()
                     if (!honest.empty()) {
                         c.metrics = detail::scoreCompact(p, honest, rows);
                         c.objective = detail::selectionScore(p, honest, rows);
-                        guard = detail::guardGain(p, compact.front(), honest, rows, seed, 200, late);
+                        guard = detail::guardGain(p, compact.front(), honest, rows, seed, 100, late);
                     }
                     c.passed = guard.keep && std::isfinite(c.objective);
                     c.reason = guard.reason(c.algorithm == QLatin1String("stack") ? QStringLiteral("the stack") : QStringLiteral("the ensemble"),
@@ -1556,6 +1559,7 @@ void AutoMLJob::Private::maybeFinish()
                         o.combinations << c;
                     }
                 }
+                combineEnd += share; // the stack's half, whatever the ensemble left of its own
                 {
                     Combination c;
                     c.algorithm = QStringLiteral("stack");

@@ -77,6 +77,18 @@ private Q_SLOTS:
         QCOMPARE(model.item(2, host)->text(), QStringLiteral("local"));
         QCOMPARE(model.item(0, host)->text(), QString());
         QCOMPARE(model.columnCount(), host + 2);
+
+        // A stack that did not beat the best candidate by more than the noise is listed, not ranked.
+        automl::Candidate stack = ensemble;
+        stack.index = 10;
+        stack.algorithm = QStringLiteral("stack");
+        stack.state = QStringLiteral("rejected");
+        stack.message = QStringLiteral("the stack not used, xgboost-3 is kept");
+        model.setCandidates({ensemble, xgb, linear, stack}, QStringLiteral("accuracy"));
+        QCOMPARE(model.item(3, LeaderboardModel::CandidateColumn)->text(), QStringLiteral("stack"));
+        QCOMPARE(model.item(3, LeaderboardModel::AlgorithmColumn)->text(), QStringLiteral("stack of linear-learner-7, xgboost-3"));
+        QCOMPARE(model.item(3, host + 1)->text(), QStringLiteral("Not used"));
+        QCOMPARE(model.item(3, LeaderboardModel::RankColumn)->text(), QString());
     }
 
     void pluralsAndDatesInBothLanguages()
@@ -117,6 +129,12 @@ private Q_SLOTS:
             LeaderboardModel model;
             model.setCandidates({}, QStringLiteral("accuracy"));
             QCOMPARE(model.headerData(model.hostColumn(), Qt::Horizontal).toString(), QStringLiteral("主机"));
+            QCOMPARE(LeaderboardModel::stateText(QStringLiteral("rejected")), QStringLiteral("未采用"));
+            automl::Candidate stack;
+            stack.ensemble = true;
+            stack.algorithm = QStringLiteral("stack");
+            stack.params = QJsonObject{{QStringLiteral("xgboost-3"), 1.2}};
+            QCOMPARE(LeaderboardModel::algorithmText(stack), QStringLiteral("xgboost-3 的堆叠"));
         }
         useLanguage(QStringLiteral("en"));
     }

@@ -612,7 +612,11 @@ private Q_SLOTS:
         QVERIFY(!stacked->contributions(input)); // a stack is explained as a whole
 
         // A candidate's own run holds its model too.
-        std::unique_ptr<Predictor> candidate = loadPredictor(plugins, QDir(m_ws->artifactDir(job.leaderboard().last().runUuid)).filePath(QStringLiteral("model")));
+        QString lastCandidate;
+        for (const Candidate &c : job.leaderboard())
+            if (!c.ensemble)
+                lastCandidate = c.runUuid;
+        std::unique_ptr<Predictor> candidate = loadPredictor(plugins, QDir(m_ws->artifactDir(lastCandidate)).filePath(QStringLiteral("model")));
         QCOMPARE(candidate->predict(input).rows(), qsizetype(150));
     }
 

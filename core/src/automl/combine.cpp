@@ -282,8 +282,10 @@ StackCombiner fitStack(const PreparedData &data, const std::vector<std::vector<d
             if (next <= current - 1e-4 * step * norm2) {
                 s.weights = wt;
                 s.bias = bias;
+                const double before = current;
                 current = loss(s.weights, s.bias, &gw, &gb);
-                moved = true;
+                // Converged: what is left would not change a prediction (and many classes make each step costly).
+                moved = before - current > 1e-7;
                 step *= 2;
                 break;
             }

@@ -1570,7 +1570,7 @@ void AutoMLJob::Private::maybeFinish()
                         c.trainSeconds += members[m].trainSeconds;
                     }
                     judge(c, detail::crossFit(rows.size(), w, group, [&](const std::vector<size_t> &fit) {
-                              return late() ? std::vector<double>() : detail::applyStack(detail::fitStack(p, compact, rows, fit, 0), compact, w);
+                              return late() ? std::vector<double>() : detail::applyStack(detail::fitStack(p, compact, rows, fit, 0, &stack), compact, w);
                           }));
                     o.combinations << c;
                 }

@@ -159,9 +159,10 @@ GuardDecision guardGain(const PreparedData &data, const std::vector<double> &sin
 /// width in the order of `rows`), fitted on the positions `fit`: for regression a ridge
 /// regression with an intercept, for classes a log-linear pool with class biases (a multinomial
 /// logistic model on the members' log-probabilities); both regularised towards member `prior`
-/// alone (the best single candidate), so little data gives little change.
+/// alone (the best single candidate), so little data gives little change. `start`, when given, is
+/// where the classes' fit begins (the fit on every row, for the cross-fitted ones).
 StackCombiner fitStack(const PreparedData &data, const std::vector<std::vector<double>> &members, const std::vector<qsizetype> &rows,
-                       const std::vector<size_t> &fit, size_t prior);
+                       const std::vector<size_t> &fit, size_t prior, const StackCombiner *start = nullptr);
 /// The stack's predictions for every position (compact layout).
 std::vector<double> applyStack(const StackCombiner &stack, const std::vector<std::vector<double>> &members, int width);
 

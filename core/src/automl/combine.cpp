@@ -152,7 +152,7 @@ GuardDecision guardGain(const PreparedData &data, const std::vector<double> &sin
 }
 
 StackCombiner fitStack(const PreparedData &data, const std::vector<std::vector<double>> &members, const std::vector<qsizetype> &rows,
-                       const std::vector<size_t> &fit, size_t prior)
+                       const std::vector<size_t> &fit, size_t prior, const StackCombiner *start)
 {
     const size_t m = members.size();
     const int w = data.width();
@@ -220,7 +220,12 @@ StackCombiner fitStack(const PreparedData &data, const std::vector<std::vector<d
             for (size_t c = 0; c < k; ++c)
                 logp[(r * m + i) * k + c] = std::log(std::max(members[i][use[r] * k + c], s.floor));
     }
-    std::vector<double> prior0 = s.weights;
+    const std::vector<double> prior0 = s.weights;
+    // A fit on most of the same rows is a good first guess: the cross-fitted fits converge in a few steps.
+    if (start && start->weights.size() == m && start->bias.size() == k) {
+        s.weights = start->weights;
+        s.bias = start->bias;
+    }
     auto loss = [&](const std::vector<double> &wt, const std::vector<double> &bias, std::vector<double> *gw, std::vector<double> *gb) {
         double total = 0;
         std::vector<double> score(k);
@@ -263,7 +268,7 @@ StackCombiner fitStack(const PreparedData &data, const std::vector<std::vector<d
     std::vector<double> gw, gb;
     double current = loss(s.weights, s.bias, &gw, &gb);
     double step = 1.0;
-    for (int iteration = 0; iteration < 200; ++iteration) {
+    for (int iteration = 0; iteration < 60; ++iteration) {
         double norm2 = 0;
         for (double g : gw)
             norm2 += g * g;
@@ -285,7 +290,7 @@ StackCombiner fitStack(const PreparedData &data, const std::vector<std::vector<d
                 const double before = current;
                 current = loss(s.weights, s.bias, &gw, &gb);
                 // Converged: what is left would not change a prediction (and many classes make each step costly).
-                moved = before - current > 1e-7;
+                moved = before - current > 1e-6;
                 step *= 2;
                 break;
             }

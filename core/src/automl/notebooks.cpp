@@ -70,6 +70,15 @@ QString number(double v, int digits = 4)
     return std::isfinite(v) ? QString::number(v, 'f', digits) : QStringLiteral("–");
 }
 
+/// The Markdown rows "| member | weight |" of an ensemble's or a stack's members.
+QString memberWeightRows(const QJsonObject &weights)
+{
+    QString rows;
+    for (auto it = weights.constBegin(); it != weights.constEnd(); ++it)
+        rows += QStringLiteral("| %1 | %2 |\n").arg(it.key(), number(it.value().toDouble(), 3));
+    return rows;
+}
+
 QString summaryText(const ColumnProfile &c)
 {
     const QJsonObject s = c.summary;
@@ -342,8 +351,7 @@ Notebook candidatesNotebook(const QString &workspacePath, const AutoMLSpec &spec
                                .arg(QString::number(rank), metric, number(c.objective),
                                     profile.task == Task::Regression ? QStringLiteral("a ridge regression with an intercept")
                                                                      : QStringLiteral("a logistic model on their log-probabilities"));
-            for (auto it = c.params.constBegin(); it != c.params.constEnd(); ++it)
-                text += QStringLiteral("| %1 | %2 |\n").arg(it.key(), number(it.value().toDouble(), 3));
+            text += memberWeightRows(c.params);
             text += QStringLiteral("\nIt is rebuilt from its members' out-of-fold predictions, not trained on its own; "
                                    "the AutoML run's model is this stack when it ranks first.");
             add(nb, CellType::Markdown, text);
@@ -355,8 +363,7 @@ Notebook candidatesNotebook(const QString &workspacePath, const AutoMLSpec &spec
                                           "on their out-of-fold predictions (Caruana's ensemble selection):\n\n"
                                           "| candidate | weight |\n|---|---:|\n")
                                .arg(QString::number(rank), metric, number(c.objective));
-            for (auto it = c.params.constBegin(); it != c.params.constEnd(); ++it)
-                text += QStringLiteral("| %1 | %2 |\n").arg(it.key(), number(it.value().toDouble(), 3));
+            text += memberWeightRows(c.params);
             text += QStringLiteral("\nIt is rebuilt from its members' out-of-fold predictions, not trained on its own; "
                                    "the AutoML run's model is this ensemble when it ranks first.");
             add(nb, CellType::Markdown, text);

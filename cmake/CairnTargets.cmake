@@ -29,11 +29,14 @@ function(cairn_add_test name)
   if(CAIRN_TEST_TIMEOUT_FACTOR)
     math(EXPR ARG_TIMEOUT "${ARG_TIMEOUT} * ${CAIRN_TEST_TIMEOUT_FACTOR}")
   endif()
+  # Each test has its own IPython folder: kernels of two tests run at once (ctest -j) would
+  # otherwise share one history database, and IPython then prints a history warning into a cell.
+  file(MAKE_DIRECTORY "${CMAKE_BINARY_DIR}/test-ipython")
   # A test whose initTestCase() skips (shared data or a plugin missing) ran nothing: ctest
   # shows it as skipped, not passed.
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
     SKIP_REGULAR_EXPRESSION "SKIP +: [A-Za-z0-9_]+::initTestCase\\(\\)"
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;XDG_CONFIG_HOME=${CMAKE_BINARY_DIR}/test-config;PYTHONPATH=${PROJECT_SOURCE_DIR}/resources/python;${ARG_ENV}")
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;XDG_CONFIG_HOME=${CMAKE_BINARY_DIR}/test-config;IPYTHONDIR=${CMAKE_BINARY_DIR}/test-ipython/${name};PYTHONPATH=${PROJECT_SOURCE_DIR}/resources/python;${ARG_ENV}")
 endfunction()
 
 # cairn_add_translations(TARGET): compiles translations/*.ts and embeds the .qm files under :/i18n.
